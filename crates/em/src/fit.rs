@@ -1,0 +1,382 @@
+//! The EM loop: initialise, alternate E-step and M-step until the mean
+//! log-likelihood stops improving by `tol`, keep the best of `n_init` runs,
+//! then one more E-step so `labels` equal `predict` on the same data.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::Serialize;
+
+use crate::error::GmmError;
+use crate::estep::{e_step_with_stats, evaluate, stats_from_responsibilities};
+use crate::init;
+use crate::model::{argmax_rows, GmmModel};
+use crate::mstep::{m_step, Event, Reseed};
+use crate::params::{Init, ValidGmmParams};
+
+/// One iteration of a traced fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceStep {
+    /// 1-based iteration number.
+    pub iteration: usize,
+    /// Mean log-likelihood of the data under the model the E-step used.
+    pub log_likelihood: f64,
+    /// Responsibilities after the E-step (n × k).
+    pub responsibilities: Array2<f64>,
+    /// Parameters after the M-step.
+    pub model: GmmModel,
+}
+
+/// A fitted mixture and how the fit went.
+#[derive(Debug, Clone, Serialize)]
+pub struct GmmFit {
+    /// The returned model (the best run's).
+    pub model: GmmModel,
+    /// The model the best run started from (after initialisation).
+    pub initial_model: GmmModel,
+    /// Most responsible component per point; equals `model.predict(x)`.
+    pub labels: Array1<usize>,
+    /// Responsibilities of the returned model (n × k); equal `model.predict_proba(x)`.
+    pub responsibilities: Array2<f64>,
+    /// Mean per-sample log-likelihood of the returned model on the data.
+    pub log_likelihood: f64,
+    /// `lower_bounds[i]`: the mean log-likelihood computed in iteration i's E-step.
+    pub lower_bounds: Vec<f64>,
+    pub n_iter: usize,
+    pub converged: bool,
+    /// Re-seeded components and components whose shape `reg_covar` decides.
+    pub warnings: Vec<String>,
+    /// Per-iteration responsibilities and parameters, when asked for.
+    pub trace: Option<Vec<TraceStep>>,
+}
+
+/// At most this many re-seed warnings are listed individually.
+const MAX_RESEED_WARNINGS: usize = 20;
+
+fn validate_data(x: ArrayView2<f64>, w: Option<ArrayView1<f64>>, k: usize) -> Result<(), GmmError> {
+    let (n, d) = x.dim();
+    if n == 0 || d == 0 {
+        return Err(GmmError::InvalidData(format!(
+            "need at least one point and one feature (got {n} × {d})"
+        )));
+    }
+    if let Some((idx, v)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(GmmError::InvalidData(format!(
+            "row {}, column {} is {v}",
+            idx.0, idx.1
+        )));
+    }
+    if k > n {
+        return Err(crate::error::invalid(
+            "k",
+            format!("k = {k} exceeds the number of points n = {n}"),
+        ));
+    }
+    if let Some(w) = w {
+        if w.len() != n {
+            return Err(GmmError::InvalidData(format!(
+                "{} sample weights for {n} points",
+                w.len()
+            )));
+        }
+        if let Some((i, v)) = w
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+        {
+            return Err(GmmError::InvalidData(format!(
+                "sample weight {i} is {v}; weights must be finite and ≥ 0"
+            )));
+        }
+        if !(w.sum() > 0.0) {
+            return Err(GmmError::InvalidData("sample weights sum to 0".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Weighted mean and per-feature variance of the data.
+fn weighted_moments(x: ArrayView2<f64>, w: Option<ArrayView1<f64>>) -> (Array1<f64>, Array1<f64>) {
+    let d = x.ncols();
+    let (mut mean, mut total) = (Array1::<f64>::zeros(d), 0.0);
+    for (i, row) in x.rows().into_iter().enumerate() {
+        let wi = w.map_or(1.0, |w| w[i]);
+        mean.scaled_add(wi, &row);
+        total += wi;
+    }
+    mean /= total;
+    let mut var = Array1::<f64>::zeros(d);
+    for (i, row) in x.rows().into_iter().enumerate() {
+        let wi = w.map_or(1.0, |w| w[i]);
+        var.zip_mut_with(&(&row - &mean), |v, z| *v += wi * z * z);
+    }
+    var /= total;
+    (mean, var)
+}
+
+/// Everything the runs share.
+struct Problem<'a> {
+    x: ArrayView2<'a, f64>,
+    w: Option<ArrayView1<'a, f64>>,
+    centre: Array1<f64>,
+    variance: Array1<f64>,
+}
+
+/// One run from one start.
+struct Run {
+    initial: GmmModel,
+    model: GmmModel,
+    lower_bounds: Vec<f64>,
+    n_iter: usize,
+    converged: bool,
+    reseeds: Vec<String>,
+    final_events: Vec<Event>,
+    trace: Option<Vec<TraceStep>>,
+}
+
+impl Run {
+    fn final_lower_bound(&self) -> f64 {
+        self.lower_bounds
+            .last()
+            .copied()
+            .unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
+fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
+    let when = if iteration == 0 {
+        "at initialisation".to_string()
+    } else {
+        format!("in iteration {iteration}")
+    };
+    match e {
+        Event::Reseeded {
+            component,
+            point,
+            reason,
+        } => Some(format!(
+            "component {component} re-seeded at point {point} {when}: {reason}"
+        )),
+        Event::TiedReset => Some(format!(
+            "the tied covariance was not positive definite {when}; reset to the data's variances"
+        )),
+        Event::Singular { .. } => None,
+    }
+}
+
+fn describe_singular(e: &Event, reg: f64) -> Option<String> {
+    let what = match e {
+        Event::Singular { component: Some(j) } => format!("component {j}'s covariance"),
+        Event::Singular { component: None } => "the tied covariance".to_string(),
+        _ => return None,
+    };
+    Some(format!(
+        "{what} is singular before regularisation (variance ≤ reg_covar = {reg:e} in some direction: \
+         duplicate or collinear points, a constant column, or a one-point component); reg_covar sets its shape there"
+    ))
+}
+
+impl ValidGmmParams {
+    /// The model a run starts from, and the re-seed warnings its making produced.
+    fn initial_model(
+        &self,
+        p: &Problem,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let (n, k) = (p.x.nrows(), self.n_components);
+        let mut resp = match &self.init {
+            Init::Model(m) => {
+                if m.n_features() != p.x.ncols() {
+                    return Err(crate::error::invalid(
+                        "init-model",
+                        format!(
+                            "the model has {} features but the data has {}",
+                            m.n_features(),
+                            p.x.ncols()
+                        ),
+                    ));
+                }
+                return Ok(((**m).clone(), Vec::new()));
+            }
+            Init::KMeans => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
+            Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
+            Init::Random => init::random_responsibilities(n, k, rng),
+            Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
+        };
+        let stats =
+            stats_from_responsibilities(self.covariance_type, p.x, p.w, p.centre.view(), &mut resp);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(rng);
+        let reseed = Reseed {
+            x: p.x.view(),
+            data_variance: p.variance.view(),
+            point_ll: None,
+            fallback: &order,
+        };
+        let (model, events) = m_step(
+            &stats,
+            self.covariance_type,
+            p.centre.view(),
+            self.reg_covar,
+            &reseed,
+        );
+        Ok((
+            model,
+            events
+                .iter()
+                .filter_map(|e| describe_reseed(e, 0))
+                .collect(),
+        ))
+    }
+
+    /// EM from one start until convergence or `max_iter`.
+    fn run(&self, p: &Problem, initial: GmmModel, mut reseeds: Vec<String>) -> Run {
+        let (n, k) = (p.x.nrows(), self.n_components);
+        let mut resp = Array2::<f64>::zeros((n, k));
+        let mut point_ll = Array1::<f64>::zeros(n);
+        let mut model = initial.clone();
+        let mut lower_bounds = Vec::new();
+        let mut trace = self.trace.then(Vec::new);
+        let mut final_events = Vec::new();
+        let mut converged = false;
+        let mut previous = f64::NEG_INFINITY;
+        for iteration in 1..=self.max_iter {
+            let stats = e_step_with_stats(
+                &model,
+                p.x,
+                p.w,
+                p.centre.view(),
+                resp.view_mut(),
+                point_ll.view_mut(),
+            );
+            let lower_bound = stats.ll_sum / stats.weight_sum;
+            let reseed = Reseed {
+                x: p.x.view(),
+                data_variance: p.variance.view(),
+                point_ll: Some(point_ll.view()),
+                fallback: &[],
+            };
+            let (next, events) = m_step(
+                &stats,
+                self.covariance_type,
+                p.centre.view(),
+                self.reg_covar,
+                &reseed,
+            );
+            reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
+            final_events = events;
+            if let Some(t) = trace.as_mut() {
+                t.push(TraceStep {
+                    iteration,
+                    log_likelihood: lower_bound,
+                    responsibilities: resp.clone(),
+                    model: next.clone(),
+                });
+            }
+            model = next;
+            lower_bounds.push(lower_bound);
+            let change = lower_bound - previous;
+            previous = lower_bound;
+            if change.abs() < self.tol {
+                converged = true;
+                break;
+            }
+        }
+        Run {
+            initial,
+            model,
+            n_iter: lower_bounds.len(),
+            lower_bounds,
+            converged,
+            reseeds,
+            final_events,
+            trace,
+        }
+    }
+
+    /// Fit the mixture to the rows of `x`, optionally weighting each row.
+    pub fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        sample_weight: Option<ArrayView1<f64>>,
+    ) -> Result<GmmFit, GmmError> {
+        validate_data(x, sample_weight, self.n_components)?;
+        let (centre, variance) = weighted_moments(x, sample_weight);
+        let problem = Problem {
+            x: x.view(),
+            w: sample_weight.as_ref().map(|w| w.view()),
+            centre,
+            variance,
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
+        let mut best: Option<Run> = None;
+        for _ in 0..self.n_init {
+            let (initial, reseeds) = self.initial_model(&problem, &mut rng)?;
+            let run = self.run(&problem, initial, reseeds);
+            if best
+                .as_ref()
+                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+            {
+                best = Some(run);
+            }
+        }
+        let best = best.expect("n_init ≥ 1");
+        // One more E-step so labels agree with predict on the same data.
+        let (responsibilities, point_ll) = evaluate(&best.model, x);
+        let log_likelihood = match sample_weight {
+            Some(w) => w.dot(&point_ll) / w.sum(),
+            None => point_ll.mean().unwrap_or(f64::NAN),
+        };
+        let labels = argmax_rows(responsibilities.view());
+        let mut warnings: Vec<String> = best
+            .reseeds
+            .iter()
+            .take(MAX_RESEED_WARNINGS)
+            .cloned()
+            .collect();
+        if best.reseeds.len() > MAX_RESEED_WARNINGS {
+            warnings.push(format!(
+                "… and {} more re-seeds",
+                best.reseeds.len() - MAX_RESEED_WARNINGS
+            ));
+        }
+        warnings.extend(
+            best.final_events
+                .iter()
+                .filter_map(|e| describe_singular(e, self.reg_covar)),
+        );
+        Ok(GmmFit {
+            model: best.model,
+            initial_model: best.initial,
+            labels,
+            responsibilities,
+            log_likelihood,
+            lower_bounds: best.lower_bounds,
+            n_iter: best.n_iter,
+            converged: best.converged,
+            warnings,
+            trace: best.trace,
+        })
+    }
+}
+
+impl GmmFit {
+    /// Bayesian information criterion of the fitted model on `x`.
+    pub fn bic(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
+        self.model.bic(x)
+    }
+    /// Akaike information criterion of the fitted model on `x`.
+    pub fn aic(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
+        self.model.aic(x)
+    }
+    /// Number of components.
+    pub fn n_components(&self) -> usize {
+        self.model.n_components()
+    }
+    /// `1 − max_j r_ij` per point: how unsure EM is about each point.
+    pub fn uncertainty(&self) -> Array1<f64> {
+        self.responsibilities
+            .map_axis(Axis(1), |r| 1.0 - r.iter().copied().fold(0.0, f64::max))
+    }
+}

@@ -1,0 +1,217 @@
+//! Starting points: k-means (k-means++ seeding and Lloyd iterations, written
+//! here), k-means++ centres alone, random responsibilities, random points.
+//! Each returns responsibilities; the first M-step turns them into a model.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rand::seq::index::sample;
+use rand::Rng;
+
+/// Squared euclidean distance.
+fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Pick an index with probability proportional to `weights` (all ≥ 0); uniform if they sum to 0.
+fn weighted_choice<R: Rng + ?Sized>(weights: &[f64], rng: &mut R) -> usize {
+    let total: f64 = weights.iter().sum();
+    if !(total > 0.0) {
+        return rng.gen_range(0..weights.len());
+    }
+    let mut u = rng.gen::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if u < *w {
+            return i;
+        }
+        u -= w;
+    }
+    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
+}
+
+/// k-means++ seeding (greedy: `2 + ln k` candidates per step, keep the one
+/// that lowers the potential most). Returns the indices of the k centres.
+pub(crate) fn kmeans_plus_plus<R: Rng + ?Sized>(
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+    k: usize,
+    rng: &mut R,
+) -> Vec<usize> {
+    let n = x.nrows();
+    let weight = |i: usize| w.map_or(1.0, |w| w[i]);
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    let first_w: Vec<f64> = (0..n).map(weight).collect();
+    let first = weighted_choice(&first_w, rng);
+    let mut centres = vec![first];
+    let mut closest: Vec<f64> = (0..n).map(|i| sq_dist(x.row(i), x.row(first))).collect();
+    while centres.len() < k {
+        let pot: Vec<f64> = (0..n).map(|i| closest[i] * weight(i)).collect();
+        let mut best: Option<(f64, usize, Vec<f64>)> = None;
+        for _ in 0..trials {
+            let c = weighted_choice(&pot, rng);
+            let cand: Vec<f64> = (0..n)
+                .map(|i| closest[i].min(sq_dist(x.row(i), x.row(c))))
+                .collect();
+            let p: f64 = cand.iter().enumerate().map(|(i, v)| v * weight(i)).sum();
+            if best.as_ref().is_none_or(|b| p < b.0) {
+                best = Some((p, c, cand));
+            }
+        }
+        let (_, c, cand) = best.expect("at least one trial");
+        centres.push(c);
+        closest = cand;
+    }
+    centres
+}
+
+/// Lloyd's k-means from k-means++ centres; returns the final labels.
+/// An empty cluster is moved to the point farthest from its centre.
+pub(crate) fn kmeans_labels<R: Rng + ?Sized>(
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+    k: usize,
+    rng: &mut R,
+) -> Vec<usize> {
+    const MAX_ITER: usize = 300;
+    const TOL: f64 = 1e-4;
+    let (n, d) = x.dim();
+    let weight = |i: usize| w.map_or(1.0, |w| w[i]);
+    let mut centres = Array2::<f64>::zeros((k, d));
+    for (j, i) in kmeans_plus_plus(x, w, k, rng).into_iter().enumerate() {
+        centres.row_mut(j).assign(&x.row(i));
+    }
+    // Tolerance relative to the data's mean variance, as scikit-learn does.
+    let mean = x.mean_axis(ndarray::Axis(0)).expect("n ≥ 1");
+    let var_mean = x
+        .rows()
+        .into_iter()
+        .map(|r| sq_dist(r, mean.view()))
+        .sum::<f64>()
+        / (n * d) as f64;
+    let tol = TOL * var_mean;
+    let mut labels = vec![0usize; n];
+    for _ in 0..MAX_ITER {
+        let mut dist = vec![0.0; n];
+        for i in 0..n {
+            let (mut bj, mut bd) = (0, f64::INFINITY);
+            for j in 0..k {
+                let dd = sq_dist(x.row(i), centres.row(j));
+                if dd < bd {
+                    bd = dd;
+                    bj = j;
+                }
+            }
+            labels[i] = bj;
+            dist[i] = bd;
+        }
+        let mut sums = Array2::<f64>::zeros((k, d));
+        let mut counts = Array1::<f64>::zeros(k);
+        for i in 0..n {
+            let wi = weight(i);
+            counts[labels[i]] += wi;
+            sums.row_mut(labels[i]).scaled_add(wi, &x.row(i));
+        }
+        let mut new = centres.clone();
+        let mut taken = Vec::new();
+        for j in 0..k {
+            if counts[j] > 0.0 {
+                new.row_mut(j).assign(&(&sums.row(j) / counts[j]));
+            } else {
+                // Relocate an empty cluster to the worst-served point.
+                let far = (0..n)
+                    .filter(|i| !taken.contains(i))
+                    .max_by(|a, b| dist[*a].total_cmp(&dist[*b]))
+                    .unwrap_or(0);
+                taken.push(far);
+                new.row_mut(j).assign(&x.row(far));
+            }
+        }
+        let shift: f64 = (0..k).map(|j| sq_dist(new.row(j), centres.row(j))).sum();
+        centres = new;
+        if shift <= tol {
+            break;
+        }
+    }
+    // Final assignment to the final centres.
+    for i in 0..n {
+        labels[i] = (0..k)
+            .min_by(|a, b| {
+                sq_dist(x.row(i), centres.row(*a)).total_cmp(&sq_dist(x.row(i), centres.row(*b)))
+            })
+            .expect("k ≥ 1");
+    }
+    labels
+}
+
+/// One-hot responsibilities from labels.
+pub(crate) fn one_hot(labels: &[usize], k: usize) -> Array2<f64> {
+    let mut r = Array2::<f64>::zeros((labels.len(), k));
+    for (i, l) in labels.iter().enumerate() {
+        r[[i, *l]] = 1.0;
+    }
+    r
+}
+
+/// One-hot responsibilities placing component j on point `centres[j]` only.
+pub(crate) fn one_hot_at(n: usize, centres: &[usize]) -> Array2<f64> {
+    let mut r = Array2::<f64>::zeros((n, centres.len()));
+    for (j, i) in centres.iter().enumerate() {
+        r[[*i, j]] = 1.0;
+    }
+    r
+}
+
+/// Uniform random responsibilities, each row normalised to sum to 1.
+pub(crate) fn random_responsibilities<R: Rng + ?Sized>(
+    n: usize,
+    k: usize,
+    rng: &mut R,
+) -> Array2<f64> {
+    let mut r = Array2::<f64>::from_shape_fn((n, k), |_| rng.gen::<f64>());
+    for mut row in r.rows_mut() {
+        let s = row.sum();
+        row /= s;
+    }
+    r
+}
+
+/// k distinct random row indices.
+pub(crate) fn random_points<R: Rng + ?Sized>(n: usize, k: usize, rng: &mut R) -> Vec<usize> {
+    sample(rng, n, k).into_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn kmeans_splits_two_obvious_groups() {
+        let x = array![
+            [0.0, 0.0],
+            [0.1, 0.0],
+            [0.0, 0.1],
+            [10.0, 10.0],
+            [10.1, 10.0],
+            [10.0, 10.1]
+        ];
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let l = kmeans_labels(x.view(), None, 2, &mut rng);
+        assert_eq!(l[0], l[1]);
+        assert_eq!(l[1], l[2]);
+        assert_eq!(l[3], l[4]);
+        assert_eq!(l[4], l[5]);
+        assert_ne!(l[0], l[3]);
+    }
+
+    #[test]
+    fn kmeans_plus_plus_picks_distinct_far_points() {
+        let x = array![[0.0], [0.0], [0.0], [100.0]];
+        for seed in 0..20 {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+            let c = kmeans_plus_plus(x.view(), None, 2, &mut rng);
+            // The second centre must be the only point at positive distance.
+            assert!(c.contains(&3), "seed {seed}: {c:?}");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! # clusterlab-em: expectation–maximisation for Gaussian mixtures
+//!
+//! A Gaussian mixture says each point was drawn by first picking component
+//! `j` with probability `π_j`, then drawing from `N(μ_j, Σ_j)`. EM fits it by
+//! alternating two steps until the mean log-likelihood stops improving:
+//!
+//! * **E-step**: the *responsibility* of component `j` for point `x_i`,
+//!   `r_ij = π_j N(x_i | μ_j, Σ_j) / Σ_l π_l N(x_i | μ_l, Σ_l)`: a soft
+//!   membership, computed in log space by log-sum-exp.
+//! * **M-step**: each component is re-estimated from all points, each
+//!   counted with its responsibility: `N_j = Σ_i r_ij`, `π_j = N_j / n`,
+//!   `μ_j = Σ_i r_ij x_i / N_j`, `Σ_j = Σ_i r_ij (x_i − μ_j)(x_i − μ_j)ᵀ / N_j + reg·I`.
+//!
+//! k-means is the limit where every responsibility is 0 or 1 and every
+//! covariance is the same sphere; EM keeps the uncertainty of boundary points.
+//!
+//! Densities use the Cholesky factor `U` of each precision (`U Uᵀ = Σ⁻¹`,
+//! from a triangular solve, never an explicit inverse):
+//! `ln N(x) = −½(d ln 2π + ‖(x − μ)ᵀU‖²) + Σ ln diag(U)`.
+//! The M-step works from sufficient statistics (`Σr`, `Σr·x`, `Σr·xxᵀ`)
+//! accumulated over row chunks in parallel and merged in a fixed order.
+//!
+//! ```
+//! use clusterlab_em::{GaussianMixture, CovarianceType};
+//! use ndarray::array;
+//! let x = array![[0.80], [1.10], [1.40], [4.70], [5.10], [5.50]];
+//! let fit = GaussianMixture::params(2)
+//!     .covariance_type(CovarianceType::Full)
+//!     .check()
+//!     .unwrap()
+//!     .fit(x.view(), None)
+//!     .unwrap();
+//! assert!(fit.converged);
+//! assert_eq!(fit.labels[0], fit.labels[2]);
+//! assert_ne!(fit.labels[0], fit.labels[3]);
+//! ```
+//!
+//! Conventions follow scikit-learn's `GaussianMixture` (defaults, shapes,
+//! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
+//! same log-likelihood.
+
+mod error;
+mod estep;
+mod fit;
+mod init;
+pub mod linalg;
+mod linfa_impl;
+mod model;
+mod mstep;
+mod params;
+
+pub use error::GmmError;
+pub use fit::{GmmFit, TraceStep};
+pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
+pub use params::{GaussianMixture, GmmParams, Init, ValidGmmParams};

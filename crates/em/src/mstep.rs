@@ -1,0 +1,313 @@
+//! The M-step: new weights, means and covariances from the sufficient
+//! statistics, each a small function that reads like its equation. A component
+//! whose weight collapses or whose covariance is not positive definite is
+//! re-seeded at the worst-explained point, and the event is recorded.
+
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
+
+use crate::estep::{SecondMoments, SuffStats};
+use crate::linalg::cholesky_lower;
+use crate::model::{
+    full_precision_factor, precision_factors, CovarianceType, Covariances, GmmModel,
+};
+
+/// Added to every `N_j`, as scikit-learn does, so an empty component divides by a non-zero.
+const N_EPS: f64 = 10.0 * f64::EPSILON;
+/// A component whose share of the total weight falls to this is treated as collapsed.
+const COLLAPSE: f64 = 1e-10;
+
+/// Something the M-step had to do or wants the user to know.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Event {
+    /// The component was re-seeded at data point `point`.
+    Reseeded {
+        component: usize,
+        point: usize,
+        reason: &'static str,
+    },
+    /// The shared tied covariance was not positive definite and was reset to the data's variances.
+    TiedReset,
+    /// The covariance was singular before regularisation: `reg_covar` sets its
+    /// smallest variance (duplicate or collinear points, a constant column, a one-point component).
+    Singular { component: Option<usize> },
+}
+
+/// What re-seeding needs to know about the data.
+pub(crate) struct Reseed<'a> {
+    pub x: ArrayView2<'a, f64>,
+    /// Per-feature (weighted) variance of the whole data.
+    pub data_variance: ArrayView1<'a, f64>,
+    /// Per-point log-likelihood from the E-step, if there was one.
+    pub point_ll: Option<ArrayView1<'a, f64>>,
+    /// Fallback order of points when there is no E-step yet (e.g. a shuffled index list).
+    pub fallback: &'a [usize],
+}
+
+impl Reseed<'_> {
+    /// The worst-explained point not already used.
+    fn point(&self, used: &[usize]) -> usize {
+        match self.point_ll {
+            Some(ll) => (0..ll.len())
+                .filter(|i| !used.contains(i))
+                .min_by(|a, b| ll[*a].total_cmp(&ll[*b]))
+                .unwrap_or(0),
+            None => self
+                .fallback
+                .iter()
+                .copied()
+                .find(|i| !used.contains(i))
+                .unwrap_or(0),
+        }
+    }
+
+    /// A broad covariance for a fresh component: the data's variances (floored so it is positive definite).
+    fn broad_variances(&self, reg: f64) -> Array1<f64> {
+        let scale = 1.0 + self.data_variance.mean().unwrap_or(0.0);
+        self.data_variance.mapv(|v| (v + reg).max(1e-12 * scale))
+    }
+}
+
+/// `π_j = N_j / Σ N`.
+pub(crate) fn estimate_weights(nk: ArrayView1<f64>) -> Array1<f64> {
+    &nk / nk.sum()
+}
+
+/// Shifted means `m_j = S_j / N_j` (the mean is `c + m_j`).
+pub(crate) fn estimate_shifted_means(nk: ArrayView1<f64>, sx: ArrayView2<f64>) -> Array2<f64> {
+    &sx / &nk.insert_axis(Axis(1))
+}
+
+/// `Σ_j = Q_j / N_j − m_j m_jᵀ + reg·I`, symmetrised.
+pub(crate) fn estimate_full_covariance(
+    q: ArrayView2<f64>,
+    nk: f64,
+    m: ArrayView1<f64>,
+    reg: f64,
+) -> Array2<f64> {
+    let d = m.len();
+    Array2::from_shape_fn((d, d), |(a, b)| {
+        let v = 0.5 * (q[[a, b]] + q[[b, a]]) / nk - m[a] * m[b];
+        if a == b {
+            v + reg
+        } else {
+            v
+        }
+    })
+}
+
+/// `σ²_j = Σ_j r x² / N_j − m_j² + reg`, per feature.
+pub(crate) fn estimate_diag_covariance(
+    q: ArrayView1<f64>,
+    nk: f64,
+    m: ArrayView1<f64>,
+    reg: f64,
+) -> Array1<f64> {
+    Array1::from_shape_fn(m.len(), |a| q[a] / nk - m[a] * m[a] + reg)
+}
+
+/// Spherical: the mean of the diagonal variances.
+pub(crate) fn estimate_spherical_covariance(diag: ArrayView1<f64>) -> f64 {
+    diag.mean().unwrap_or(0.0)
+}
+
+/// Tied: `Σ = (Q − Σ_j N_j m_j m_jᵀ) / Σ N + reg·I`.
+pub(crate) fn estimate_tied_covariance(
+    q: ArrayView2<f64>,
+    nk: ArrayView1<f64>,
+    m: ArrayView2<f64>,
+    reg: f64,
+) -> Array2<f64> {
+    let d = q.nrows();
+    let total = nk.sum();
+    let mut between = Array2::<f64>::zeros((d, d));
+    for (j, n) in nk.iter().enumerate() {
+        let mj = m.row(j);
+        for a in 0..d {
+            for b in 0..d {
+                between[[a, b]] += n * mj[a] * mj[b];
+            }
+        }
+    }
+    Array2::from_shape_fn((d, d), |(a, b)| {
+        let v = (0.5 * (q[[a, b]] + q[[b, a]]) - between[[a, b]]) / total;
+        if a == b {
+            v + reg
+        } else {
+            v
+        }
+    })
+}
+
+/// Is the covariance's smallest eigenvalue before regularisation (that is, of
+/// `Σ − reg·I`) at most `reg`? Then `reg_covar` decides its shape in some direction.
+fn singular_before_reg(cov: ArrayView2<f64>, reg: f64) -> bool {
+    reg > 0.0
+        && cholesky_lower((&cov - &(Array2::<f64>::eye(cov.nrows()) * (2.0 * reg))).view())
+            .is_none()
+}
+
+/// The M-step. Returns the new model and what happened to degenerate components.
+pub(crate) fn m_step(
+    stats: &SuffStats,
+    ty: CovarianceType,
+    centre: ArrayView1<f64>,
+    reg: f64,
+    reseed: &Reseed,
+) -> (GmmModel, Vec<Event>) {
+    let (k, d) = stats.sx.dim();
+    let mut events = Vec::new();
+    let mut used = Vec::new();
+    let total = stats.nk.sum();
+    let mut nk = stats.nk.mapv(|v| v + N_EPS);
+    let mut m = estimate_shifted_means(nk.view(), stats.sx.view());
+    let fresh_share = (total / k as f64).max(N_EPS);
+
+    // Components whose weight collapsed: re-seed before estimating covariances.
+    let mut reseeded = vec![false; k];
+    for j in 0..k {
+        if !(stats.nk[j] > COLLAPSE * total) {
+            let p = reseed.point(&used);
+            used.push(p);
+            m.row_mut(j).assign(&(&reseed.x.row(p) - &centre));
+            nk[j] = fresh_share;
+            reseeded[j] = true;
+            events.push(Event::Reseeded {
+                component: j,
+                point: p,
+                reason: "its weight collapsed to zero",
+            });
+        }
+    }
+    let broad = reseed.broad_variances(reg);
+    let mut cov = match (&stats.second, ty) {
+        (SecondMoments::PerComponent(q), CovarianceType::Full) => {
+            let mut c = Array3::<f64>::zeros((k, d, d));
+            for j in 0..k {
+                let cj = if reseeded[j] {
+                    Array2::from_diag(&broad)
+                } else {
+                    estimate_full_covariance(q.index_axis(Axis(0), j), nk[j], m.row(j), reg)
+                };
+                c.index_axis_mut(Axis(0), j).assign(&cj);
+            }
+            Covariances::Full(c)
+        }
+        (SecondMoments::Diagonal(q), CovarianceType::Diag | CovarianceType::Spherical) => {
+            let mut c = Array2::<f64>::zeros((k, d));
+            for j in 0..k {
+                let cj = if reseeded[j] {
+                    broad.clone()
+                } else {
+                    estimate_diag_covariance(q.row(j), nk[j], m.row(j), reg)
+                };
+                c.row_mut(j).assign(&cj);
+            }
+            if ty == CovarianceType::Spherical {
+                Covariances::Spherical(
+                    c.rows()
+                        .into_iter()
+                        .map(estimate_spherical_covariance)
+                        .collect(),
+                )
+            } else {
+                Covariances::Diag(c)
+            }
+        }
+        (SecondMoments::Total(q), CovarianceType::Tied) => {
+            Covariances::Tied(estimate_tied_covariance(q.view(), nk.view(), m.view(), reg))
+        }
+        _ => unreachable!("statistics match the covariance type"),
+    };
+
+    // Covariances that are not positive definite: re-seed the component (or,
+    // for the shared tied covariance, reset it to the data's variances).
+    let not_pd = |cov: &Covariances, j: usize| -> bool {
+        match cov {
+            Covariances::Full(c) => full_precision_factor(c.index_axis(Axis(0), j)).is_none(),
+            Covariances::Diag(c) => c.row(j).iter().any(|v| !(*v > 0.0 && v.is_finite())),
+            Covariances::Spherical(c) => !(c[j] > 0.0 && c[j].is_finite()),
+            Covariances::Tied(c) => full_precision_factor(c.view()).is_none(),
+        }
+    };
+    if let Covariances::Tied(c) = &mut cov {
+        if full_precision_factor(c.view()).is_none() {
+            c.assign(&Array2::from_diag(&broad));
+            events.push(Event::TiedReset);
+        } else if singular_before_reg(c.view(), reg) {
+            events.push(Event::Singular { component: None });
+        }
+    } else {
+        for j in 0..k {
+            if reseeded[j] {
+                continue;
+            }
+            if not_pd(&cov, j) {
+                let p = reseed.point(&used);
+                used.push(p);
+                m.row_mut(j).assign(&(&reseed.x.row(p) - &centre));
+                nk[j] = fresh_share;
+                set_component_covariance(&mut cov, j, &broad);
+                events.push(Event::Reseeded {
+                    component: j,
+                    point: p,
+                    reason: "its covariance was not positive definite",
+                });
+            } else if component_singular(&cov, j, reg) {
+                events.push(Event::Singular { component: Some(j) });
+            }
+        }
+    }
+
+    let weights = estimate_weights(nk.view());
+    let means = &m + &centre;
+    let (factors, log_det) =
+        precision_factors(&cov, k, d).expect("every covariance was checked or re-seeded");
+    (
+        GmmModel::from_parts(weights, means, cov, factors, log_det),
+        events,
+    )
+}
+
+fn set_component_covariance(cov: &mut Covariances, j: usize, broad: &Array1<f64>) {
+    match cov {
+        Covariances::Full(c) => c
+            .index_axis_mut(Axis(0), j)
+            .assign(&Array2::from_diag(broad)),
+        Covariances::Diag(c) => c.row_mut(j).assign(broad),
+        Covariances::Spherical(c) => c[j] = broad.mean().unwrap_or(1.0),
+        Covariances::Tied(_) => unreachable!("tied covariances are shared"),
+    }
+}
+
+fn component_singular(cov: &Covariances, j: usize, reg: f64) -> bool {
+    match cov {
+        Covariances::Full(c) => singular_before_reg(c.index_axis(Axis(0), j), reg),
+        Covariances::Diag(c) => reg > 0.0 && c.row(j).iter().any(|v| *v <= 2.0 * reg),
+        Covariances::Spherical(c) => reg > 0.0 && c[j] <= 2.0 * reg,
+        Covariances::Tied(c) => singular_before_reg(c.view(), reg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn full_covariance_from_moments_by_hand() {
+        // Points (0,0), (2,0), (0,2), (2,2) all with r = 1: mean (1,1), covariance I.
+        let q = array![[8.0, 4.0], [4.0, 8.0]];
+        let c = estimate_full_covariance(q.view(), 4.0, array![1.0, 1.0].view(), 0.5);
+        assert_eq!(c, array![[1.5, 0.0], [0.0, 1.5]]);
+    }
+
+    #[test]
+    fn singular_detection() {
+        let reg = 1e-6;
+        // Collinear: rank-1 plus reg.
+        let c = array![[1.0 + reg, 1.0], [1.0, 1.0 + reg]];
+        assert!(singular_before_reg(c.view(), reg));
+        let c = array![[1.0 + reg, 0.5], [0.5, 1.0 + reg]];
+        assert!(!singular_before_reg(c.view(), reg));
+    }
+}

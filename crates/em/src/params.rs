@@ -1,0 +1,230 @@
+//! Hyper-parameters: a builder whose `check` is the only way to a
+//! [`ValidGmmParams`], so an invalid setting never reaches the algorithm.
+
+use std::str::FromStr;
+
+use crate::error::{invalid, GmmError};
+use crate::model::{CovarianceType, GmmModel};
+
+/// How the first model of each run is obtained.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Init {
+    /// Responsibilities = one-hot labels of a k-means run (k-means++ seeding,
+    /// then Lloyd iterations), as scikit-learn's default.
+    KMeans,
+    /// One-hot responsibilities at k-means++ centres (no Lloyd iterations).
+    KMeansPlusPlus,
+    /// Uniform random responsibilities, normalised per point.
+    Random,
+    /// One-hot responsibilities at k distinct random points of the data.
+    RandomFromData,
+    /// Start from this model: the first step is an E-step from exactly these
+    /// weights, means and covariances (`reg_covar` applies from the first M-step on).
+    Model(Box<GmmModel>),
+}
+
+impl Init {
+    /// The command-line name (`kmeans`, `kmeans++`, `random`, `random-from-data`, `model`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Init::KMeans => "kmeans",
+            Init::KMeansPlusPlus => "kmeans++",
+            Init::Random => "random",
+            Init::RandomFromData => "random-from-data",
+            Init::Model(_) => "model",
+        }
+    }
+}
+
+impl FromStr for Init {
+    type Err = GmmError;
+    fn from_str(s: &str) -> Result<Self, GmmError> {
+        match s {
+            "kmeans" | "k-means" => Ok(Init::KMeans),
+            "kmeans++" | "k-means++" => Ok(Init::KMeansPlusPlus),
+            "random" => Ok(Init::Random),
+            "random-from-data" | "random_from_data" => Ok(Init::RandomFromData),
+            other => Err(invalid(
+                "init",
+                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random or random-from-data)"),
+            )),
+        }
+    }
+}
+
+/// Checked hyper-parameters of a Gaussian mixture fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidGmmParams {
+    pub(crate) n_components: usize,
+    pub(crate) covariance_type: CovarianceType,
+    pub(crate) init: Init,
+    pub(crate) n_init: usize,
+    pub(crate) tol: f64,
+    pub(crate) max_iter: usize,
+    pub(crate) reg_covar: f64,
+    pub(crate) seed: u64,
+    pub(crate) trace: bool,
+}
+
+impl ValidGmmParams {
+    pub fn n_components(&self) -> usize {
+        self.n_components
+    }
+    pub fn covariance_type(&self) -> CovarianceType {
+        self.covariance_type
+    }
+    pub fn init(&self) -> &Init {
+        &self.init
+    }
+    pub fn n_init(&self) -> usize {
+        self.n_init
+    }
+    pub fn tol(&self) -> f64 {
+        self.tol
+    }
+    pub fn max_iter(&self) -> usize {
+        self.max_iter
+    }
+    pub fn reg_covar(&self) -> f64 {
+        self.reg_covar
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn trace(&self) -> bool {
+        self.trace
+    }
+}
+
+/// Unchecked hyper-parameters; [`GmmParams::check`] validates them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GmmParams(pub(crate) ValidGmmParams);
+
+/// Entry point: `GaussianMixture::params(k)`.
+pub struct GaussianMixture;
+
+impl GaussianMixture {
+    /// Defaults as scikit-learn's `GaussianMixture`: full covariances, k-means
+    /// initialisation, one run, `tol = 1e-3`, `max_iter = 100`, `reg_covar = 1e-6`.
+    pub fn params(n_components: usize) -> GmmParams {
+        GmmParams(ValidGmmParams {
+            n_components,
+            covariance_type: CovarianceType::Full,
+            init: Init::KMeans,
+            n_init: 1,
+            tol: 1e-3,
+            max_iter: 100,
+            reg_covar: 1e-6,
+            seed: 0,
+            trace: false,
+        })
+    }
+}
+
+impl GmmParams {
+    pub fn covariance_type(mut self, t: CovarianceType) -> Self {
+        self.0.covariance_type = t;
+        self
+    }
+    pub fn init(mut self, init: Init) -> Self {
+        self.0.init = init;
+        self
+    }
+    /// Number of runs from different starts; the best final lower bound wins.
+    pub fn n_init(mut self, n: usize) -> Self {
+        self.0.n_init = n;
+        self
+    }
+    /// Stop when the mean log-likelihood changes by less than this (0 = run `max_iter`).
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.0.tol = tol;
+        self
+    }
+    pub fn max_iter(mut self, m: usize) -> Self {
+        self.0.max_iter = m;
+        self
+    }
+    /// Added to every covariance diagonal in the M-step.
+    pub fn reg_covar(mut self, r: f64) -> Self {
+        self.0.reg_covar = r;
+        self
+    }
+    pub fn seed(mut self, s: u64) -> Self {
+        self.0.seed = s;
+        self
+    }
+    /// Keep every iteration's responsibilities and parameters (see [`crate::TraceStep`]).
+    pub fn trace(mut self, on: bool) -> Self {
+        self.0.trace = on;
+        self
+    }
+
+    /// Validate every hyper-parameter.
+    pub fn check(self) -> Result<ValidGmmParams, GmmError> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+
+    /// Validate without consuming.
+    pub fn check_ref(&self) -> Result<&ValidGmmParams, GmmError> {
+        let p = &self.0;
+        if p.n_components == 0 {
+            return Err(invalid(
+                "k",
+                "the number of components must be at least 1 (got 0)",
+            ));
+        }
+        if !(p.tol >= 0.0 && p.tol.is_finite()) {
+            return Err(invalid(
+                "tol",
+                format!("must be a finite number ≥ 0 (got {})", p.tol),
+            ));
+        }
+        if !(p.reg_covar >= 0.0 && p.reg_covar.is_finite()) {
+            return Err(invalid(
+                "reg_covar",
+                format!("must be a finite number ≥ 0 (got {})", p.reg_covar),
+            ));
+        }
+        if p.max_iter == 0 {
+            return Err(invalid("max_iter", "must be at least 1 (got 0)"));
+        }
+        if p.n_init == 0 {
+            return Err(invalid("n_init", "must be at least 1 (got 0)"));
+        }
+        if let Init::Model(m) = &p.init {
+            if m.n_components() != p.n_components {
+                return Err(invalid(
+                    "init-model",
+                    format!(
+                        "the model has {} components but k = {}",
+                        m.n_components(),
+                        p.n_components
+                    ),
+                ));
+            }
+            if m.covariance_type() != p.covariance_type {
+                return Err(invalid(
+                    "init-model",
+                    format!(
+                        "the model has {} covariances but the fit asks for {}",
+                        m.covariance_type(),
+                        p.covariance_type
+                    ),
+                ));
+            }
+        }
+        Ok(p)
+    }
+}
+
+impl linfa::ParamGuard for GmmParams {
+    type Checked = ValidGmmParams;
+    type Error = GmmError;
+    fn check_ref(&self) -> Result<&ValidGmmParams, GmmError> {
+        GmmParams::check_ref(self)
+    }
+    fn check(self) -> Result<ValidGmmParams, GmmError> {
+        GmmParams::check(self)
+    }
+}
