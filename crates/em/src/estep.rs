@@ -12,12 +12,12 @@
 //! fitting) before squaring, so second moments do not cancel catastrophically
 //! when the data sits far from the origin.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{
     s, Array1, Array2, Array3, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis,
 };
 use rayon::prelude::*;
 
+use crate::kernels::{self, Buffers, Factors, Moments};
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
 
 /// Rows per block inside a chunk.
@@ -93,208 +93,59 @@ impl SuffStats {
     }
 }
 
-/// The model rearranged for fast evaluation around a centre `c`.
-struct Prepared<'a> {
-    model: &'a GmmModel,
-    /// μ_j − c (k × d).
-    means_c: Array2<f64>,
-    /// (μ_j − c)ᵀ U_j for full and tied factors (k × d).
-    means_u: Array2<f64>,
+/// The model rearranged for the kernels around a centre `c`.
+struct Prepared {
+    ty: CovarianceType,
+    /// Precision factors, flat row-major (see [`Factors`]).
+    u: Vec<f64>,
+    /// (μ_j − c)ᵀU_j (full, tied) or μ_j − c (diag, spherical), k × d.
+    mu: Vec<f64>,
     /// ln π_j + ln det U_j − ½ d ln 2π: everything in ln π_j N(x) but the quadratic form.
-    offset: Array1<f64>,
+    offset: Vec<f64>,
 }
 
-impl<'a> Prepared<'a> {
-    fn new(model: &'a GmmModel, centre: ArrayView1<f64>) -> Self {
+impl Prepared {
+    fn new(model: &GmmModel, centre: ArrayView1<f64>) -> Self {
         let (k, d) = model.means().dim();
         let means_c = model.means() - &centre.broadcast((k, d)).unwrap();
-        let mut means_u = Array2::<f64>::zeros((k, d));
-        match &model.factors {
+        let flat = |a: ArrayView2<f64>| a.iter().copied().collect::<Vec<f64>>();
+        let (u, mu) = match &model.factors {
             PrecisionFactors::Full(u) => {
+                let mut mu_u = Array2::<f64>::zeros((k, d));
                 for j in 0..k {
-                    means_u
-                        .row_mut(j)
+                    mu_u.row_mut(j)
                         .assign(&means_c.row(j).dot(&u.index_axis(Axis(0), j)));
                 }
+                (u.iter().copied().collect(), flat(mu_u.view()))
             }
-            PrecisionFactors::Tied(u) => means_u.assign(&means_c.dot(u)),
-            _ => {}
-        }
-        let offset = Array1::from_shape_fn(k, |j| {
-            model.weights()[j].ln() + model.log_det_factor[j] - 0.5 * d as f64 * LN_2PI
-        });
+            PrecisionFactors::Tied(u) => (flat(u.view()), flat(means_c.dot(u).view())),
+            PrecisionFactors::Diag(p) => (flat(p.view()), flat(means_c.view())),
+            PrecisionFactors::Spherical(p) => (p.to_vec(), flat(means_c.view())),
+        };
+        let offset = (0..k)
+            .map(|j| model.weights()[j].ln() + model.log_det_factor[j] - 0.5 * d as f64 * LN_2PI)
+            .collect();
         Prepared {
-            model,
-            means_c,
-            means_u,
+            ty: model.covariance_type(),
+            u,
+            mu,
             offset,
         }
     }
 
-    /// `ln π_j + ln N(x | μ_j, Σ_j)` for every row of a shifted block, into `logp` (rows × k).
-    fn weighted_log_prob(
-        &self,
-        xc: ArrayView2<f64>,
-        y: &mut Array2<f64>,
-        mut logp: ArrayViewMut2<f64>,
-    ) {
-        let (rows, d) = xc.dim();
-        let k = self.offset.len();
-        match &self.model.factors {
-            PrecisionFactors::Full(u) => {
-                for j in 0..k {
-                    let mut yv = y.slice_mut(s![..rows, ..]);
-                    general_mat_mul(1.0, &xc, &u.index_axis(Axis(0), j), 0.0, &mut yv);
-                    self.quadratic_into(yv.view(), j, logp.column_mut(j));
-                }
-            }
-            PrecisionFactors::Tied(u) => {
-                let mut yv = y.slice_mut(s![..rows, ..]);
-                general_mat_mul(1.0, &xc, u, 0.0, &mut yv);
-                for j in 0..k {
-                    self.quadratic_into(yv.view(), j, logp.column_mut(j));
-                }
-            }
-            PrecisionFactors::Diag(p) => {
-                for j in 0..k {
-                    let (m, pj) = (self.means_c.row(j), p.row(j));
-                    for (i, out) in logp.column_mut(j).iter_mut().enumerate() {
-                        let mut q = 0.0;
-                        for a in 0..d {
-                            let z = (xc[[i, a]] - m[a]) * pj[a];
-                            q += z * z;
-                        }
-                        *out = self.offset[j] - 0.5 * q;
-                    }
-                }
-            }
-            PrecisionFactors::Spherical(p) => {
-                for j in 0..k {
-                    let m = self.means_c.row(j);
-                    let p2 = p[j] * p[j];
-                    for (i, out) in logp.column_mut(j).iter_mut().enumerate() {
-                        let mut q = 0.0;
-                        for a in 0..d {
-                            let z = xc[[i, a]] - m[a];
-                            q += z * z;
-                        }
-                        *out = self.offset[j] - 0.5 * q * p2;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Given `Y = (x − c)ᵀ U_j` per row, write `offset_j − ½‖Y − (μ_j − c)ᵀU_j‖²`.
-    fn quadratic_into(&self, y: ArrayView2<f64>, j: usize, mut out: ArrayViewMut1<f64>) {
-        let mu = self.means_u.row(j);
-        for (o, row) in out.iter_mut().zip(y.rows()) {
-            let mut q = 0.0;
-            for (a, b) in row.iter().zip(mu.iter()) {
-                let z = a - b;
-                q += z * z;
-            }
-            *o = self.offset[j] - 0.5 * q;
-        }
-    }
-}
-
-/// Turn a row of `ln π_j N_j` into responsibilities in place, by log-sum-exp;
-/// returns `ln p(x) = ln Σ_j π_j N_j`.
-pub(crate) fn log_sum_exp_normalise(row: &mut [f64]) -> f64 {
-    let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !max.is_finite() {
-        // Every component has zero density here (cannot happen with finite
-        // data and positive-definite covariances); share the point evenly.
-        let share = 1.0 / row.len() as f64;
-        row.iter_mut().for_each(|v| *v = share);
-        return max;
-    }
-    let mut sum = 0.0;
-    for v in row.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    let inv = 1.0 / sum;
-    row.iter_mut().for_each(|v| *v *= inv);
-    max + sum.ln()
-}
-
-/// Add one block's contribution to the statistics.
-fn accumulate_block(
-    stats: &mut SuffStats,
-    xc: ArrayView2<f64>,
-    resp: ArrayView2<f64>,
-    w: Option<ArrayView1<f64>>,
-    rw: &mut Array2<f64>,
-    tmp: &mut Array2<f64>,
-) {
-    let (rows, d) = xc.dim();
-    let k = resp.ncols();
-    let mut rwv = rw.slice_mut(s![..rows, ..]);
-    rwv.assign(&resp);
-    if let Some(w) = w {
-        for (mut r, wi) in rwv.rows_mut().into_iter().zip(w.iter()) {
-            r *= *wi;
-        }
-        stats.weight_sum += w.sum();
-    } else {
-        stats.weight_sum += rows as f64;
-    }
-    stats.nk += &rwv.sum_axis(Axis(0));
-    general_mat_mul(1.0, &rwv.t(), &xc, 1.0, &mut stats.sx);
-    let mut t = tmp.slice_mut(s![..rows, ..]);
-    match &mut stats.second {
-        SecondMoments::PerComponent(q) => {
-            for j in 0..k {
-                let r = rwv.column(j);
-                for ((mut trow, xrow), rj) in t.rows_mut().into_iter().zip(xc.rows()).zip(r.iter())
-                {
-                    for a in 0..d {
-                        trow[a] = xrow[a] * rj;
-                    }
-                }
-                let mut qj = q.index_axis_mut(Axis(0), j);
-                general_mat_mul(1.0, &t.t(), &xc, 1.0, &mut qj);
-            }
-        }
-        SecondMoments::Diagonal(q) => {
-            t.assign(&xc);
-            t.mapv_inplace(|v| v * v);
-            general_mat_mul(1.0, &rwv.t(), &t, 1.0, q);
-        }
-        SecondMoments::Total(q) => {
-            t.assign(&xc);
-            if let Some(w) = w {
-                for (mut r, wi) in t.rows_mut().into_iter().zip(w.iter()) {
-                    r *= *wi;
-                }
-            }
-            general_mat_mul(1.0, &t.t(), &xc, 1.0, q);
-        }
-    }
-}
-
-/// Per-block scratch space, allocated once per chunk.
-struct Scratch {
-    y: Array2<f64>,
-    rw: Array2<f64>,
-    tmp: Array2<f64>,
-}
-
-impl Scratch {
-    fn new(d: usize, k: usize) -> Self {
-        Scratch {
-            y: Array2::zeros((BLOCK, d)),
-            rw: Array2::zeros((BLOCK, k)),
-            tmp: Array2::zeros((BLOCK, d)),
+    fn factors(&self) -> Factors<'_> {
+        let (u, mu) = (&self.u[..], &self.mu[..]);
+        match self.ty {
+            CovarianceType::Full => Factors::Full { u, mu_u: mu },
+            CovarianceType::Tied => Factors::Tied { u, mu_u: mu },
+            CovarianceType::Diag => Factors::Diag { p: u, m: mu },
+            CovarianceType::Spherical => Factors::Spherical { p: u, m: mu },
         }
     }
 }
 
 /// One chunk of rows: optionally the E-step (writing responsibilities and the
 /// per-row log-likelihood), then optionally the statistics.
-#[allow(clippy::too_many_arguments)]
 fn process_chunk(
     prep: Option<&Prepared>,
     ty: CovarianceType,
@@ -307,49 +158,97 @@ fn process_chunk(
 ) -> Option<SuffStats> {
     let (n, d) = x.dim();
     let k = resp.ncols();
-    let mut scratch = Scratch::new(d, k);
-    let mut xc_buf = Array2::<f64>::zeros((BLOCK, d));
+    let mut buf = Buffers::new(d, k);
     let mut stats = with_stats.then(|| SuffStats::zeros(ty, k, d));
+    let factors = prep.map(|p| p.factors());
+    let w_owned: Option<Vec<f64>> = w.map(|w| w.to_vec());
+    let mut ll_block = [0.0f64; BLOCK];
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
-        let xb = x.slice(s![start..end, ..]);
-        let wb = w.map(|w| w.slice_move(s![start..end]));
-        let mut xc = xc_buf.slice_mut(s![..end - start, ..]);
-        xc.assign(&xb);
-        xc -= &centre;
-        let xc = xc.view();
+        let rows = end - start;
+        // Shift and transpose the block: xt[a·BLOCK + i] = x[start + i, a] − c[a].
+        for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
+            for a in 0..d {
+                buf.xt[a * BLOCK + i] = row[a] - centre[a];
+            }
+        }
         let mut rb = resp.slice_mut(s![start..end, ..]);
-        if let Some(prep) = prep {
-            prep.weighted_log_prob(xc, &mut scratch.y, rb.view_mut());
-            for (mut row, ll) in rb
-                .rows_mut()
-                .into_iter()
-                .zip(point_ll.slice_mut(s![start..end]).iter_mut())
+        if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
+            kernels::log_prob(f, &prep.offset, d, rows, &mut buf);
+            kernels::normalise(k, rows, &mut buf, &mut ll_block[..rows]);
+            for (i, mut row) in rb.rows_mut().into_iter().enumerate() {
+                for j in 0..k {
+                    row[j] = buf.logp[j * BLOCK + i];
+                }
+            }
+            for (o, v) in point_ll
+                .slice_mut(s![start..end])
+                .iter_mut()
+                .zip(&ll_block[..rows])
             {
-                *ll = log_sum_exp_normalise(
-                    row.as_slice_mut()
-                        .expect("responsibility rows are contiguous"),
-                );
+                *o = *v;
+            }
+        } else {
+            for (i, row) in rb.rows().into_iter().enumerate() {
+                for j in 0..k {
+                    buf.logp[j * BLOCK + i] = row[j];
+                }
             }
         }
         if let Some(st) = stats.as_mut() {
+            let wb = w_owned.as_ref().map(|w| &w[start..end]);
             if prep.is_some() {
-                let lls = point_ll.slice(s![start..end]);
                 st.ll_sum += match wb {
-                    Some(w) => w.dot(&lls),
-                    None => lls.sum(),
+                    Some(w) => kernels::dot(w, &ll_block[..rows]),
+                    None => kernels::sum(&ll_block[..rows]),
                 };
             }
-            accumulate_block(st, xc, rb.view(), wb, &mut scratch.rw, &mut scratch.tmp);
+            st.weight_sum += wb.map_or(rows as f64, kernels::sum);
+            for j in 0..k {
+                for i in 0..rows {
+                    buf.rw[j * BLOCK + i] = buf.logp[j * BLOCK + i] * wb.map_or(1.0, |w| w[i]);
+                }
+            }
+            let SuffStats { nk, sx, second, .. } = st;
+            let mut mom = match second {
+                SecondMoments::PerComponent(q) => {
+                    Moments::Full(q.as_slice_mut().expect("standard layout"))
+                }
+                SecondMoments::Diagonal(q) => {
+                    Moments::Diag(q.as_slice_mut().expect("standard layout"))
+                }
+                SecondMoments::Total(q) => {
+                    Moments::Total(q.as_slice_mut().expect("standard layout"))
+                }
+            };
+            kernels::stats(
+                d,
+                k,
+                rows,
+                &mut buf,
+                wb,
+                nk.as_slice_mut().expect("standard layout"),
+                sx.as_slice_mut().expect("standard layout"),
+                &mut mom,
+            );
         }
         start = end;
     }
     stats
 }
 
+/// The kernels fill only the lower triangle of d × d moments; mirror it.
+fn mirror_lower(m: &mut ndarray::ArrayViewMut2<f64>) {
+    let d = m.nrows();
+    for a in 0..d {
+        for c in 0..a {
+            m[[c, a]] = m[[a, c]];
+        }
+    }
+}
+
 /// Run `process_chunk` over all chunks in parallel and merge the statistics in chunk order.
-#[allow(clippy::too_many_arguments)]
 fn run_chunks(
     prep: Option<&Prepared>,
     ty: CovarianceType,
@@ -382,6 +281,15 @@ fn run_chunks(
     let mut total = SuffStats::zeros(ty, k, d);
     for p in parts.iter().flatten() {
         total.merge(p);
+    }
+    match &mut total.second {
+        SecondMoments::PerComponent(q) => {
+            for mut m in q.outer_iter_mut() {
+                mirror_lower(&mut m);
+            }
+        }
+        SecondMoments::Total(q) => mirror_lower(&mut q.view_mut()),
+        SecondMoments::Diagonal(_) => {}
     }
     Some(total)
 }
@@ -419,7 +327,7 @@ pub(crate) fn stats_from_responsibilities(
     centre: ArrayView1<f64>,
     resp: &mut Array2<f64>,
 ) -> SuffStats {
-    let mut dummy = Array1::<f64>::zeros(x.nrows());
+    let mut unused = Array1::<f64>::zeros(x.nrows());
     run_chunks(
         None,
         ty,
@@ -427,7 +335,7 @@ pub(crate) fn stats_from_responsibilities(
         x,
         w,
         resp.view_mut(),
-        dummy.view_mut(),
+        unused.view_mut(),
         true,
     )
     .expect("statistics were requested")
@@ -457,19 +365,6 @@ pub(crate) fn evaluate(model: &GmmModel, x: ArrayView2<f64>) -> (Array2<f64>, Ar
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn log_sum_exp_by_hand() {
-        // ln(e^-1000 + e^-1000) = -1000 + ln 2, each responsibility ½.
-        let mut row = [-1000.0, -1000.0];
-        let l = log_sum_exp_normalise(&mut row);
-        assert!((l - (-1000.0 + 2f64.ln())).abs() < 1e-12);
-        assert_eq!(row, [0.5, 0.5]);
-        // A zero-weight component (ln 0 = -inf) gets responsibility 0.
-        let mut row = [0.0, f64::NEG_INFINITY];
-        assert_eq!(log_sum_exp_normalise(&mut row), 0.0);
-        assert_eq!(row, [1.0, 0.0]);
-    }
 
     #[test]
     fn chunks_depend_on_n_only() {

@@ -43,6 +43,7 @@ mod error;
 mod estep;
 mod fit;
 mod init;
+mod kernels;
 pub mod linalg;
 mod linfa_impl;
 mod model;

@@ -1,0 +1,369 @@
+//! The inner loops of one block of rows, written for the vector units.
+//!
+//! A block of `B ≤ BLOCK` rows is held transposed (`xt[a·BLOCK + i]`, feature
+//! major) so every inner loop runs over the rows of the block with unit stride:
+//! the compiler turns them into SIMD code. Sums over rows use eight independent
+//! accumulators so they vectorise without reassociating a single chain.
+//! The same code is compiled twice, once for the baseline target and once with
+//! AVX2 + FMA, and the faster one is chosen at run time.
+
+use crate::estep::BLOCK;
+
+/// `Σ a_i b_i` with eight accumulators.
+#[inline(always)]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 8];
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        tail += x * y;
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// `Σ a_i` with eight accumulators.
+#[inline(always)]
+pub(crate) fn sum(a: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let mut ca = a.chunks_exact(8);
+    for x in &mut ca {
+        for l in 0..8 {
+            acc[l] += x[l];
+        }
+    }
+    let tail: f64 = ca.remainder().iter().sum();
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// `eˣ` for `x ≤ 0` (0 below −708), branch-free so it vectorises: `x = k ln 2 + r`
+/// with `|r| ≤ ½ ln 2`, `eʳ` by its Taylor series to degree 13 (relative error
+/// below 2e-16 on that interval), and `2ᵏ` built from its exponent bits.
+#[inline(always)]
+pub(crate) fn exp_nonpositive(x: f64) -> f64 {
+    const LOG2E: f64 = std::f64::consts::LOG2_E;
+    // ln 2 split (fdlibm): the high part has trailing zero bits so k·LN2_HI is exact.
+    const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
+    // 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits.
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
+    let xc = x.max(-708.0);
+    let t = xc * LOG2E + MAGIC;
+    let k = t - MAGIC;
+    let r = (xc - k * LN2_HI) - k * LN2_LO;
+    let mut p = 1.0 / 6_227_020_800.0; // 1/13!
+    p = p * r + 1.0 / 479_001_600.0;
+    p = p * r + 1.0 / 39_916_800.0;
+    p = p * r + 1.0 / 3_628_800.0;
+    p = p * r + 1.0 / 362_880.0;
+    p = p * r + 1.0 / 40_320.0;
+    p = p * r + 1.0 / 5_040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    // The integer k sits in the low bits of t; shift it into the exponent field.
+    let ki = t.to_bits().wrapping_sub(MAGIC.to_bits());
+    let scale = f64::from_bits(ki.wrapping_add(1023) << 52);
+    if x < -708.0 {
+        0.0
+    } else {
+        p * scale
+    }
+}
+
+/// How the model's precision factors look to the kernels (all slices row-major).
+pub(crate) enum Factors<'a> {
+    /// Upper-triangular U_j (k × d × d) and (μ_j − c)ᵀU_j (k × d).
+    Full { u: &'a [f64], mu_u: &'a [f64] },
+    /// One shared U (d × d) and (μ_j − c)ᵀU (k × d).
+    Tied { u: &'a [f64], mu_u: &'a [f64] },
+    /// 1/σ per component and feature (k × d), means μ_j − c (k × d).
+    Diag { p: &'a [f64], m: &'a [f64] },
+    /// 1/σ per component (k), means μ_j − c (k × d).
+    Spherical { p: &'a [f64], m: &'a [f64] },
+}
+
+/// Per-chunk scratch for the kernels.
+pub(crate) struct Buffers {
+    /// The block, shifted and transposed: d × BLOCK.
+    pub xt: Vec<f64>,
+    /// ln π_j N_j, then responsibilities, component-major: k × BLOCK.
+    pub logp: Vec<f64>,
+    /// Weighted responsibilities, k × BLOCK.
+    pub rw: Vec<f64>,
+    /// Work rows.
+    pub y: Vec<f64>,
+    pub q: Vec<f64>,
+    pub t: Vec<f64>,
+    /// Tied: Uᵀ(x − c) for the block, d × BLOCK.
+    pub yt: Vec<f64>,
+    pub max: Vec<f64>,
+}
+
+impl Buffers {
+    pub(crate) fn new(d: usize, k: usize) -> Self {
+        Buffers {
+            xt: vec![0.0; d * BLOCK],
+            logp: vec![0.0; k * BLOCK],
+            rw: vec![0.0; k * BLOCK],
+            y: vec![0.0; BLOCK],
+            q: vec![0.0; BLOCK],
+            t: vec![0.0; BLOCK],
+            yt: vec![0.0; d * BLOCK],
+            max: vec![0.0; BLOCK],
+        }
+    }
+}
+
+/// `logp[j·BLOCK + i] = offset_j − ½ ‖(x_i − μ_j)ᵀ U_j‖²` for the `rows` rows of the block.
+#[inline(always)]
+fn log_prob_body(f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers) {
+    let k = offset.len();
+    let xt = &b.xt;
+    match f {
+        Factors::Full { u, mu_u } => {
+            for j in 0..k {
+                let uj = &u[j * d * d..(j + 1) * d * d];
+                let q = &mut b.q[..rows];
+                q.iter_mut().for_each(|v| *v = 0.0);
+                for a in 0..d {
+                    let y = &mut b.y[..rows];
+                    let shift = mu_u[j * d + a];
+                    y.iter_mut().for_each(|v| *v = -shift);
+                    for c in 0..=a {
+                        let coef = uj[c * d + a];
+                        let xc = &xt[c * BLOCK..c * BLOCK + rows];
+                        for (yv, xv) in y.iter_mut().zip(xc) {
+                            *yv += coef * xv;
+                        }
+                    }
+                    for (qv, yv) in q.iter_mut().zip(y.iter()) {
+                        *qv += yv * yv;
+                    }
+                }
+                let out = &mut b.logp[j * BLOCK..j * BLOCK + rows];
+                for (o, qv) in out.iter_mut().zip(q.iter()) {
+                    *o = offset[j] - 0.5 * qv;
+                }
+            }
+        }
+        Factors::Tied { u, mu_u } => {
+            for a in 0..d {
+                let y = &mut b.yt[a * BLOCK..a * BLOCK + rows];
+                y.iter_mut().for_each(|v| *v = 0.0);
+                for c in 0..=a {
+                    let coef = u[c * d + a];
+                    let xc = &xt[c * BLOCK..c * BLOCK + rows];
+                    for (yv, xv) in y.iter_mut().zip(xc) {
+                        *yv += coef * xv;
+                    }
+                }
+            }
+            for j in 0..k {
+                let q = &mut b.q[..rows];
+                q.iter_mut().for_each(|v| *v = 0.0);
+                for a in 0..d {
+                    let shift = mu_u[j * d + a];
+                    for (qv, yv) in q.iter_mut().zip(&b.yt[a * BLOCK..a * BLOCK + rows]) {
+                        let z = yv - shift;
+                        *qv += z * z;
+                    }
+                }
+                let out = &mut b.logp[j * BLOCK..j * BLOCK + rows];
+                for (o, qv) in out.iter_mut().zip(q.iter()) {
+                    *o = offset[j] - 0.5 * qv;
+                }
+            }
+        }
+        Factors::Diag { p, m } | Factors::Spherical { p, m } => {
+            let spherical = matches!(f, Factors::Spherical { .. });
+            for j in 0..k {
+                let q = &mut b.q[..rows];
+                q.iter_mut().for_each(|v| *v = 0.0);
+                for a in 0..d {
+                    let pa = if spherical { p[j] } else { p[j * d + a] };
+                    let ma = m[j * d + a];
+                    for (qv, xv) in q.iter_mut().zip(&xt[a * BLOCK..a * BLOCK + rows]) {
+                        let z = (xv - ma) * pa;
+                        *qv += z * z;
+                    }
+                }
+                let out = &mut b.logp[j * BLOCK..j * BLOCK + rows];
+                for (o, qv) in out.iter_mut().zip(q.iter()) {
+                    *o = offset[j] - 0.5 * qv;
+                }
+            }
+        }
+    }
+}
+
+/// Log-sum-exp down each row of `logp` (component-major): turns it into
+/// responsibilities in place and writes `ln p(x_i)` to `ll`.
+#[inline(always)]
+fn normalise_body(k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]) {
+    let max = &mut b.max[..rows];
+    max.copy_from_slice(&b.logp[..rows]);
+    for j in 1..k {
+        for (m, v) in max.iter_mut().zip(&b.logp[j * BLOCK..j * BLOCK + rows]) {
+            *m = m.max(*v);
+        }
+    }
+    let s = &mut b.q[..rows];
+    s.iter_mut().for_each(|v| *v = 0.0);
+    for j in 0..k {
+        for ((v, m), sv) in b.logp[j * BLOCK..j * BLOCK + rows]
+            .iter_mut()
+            .zip(max.iter())
+            .zip(s.iter_mut())
+        {
+            let e = exp_nonpositive(*v - m);
+            *v = e;
+            *sv += e;
+        }
+    }
+    for (sv, (l, m)) in s.iter_mut().zip(ll.iter_mut().zip(max.iter())) {
+        *l = m + sv.ln();
+        *sv = 1.0 / *sv;
+    }
+    for j in 0..k {
+        for (v, inv) in b.logp[j * BLOCK..j * BLOCK + rows].iter_mut().zip(s.iter()) {
+            *v *= inv;
+        }
+    }
+    // A row where every component has zero density (cannot happen with finite
+    // data and positive-definite covariances) is shared evenly.
+    for i in 0..rows {
+        if !max[i].is_finite() {
+            for j in 0..k {
+                b.logp[j * BLOCK + i] = 1.0 / k as f64;
+            }
+        }
+    }
+}
+
+/// Which second moments to accumulate.
+pub(crate) enum Moments<'a> {
+    /// Lower triangle of Σ w r_j x xᵀ per component (k × d × d).
+    Full(&'a mut [f64]),
+    /// Σ w r_j x² per component and feature (k × d).
+    Diag(&'a mut [f64]),
+    /// Lower triangle of Σ w x xᵀ (d × d).
+    Total(&'a mut [f64]),
+}
+
+/// Add the block to the statistics. `b.rw` holds the weighted responsibilities
+/// (k × BLOCK) and `w` the row weights (None = 1).
+#[inline(always)]
+fn stats_body(
+    d: usize,
+    k: usize,
+    rows: usize,
+    b: &mut Buffers,
+    w: Option<&[f64]>,
+    nk: &mut [f64],
+    sx: &mut [f64],
+    mom: &mut Moments,
+) {
+    for j in 0..k {
+        let r = &b.rw[j * BLOCK..j * BLOCK + rows];
+        nk[j] += sum(r);
+        for a in 0..d {
+            let xa = &b.xt[a * BLOCK..a * BLOCK + rows];
+            let t = &mut b.t[..rows];
+            for ((tv, rv), xv) in t.iter_mut().zip(r).zip(xa) {
+                *tv = rv * xv;
+            }
+            sx[j * d + a] += sum(t);
+            match mom {
+                Moments::Full(q) => {
+                    for c in 0..=a {
+                        q[(j * d + a) * d + c] += dot(t, &b.xt[c * BLOCK..c * BLOCK + rows]);
+                    }
+                }
+                Moments::Diag(q) => q[j * d + a] += dot(t, xa),
+                Moments::Total(_) => {}
+            }
+        }
+    }
+    if let Moments::Total(q) = mom {
+        for a in 0..d {
+            let xa = &b.xt[a * BLOCK..a * BLOCK + rows];
+            let t = &mut b.t[..rows];
+            match w {
+                Some(w) => {
+                    for ((tv, wv), xv) in t.iter_mut().zip(w).zip(xa) {
+                        *tv = wv * xv;
+                    }
+                }
+                None => t.copy_from_slice(xa),
+            }
+            for c in 0..=a {
+                q[a * d + c] += dot(t, &b.xt[c * BLOCK..c * BLOCK + rows]);
+            }
+        }
+    }
+}
+
+macro_rules! dispatch {
+    ($name:ident, $avx:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
+        #[target_feature(enable = "avx2,fma")]
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn $avx($($arg: $ty),*) {
+            $body($($arg),*)
+        }
+
+        pub(crate) fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU supports the features the function was compiled for.
+                    return unsafe { $avx($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    };
+}
+
+dispatch!(log_prob, log_prob_avx2, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
+dispatch!(normalise, normalise_avx2, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]));
+dispatch!(stats, stats_avx2, stats_body, (d: usize, k: usize, rows: usize, b: &mut Buffers, w: Option<&[f64]>, nk: &mut [f64], sx: &mut [f64], mom: &mut Moments));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_matches_std_to_a_few_ulps() {
+        let mut worst: f64 = 0.0;
+        let mut x = 0.0;
+        while x > -700.0 {
+            let (a, b) = (exp_nonpositive(x), x.exp());
+            worst = worst.max(((a - b) / b).abs());
+            x -= 0.0137;
+        }
+        assert!(worst < 5e-16, "worst relative error {worst}");
+        assert_eq!(exp_nonpositive(0.0), 1.0);
+        assert_eq!(exp_nonpositive(-800.0), 0.0);
+        assert_eq!(exp_nonpositive(f64::NEG_INFINITY), 0.0);
+    }
+
+    #[test]
+    fn dot_and_sum_by_hand() {
+        let a: Vec<f64> = (1..=11).map(f64::from).collect();
+        assert_eq!(sum(&a), 66.0);
+        // Σ i² for i = 1..11 = 11·12·23/6 = 506.
+        assert_eq!(dot(&a, &a), 506.0);
+    }
+}

@@ -1,0 +1,225 @@
+//! EM speed: time per iteration of our EM against linfa's
+//! `GaussianMixtureModel` on the same generated data, in one process.
+//!
+//! ```text
+//! cargo run --release -p clusterlab-em --example em_bench            # the table (ours, all sizes; linfa where it is affordable)
+//! cargo run --release -p clusterlab-em --example em_bench -- --quick # 10k and 100k only
+//! cargo run --release -p clusterlab-em --example em_bench -- --export DIR  # also write data + start models for scripts/time_sklearn_em.py
+//! ```
+//!
+//! Per-iteration time is measured by difference: a fit of `1 + T` iterations
+//! minus a fit of 1 iteration, divided by T (so set-up, initialisation and
+//! the final E-step cancel), repeated and reported as the median. Both
+//! libraries start from the same model and run a fixed number of iterations.
+
+use std::io::Write;
+use std::time::Instant;
+
+use clusterlab_em::{CovarianceType, Covariances, GaussianMixture, GmmModel, Init};
+use linfa::prelude::*;
+use ndarray::{Array1, Array2, Array3};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Blobs: `k_true` centres in a cube of side 20, unit-ish spread per blob.
+fn blobs(n: usize, d: usize, seed: u64) -> Array2<f64> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let k_true = 5;
+    let centres = Array2::from_shape_fn((k_true, d), |_| rng.gen_range(-10.0..10.0));
+    let mut x = Array2::<f64>::zeros((n, d));
+    for i in 0..n {
+        let c = i % k_true;
+        for a in 0..d {
+            let u1: f64 = 1.0 - rng.gen::<f64>();
+            let u2: f64 = rng.gen();
+            let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+            x[[i, a]] = centres[[c, a]] + (1.0 + 0.5 * c as f64) * z;
+        }
+    }
+    x
+}
+
+/// The common start: equal weights, means at k evenly spaced rows, identity covariances × 4.
+fn start_model(x: &Array2<f64>, k: usize, ty: CovarianceType) -> GmmModel {
+    let (n, d) = x.dim();
+    let means = Array2::from_shape_fn((k, d), |(j, a)| x[[j * (n / k), a]]);
+    let cov = match ty {
+        CovarianceType::Full => Covariances::Full(Array3::from_shape_fn((k, d, d), |(_, a, b)| {
+            if a == b {
+                4.0
+            } else {
+                0.0
+            }
+        })),
+        CovarianceType::Diag => Covariances::Diag(Array2::from_elem((k, d), 4.0)),
+        CovarianceType::Spherical => Covariances::Spherical(Array1::from_elem(k, 4.0)),
+        CovarianceType::Tied => Covariances::Tied(Array2::eye(d) * 4.0),
+    };
+    GmmModel::new(Array1::from_elem(k, 1.0 / k as f64), means, cov).expect("valid start")
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn time_ours(x: &Array2<f64>, start: &GmmModel, iters: usize) -> f64 {
+    let run = |m: usize| {
+        let p = GaussianMixture::params(start.n_components())
+            .covariance_type(start.covariance_type())
+            .init(Init::Model(Box::new(start.clone())))
+            .tol(0.0)
+            .max_iter(m)
+            .check()
+            .expect("valid params");
+        let t = Instant::now();
+        let fit = p.fit(x.view(), None).expect("fit");
+        std::hint::black_box(fit.log_likelihood);
+        t.elapsed().as_secs_f64()
+    };
+    (run(1 + iters) - run(1)).max(0.0) / iters as f64
+}
+
+fn time_linfa(x: &Array2<f64>, k: usize, iters: usize) -> f64 {
+    let ds = DatasetBase::from(x.clone());
+    let run = |m: u64| {
+        let p = linfa_clustering::GaussianMixtureModel::params(k)
+            .init_method(linfa_clustering::GmmInitMethod::Random)
+            .tolerance(1e-300)
+            .max_n_iterations(m)
+            .with_rng(Xoshiro256PlusPlus::seed_from_u64(1));
+        let t = Instant::now();
+        let r = p.fit(&ds);
+        std::hint::black_box(r.is_ok());
+        t.elapsed().as_secs_f64()
+    };
+    (run(1 + iters as u64) - run(1)).max(0.0) / iters as f64
+}
+
+/// Peak double-precision GFLOP/s estimate: cores × GHz × flops per cycle
+/// (16 with AVX2/AVX-512 FMA on two 256-bit pipes, as on AMD Zen 4; 8 without FMA).
+fn peak_gflops() -> (f64, String) {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let mhz = info
+        .lines()
+        .find(|l| l.starts_with("cpu MHz"))
+        .and_then(|l| l.split(':').nth(1))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .unwrap_or(2000.0);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let fma = info.contains(" fma");
+    let per_cycle = if fma { 16.0 } else { 8.0 };
+    let model = info
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("?")
+        .trim()
+        .to_string();
+    (
+        cores as f64 * mhz / 1000.0 * per_cycle,
+        format!("{model}, {cores} cores at {mhz:.0} MHz, {per_cycle} flops/cycle/core"),
+    )
+}
+
+/// Flops of one full-covariance iteration: E-step ≈ n·k·d² (triangular multiply, multiply-add), statistics ≈ n·k·d².
+fn flops_full(n: usize, d: usize, k: usize) -> f64 {
+    2.0 * (n * k * d * d) as f64
+}
+
+fn export(dir: &std::path::Path, x: &Array2<f64>, starts: &[(usize, GmmModel)]) {
+    std::fs::create_dir_all(dir).expect("create export dir");
+    let (n, d) = x.dim();
+    let mut f = std::fs::File::create(dir.join(format!("x_{n}x{d}.f64"))).expect("create");
+    let bytes: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
+    f.write_all(&bytes).expect("write");
+    for (k, m) in starts {
+        let path = dir.join(format!("start_{n}x{d}_k{k}_{}.json", m.covariance_type()));
+        std::fs::write(path, serde_json::to_string(m).expect("json")).expect("write");
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let no_peers = args.iter().any(|a| a == "--no-linfa");
+    let export_dir = args
+        .iter()
+        .position(|a| a == "--export")
+        .map(|i| std::path::PathBuf::from(&args[i + 1]));
+    let ns: &[usize] = if quick {
+        &[10_000, 100_000]
+    } else {
+        &[10_000, 100_000, 1_000_000]
+    };
+    let (peak, machine) = peak_gflops();
+    println!("machine: {machine}; peak ≈ {peak:.0} GFLOP/s");
+    println!("per-iteration medians (ms), full covariance unless noted; threads = all cores unless noted\n");
+    println!("| n | d | k | ours full | GFLOP/s | % peak | ours 1 thread | linfa | ratio | diag | spherical | tied |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    for &n in ns {
+        for &d in &[2usize, 10, 32] {
+            let x = blobs(n, d, 7);
+            let mut starts = Vec::new();
+            for &k in &[5usize, 16] {
+                let work = (n * k * d * d) as f64;
+                let iters = if work > 5e8 {
+                    3
+                } else if work > 5e7 {
+                    5
+                } else {
+                    10
+                };
+                let reps = if work > 5e8 { 3 } else { 5 };
+                let full = start_model(&x, k, CovarianceType::Full);
+                let ours = median((0..reps).map(|_| time_ours(&x, &full, iters)).collect());
+                let single = median(
+                    (0..reps.min(3))
+                        .map(|_| one.install(|| time_ours(&x, &full, iters)))
+                        .collect(),
+                );
+                let gflops = flops_full(n, d, k) / ours / 1e9;
+                let linfa_ok = !no_peers && work <= 2e8;
+                let linfa = if linfa_ok {
+                    Some(median(
+                        (0..3).map(|_| time_linfa(&x, k, iters.min(3))).collect(),
+                    ))
+                } else {
+                    None
+                };
+                let others: Vec<f64> = [
+                    CovarianceType::Diag,
+                    CovarianceType::Spherical,
+                    CovarianceType::Tied,
+                ]
+                .iter()
+                .map(|t| {
+                    let s = start_model(&x, k, *t);
+                    starts.push((k, s.clone()));
+                    median((0..reps).map(|_| time_ours(&x, &s, iters)).collect())
+                })
+                .collect();
+                starts.push((k, full));
+                let ms = |s: f64| format!("{:.2}", s * 1e3);
+                println!(
+                    "| {n} | {d} | {k} | {} | {gflops:.1} | {:.0}% | {} | {} | {} | {} | {} | {} |",
+                    ms(ours),
+                    100.0 * gflops / peak,
+                    ms(single),
+                    linfa.map_or("–".into(), ms),
+                    linfa.map_or("–".into(), |l| format!("{:.1}×", l / ours)),
+                    ms(others[0]),
+                    ms(others[1]),
+                    ms(others[2]),
+                );
+            }
+            if let Some(dir) = &export_dir {
+                export(dir, &x, &starts);
+            }
+        }
+    }
+}
