@@ -4,7 +4,9 @@
 //! ```text
 //! cargo run --release -p clusterlab-em --example em_bench            # the table (ours, all sizes; linfa where it is affordable)
 //! cargo run --release -p clusterlab-em --example em_bench -- --quick # 10k and 100k only
-//! cargo run --release -p clusterlab-em --example em_bench -- --export DIR  # also write data + start models for scripts/time_sklearn_em.py
+//! cargo run --release -p clusterlab-em --example em_bench -- --n 1000000 --d 10 --k 5  # one row
+//! cargo run --release -p clusterlab-em --example em_bench -- --export DIR --json DIR/ours.json
+//!     # also write the data, start models and our timings for crates/em/scripts/time_sklearn_em.py
 //! ```
 //!
 //! Per-iteration time is measured by difference: a fit of `1 + T` iterations
@@ -143,15 +145,39 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
     let no_peers = args.iter().any(|a| a == "--no-linfa");
-    let export_dir = args
-        .iter()
-        .position(|a| a == "--export")
-        .map(|i| std::path::PathBuf::from(&args[i + 1]));
-    let ns: &[usize] = if quick {
-        &[10_000, 100_000]
-    } else {
-        &[10_000, 100_000, 1_000_000]
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .map(std::path::PathBuf::from)
     };
+    let export_dir = value_of("--export");
+    let json_out = value_of("--json");
+    let mut rows: Vec<serde_json::Value> = Vec::new();
+    // `--n 100000,1000000`, `--d 10`, `--k 5` restrict the table.
+    let list = |flag: &str, default: &[usize]| -> Vec<usize> {
+        match args
+            .iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+        {
+            Some(v) => v
+                .split(',')
+                .map(|s| s.trim().parse().expect("a list of integers"))
+                .collect(),
+            None => default.to_vec(),
+        }
+    };
+    let ns = list(
+        "--n",
+        if quick {
+            &[10_000, 100_000]
+        } else {
+            &[10_000, 100_000, 1_000_000]
+        },
+    );
+    let ds = list("--d", &[2, 10, 32]);
+    let ks = list("--k", &[5, 16]);
     let (peak, machine) = peak_gflops();
     println!("machine: {machine}; peak ≈ {peak:.0} GFLOP/s");
     println!("per-iteration medians (ms), full covariance unless noted; threads = all cores unless noted\n");
@@ -161,11 +187,11 @@ fn main() {
         .num_threads(1)
         .build()
         .expect("pool");
-    for &n in ns {
-        for &d in &[2usize, 10, 32] {
+    for &n in &ns {
+        for &d in &ds {
             let x = blobs(n, d, 7);
             let mut starts = Vec::new();
-            for &k in &[5usize, 16] {
+            for &k in &ks {
                 let work = (n * k * d * d) as f64;
                 let iters = if work > 5e8 {
                     3
@@ -200,9 +226,17 @@ fn main() {
                 .map(|t| {
                     let s = start_model(&x, k, *t);
                     starts.push((k, s.clone()));
-                    median((0..reps).map(|_| time_ours(&x, &s, iters)).collect())
+                    let secs = median((0..reps).map(|_| time_ours(&x, &s, iters)).collect());
+                    rows.push(serde_json::json!({"n": n, "d": d, "k": k,
+                        "covariance_type": t.name(), "seconds_per_iteration": secs}));
+                    secs
                 })
                 .collect();
+                rows.push(
+                    serde_json::json!({"n": n, "d": d, "k": k, "covariance_type": "full",
+                    "seconds_per_iteration": ours, "seconds_per_iteration_1_thread": single,
+                    "linfa_seconds_per_iteration": linfa, "gflops": gflops}),
+                );
                 starts.push((k, full));
                 let ms = |s: f64| format!("{:.2}", s * 1e3);
                 println!(
@@ -221,5 +255,9 @@ fn main() {
                 export(dir, &x, &starts);
             }
         }
+    }
+    if let Some(path) = json_out {
+        std::fs::write(&path, serde_json::to_string_pretty(&rows).expect("json"))
+            .expect("write --json file");
     }
 }

@@ -9,6 +9,9 @@
 
 use crate::estep::BLOCK;
 
+/// Rows processed together in registers (BLOCK is a multiple of it).
+const LANES: usize = 8;
+
 /// `Σ a_i b_i` with eight accumulators.
 #[inline(always)]
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -133,28 +136,32 @@ fn log_prob_body(f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buf
     let xt = &b.xt;
     match f {
         Factors::Full { u, mu_u } => {
+            // Eight rows at a time with y and q held in registers: each x value
+            // loaded feeds one multiply-add, and nothing is stored until the end.
             for j in 0..k {
                 let uj = &u[j * d * d..(j + 1) * d * d];
-                let q = &mut b.q[..rows];
-                q.iter_mut().for_each(|v| *v = 0.0);
-                for a in 0..d {
-                    let y = &mut b.y[..rows];
-                    let shift = mu_u[j * d + a];
-                    y.iter_mut().for_each(|v| *v = -shift);
-                    for c in 0..=a {
-                        let coef = uj[c * d + a];
-                        let xc = &xt[c * BLOCK..c * BLOCK + rows];
-                        for (yv, xv) in y.iter_mut().zip(xc) {
-                            *yv += coef * xv;
+                let mj = &mu_u[j * d..(j + 1) * d];
+                let out = &mut b.logp[j * BLOCK..(j + 1) * BLOCK];
+                for g in (0..rows).step_by(LANES) {
+                    let mut q = [0.0f64; LANES];
+                    for a in 0..d {
+                        let mut y = [-mj[a]; LANES];
+                        for c in 0..=a {
+                            let coef = uj[c * d + a];
+                            let xc: &[f64; LANES] = xt[c * BLOCK + g..c * BLOCK + g + LANES]
+                                .try_into()
+                                .expect("a lane group");
+                            for l in 0..LANES {
+                                y[l] += coef * xc[l];
+                            }
+                        }
+                        for l in 0..LANES {
+                            q[l] += y[l] * y[l];
                         }
                     }
-                    for (qv, yv) in q.iter_mut().zip(y.iter()) {
-                        *qv += yv * yv;
+                    for l in 0..LANES {
+                        out[g + l] = offset[j] - 0.5 * q[l];
                     }
-                }
-                let out = &mut b.logp[j * BLOCK..j * BLOCK + rows];
-                for (o, qv) in out.iter_mut().zip(q.iter()) {
-                    *o = offset[j] - 0.5 * qv;
                 }
             }
         }
@@ -262,6 +269,40 @@ pub(crate) enum Moments<'a> {
     Total(&'a mut [f64]),
 }
 
+/// `out[c] += Σ_i t_i · xt[c·BLOCK + i]` for every c < out.len(): four
+/// columns at a time so each load of `t` feeds four multiply-adds.
+#[inline(always)]
+fn lower_row_dots(t: &[f64], xt: &[f64], rows: usize, out: &mut [f64]) {
+    let groups = rows / LANES * LANES;
+    let mut c = 0;
+    while c + 4 <= out.len() {
+        let mut acc = [[0.0f64; LANES]; 4];
+        for g in (0..groups).step_by(LANES) {
+            let tv: &[f64; LANES] = t[g..g + LANES].try_into().expect("a lane group");
+            for m in 0..4 {
+                let xv: &[f64; LANES] = xt[(c + m) * BLOCK + g..(c + m) * BLOCK + g + LANES]
+                    .try_into()
+                    .expect("a lane group");
+                for l in 0..LANES {
+                    acc[m][l] += tv[l] * xv[l];
+                }
+            }
+        }
+        for m in 0..4 {
+            let mut s = acc[m].iter().sum::<f64>();
+            for i in groups..rows {
+                s += t[i] * xt[(c + m) * BLOCK + i];
+            }
+            out[c + m] += s;
+        }
+        c += 4;
+    }
+    while c < out.len() {
+        out[c] += dot(&t[..rows], &xt[c * BLOCK..c * BLOCK + rows]);
+        c += 1;
+    }
+}
+
 /// Add the block to the statistics. `b.rw` holds the weighted responsibilities
 /// (k × BLOCK) and `w` the row weights (None = 1).
 #[inline(always)]
@@ -287,9 +328,8 @@ fn stats_body(
             sx[j * d + a] += sum(t);
             match mom {
                 Moments::Full(q) => {
-                    for c in 0..=a {
-                        q[(j * d + a) * d + c] += dot(t, &b.xt[c * BLOCK..c * BLOCK + rows]);
-                    }
+                    let row = &mut q[(j * d + a) * d..(j * d + a) * d + a + 1];
+                    lower_row_dots(t, &b.xt, rows, row);
                 }
                 Moments::Diag(q) => q[j * d + a] += dot(t, xa),
                 Moments::Total(_) => {}
@@ -308,9 +348,7 @@ fn stats_body(
                 }
                 None => t.copy_from_slice(xa),
             }
-            for c in 0..=a {
-                q[a * d + c] += dot(t, &b.xt[c * BLOCK..c * BLOCK + rows]);
-            }
+            lower_row_dots(t, &b.xt, rows, &mut q[a * d..a * d + a + 1]);
         }
     }
 }
