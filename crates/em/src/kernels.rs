@@ -106,7 +106,6 @@ pub(crate) struct Buffers {
     /// Weighted responsibilities, k × BLOCK.
     pub rw: Vec<f64>,
     /// Work rows.
-    pub y: Vec<f64>,
     pub q: Vec<f64>,
     pub t: Vec<f64>,
     /// Tied: Uᵀ(x − c) for the block, d × BLOCK.
@@ -120,7 +119,6 @@ impl Buffers {
             xt: vec![0.0; d * BLOCK],
             logp: vec![0.0; k * BLOCK],
             rw: vec![0.0; k * BLOCK],
-            y: vec![0.0; BLOCK],
             q: vec![0.0; BLOCK],
             t: vec![0.0; BLOCK],
             yt: vec![0.0; d * BLOCK],
