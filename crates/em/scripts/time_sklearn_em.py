@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Time scikit-learn's GaussianMixture per EM iteration on the data em_bench exports.
+"""Time scikit-learn's GaussianMixture per EM iteration against ours, in one run.
 
-    cargo run --release -p clusterlab-em --example em_bench -- --export /tmp/embench --json /tmp/embench/ours.json
-    python3 crates/em/scripts/time_sklearn_em.py /tmp/embench
+    cargo build --release -p clusterlab-em --example em_bench
+    python3 crates/em/scripts/time_sklearn_em.py [--n 100000,1000000] [--d 2,10] [--k 5]
 
-Same data, same starting model (weights_init, means_init, precisions_init),
-tol = 0 and a fixed number of iterations; the per-iteration time is measured
-by difference (1 + T iterations minus 1 iteration), median of repeats, as the
-Rust bench does. If ours.json is present, prints the ratio sklearn / ours.
+For each configuration the script first runs our bench binary
+(target/release/examples/em_bench) on it, which times our EM and exports the
+generated data and the starting models, then times scikit-learn on exactly
+that data from exactly those models (weights_init, means_init,
+precisions_init), tol = 0 and a fixed number of iterations. Per-iteration
+time is measured by difference (1 + T iterations minus 1 iteration), median of
+repeats, as the Rust bench does, and the ratio sklearn / ours is printed.
 Set OMP_NUM_THREADS / OPENBLAS_NUM_THREADS to control sklearn's BLAS threads.
 """
-import glob
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import warnings
@@ -57,30 +60,40 @@ def per_iteration(x, model, iters, reps):
     return float(np.median(samples))
 
 
+def arg_list(flag, default):
+    if flag in sys.argv:
+        return [int(v) for v in sys.argv[sys.argv.index(flag) + 1].split(",")]
+    return default
+
+
 def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else "/tmp/embench"
-    max_work = float(os.environ.get("MAX_WORK", "2e9"))
-    ours = {}
-    ours_path = os.path.join(folder, "ours.json")
-    if os.path.exists(ours_path):
-        for row in json.load(open(ours_path)):
-            ours[(row["n"], row["d"], row["k"], row["covariance_type"])] = row["seconds_per_iteration"]
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    binary = os.environ.get("EM_BENCH", os.path.join(root, "target", "release", "examples", "em_bench"))
+    folder = os.environ.get("EM_BENCH_DIR", "/tmp/embench")
+    ns = arg_list("--n", [100_000, 1_000_000])
+    ds = arg_list("--d", [2, 10])
+    ks = arg_list("--k", [5])
+    types = os.environ.get("TYPES", "full,diag,spherical,tied").split(",")
     print("| n | d | k | covariance | scikit-learn ms/iter | ours ms/iter | ratio |")
     print("|---|---|---|---|---|---|---|")
-    for start in sorted(glob.glob(os.path.join(folder, "start_*.json"))):
-        m = re.match(r"start_(\d+)x(\d+)_k(\d+)_(\w+)\.json", os.path.basename(start))
-        n, d, k, t = int(m[1]), int(m[2]), int(m[3]), m[4]
-        if n * k * d * d > max_work:
-            continue
-        x = np.fromfile(os.path.join(folder, f"x_{n}x{d}.f64"), dtype="<f8").reshape(n, d)
-        model = json.load(open(start))
-        work = n * k * d * d
-        iters, reps = (3, 3) if work > 5e8 else (5, 5)
-        s = per_iteration(x, model, iters, reps)
-        o = ours.get((n, d, k, t))
-        ratio = f"{s / o:.1f}×" if o else "–"
-        ours_ms = f"{o * 1e3:.2f}" if o else "–"
-        print(f"| {n} | {d} | {k} | {t} | {s * 1e3:.2f} | {ours_ms} | {ratio} |", flush=True)
+    for n in ns:
+        for d in ds:
+            for k in ks:
+                ours_json = os.path.join(folder, f"ours_{n}_{d}_{k}.json")
+                subprocess.run(
+                    [binary, "--n", str(n), "--d", str(d), "--k", str(k), "--no-linfa",
+                     "--export", folder, "--json", ours_json],
+                    check=True, stdout=subprocess.DEVNULL,
+                )
+                ours = {r["covariance_type"]: r["seconds_per_iteration"] for r in json.load(open(ours_json))}
+                x = np.fromfile(os.path.join(folder, f"x_{n}x{d}.f64"), dtype="<f8").reshape(n, d)
+                for t in types:
+                    model = json.load(open(os.path.join(folder, f"start_{n}x{d}_k{k}_{t}.json")))
+                    work = n * k * d * d
+                    iters, reps = (3, 3) if work > 5e8 else (5, 5)
+                    s = per_iteration(x, model, iters, reps)
+                    o = ours[t]
+                    print(f"| {n} | {d} | {k} | {t} | {s * 1e3:.2f} | {o * 1e3:.2f} | {s / o:.1f}× |", flush=True)
 
 
 if __name__ == "__main__":
