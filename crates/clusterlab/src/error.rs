@@ -1,0 +1,44 @@
+//! One error type for the command line: a single line a user can act on.
+
+use std::fmt;
+
+/// An error printed as `error: <message>` with a non-zero exit.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Keep it to one line whatever the source said.
+        let one_line = self
+            .0
+            .split('\n')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        f.write_str(&one_line)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl CliError {
+    pub fn new(msg: impl Into<String>) -> Self {
+        CliError(msg.into())
+    }
+}
+
+impl From<clusterlab_em::GmmError> for CliError {
+    fn from(e: clusterlab_em::GmmError) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+impl From<clusterlab_data::DataError> for CliError {
+    fn from(e: clusterlab_data::DataError) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Shorthand for command results.
+pub type CliResult<T> = Result<T, CliError>;

@@ -1,0 +1,235 @@
+//! The `clusterlab` binary end to end: `fit gmm`, `trace`, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_clusterlab"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run clusterlab")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A failing run: non-zero exit, exactly one line on stderr containing `needle`, no panic.
+fn assert_one_line_error(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert!(
+        !o.status.success(),
+        "expected failure, got success; stderr: {err}"
+    );
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
+    assert!(err.contains(needle), "{err:?} does not mention {needle:?}");
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn trace_replays_the_seed_table() {
+    let o = run(&["trace"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // First E-step: r₁(0.80) = 1/(1 + e^−6.16) = 0.998, r₁(4.70) = 1/(1 + e^4.76) = 0.008.
+    assert!(out.contains("| x1 | 0.80 | 0.998 | 0.002 |"), "{out}");
+    assert!(out.contains("| x4 | 4.70 | 0.008 | 0.992 |"), "{out}");
+    // First M-step: μ₁ = 1.1144, μ₂ = 5.0777 (hand computation in crates/em/tests/seed.rs).
+    assert!(out.contains("means:     1.1144, 5.0777"), "{out}");
+    assert!(out.contains("Converged after"), "{out}");
+    // The example prints the same.
+    let no_args = run(&[]);
+    assert!(no_args.status.success());
+}
+
+#[test]
+fn fit_gmm_json_has_the_documented_shape() {
+    let o = run(&[
+        "fit",
+        "gmm",
+        "datasets/faithful.csv",
+        "--k",
+        "2",
+        "--json",
+        "--proba",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["algorithm"], "gmm");
+    assert_eq!(v["dataset"], "faithful");
+    assert_eq!(v["n"], 272);
+    assert_eq!(v["d"], 2);
+    assert!(v["ari"].is_null() && v["nmi"].is_null());
+    assert_eq!(v["labels"].as_array().unwrap().len(), 272);
+    let g = &v["gmm"];
+    assert_eq!(g["covariance_type"], "full");
+    let w: Vec<f64> = serde_json::from_value(g["weights"].clone()).unwrap();
+    assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    let cov: Vec<Vec<Vec<f64>>> = serde_json::from_value(g["covariances"].clone()).unwrap();
+    assert_eq!((cov.len(), cov[0].len(), cov[0][0].len()), (2, 2, 2));
+    let lb: Vec<f64> = serde_json::from_value(g["lower_bounds"].clone()).unwrap();
+    assert_eq!(lb.len(), g["n_iter"].as_u64().unwrap() as usize);
+    assert!(lb.windows(2).all(|p| p[1] >= p[0] - 1e-9));
+    // BIC = −2·n·ll + p·ln n with p = 2·2 + 2·3 + 1 = 11.
+    let ll = g["log_likelihood"].as_f64().unwrap();
+    let bic = -2.0 * 272.0 * ll + 11.0 * (272f64).ln();
+    assert!((g["bic"].as_f64().unwrap() - bic).abs() < 1e-8);
+    let r: Vec<Vec<f64>> = serde_json::from_value(v["responsibilities"].clone()).unwrap();
+    assert_eq!(r.len(), 272);
+    assert!(r
+        .iter()
+        .all(|row| (row.iter().sum::<f64>() - 1.0).abs() < 1e-12));
+}
+
+#[test]
+fn a_fit_seeds_another_and_iris_reports_ari() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "fit",
+        "gmm",
+        "datasets/iris.csv",
+        "--k",
+        "3",
+        "--covariance",
+        "diag",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(first["ari"].as_f64().unwrap() > 0.5);
+    let model = write(dir.path(), "model.json", &first["gmm"].to_string());
+    let o = run(&[
+        "fit",
+        "gmm",
+        "datasets/iris.csv",
+        "--k",
+        "3",
+        "--covariance",
+        "diag",
+        "--init-model",
+        &model,
+        "--json",
+        "--max-iter",
+        "1",
+        "--tol",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // The first E-step of the second fit is an E-step from exactly the first model.
+    let lb0 = second["gmm"]["lower_bounds"][0].as_f64().unwrap();
+    let ll = first["gmm"]["log_likelihood"].as_f64().unwrap();
+    assert!((lb0 - ll).abs() < 1e-12, "{lb0} vs {ll}");
+}
+
+#[test]
+fn bad_data_files_give_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases = [
+        (write(d, "empty.csv", ""), "empty.csv"),
+        (write(d, "header.csv", "a,b\n"), "header.csv"),
+        (write(d, "ragged.csv", "a,b\n1,2\n3\n"), "ragged.csv"),
+        (write(d, "text.csv", "a,b\n1,2\n3,x\n"), "text.csv"),
+        (write(d, "nan.csv", "a,b\n1,2\n3,NaN\n"), "nan.csv"),
+        (write(d, "inf.csv", "a,b\n1,2\n3,inf\n"), "inf.csv"),
+        (
+            d.join("missing.csv").to_string_lossy().into_owned(),
+            "missing.csv",
+        ),
+    ];
+    for (path, needle) in &cases {
+        let o = run(&["fit", "gmm", path, "--k", "1"]);
+        assert_one_line_error(&o, needle);
+    }
+}
+
+#[test]
+fn bad_parameters_give_one_line_errors() {
+    let f = "datasets/faithful.csv";
+    assert_one_line_error(&run(&["fit", "gmm", f, "--k", "0"]), "k");
+    assert_one_line_error(&run(&["fit", "gmm", "seed-1d", "--k", "7"]), "k = 7");
+    assert_one_line_error(&run(&["fit", "gmm", f, "--k", "2", "--tol", "-1"]), "tol");
+    assert_one_line_error(
+        &run(&["fit", "gmm", f, "--k", "2", "--reg-covar", "-0.5"]),
+        "reg_covar",
+    );
+    assert_one_line_error(
+        &run(&["fit", "gmm", f, "--k", "2", "--max-iter", "0"]),
+        "max_iter",
+    );
+    assert_one_line_error(
+        &run(&["fit", "gmm", f, "--k", "2", "--covariance", "round"]),
+        "round",
+    );
+    assert_one_line_error(
+        &run(&["fit", "gmm", f, "--k", "2", "--init", "magic"]),
+        "magic",
+    );
+    assert_one_line_error(&run(&["fit", "gmm", f, "--k", "2", "--eps", "1"]), "--eps");
+}
+
+#[test]
+fn bad_models_give_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let f = "datasets/faithful.csv";
+    let shape = write(
+        d,
+        "shape.json",
+        r#"{"covariance_type":"full","weights":[0.5,0.5],"means":[[1,2],[3,4]],"covariances":[[1,0],[0,1]]}"#,
+    );
+    let sum = write(
+        d,
+        "sum.json",
+        r#"{"covariance_type":"spherical","weights":[0.5,0.6],"means":[[1,2],[3,4]],"covariances":[1,1]}"#,
+    );
+    let pd = write(
+        d,
+        "pd.json",
+        r#"{"covariance_type":"full","weights":[0.5,0.5],"means":[[1,2],[3,4]],"covariances":[[[1,2],[2,1]],[[1,0],[0,1]]]}"#,
+    );
+    let dims = write(
+        d,
+        "dims.json",
+        r#"{"covariance_type":"spherical","weights":[0.5,0.5],"means":[[1],[3]],"covariances":[1,1]}"#,
+    );
+    for (m, needle, cov) in [
+        (&shape, "shape.json", "full"),
+        (&sum, "sum to", "spherical"),
+        (&pd, "not positive definite", "full"),
+        (&dims, "features", "spherical"),
+    ] {
+        let o = run(&[
+            "fit",
+            "gmm",
+            f,
+            "--k",
+            "2",
+            "--covariance",
+            cov,
+            "--init-model",
+            m,
+        ]);
+        assert_one_line_error(&o, needle);
+    }
+}

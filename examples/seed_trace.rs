@@ -1,0 +1,10 @@
+//! The seed's trace lab: six points, two Gaussians starting at 1.60 and 4.40.
+//! Run with `cargo run --example seed_trace`.
+
+fn main() {
+    let stdout = std::io::stdout();
+    if let Err(e) = clusterlab::trace::run_seed_trace(&mut stdout.lock()) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
