@@ -5,6 +5,7 @@
 //! cargo run --release -p clusterlab-em --example em_bench            # the table (ours, all sizes; linfa where it is affordable)
 //! cargo run --release -p clusterlab-em --example em_bench -- --quick # 10k and 100k only
 //! cargo run --release -p clusterlab-em --example em_bench -- --n 1000000 --d 10 --k 5  # one row
+//! cargo run --release -p clusterlab-em --example em_bench -- --memory  # peak memory at 1M × 10, k = 5
 //! cargo run --release -p clusterlab-em --example em_bench -- --export DIR --json DIR/ours.json
 //!     # also write the data, start models and our timings for crates/em/scripts/time_sklearn_em.py
 //! ```
@@ -141,8 +142,46 @@ fn export(dir: &std::path::Path, x: &Array2<f64>, starts: &[(usize, GmmModel)]) 
     }
 }
 
+/// A field of /proc/self/status in MiB (Linux), e.g. `VmHWM` (peak) or `VmRSS`.
+fn status_mib(field: &str) -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Peak resident memory of one 1M × 10, k = 5 full fit against data + responsibilities.
+fn memory_check() {
+    let base = status_mib("VmRSS").unwrap_or(0.0);
+    let (n, d, k) = (1_000_000, 10, 5);
+    let x = blobs(n, d, 7);
+    let start = start_model(&x, k, CovarianceType::Full);
+    let fit = GaussianMixture::params(k)
+        .init(Init::Model(Box::new(start)))
+        .tol(0.0)
+        .max_iter(5)
+        .check()
+        .expect("valid params")
+        .fit(x.view(), None)
+        .expect("fit");
+    std::hint::black_box(&fit);
+    let peak = status_mib("VmHWM").unwrap_or(f64::NAN) - base;
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    let data = mib(n * d * 8);
+    let resp = mib(n * k * 8);
+    println!(
+        "memory at {n} × {d}, k = {k}: peak resident {peak:.0} MiB above start; data {data:.0} MiB + responsibilities {resp:.0} MiB = {:.0} MiB; ratio {:.2}",
+        data + resp,
+        peak / (data + resp)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--memory") {
+        memory_check();
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let no_peers = args.iter().any(|a| a == "--no-linfa");
     let value_of = |flag: &str| {
