@@ -1,0 +1,201 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+use linfa_clustering::{KMeans, KMeansInit as LinfaInit};
+use linfa_nn::distance::{Distance, L2Dist};
+use ndarray::{Array2, ArrayView, ArrayView2, Axis, Dimension};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+
+use super::hyperparams::{KMeansInit, ValidKMeansParams};
+use crate::clustering::{Clustering, Extras};
+use crate::common::{check_data, sq_dist, to_row_major};
+use crate::error::AlgoError;
+use crate::Clusterer;
+
+/// Euclidean distance that counts linfa's iterations: linfa's k-means calls
+/// `distance` on the whole k × d centroid matrices exactly once per iteration
+/// (to measure how far the centroids moved) and uses `rdistance` on rows
+/// everywhere else, so the number of 2-D calls is the number of iterations.
+#[derive(Debug, Clone, Default)]
+struct CountingL2(Arc<AtomicUsize>);
+
+impl Distance<f64> for CountingL2 {
+    fn distance<D: Dimension>(&self, a: ArrayView<f64, D>, b: ArrayView<f64, D>) -> f64 {
+        if a.ndim() == 2 {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+        L2Dist.distance(a, b)
+    }
+
+    fn rdistance<D: Dimension>(&self, a: ArrayView<f64, D>, b: ArrayView<f64, D>) -> f64 {
+        L2Dist.rdistance(a, b)
+    }
+
+    fn rdist_to_dist(&self, rdist: f64) -> f64 {
+        rdist.sqrt()
+    }
+
+    fn dist_to_rdist(&self, dist: f64) -> f64 {
+        dist * dist
+    }
+}
+
+/// Nearest centroid of every point (ties to the lower index) and the sum of
+/// squared distances.
+fn assign(data: &[f64], dim: usize, centroids: &[f64]) -> (Vec<usize>, f64) {
+    let res: Vec<(usize, f64)> = data
+        .par_chunks(dim)
+        .map(|p| {
+            let mut best = (0, f64::INFINITY);
+            for (j, c) in centroids.chunks(dim).enumerate() {
+                let d2 = sq_dist(p, c);
+                if d2 < best.1 {
+                    best = (j, d2);
+                }
+            }
+            best
+        })
+        .collect();
+    let inertia = res.iter().map(|r| r.1).sum();
+    (res.into_iter().map(|r| r.0).collect(), inertia)
+}
+
+struct Run {
+    centroids: Vec<f64>,
+    labels: Vec<usize>,
+    inertia: f64,
+    n_iter: usize,
+}
+
+/// Lloyd steps from `centroids` until the labels stop changing (at most
+/// `max_steps`): makes the returned centroids the means of their clusters.
+/// A cluster left empty keeps its centroid.
+fn polish(data: &[f64], dim: usize, mut centroids: Vec<f64>, max_steps: usize) -> Run {
+    let k = centroids.len() / dim;
+    let (mut labels, mut inertia) = assign(data, dim, &centroids);
+    let mut steps = 0;
+    while steps < max_steps {
+        let mut sums = vec![0.0; k * dim];
+        let mut counts = vec![0usize; k];
+        for (p, &l) in data.chunks(dim).zip(&labels) {
+            counts[l] += 1;
+            for (s, v) in sums[l * dim..(l + 1) * dim].iter_mut().zip(p) {
+                *s += v;
+            }
+        }
+        for j in 0..k {
+            if counts[j] > 0 {
+                for t in 0..dim {
+                    centroids[j * dim + t] = sums[j * dim + t] / counts[j] as f64;
+                }
+            }
+        }
+        steps += 1;
+        let (new_labels, new_inertia) = assign(data, dim, &centroids);
+        let stable = new_labels == labels;
+        labels = new_labels;
+        inertia = new_inertia;
+        if stable {
+            break;
+        }
+    }
+    Run {
+        centroids,
+        labels,
+        inertia,
+        n_iter: steps,
+    }
+}
+
+impl Clusterer for ValidKMeansParams {
+    fn name(&self) -> &'static str {
+        "kmeans"
+    }
+
+    /// Runs linfa's k-means `n_init` times (run r seeded with the seed's
+    /// xoshiro256+ stream advanced by r jumps), polishes each result with
+    /// exact Lloyd steps until the labels are stable, and keeps the run with
+    /// the lowest inertia. `n_iter` is linfa's iteration count (counted through
+    /// the distance it calls) plus the polishing steps.
+    fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
+        check_data(&x, 1)?;
+        let (n, dim) = x.dim();
+        if self.n_clusters > n {
+            return Err(AlgoError::TooLargeForData {
+                name: "k",
+                got: self.n_clusters,
+                n_points: n,
+            });
+        }
+        let start = Instant::now();
+        let data = to_row_major(&x);
+        // scikit-learn's relative tolerance: squared centroid shift <= tol · mean variance.
+        let mean_var = x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
+        let abs_tol = (self.tol * mean_var).sqrt().max(f64::MIN_POSITIVE);
+        let init = match self.init {
+            KMeansInit::KMeansPlusPlus => LinfaInit::KMeansPlusPlus,
+            KMeansInit::Random => LinfaInit::Random,
+        };
+        let dataset = DatasetBase::from(x);
+        let mut rng = Xoshiro256Plus::seed_from_u64(self.seed);
+        let mut best: Option<Run> = None;
+        for _ in 0..self.n_init {
+            let counter = CountingL2::default();
+            let model = KMeans::params_with(self.n_clusters, rng.clone(), counter.clone())
+                .n_runs(1)
+                .tolerance(abs_tol)
+                .max_n_iterations(self.max_iter as u64)
+                .init_method(init.clone())
+                .fit(&dataset)
+                .map_err(|e| AlgoError::Backend {
+                    algorithm: "kmeans",
+                    message: e.to_string(),
+                })?;
+            rng.jump();
+            let linfa_iters = counter.0.load(Ordering::Relaxed);
+            let centroids: Vec<f64> = model.centroids().iter().copied().collect();
+            let mut run = polish(
+                &data,
+                dim,
+                centroids,
+                self.max_iter.saturating_sub(linfa_iters).max(1),
+            );
+            run.n_iter += linfa_iters;
+            if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+                best = Some(run);
+            }
+        }
+        let best = best.ok_or_else(|| AlgoError::Backend {
+            algorithm: "kmeans",
+            message: "no run finished".into(),
+        })?;
+        let fit_seconds = start.elapsed().as_secs_f64();
+        let labels: Vec<i64> = best.labels.iter().map(|&l| l as i64).collect();
+        let n_clusters = self.n_clusters;
+        let centroids = Array2::from_shape_vec((n_clusters, dim), best.centroids).map_err(|e| {
+            AlgoError::Backend {
+                algorithm: "kmeans",
+                message: e.to_string(),
+            }
+        })?;
+        Ok(Clustering {
+            algorithm: "kmeans",
+            labels,
+            membership: None,
+            scores: None,
+            n_clusters,
+            n_noise: 0,
+            fit_seconds,
+            extras: Extras::KMeans {
+                centroids,
+                inertia: best.inertia,
+                n_iter: best.n_iter,
+            },
+        })
+    }
+}

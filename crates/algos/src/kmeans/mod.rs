@@ -1,0 +1,19 @@
+//! k-means: Lloyd-style iterations from k-means++ seeds, best of `n_init`
+//! runs, delegated to `linfa-clustering`'s `KMeans`.
+//!
+//! ```
+//! use clusterlab_algos::{Clusterer, Extras, KMeansParams};
+//! use ndarray::array;
+//! let x = array![[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]];
+//! let c = KMeansParams::new(2).seed(1).check().unwrap().fit(x.view()).unwrap();
+//! assert_eq!(c.labels[0], c.labels[1]);
+//! assert_ne!(c.labels[0], c.labels[2]);
+//! if let Extras::KMeans { inertia, .. } = c.extras {
+//!     assert!((inertia - 0.01).abs() < 1e-12); // 4 × 0.05², a sum, not a mean
+//! }
+//! ```
+
+mod algorithm;
+mod hyperparams;
+
+pub use hyperparams::{KMeansInit, KMeansParams, ValidKMeansParams};

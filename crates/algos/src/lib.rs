@@ -1,0 +1,69 @@
+//! # clusterlab-algos: six clustering algorithms behind one interface
+//!
+//! | name | what it finds | implementation |
+//! |---|---|---|
+//! | `kmeans` | k spherical clusters around centroids (hard, Lloyd iterations from k-means++ seeds) | `linfa-clustering` |
+//! | `kmedoids` | k clusters around actual data points (medoids), by FasterPAM | `kmedoids` crate |
+//! | `dbscan` | density-connected clusters at one radius `eps`, plus noise | here, on a kd-tree |
+//! | `optics` | an ordering with reachability distances (all radii at once), clusters by the ξ method or a cut at `eps` | here, scikit-learn's semantics |
+//! | `hdbscan` | a hierarchy over all densities, condensed and cut by stability; membership probabilities and GLOSH outlier scores | `petal-clustering` + here |
+//! | `gmm` | a Gaussian mixture fitted by EM: soft clustering (responsibilities) | `clusterlab-em` |
+//!
+//! Every algorithm is configured with a checked builder in linfa's style
+//! (`XParams::new(..).option(..).check()? -> ValidXParams`): an invalid value
+//! is an [`AlgoError`] before any work starts. Every `ValidXParams`
+//! implements [`Clusterer`], whose `fit` takes the data (n × d, f64, finite)
+//! and returns a [`Clustering`]: one label per point (`-1` = noise), the
+//! number of clusters and noise points, optional soft membership and
+//! per-point scores, the seconds the fit took, and the algorithm's own
+//! [`Extras`]. Checks that depend on the data (k > n, …) are errors from
+//! `fit`, again before any work.
+//!
+//! ```
+//! use clusterlab_algos::{Clusterer, DbscanParams, KMeansParams};
+//! use ndarray::array;
+//! let x = array![[0.0, 0.0], [0.2, 0.0], [0.0, 0.2], [5.0, 5.0], [5.2, 5.0], [5.0, 5.2]];
+//! let algos: Vec<Box<dyn Clusterer>> = vec![
+//!     Box::new(KMeansParams::new(2).check().unwrap()),
+//!     Box::new(DbscanParams::new(0.5, 2).check().unwrap()),
+//! ];
+//! for a in &algos {
+//!     let c = a.fit(x.view()).unwrap();
+//!     assert_eq!(c.n_clusters, 2, "{}", a.name());
+//! }
+//! assert!(DbscanParams::new(-1.0, 5).check().is_err());
+//! ```
+//!
+//! Conventions follow scikit-learn 1.9 (see `NOTES.md`): `min_samples`
+//! counts the point itself, k-means inertia is a sum, OPTICS reachability of
+//! the first point of each expansion is ∞.
+
+pub mod clustering;
+mod common;
+pub mod dbscan;
+mod error;
+mod kdtree;
+pub mod kmeans;
+pub mod kmedoids;
+pub mod optics;
+#[doc(hidden)]
+pub mod synth;
+
+use ndarray::ArrayView2;
+
+pub use clustering::{Clustering, Extras, PointScores, NOISE};
+pub use common::Size;
+pub use dbscan::{DbscanParams, ValidDbscanParams};
+pub use error::AlgoError;
+pub use kmeans::{KMeansInit, KMeansParams, ValidKMeansParams};
+pub use kmedoids::{KMedoidsInit, KMedoidsParams, ValidKMedoidsParams};
+pub use optics::{ClusterMethod, OpticsParams, ValidOpticsParams};
+
+/// A clustering algorithm with checked hyper-parameters.
+pub trait Clusterer {
+    /// Short name: `kmeans`, `kmedoids`, `dbscan`, `optics`, `hdbscan` or `gmm`.
+    fn name(&self) -> &'static str;
+
+    /// Clusters the rows of `x` (n × d, finite values).
+    fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError>;
+}
