@@ -109,7 +109,10 @@ fn weighted_moments(x: ArrayView2<f64>, w: Option<ArrayView1<f64>>) -> (Array1<f
     let mut var = Array1::<f64>::zeros(d);
     for (i, row) in x.rows().into_iter().enumerate() {
         let wi = w.map_or(1.0, |w| w[i]);
-        var.zip_mut_with(&(&row - &mean), |v, z| *v += wi * z * z);
+        for a in 0..d {
+            let z = row[a] - mean[a];
+            var[a] += wi * z * z;
+        }
     }
     var /= total;
     (mean, var)
