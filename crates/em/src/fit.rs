@@ -174,9 +174,20 @@ fn describe_singular(e: &Event, reg: f64) -> Option<String> {
         Event::Singular { component: None } => "the tied covariance".to_string(),
         _ => return None,
     };
+    let (level, setter) = if reg > 0.0 {
+        (
+            format!("≤ reg_covar = {reg:e}"),
+            "reg_covar sets its shape there",
+        )
+    } else {
+        (
+            "at rounding level".to_string(),
+            "raise reg_covar to keep it well conditioned",
+        )
+    };
     Some(format!(
-        "{what} is singular before regularisation (variance ≤ reg_covar = {reg:e} in some direction: \
-         duplicate or collinear points, a constant column, or a one-point component); reg_covar sets its shape there"
+        "{what} is singular before regularisation (variance {level} in some direction: \
+         duplicate or collinear points, a constant column, or a one-point component); {setter}"
     ))
 }
 

@@ -139,11 +139,17 @@ pub(crate) fn estimate_tied_covariance(
 }
 
 /// Is the covariance's smallest eigenvalue before regularisation (that is, of
-/// `Σ − reg·I`) at most `reg`? Then `reg_covar` decides its shape in some direction.
-fn singular_before_reg(cov: ArrayView2<f64>, reg: f64) -> bool {
-    reg > 0.0
-        && cholesky_lower((&cov - &(Array2::<f64>::eye(cov.nrows()) * (2.0 * reg))).view())
-            .is_none()
+/// `Σ − reg·I`) at most `floor`? Then `reg_covar` (or, with `reg_covar = 0`,
+/// rounding) decides its shape in some direction.
+fn singular_before_reg(cov: ArrayView2<f64>, reg: f64, floor: f64) -> bool {
+    cholesky_lower((&cov - &(Array2::<f64>::eye(cov.nrows()) * (reg + floor))).view()).is_none()
+}
+
+/// The variance below which a direction counts as degenerate: `reg_covar`,
+/// but never less than 1e-10 of the data's mean variance (so `reg_covar = 0`
+/// still notices a component that only rounding keeps positive definite).
+fn degenerate_floor(reg: f64, data_variance: ArrayView1<f64>) -> f64 {
+    reg.max(1e-10 * data_variance.mean().unwrap_or(0.0))
 }
 
 /// The M-step. Returns the new model and what happened to degenerate components.
@@ -161,6 +167,15 @@ pub(crate) fn m_step(
     let mut nk = stats.nk.mapv(|v| v + N_EPS);
     let mut m = estimate_shifted_means(nk.view(), stats.sx.view());
     let fresh_share = (total / k as f64).max(N_EPS);
+    let floor = degenerate_floor(reg, reseed.data_variance);
+    // The shared tied covariance comes from the statistics as they are, before
+    // any collapsed component is re-seeded.
+    let tied = match &stats.second {
+        SecondMoments::Total(q) => {
+            Some(estimate_tied_covariance(q.view(), nk.view(), m.view(), reg))
+        }
+        _ => None,
+    };
 
     // Components whose weight collapsed: re-seed before estimating covariances.
     let mut reseeded = vec![false; k];
@@ -213,8 +228,8 @@ pub(crate) fn m_step(
                 Covariances::Diag(c)
             }
         }
-        (SecondMoments::Total(q), CovarianceType::Tied) => {
-            Covariances::Tied(estimate_tied_covariance(q.view(), nk.view(), m.view(), reg))
+        (SecondMoments::Total(_), CovarianceType::Tied) => {
+            Covariances::Tied(tied.expect("tied statistics give a tied covariance"))
         }
         _ => unreachable!("statistics match the covariance type"),
     };
@@ -233,7 +248,7 @@ pub(crate) fn m_step(
         if full_precision_factor(c.view()).is_none() {
             c.assign(&Array2::from_diag(&broad));
             events.push(Event::TiedReset);
-        } else if singular_before_reg(c.view(), reg) {
+        } else if singular_before_reg(c.view(), reg, floor) {
             events.push(Event::Singular { component: None });
         }
     } else {
@@ -252,7 +267,7 @@ pub(crate) fn m_step(
                     point: p,
                     reason: "its covariance was not positive definite",
                 });
-            } else if component_singular(&cov, j, reg) {
+            } else if component_singular(&cov, j, reg, floor) {
                 events.push(Event::Singular { component: Some(j) });
             }
         }
@@ -279,12 +294,12 @@ fn set_component_covariance(cov: &mut Covariances, j: usize, broad: &Array1<f64>
     }
 }
 
-fn component_singular(cov: &Covariances, j: usize, reg: f64) -> bool {
+fn component_singular(cov: &Covariances, j: usize, reg: f64, floor: f64) -> bool {
     match cov {
-        Covariances::Full(c) => singular_before_reg(c.index_axis(Axis(0), j), reg),
-        Covariances::Diag(c) => reg > 0.0 && c.row(j).iter().any(|v| *v <= 2.0 * reg),
-        Covariances::Spherical(c) => reg > 0.0 && c[j] <= 2.0 * reg,
-        Covariances::Tied(c) => singular_before_reg(c.view(), reg),
+        Covariances::Full(c) => singular_before_reg(c.index_axis(Axis(0), j), reg, floor),
+        Covariances::Diag(c) => c.row(j).iter().any(|v| *v <= reg + floor),
+        Covariances::Spherical(c) => c[j] <= reg + floor,
+        Covariances::Tied(c) => singular_before_reg(c.view(), reg, floor),
     }
 }
 
@@ -306,8 +321,8 @@ mod tests {
         let reg = 1e-6;
         // Collinear: rank-1 plus reg.
         let c = array![[1.0 + reg, 1.0], [1.0, 1.0 + reg]];
-        assert!(singular_before_reg(c.view(), reg));
+        assert!(singular_before_reg(c.view(), reg, reg));
         let c = array![[1.0 + reg, 0.5], [0.5, 1.0 + reg]];
-        assert!(!singular_before_reg(c.view(), reg));
+        assert!(!singular_before_reg(c.view(), reg, reg));
     }
 }
