@@ -66,5 +66,5 @@ pub enum Extras {
         core_distances: Array1<f64>,
     },
     Hdbscan,
-    // EM-TEMP Gmm(Box<clusterlab_em::GmmFit>),
+    Gmm(Box<clusterlab_em::GmmFit>),
 }

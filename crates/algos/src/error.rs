@@ -31,8 +31,8 @@ pub enum AlgoError {
     #[error("data must be finite (row {row}, column {col} is {value})")]
     NonFiniteData { row: usize, col: usize, value: f64 },
     /// The EM crate rejected a parameter or failed.
-    // EM-TEMP #[error("gmm: {0}")]
-    // EM-TEMP Gmm(#[from] clusterlab_em::GmmError),
+    #[error("gmm: {0}")]
+    Gmm(#[from] clusterlab_em::GmmError),
     /// A library we delegate to failed in a way the checks above do not foresee.
     #[error("{algorithm}: {message}")]
     Backend {

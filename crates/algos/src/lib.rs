@@ -42,6 +42,7 @@ pub mod clustering;
 mod common;
 pub mod dbscan;
 mod error;
+pub mod gmm;
 mod kdtree;
 pub mod kmeans;
 pub mod kmedoids;
@@ -52,6 +53,7 @@ pub mod synth;
 use ndarray::ArrayView2;
 
 pub use clustering::{Clustering, Extras, PointScores, NOISE};
+pub use clusterlab_em::{CovarianceType, GaussianMixture, GmmFit, GmmParams, Init, ValidGmmParams};
 pub use common::Size;
 pub use dbscan::{DbscanParams, ValidDbscanParams};
 pub use error::AlgoError;

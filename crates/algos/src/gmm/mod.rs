@@ -1,0 +1,71 @@
+//! EM for Gaussian mixtures, from `clusterlab-em`, as a [`Clusterer`]: the
+//! hard labels are each point's most responsible component and the soft
+//! membership is the responsibilities.
+//!
+//! The checked parameters are the EM crate's own [`ValidGmmParams`]
+//! (`GaussianMixture::params(k)…check()?`), so every EM option is available.
+
+use std::time::Instant;
+
+use clusterlab_em::ValidGmmParams;
+use ndarray::ArrayView2;
+
+use crate::clustering::{Clustering, Extras};
+use crate::error::AlgoError;
+use crate::Clusterer;
+
+impl Clusterer for ValidGmmParams {
+    fn name(&self) -> &'static str {
+        "gmm"
+    }
+
+    fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
+        let start = Instant::now();
+        let fit = ValidGmmParams::fit(self, x, None)?;
+        let fit_seconds = start.elapsed().as_secs_f64();
+        Ok(Clustering {
+            algorithm: "gmm",
+            labels: fit.labels.iter().map(|l| *l as i64).collect(),
+            membership: Some(fit.responsibilities.clone()),
+            scores: None,
+            n_clusters: fit.n_components(),
+            n_noise: 0,
+            fit_seconds,
+            extras: Extras::Gmm(Box::new(fit)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clusterlab_em::GaussianMixture;
+    use ndarray::array;
+
+    #[test]
+    fn the_seed_through_the_common_interface() {
+        let x = array![[0.80], [1.10], [1.40], [4.70], [5.10], [5.50]];
+        let p = GaussianMixture::params(2).check().unwrap();
+        let c = Clusterer::fit(&p, x.view()).unwrap();
+        assert_eq!(c.algorithm, "gmm");
+        assert_eq!(c.n_clusters, 2);
+        assert_eq!(c.labels[0], c.labels[2]);
+        assert_ne!(c.labels[0], c.labels[3]);
+        let m = c.membership.as_ref().unwrap();
+        for row in m.rows() {
+            assert!((row.sum() - 1.0).abs() < 1e-12);
+        }
+        let Extras::Gmm(fit) = &c.extras else {
+            panic!("gmm extras")
+        };
+        assert_eq!(fit.responsibilities, *m);
+    }
+
+    #[test]
+    fn em_errors_become_algo_errors() {
+        let x = array![[0.0], [1.0]];
+        let p = GaussianMixture::params(3).check().unwrap();
+        let e = Clusterer::fit(&p, x.view()).unwrap_err();
+        assert!(e.to_string().contains("k = 3"), "{e}");
+    }
+}
