@@ -1,0 +1,117 @@
+//! Atomic file writes: every report file is written under a hidden temporary
+//! name in the same folder and renamed over its final name, so an
+//! interrupted run never leaves a half-written file behind a real name.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::ReportError;
+
+/// Marker in the names of temporary files (`.<stem>.partial-<pid>.<ext>`).
+pub(crate) const PARTIAL: &str = ".partial-";
+
+/// The temporary sibling of `path`. The extension is kept last, because the
+/// image encoder picks the format from it.
+pub(crate) fn temp_sibling(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!(
+            ".{stem}{PARTIAL}{}.{}",
+            std::process::id(),
+            ext.to_string_lossy()
+        ),
+        None => format!(".{stem}{PARTIAL}{}", std::process::id()),
+    };
+    dir.join(name)
+}
+
+/// Renames a finished temporary file over `path`.
+pub(crate) fn commit(tmp: &Path, path: &Path) -> Result<(), ReportError> {
+    fs::rename(tmp, path).map_err(|e| {
+        let _ = fs::remove_file(tmp);
+        ReportError::write(path, e)
+    })
+}
+
+/// Writes `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let tmp = temp_sibling(path);
+    if let Err(e) = fs::write(&tmp, bytes) {
+        let _ = fs::remove_file(&tmp);
+        return Err(ReportError::write(path, e));
+    }
+    commit(&tmp, path)
+}
+
+/// Creates `dir` (and parents) and checks that a file can be written in it.
+pub(crate) fn ensure_writable_dir(dir: &Path) -> Result<(), ReportError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(ReportError::write(dir, "exists and is not a directory"));
+    }
+    fs::create_dir_all(dir).map_err(|e| ReportError::write(dir, e))?;
+    let probe = temp_sibling(&dir.join("write-probe"));
+    fs::write(&probe, b"").map_err(|e| ReportError::write(dir, e))?;
+    let _ = fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Removes temporary files a previous, interrupted run left in `dir`
+/// (one level of sub-folders deep).
+pub(crate) fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Ok(inner) = fs::read_dir(&p) {
+                for f in inner.flatten() {
+                    remove_if_partial(&f.path());
+                }
+            }
+        } else {
+            remove_if_partial(&p);
+        }
+    }
+}
+
+fn remove_if_partial(p: &Path) {
+    let is_partial = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .is_some_and(|n| n.starts_with('.') && n.contains(PARTIAL));
+    if is_partial && p.is_file() {
+        let _ = fs::remove_file(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_name_keeps_extension_last() {
+        let t = temp_sibling(Path::new("out/a/hard-vs-soft.png"));
+        let name = t.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with(".hard-vs-soft.partial-"), "{name}");
+        assert!(name.ends_with(".png"), "{name}");
+        assert_eq!(t.parent().unwrap(), Path::new("out/a"));
+    }
+
+    #[test]
+    fn write_then_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.json");
+        write_atomic(&p, b"{}").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"{}");
+        let stale = temp_sibling(&dir.path().join("y.png"));
+        fs::write(&stale, b"half").unwrap();
+        remove_stale_partials(dir.path());
+        assert!(!stale.exists());
+        assert!(p.exists());
+    }
+}

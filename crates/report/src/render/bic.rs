@@ -1,0 +1,119 @@
+//! `bic.png`: BIC against k for the four covariance types, the best marked
+//! (as mclust's BIC plot, but with scikit-learn's sign: lower is better).
+
+use std::path::Path;
+
+use clusterlab_em::CovarianceType;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::convergence::{type_color, type_marker};
+use super::scatter::legend_row;
+use super::{bold, chart, render_png, style, text, to_px, Area, Axes, DResult, Mark, BODY, TITLE};
+use crate::error::ReportError;
+use crate::palette;
+use crate::study::Study;
+
+pub const SIZE: (u32, u32) = (1200, 780);
+
+pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
+    render_png(path, SIZE, |root| draw(root, s))
+}
+
+fn draw(root: &Area, s: &Study) -> DResult {
+    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
+    let sw = &s.sweep;
+    text(
+        root,
+        &format!("{}: choosing k by BIC (lower is better)", s.name),
+        (w / 2, 14),
+        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
+    )?;
+    let sub = match sw.best {
+        Some((k, t, v)) => format!(
+            "Best: k = {k} with {} covariances (BIC {v:.1}). BIC = −2 ln L + p ln n: the penalty p ln n grows with the free parameters.{}",
+            t.name(),
+            sw.sample.map_or(String::new(), |m| format!(" Fitted on {m} of {} points.", s.n))
+        ),
+        None => "No fit succeeded.".into(),
+    };
+    text(
+        root,
+        &sub,
+        (w / 2, 50),
+        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
+    )?;
+    let body = root.margin(80, 0, 0, 0);
+    let (plot, foot) = body.split_vertically(h - 80 - 70);
+    let vals: Vec<f64> = sw.bic.iter().flatten().flatten().copied().collect();
+    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((hi - lo) * 0.06).max(1.0);
+    let kmax = *sw.ks.last().unwrap_or(&1);
+    let ax = Axes::new(
+        "",
+        (0.5, kmax as f64 + 0.5),
+        (lo - pad, hi + pad),
+        "number of components k",
+        "BIC",
+    );
+    let mut c = chart(&plot, &ax)?;
+    // The k the study uses.
+    if s.k <= kmax {
+        c.draw_series(DashedLineSeries::new(
+            vec![(s.k as f64, lo - pad), (s.k as f64, hi + pad)],
+            8,
+            6,
+            palette::MUTED.stroke_width(2),
+        ))?;
+        let (x, y) = to_px(&c, &plot, (s.k as f64, hi + pad));
+        text(
+            &plot,
+            &format!("k used: {} ({})", s.k, s.k_rule.describe()),
+            (x + 8, y + 6),
+            &style(BODY, palette::MUTED, HPos::Left, VPos::Top),
+        )?;
+    }
+    for (t_i, &t) in CovarianceType::ALL.iter().enumerate() {
+        let col = type_color(t);
+        let pts: Vec<(f64, f64)> = sw
+            .ks
+            .iter()
+            .zip(&sw.bic)
+            .filter_map(|(&k, row)| row[t_i].map(|v| (k as f64, v)))
+            .collect();
+        c.draw_series(LineSeries::new(pts.clone(), col.stroke_width(3)))?;
+        for q in &pts {
+            type_marker(&plot, t, to_px(&c, &plot, *q), col)?;
+        }
+    }
+    if let Some((k, t, v)) = sw.best {
+        let px = to_px(&c, &plot, (k as f64, v));
+        plot.draw(&Circle::new(px, 15, palette::INK.stroke_width(3)))?;
+        let right = px.0 > (w * 2) / 3;
+        text(
+            &plot,
+            &format!("best: k = {k}, {}", t.name()),
+            (if right { px.0 - 22 } else { px.0 + 22 }, px.1 + 14),
+            &bold(
+                BODY,
+                palette::INK,
+                if right { HPos::Right } else { HPos::Left },
+                VPos::Top,
+            ),
+        )?;
+    }
+    let mut entries: Vec<(Mark, String)> = CovarianceType::ALL
+        .iter()
+        .map(|&t| {
+            (
+                Mark::Line(type_color(t), 4),
+                format!("{} covariance", t.name()),
+            )
+        })
+        .collect();
+    entries.push((Mark::Ringed(WHITE, palette::INK), "lowest BIC".into()));
+    legend_row(&foot, &entries, (40, 8), BODY, w - 80)?;
+    let _ = &mut c;
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! `em-vs-kmeans.png`: where EM differs from k-means. Both decision
+//! boundaries over the plane (k-means' straight Voronoi edges dashed, EM's
+//! curved ones solid), EM's uncertainty `1 − max_j r_j(x)` as grey shading,
+//! the points whose most likely EM component is not their k-means cluster
+//! ringed, and a caption saying how many differ and why.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::scatter::{self, legend_row};
+use super::{
+    bold, chart, render_png, style, text, to_px, wrap, wrap_bold, Area, Axes, DResult, Mark,
+    Raster, BODY, TITLE,
+};
+use crate::error::ReportError;
+use crate::palette;
+use crate::study::{Pair, Study};
+
+pub const SIZE: (u32, u32) = (1300, 1000);
+
+/// Grey for uncertainty `u` out of the largest possible `umax = 1 − 1/k`.
+pub fn shade(u: f64, umax: f64) -> RGBColor {
+    let t = if umax > 0.0 {
+        (u / umax).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let t = t.powf(0.6);
+    let v = |hi: f64, lo: f64| (hi + (lo - hi) * t).round() as u8;
+    RGBColor(v(255.0, 150.0), v(255.0, 150.0), v(255.0, 165.0))
+}
+
+pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
+    let pair = s.pair.as_ref().map_err(|e| ReportError::Render {
+        path: path.display().to_string(),
+        message: e.clone(),
+    })?;
+    render_png(path, SIZE, |root| draw(root, s, pair))
+}
+
+fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
+    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
+    text(
+        root,
+        &format!("{}: where EM differs from k-means (k = {})", s.name, p.k),
+        (w / 2, 14),
+        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
+    )?;
+    let nd = p.differ.len();
+    text(
+        root,
+        &format!(
+            "{nd} of {} points ({:.1}%) have an EM component (most likely) other than their k-means cluster: ringed below.",
+            s.n,
+            100.0 * nd as f64 / s.n.max(1) as f64
+        ),
+        (w / 2, 50),
+        &style(BODY + 1.0, palette::INK, HPos::Center, VPos::Top),
+    )?;
+    let body = root.margin(78, 0, 0, 0);
+    let (plot, foot) = body.split_vertically(h - 78 - 150);
+    if s.view.dim == 1 {
+        plane_1d(&plot, s, p)?;
+    } else {
+        plane_2d(&plot, s, p)?;
+    }
+    // Legend row, then the caption.
+    let umax = 1.0 - 1.0 / p.k.max(1) as f64;
+    let mut entries: Vec<(Mark, String)> = vec![
+        (
+            Mark::Dashed(palette::KMEANS_LINE, 3),
+            if s.view.dim == 1 {
+                "k-means boundary (halfway)"
+            } else {
+                "k-means boundary (straight)"
+            }
+            .into(),
+        ),
+        (Mark::Line(palette::EM_LINE, 4), "EM boundary".into()),
+        (
+            Mark::Ringed(palette::NOISE, palette::INK),
+            "EM ≠ k-means".into(),
+        ),
+    ];
+    entries.push((
+        Mark::Blend((0..5).map(|i| shade(umax * i as f64 / 4.0, umax)).collect()),
+        format!("shading: EM uncertainty 1 − max r, 0 (white) to {umax:.2} (grey)"),
+    ));
+    let used = legend_row(&foot, &entries, (40, 6), BODY, w - 80)?;
+    let mut y = 6 + used + 8;
+    for (i, para) in [&p.reason.headline, &p.reason.detail].iter().enumerate() {
+        let lines = if i == 0 {
+            wrap_bold(para, BODY + 1.0, (w - 100) as u32)
+        } else {
+            wrap(para, BODY + 1.0, (w - 100) as u32)
+        };
+        for line in lines {
+            let st = if i == 0 {
+                bold(BODY + 1.0, palette::INK, HPos::Left, VPos::Top)
+            } else {
+                style(BODY + 1.0, palette::INK, HPos::Left, VPos::Top)
+            };
+            text(&foot, &line, (50, y), &st)?;
+            y += 26;
+        }
+    }
+    Ok(())
+}
+
+fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let (xr, yr) = scatter::ranges(s);
+    let mut ax = Axes::new("", xr, yr, &s.view.axis_labels[0], &s.view.axis_labels[1]);
+    ax.grid = false;
+    let mut c = chart(area, &ax)?;
+    let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
+    let z = s.view.lift_many(&raster.points);
+    let km = scatter::nearest(&p.km_centroids, z.view());
+    let proba =
+        p.em.model
+            .predict_proba(z.view())
+            .map_err(|e| e.to_string())?;
+    let em: Vec<usize> = clusterlab_em::argmax_rows(proba.view()).to_vec();
+    let umax = 1.0 - 1.0 / p.k.max(1) as f64;
+    let bg: Vec<Option<RGBColor>> = proba
+        .rows()
+        .into_iter()
+        .map(|r| Some(shade(1.0 - r.iter().copied().fold(0.0, f64::max), umax)))
+        .collect();
+    raster.paint(area, &bg)?;
+    scatter::frame(&c, area)?;
+    let (l, _, r, _) = super::plot_rect(&c, area);
+    let rad = scatter::radius(s.n, r - l);
+    let idx = scatter::drawn(s.n);
+    let em_labels = p.em_labels();
+    c.draw_series(idx.iter().map(|&i| {
+        let q = s.view.point(i);
+        Circle::new((q[0], q[1]), rad, p.colors[em_labels[i]].mix(0.9).filled())
+    }))?;
+    // Boundaries over the points, then the rings on top.
+    let em_edges = raster.edges(&em, false);
+    raster.paint(
+        area,
+        &em_edges
+            .iter()
+            .map(|&e| e.then_some(palette::EM_LINE))
+            .collect::<Vec<_>>(),
+    )?;
+    let km_edges = raster.edges(&km, true);
+    raster.paint(
+        area,
+        &km_edges
+            .iter()
+            .map(|&e| e.then_some(palette::KMEANS_LINE))
+            .collect::<Vec<_>>(),
+    )?;
+    for &i in &p.differ {
+        let q = s.view.point(i);
+        let px = to_px(&c, area, (q[0], q[1]));
+        area.draw(&Circle::new(px, (rad + 4.0) as i32, WHITE.stroke_width(4)))?;
+        area.draw(&Circle::new(
+            px,
+            (rad + 4.0) as i32,
+            palette::INK.stroke_width(2),
+        ))?;
+        area.draw(&Circle::new(
+            px,
+            rad as i32,
+            p.colors[em_labels[i]].filled(),
+        ))?;
+    }
+    for j in 0..p.k {
+        let q = s.view.project(p.km_centroids.row(j));
+        super::draw_cross(
+            area,
+            to_px(&c, area, (q[0], q[1])),
+            10,
+            palette::KMEANS_LINE,
+        )?;
+    }
+    let _ = &mut c;
+    Ok(())
+}
+
+fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let (xr, _) = scatter::ranges(s);
+    let mut ax = Axes::new(
+        "",
+        xr,
+        (-0.2, 1.05),
+        &s.view.axis_labels[0],
+        "EM responsibility r_j(x)",
+    );
+    ax.grid = false;
+    let mut c = chart(area, &ax)?;
+    let raster = Raster::new(&c, 1);
+    let z = s.view.lift_many(&raster.points);
+    let km = scatter::nearest(&p.km_centroids, z.view());
+    let proba =
+        p.em.model
+            .predict_proba(z.view())
+            .map_err(|e| e.to_string())?;
+    let em: Vec<usize> = clusterlab_em::argmax_rows(proba.view()).to_vec();
+    let umax = 1.0 - 1.0 / p.k.max(1) as f64;
+    let bg: Vec<Option<RGBColor>> = proba
+        .rows()
+        .into_iter()
+        .map(|r| Some(shade(1.0 - r.iter().copied().fold(0.0, f64::max), umax)))
+        .collect();
+    raster.paint(area, &bg)?;
+    // Vertical boundaries: where the label changes along x (first raster row).
+    let nx = raster.nx;
+    for col in 1..nx {
+        let x = raster.points[col][0];
+        if em[col] != em[col - 1] {
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(x, -0.2), (x, 1.05)],
+                palette::EM_LINE.stroke_width(4),
+            )))?;
+        }
+        if km[col] != km[col - 1] {
+            c.draw_series(DashedLineSeries::new(
+                vec![(x, -0.2), (x, 1.05)],
+                12,
+                8,
+                palette::KMEANS_LINE.stroke_width(3),
+            ))?;
+        }
+    }
+    scatter::frame(&c, area)?;
+    for j in 0..p.k {
+        let curve: Vec<(f64, f64)> = (0..nx)
+            .map(|col| (raster.points[col][0], proba[[col, j]]))
+            .collect();
+        c.draw_series(LineSeries::new(curve, p.colors[j].stroke_width(3)))?;
+    }
+    let em_labels = p.em_labels();
+    let y = -0.1;
+    for i in scatter::drawn(s.n) {
+        let q = s.view.point(i);
+        let px = to_px(&c, area, (q[0], y));
+        if p.differ.contains(&i) {
+            area.draw(&Circle::new(px, 13, palette::INK.stroke_width(2)))?;
+        }
+        area.draw(&Circle::new(px, 8, p.colors[em_labels[i]].filled()))?;
+    }
+    let _ = &mut c;
+    Ok(())
+}

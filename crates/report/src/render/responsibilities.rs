@@ -1,0 +1,169 @@
+//! `responsibilities.png`: the boundary points (highest EM uncertainty),
+//! each a stacked bar of its responsibilities, with k-means' hard choice
+//! beneath it: the seed's table of r_ij turned into a picture.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::scatter::legend_row;
+use super::{
+    bold, chart, render_png, style, text, text_up, to_px, Area, Axes, DResult, Mark, BODY, SMALL,
+    TITLE,
+};
+use crate::error::ReportError;
+use crate::palette;
+use crate::study::{Pair, Study};
+
+pub const SIZE: (u32, u32) = (1300, 800);
+/// Bars shown at most.
+pub const MAX_BARS: usize = 30;
+/// Data this small is shown whole, in its own order (like the seed's table).
+pub const SHOW_ALL: usize = 12;
+
+pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
+    let pair = s.pair.as_ref().map_err(|e| ReportError::Render {
+        path: path.display().to_string(),
+        message: e.clone(),
+    })?;
+    render_png(path, SIZE, |root| draw(root, s, pair))
+}
+
+/// The points shown: every point of tiny data, else the most uncertain.
+pub fn chosen(s: &Study, p: &Pair) -> Vec<usize> {
+    if s.n <= SHOW_ALL {
+        return (0..s.n).collect();
+    }
+    let mut idx: Vec<usize> = (0..s.n).collect();
+    idx.sort_by(|&a, &b| {
+        p.uncertainty(b)
+            .total_cmp(&p.uncertainty(a))
+            .then(a.cmp(&b))
+    });
+    idx.truncate(MAX_BARS);
+    idx
+}
+
+fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
+    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
+    let pts = chosen(s, p);
+    let m = pts.len();
+    let title = if s.n <= SHOW_ALL {
+        format!("{}: every point's responsibilities (k = {})", s.name, p.k)
+    } else {
+        format!(
+            "{}: responsibilities of the {m} most uncertain points (k = {})",
+            s.name, p.k
+        )
+    };
+    text(
+        root,
+        &title,
+        (w / 2, 14),
+        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
+    )?;
+    text(
+        root,
+        "Each bar is one point split by r_ij = P(component j | point i); they sum to 1. In the M-step the point counts r_ij toward each component.",
+        (w / 2, 50),
+        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
+    )?;
+    let body = root.margin(80, 0, 0, 0);
+    let (plot, foot) = body.split_vertically(h - 80 - 70);
+    let mut ax = Axes::new("", (0.0, m as f64), (0.0, 1.0), "", "responsibility");
+    ax.x_ticks = false;
+    ax.x_label_room = 66;
+    let mut c = chart(&plot, &ax)?;
+    let em_labels = p.em_labels();
+    for (b, &i) in pts.iter().enumerate() {
+        let x0 = b as f64 + 0.12;
+        let x1 = b as f64 + 0.88;
+        let mut y = 0.0;
+        for j in 0..p.k {
+            let r = p.em.responsibilities[[i, j]];
+            if r <= 0.0 {
+                continue;
+            }
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(x0, y), (x1, y + r)],
+                p.colors[j].filled(),
+            )))?;
+            y += r;
+        }
+        // EM's most likely component: a dark edge on the bar.
+        c.draw_series(std::iter::once(Rectangle::new(
+            [(x0, 0.0), (x1, 1.0)],
+            palette::INK.stroke_width(1),
+        )))?;
+        let _ = em_labels[i];
+    }
+    c.draw_series(DashedLineSeries::new(
+        vec![(0.0, 0.5), (m as f64, 0.5)],
+        10,
+        6,
+        palette::INK.stroke_width(2),
+    ))?;
+    // Under each bar: the point's name and k-means' hard choice.
+    let few = s.n <= SHOW_ALL;
+    for (b, &i) in pts.iter().enumerate() {
+        let (cx, by) = to_px(&c, &plot, (b as f64 + 0.5, 0.0));
+        let bw = (to_px(&c, &plot, (b as f64 + 0.88, 0.0)).0
+            - to_px(&c, &plot, (b as f64 + 0.12, 0.0)).0)
+            .max(6);
+        let sq = (bw / 2).clamp(6, 14);
+        plot.draw(&Rectangle::new(
+            [(cx - sq, by + 8), (cx + sq, by + 8 + 2 * sq)],
+            p.colors[p.km_labels[i]].filled(),
+        ))?;
+        if p.km_labels[i] != em_labels[i] {
+            plot.draw(&Rectangle::new(
+                [(cx - sq - 3, by + 5), (cx + sq + 3, by + 11 + 2 * sq)],
+                palette::INK.stroke_width(2),
+            ))?;
+        }
+        let name = if few {
+            format!("x{} = {}", i + 1, super::tick(s.view.point(i)[0], 0.01))
+        } else {
+            format!("#{}", i + 1)
+        };
+        if few {
+            text(
+                &plot,
+                &name,
+                (cx, by + 16 + 2 * sq),
+                &style(BODY, palette::INK, HPos::Center, VPos::Top),
+            )?;
+        } else {
+            let tw = super::text_width(&name, SMALL) as i32;
+            text_up(
+                &plot,
+                &name,
+                (cx, by + 16 + 2 * sq + tw / 2),
+                SMALL,
+                palette::INK,
+            )?;
+        }
+    }
+    let (l, _, _, b) = super::plot_rect(&c, &plot);
+    text(
+        &plot,
+        "k-means",
+        (l - 10, b + 10),
+        &style(SMALL, palette::INK, HPos::Right, VPos::Top),
+    )?;
+    text(
+        &plot,
+        "point",
+        (l - 10, b + 40),
+        &style(SMALL, palette::MUTED, HPos::Right, VPos::Top),
+    )?;
+    let mut entries: Vec<(Mark, String)> = (0..p.k)
+        .map(|j| (Mark::Swatch(p.colors[j]), format!("component {}", j + 1)))
+        .collect();
+    entries.push((Mark::Dashed(palette::INK, 2), "r = 0.5".into()));
+    entries.push((Mark::None, "squares under the bars: k-means' single cluster (boxed where EM's most likely component differs)".into()));
+    legend_row(&foot, &entries, (40, 10), BODY, w - 80)?;
+    let _ = &mut c;
+    Ok(())
+}

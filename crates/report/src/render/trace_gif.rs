@@ -1,0 +1,206 @@
+//! `em-trace.gif`: EM animated. Each frame is one iteration: the points
+//! coloured by that E-step's responsibilities, the ellipses (or, in 1-D,
+//! the densities) of the model it used, and the log-likelihood so far; the
+//! last frame (the converged model) is held.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::scatter;
+use super::{bold, chart, ensure_fonts, style, text, Area, Axes, DResult, BODY};
+use crate::atomic;
+use crate::error::{one_line, ReportError};
+use crate::palette;
+use crate::study::{Frame, Study, Trace};
+
+pub const SIZE: (u32, u32) = (1000, 600);
+/// Frames at most (iterations beyond are sampled evenly).
+pub const MAX_FRAMES: usize = 24;
+/// Milliseconds per frame.
+pub const DELAY_MS: u32 = 450;
+/// Extra copies of the last frame (a pause before the loop restarts).
+pub const HOLD: usize = 4;
+
+/// The iterations shown: all of them, or the first few and an even sample.
+pub fn frame_indices(total: usize) -> Vec<usize> {
+    if total <= MAX_FRAMES {
+        return (0..total).collect();
+    }
+    let head = MAX_FRAMES / 2;
+    let mut v: Vec<usize> = (0..head).collect();
+    let rest = MAX_FRAMES - head;
+    for i in 1..=rest {
+        v.push(head + (i * (total - 1 - head)) / rest);
+    }
+    v.dedup();
+    v
+}
+
+pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
+    let t = s.trace.as_ref().map_err(|e| ReportError::Render {
+        path: path.display().to_string(),
+        message: e.clone(),
+    })?;
+    ensure_fonts();
+    let tmp = atomic::temp_sibling(path);
+    let result = (|| -> DResult {
+        let root = BitMapBackend::gif(&tmp, SIZE, DELAY_MS)?.into_drawing_area();
+        let idx = frame_indices(t.frames.len());
+        let total = t.frames.len();
+        for &i in &idx {
+            root.fill(&WHITE)?;
+            draw_frame(&root, s, t, &t.frames[i], total, false)?;
+            root.present()?;
+        }
+        for _ in 0..=HOLD {
+            root.fill(&WHITE)?;
+            draw_frame(&root, s, t, &t.last, total, true)?;
+            root.present()?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => atomic::commit(&tmp, path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(ReportError::Render {
+                path: path.display().to_string(),
+                message: one_line(&e.to_string()),
+            })
+        }
+    }
+}
+
+fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: bool) -> DResult {
+    let (w, _) = (SIZE.0 as i32, SIZE.1 as i32);
+    let head = if last {
+        format!(
+            "{}: EM {} after {} iterations",
+            s.name,
+            if t.converged { "converged" } else { "stopped" },
+            total
+        )
+    } else {
+        format!("{}: EM iteration {} of {}", s.name, f.iteration, total)
+    };
+    text(
+        root,
+        &head,
+        (w / 2, 10),
+        &bold(22.0, palette::INK, HPos::Center, VPos::Top),
+    )?;
+    text(
+        root,
+        "E-step: colours = responsibilities. M-step: means, covariances and weights move.",
+        (w / 2, 42),
+        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
+    )?;
+    let body = root.margin(66, 4, 0, 0);
+    let (left, right) = body.split_horizontally(600);
+    let k = f.model.n_components();
+    let blend = |row: usize| {
+        let r = f.responsibilities.row(row);
+        palette::blend_with(&r.to_vec(), &t.colors)
+    };
+    if s.view.dim == 1 {
+        let (xr, _) = scatter::ranges(s);
+        let comps = scatter::components_1d(s, &f.model);
+        let curves: Vec<Vec<(f64, f64)>> = comps
+            .iter()
+            .map(|&(wt, m, v)| scatter::density_curve(xr, wt, m, v, 300))
+            .collect();
+        let ymax = curves
+            .iter()
+            .flat_map(|c| c.iter().map(|q| q.1))
+            .fold(0.0, f64::max)
+            .max(1e-9)
+            * 1.15;
+        let ax = Axes::new(
+            "",
+            xr,
+            (-0.15 * ymax, ymax),
+            &s.view.axis_labels[0],
+            "π·N(x | μ, σ²)",
+        );
+        let mut c = chart(&left, &ax)?;
+        for (j, cv) in curves.iter().enumerate() {
+            c.draw_series(LineSeries::new(cv.clone(), t.colors[j].stroke_width(3)))?;
+        }
+        c.draw_series(t.points.iter().enumerate().map(|(row, &i)| {
+            let q = s.view.point(i);
+            Circle::new((q[0], -0.07 * ymax), 8, blend(row).filled())
+        }))?;
+    } else {
+        let (xr, yr) = scatter::ranges(s);
+        let ax = Axes::new("", xr, yr, &s.view.axis_labels[0], &s.view.axis_labels[1]);
+        let mut c = chart(&left, &ax)?;
+        let (l, _, r, _) = super::plot_rect(&c, &left);
+        let rad = scatter::radius(t.points.len(), r - l);
+        c.draw_series(t.points.iter().enumerate().map(|(row, &i)| {
+            let q = s.view.point(i);
+            Circle::new((q[0], q[1]), rad, blend(row).filled())
+        }))?;
+        scatter::ellipses(&mut c, s, &f.model, &t.colors, 3)?;
+    }
+    // The log-likelihood so far.
+    let lls: Vec<f64> = t.frames.iter().map(|fr| fr.log_likelihood).collect();
+    let lo = lls.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = lls
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(t.last.log_likelihood);
+    let pad = ((hi - lo) * 0.08).max(1e-3);
+    let weights: Vec<String> = (0..k)
+        .map(|j| format!("{:.2}", f.model.weights()[j]))
+        .collect();
+    let (rw, _) = right.dim_in_pixel();
+    text(
+        &right,
+        &format!("weights π: {}", weights.join(", ")),
+        (rw as i32 / 2, 4),
+        &style(BODY, palette::INK, HPos::Center, VPos::Top),
+    )?;
+    let right = right.margin(28, 0, 0, 0);
+    let ax = Axes::new(
+        "",
+        (0.5, total.max(2) as f64 + 0.5),
+        (lo - pad, hi + pad),
+        "iteration",
+        "mean log-likelihood",
+    );
+    let mut c = chart(&right, &ax)?;
+    let upto = if last { total } else { f.iteration.min(total) };
+    let pts: Vec<(f64, f64)> = lls
+        .iter()
+        .take(upto)
+        .enumerate()
+        .map(|(i, &v)| ((i + 1) as f64, v))
+        .collect();
+    c.draw_series(LineSeries::new(pts.clone(), palette::INK.stroke_width(2)))?;
+    if let Some(&q) = pts.last() {
+        c.draw_series(std::iter::once(Circle::new(
+            q,
+            6,
+            palette::EM_LINE.filled(),
+        )))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_sampled() {
+        assert_eq!(frame_indices(5), vec![0, 1, 2, 3, 4]);
+        let v = frame_indices(100);
+        assert!(v.len() <= MAX_FRAMES);
+        assert_eq!(v[0], 0);
+        assert_eq!(*v.last().unwrap(), 99);
+        assert!(v.windows(2).all(|w| w[0] < w[1]));
+    }
+}

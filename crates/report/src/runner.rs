@@ -1,0 +1,408 @@
+//! The comparison runner: check everything, fit every algorithm on every
+//! dataset (with a progress bar), render the pictures in parallel, write the
+//! tables and the HTML page, each file atomically.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clusterlab_data::Dataset;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ndarray::Array2;
+use rayon::prelude::*;
+
+use crate::atomic;
+use crate::config::{Algorithm, CompareConfig};
+use crate::defaults;
+use crate::error::ReportError;
+use crate::fitting;
+use crate::html;
+use crate::render;
+use crate::study::{slug, AlgoRun, KRule, Study};
+use crate::tables;
+use crate::view::View;
+
+/// One picture of a dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Picture {
+    HardVsSoft,
+    EmVsKmeans,
+    Responsibilities,
+    Convergence,
+    Bic,
+    OpticsReachability,
+    Hdbscan,
+    EmTrace,
+}
+
+impl Picture {
+    /// Every per-dataset picture, in the order the page shows them.
+    pub const ALL: [Picture; 8] = [
+        Picture::HardVsSoft,
+        Picture::EmVsKmeans,
+        Picture::Responsibilities,
+        Picture::EmTrace,
+        Picture::Convergence,
+        Picture::Bic,
+        Picture::OpticsReachability,
+        Picture::Hdbscan,
+    ];
+
+    /// File name inside the dataset's folder.
+    pub fn file(self) -> &'static str {
+        match self {
+            Picture::HardVsSoft => "hard-vs-soft.png",
+            Picture::EmVsKmeans => "em-vs-kmeans.png",
+            Picture::Responsibilities => "responsibilities.png",
+            Picture::Convergence => "convergence.png",
+            Picture::Bic => "bic.png",
+            Picture::OpticsReachability => "optics-reachability.png",
+            Picture::Hdbscan => "hdbscan.png",
+            Picture::EmTrace => "em-trace.gif",
+        }
+    }
+
+    /// What the picture answers (its caption on the page).
+    pub fn caption(self) -> &'static str {
+        match self {
+            Picture::HardVsSoft => "Hard versus soft: k-means gives each point one cluster; EM gives it a responsibility for every component (colours blend, faint points are unsure).",
+            Picture::EmVsKmeans => "Where EM differs from k-means: both decision boundaries, EM's uncertainty as shading, the points they disagree on ringed.",
+            Picture::Responsibilities => "The most uncertain points, each a stacked bar of its responsibilities: a boundary point counts fractionally toward each component.",
+            Picture::Convergence => "EM's mean log-likelihood per iteration for the four covariance types: it never decreases.",
+            Picture::Bic => "BIC against the number of components for the four covariance types (lower is better); the best is marked.",
+            Picture::OpticsReachability => "OPTICS reachability plot: valleys are clusters, coloured by the extracted cluster.",
+            Picture::Hdbscan => "HDBSCAN clusters; faint points have low membership probability, × marks noise.",
+            Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
+        }
+    }
+
+    /// Whether the study has what this picture needs (else why not).
+    pub fn available(self, s: &Study) -> Result<(), String> {
+        let run_ok = |a: Algorithm| match s.run(a) {
+            None => Err(format!("{} was not run", a.title())),
+            Some(r) => r
+                .result
+                .as_ref()
+                .map(|_| ())
+                .map_err(|e| format!("{}: {e}", a.title())),
+        };
+        match self {
+            Picture::HardVsSoft | Picture::EmVsKmeans | Picture::Responsibilities => {
+                s.pair.as_ref().map(|_| ()).map_err(Clone::clone)
+            }
+            Picture::EmTrace => s.trace.as_ref().map(|_| ()).map_err(Clone::clone),
+            Picture::Convergence => {
+                if s.sweep.curves.iter().any(|c| c.result.is_ok()) {
+                    Ok(())
+                } else {
+                    Err("no EM fit converged at this k".into())
+                }
+            }
+            Picture::Bic => {
+                if s.sweep.best.is_some() {
+                    Ok(())
+                } else {
+                    Err("no EM fit of the BIC sweep succeeded".into())
+                }
+            }
+            Picture::OpticsReachability => run_ok(Algorithm::Optics),
+            Picture::Hdbscan => run_ok(Algorithm::Hdbscan),
+        }
+    }
+
+    fn render(self, s: &Study, path: &Path) -> Result<(), ReportError> {
+        match self {
+            Picture::HardVsSoft => render::hard_vs_soft::render(s, path),
+            Picture::EmVsKmeans => render::em_vs_kmeans::render(s, path),
+            Picture::Responsibilities => render::responsibilities::render(s, path),
+            Picture::Convergence => render::convergence::render(s, path),
+            Picture::Bic => render::bic::render(s, path),
+            Picture::OpticsReachability => render::optics::render(s, path),
+            Picture::Hdbscan => render::hdbscan::render(s, path),
+            Picture::EmTrace => render::trace_gif::render(s, path),
+        }
+    }
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// The output folder.
+    pub out: PathBuf,
+    /// Every dataset's computed results.
+    pub studies: Vec<Study>,
+    /// The algorithms run.
+    pub algorithms: Vec<Algorithm>,
+    /// Files written, relative to `out`.
+    pub files: Vec<PathBuf>,
+    /// Pictures that could not be drawn (also listed on the page).
+    pub skipped: Vec<String>,
+    /// Wall-clock seconds: fitting, rendering, total.
+    pub fit_seconds: f64,
+    pub render_seconds: f64,
+    pub total_seconds: f64,
+}
+
+/// The datasets a config asks for, loaded: every built-in and every CSV
+/// in `shipped_dir` when none are named. Errors (an unknown name, a missing
+/// or malformed file) come before anything is written.
+pub fn load_datasets(cfg: &CompareConfig) -> Result<Vec<Dataset>, ReportError> {
+    let names: Vec<String> = if cfg.datasets.is_empty() {
+        let mut v: Vec<String> = clusterlab_data::builtin_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.extend(
+            clusterlab_data::shipped_csvs(&cfg.shipped_dir)
+                .into_iter()
+                .map(|p| p.display().to_string()),
+        );
+        v
+    } else {
+        cfg.datasets.clone()
+    };
+    let mut out: Vec<Dataset> = Vec::new();
+    for name in &names {
+        let mut ds = clusterlab_data::resolve(name, cfg.label_column.as_deref(), cfg.seed)?;
+        // Two datasets with the same name (a built-in and a CSV) get distinct folders.
+        let base = ds.name.clone();
+        let mut i = 2;
+        while out.iter().any(|o| slug(&o.name) == slug(&ds.name)) {
+            ds.name = format!("{base}-{i}");
+            i += 1;
+        }
+        out.push(ds);
+    }
+    if out.is_empty() {
+        return Err(ReportError::parameter("datasets", "no datasets to compare"));
+    }
+    Ok(out)
+}
+
+fn progress(cfg: &CompareConfig, len: u64, prefix: &'static str) -> ProgressBar {
+    let target = if cfg.quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let pb = ProgressBar::with_draw_target(Some(len), target);
+    pb.set_style(
+        ProgressStyle::with_template("{prefix:>9} [{bar:32}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_prefix(prefix);
+    pb.enable_steady_tick(Duration::from_millis(200));
+    pb
+}
+
+/// Z-scores the columns of `x` (population standard deviation; constant
+/// columns become 0): the data, and each column's mean and deviation.
+pub fn standardize(x: &Array2<f64>) -> (Array2<f64>, Vec<f64>, Vec<f64>) {
+    let n = x.nrows().max(1) as f64;
+    let mut z = x.clone();
+    let mut means = Vec::new();
+    let mut stds = Vec::new();
+    for mut col in z.columns_mut() {
+        let m = col.sum() / n;
+        let v = col.iter().map(|&a| (a - m) * (a - m)).sum::<f64>() / n;
+        let s = v.sqrt();
+        if s > 0.0 && s.is_finite() {
+            col.mapv_inplace(|a| (a - m) / s);
+            stds.push(s);
+        } else {
+            col.fill(0.0);
+            stds.push(0.0);
+        }
+        means.push(m);
+    }
+    (z, means, stds)
+}
+
+/// Fits everything on one dataset.
+pub fn study(
+    ds: &Dataset,
+    algorithms: &[Algorithm],
+    cfg: &CompareConfig,
+    pb: &ProgressBar,
+) -> Study {
+    let (n, d) = ds.x.dim();
+    let (z, means, stds) = if cfg.standardize {
+        standardize(&ds.x)
+    } else {
+        (ds.x.clone(), vec![0.0; d], vec![1.0; d])
+    };
+    let view = View::new(z.view(), &ds.feature_names, &means, &stds);
+    let density = defaults::density_defaults(z.view());
+    let mut sweep = fitting::sweep(z.view(), cfg);
+    let truth_k = ds.n_true_clusters().filter(|&c| c >= 1);
+    let (k, k_rule) = match (cfg.k, truth_k, sweep.best) {
+        (Some(k), _, _) => (k, KRule::Given),
+        (None, Some(c), _) => (c, KRule::GroundTruth),
+        (None, None, Some((k, _, _))) => (k, KRule::Bic),
+        (None, None, None) => (2.min(n.max(1)), KRule::Bic),
+    };
+    sweep.curves = fitting::curves(z.view(), k, cfg);
+    let mut runs = Vec::with_capacity(algorithms.len());
+    for &a in algorithms {
+        pb.set_message(format!("{} · {}", ds.name, a.title()));
+        let (params, result) = fitting::fit_algorithm(a, z.view(), k, &density, cfg);
+        let mut run = AlgoRun {
+            algorithm: a,
+            params,
+            result,
+            shown: None,
+            ari: None,
+            nmi: None,
+            silhouette: None,
+        };
+        fitting::score(&mut run, z.view(), ds.labels.as_deref(), cfg.seed);
+        runs.push(run);
+        pb.inc(1);
+    }
+    let truth = ds.labels.clone();
+    let pair = fitting::pair(z.view(), k, &runs, cfg, truth.as_deref());
+    // Colours: every labeling renumbered after the truth, else after EM.
+    let reference: Option<Vec<i64>> = truth.clone().or_else(|| {
+        pair.as_ref()
+            .ok()
+            .map(|p| p.em_labels().iter().map(|&l| l as i64).collect())
+    });
+    for r in &mut runs {
+        if let Ok(c) = &r.result {
+            r.shown = Some(match &reference {
+                Some(rf) => clusterlab_metrics::relabel_to_match(rf, &c.labels),
+                None => c.labels.clone(),
+            });
+        }
+    }
+    let trace = match &pair {
+        Ok(p) => fitting::trace(z.view(), p, cfg),
+        Err(e) => Err(e.clone()),
+    };
+    Study {
+        name: ds.name.clone(),
+        source: ds.source.clone(),
+        n,
+        d,
+        feature_names: ds.feature_names.clone(),
+        standardized: cfg.standardize,
+        truth,
+        z,
+        view,
+        k,
+        k_rule,
+        density,
+        runs,
+        pair,
+        sweep,
+        trace,
+    }
+}
+
+/// Runs the whole comparison and writes the report.
+///
+/// Everything that can be checked before fitting is (parameters, datasets,
+/// that the output folder can be written) so bad input fails with one line
+/// and leaves no report behind. One algorithm failing on one dataset is
+/// recorded in the tables and the page, and the run goes on.
+pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
+    let t0 = Instant::now();
+    let algorithms = cfg.algorithm_list()?;
+    fitting::validate(cfg)?;
+    let datasets = load_datasets(cfg)?;
+    atomic::ensure_writable_dir(&cfg.out)?;
+    atomic::remove_stale_partials(&cfg.out);
+    render::ensure_fonts();
+
+    let pb = progress(cfg, (datasets.len() * algorithms.len()) as u64, "fitting");
+    let studies: Vec<Study> = datasets
+        .iter()
+        .map(|ds| study(ds, &algorithms, cfg, &pb))
+        .collect();
+    pb.finish_and_clear();
+    let fit_seconds = t0.elapsed().as_secs_f64();
+
+    // Folders first, then every picture in parallel.
+    for s in &studies {
+        let dir = cfg.out.join(s.slug());
+        std::fs::create_dir_all(&dir).map_err(|e| ReportError::write(&dir, e))?;
+    }
+    let t1 = Instant::now();
+    let mut jobs: Vec<(Option<usize>, Option<Picture>)> = vec![(None, None)];
+    let mut skipped = Vec::new();
+    for (i, s) in studies.iter().enumerate() {
+        for p in Picture::ALL {
+            match p.available(s) {
+                Ok(()) => jobs.push((Some(i), Some(p))),
+                Err(why) => skipped.push(format!("{}/{}: {why}", s.slug(), p.file())),
+            }
+        }
+    }
+    // Slowest first (the GIFs), so the two cores stay busy to the end.
+    jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace)));
+    let rb = progress(cfg, jobs.len() as u64, "rendering");
+    let results: Vec<(PathBuf, Result<(), ReportError>)> = jobs
+        .par_iter()
+        .map(|&(i, p)| {
+            let tj = Instant::now();
+            let (rel, res) = match (i, p) {
+                (Some(i), Some(p)) => {
+                    let s = &studies[i];
+                    let rel = PathBuf::from(s.slug()).join(p.file());
+                    let res = p.render(s, &cfg.out.join(&rel));
+                    (rel, res)
+                }
+                _ => {
+                    let rel = PathBuf::from("grid.png");
+                    (
+                        rel.clone(),
+                        render::grid::render(&studies, &algorithms, &cfg.out.join(&rel)),
+                    )
+                }
+            };
+            rb.inc(1);
+            if std::env::var_os("CLUSTERLAB_TIMING").is_some() {
+                eprintln!(
+                    "render {:>7.3} s  {}",
+                    tj.elapsed().as_secs_f64(),
+                    rel.display()
+                );
+            }
+            (rel, res)
+        })
+        .collect();
+    rb.finish_and_clear();
+    let render_seconds = t1.elapsed().as_secs_f64();
+    let mut files = Vec::new();
+    for (rel, res) in results {
+        match res {
+            Ok(()) => files.push(rel),
+            Err(e) => skipped.push(format!("{}: {e}", rel.display())),
+        }
+    }
+
+    let mut summary = RunSummary {
+        out: cfg.out.clone(),
+        studies,
+        algorithms,
+        files,
+        skipped,
+        fit_seconds,
+        render_seconds,
+        total_seconds: 0.0,
+    };
+    for (name, bytes) in [
+        ("metrics.json", tables::metrics_json(&summary, cfg)?),
+        ("metrics.csv", tables::metrics_csv(&summary)?),
+        ("summary.md", tables::summary_md(&summary).into_bytes()),
+    ] {
+        atomic::write_atomic(&cfg.out.join(name), &bytes)?;
+        summary.files.push(PathBuf::from(name));
+    }
+    summary.total_seconds = t0.elapsed().as_secs_f64();
+    let page = html::index(&summary);
+    atomic::write_atomic(&cfg.out.join("index.html"), page.as_bytes())?;
+    summary.files.push(PathBuf::from("index.html"));
+    Ok(summary)
+}

@@ -1,0 +1,334 @@
+//! `metrics.json`, `metrics.csv` and `summary.md`: one row per dataset ×
+//! algorithm, plus per dataset the EM-versus-k-means agreement and its reason.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::{Algorithm, CompareConfig};
+use crate::error::ReportError;
+use crate::runner::RunSummary;
+use crate::study::{Reason, Study};
+
+/// One dataset × algorithm.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricsRow {
+    pub dataset: String,
+    pub algorithm: String,
+    pub n: usize,
+    pub d: usize,
+    /// The parameters used, defaults resolved.
+    pub params: Value,
+    /// Clusters found (noise excluded).
+    pub clusters: Option<usize>,
+    /// Points labelled noise.
+    pub noise: Option<usize>,
+    /// Adjusted Rand index against the ground truth.
+    pub ari: Option<f64>,
+    /// Normalised mutual information against the ground truth.
+    pub nmi: Option<f64>,
+    /// Mean silhouette coefficient (non-noise points, the data the algorithm saw).
+    pub silhouette: Option<f64>,
+    /// Seconds of the fit alone.
+    pub fit_seconds: Option<f64>,
+    /// EM: mean log-likelihood per point of the returned model.
+    pub log_likelihood: Option<f64>,
+    /// EM: BIC (lower is better).
+    pub bic: Option<f64>,
+    /// EM: iterations run.
+    pub iterations: Option<usize>,
+    /// EM: whether the change of the mean log-likelihood fell below tol.
+    pub converged: Option<bool>,
+    /// The one-line error when the algorithm failed on this dataset.
+    pub error: Option<String>,
+}
+
+/// Per dataset: how k was chosen and how EM and k-means compare.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetRow {
+    pub dataset: String,
+    pub source: String,
+    pub n: usize,
+    pub d: usize,
+    pub k: usize,
+    pub k_rule: &'static str,
+    pub standardized: bool,
+    /// Share of points on which EM's most likely component equals k-means'
+    /// cluster after matching (Hungarian).
+    pub em_kmeans_agreement: Option<f64>,
+    pub em_kmeans_points_differ: Option<usize>,
+    pub em_kmeans_reason: Option<Reason>,
+    pub em_kmeans_error: Option<String>,
+    /// The lowest BIC of the sweep: k and covariance type.
+    pub best_bic_k: Option<usize>,
+    pub best_bic_covariance: Option<&'static str>,
+    /// The density defaults computed for this dataset.
+    pub default_eps: f64,
+    pub default_min_samples: usize,
+}
+
+/// The rows of one study.
+pub fn rows(s: &Study) -> Vec<MetricsRow> {
+    s.runs
+        .iter()
+        .map(|r| {
+            let mut row = MetricsRow {
+                dataset: s.name.clone(),
+                algorithm: r.algorithm.name().to_string(),
+                n: s.n,
+                d: s.d,
+                params: Value::Object(r.params.clone()),
+                clusters: None,
+                noise: None,
+                ari: r.ari,
+                nmi: r.nmi,
+                silhouette: r.silhouette,
+                fit_seconds: None,
+                log_likelihood: None,
+                bic: None,
+                iterations: None,
+                converged: None,
+                error: None,
+            };
+            match &r.result {
+                Ok(c) => {
+                    row.clusters = Some(c.n_clusters);
+                    row.noise = Some(c.n_noise);
+                    row.fit_seconds = Some(c.fit_seconds);
+                }
+                Err(e) => row.error = Some(e.clone()),
+            }
+            if let Some(f) = r.gmm() {
+                row.log_likelihood = Some(f.log_likelihood);
+                row.bic = f.model.bic(s.z.view()).ok();
+                row.iterations = Some(f.n_iter);
+                row.converged = Some(f.converged);
+            }
+            row
+        })
+        .collect()
+}
+
+/// The per-dataset row of one study.
+pub fn dataset_row(s: &Study) -> DatasetRow {
+    DatasetRow {
+        dataset: s.name.clone(),
+        source: s.source.clone(),
+        n: s.n,
+        d: s.d,
+        k: s.k,
+        k_rule: s.k_rule.describe(),
+        standardized: s.standardized,
+        em_kmeans_agreement: s.pair.as_ref().ok().map(|p| p.agreement),
+        em_kmeans_points_differ: s.pair.as_ref().ok().map(|p| p.differ.len()),
+        em_kmeans_reason: s.pair.as_ref().ok().map(|p| p.reason.clone()),
+        em_kmeans_error: s.pair.as_ref().err().cloned(),
+        best_bic_k: s.sweep.best.map(|b| b.0),
+        best_bic_covariance: s.sweep.best.map(|b| b.1.name()),
+        default_eps: crate::fitting::round_sig(s.density.eps, 4),
+        default_min_samples: s.density.min_samples,
+    }
+}
+
+#[derive(Serialize)]
+struct MetricsFile<'a> {
+    generated_by: &'static str,
+    algorithms: Vec<&'static str>,
+    config: &'a CompareConfig,
+    rows: Vec<MetricsRow>,
+    datasets: Vec<DatasetRow>,
+    skipped_pictures: &'a [String],
+}
+
+/// `metrics.json`: `{rows: [...], datasets: [...], config, ...}`.
+pub fn metrics_json(sum: &RunSummary, cfg: &CompareConfig) -> Result<Vec<u8>, ReportError> {
+    let file = MetricsFile {
+        generated_by: concat!("clusterlab compare ", env!("CARGO_PKG_VERSION")),
+        algorithms: sum.algorithms.iter().map(|a| a.name()).collect(),
+        config: cfg,
+        rows: sum.studies.iter().flat_map(rows).collect(),
+        datasets: sum.studies.iter().map(dataset_row).collect(),
+        skipped_pictures: &sum.skipped,
+    };
+    let mut v = serde_json::to_vec_pretty(&file)
+        .map_err(|e| ReportError::write(&sum.out.join("metrics.json"), e))?;
+    v.push(b'\n');
+    Ok(v)
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or(String::new(), |x| x.to_string())
+}
+
+fn optf(v: Option<f64>, digits: usize) -> String {
+    v.map_or(String::new(), |x| format!("{x:.digits$}"))
+}
+
+/// `metrics.csv`: the rows of `metrics.json` (params as a JSON cell), with
+/// the dataset's EM-versus-k-means agreement repeated on each row.
+pub fn metrics_csv(sum: &RunSummary) -> Result<Vec<u8>, ReportError> {
+    let path = sum.out.join("metrics.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let e = |e: csv::Error| ReportError::write(&path, e);
+    w.write_record([
+        "dataset",
+        "algorithm",
+        "n",
+        "d",
+        "params",
+        "clusters",
+        "noise",
+        "ari",
+        "nmi",
+        "silhouette",
+        "fit_seconds",
+        "log_likelihood",
+        "bic",
+        "iterations",
+        "converged",
+        "em_kmeans_agreement",
+        "error",
+    ])
+    .map_err(e)?;
+    for s in &sum.studies {
+        let agree = s.pair.as_ref().ok().map(|p| p.agreement);
+        for r in rows(s) {
+            w.write_record([
+                r.dataset.clone(),
+                r.algorithm.clone(),
+                r.n.to_string(),
+                r.d.to_string(),
+                r.params.to_string(),
+                opt(r.clusters),
+                opt(r.noise),
+                optf(r.ari, 6),
+                optf(r.nmi, 6),
+                optf(r.silhouette, 6),
+                optf(r.fit_seconds, 6),
+                optf(r.log_likelihood, 6),
+                optf(r.bic, 3),
+                opt(r.iterations),
+                opt(r.converged),
+                optf(agree, 6),
+                r.error.clone().unwrap_or_default(),
+            ])
+            .map_err(e)?;
+        }
+    }
+    w.into_inner()
+        .map_err(|er| ReportError::write(&path, er.to_string()))
+}
+
+/// A number for a table: 3 decimals, or "–".
+pub fn cell(v: Option<f64>) -> String {
+    v.map_or("–".into(), |x| format!("{x:.3}"))
+}
+
+/// Seconds for a table.
+pub fn secs(v: f64) -> String {
+    if v < 0.001 {
+        format!("{:.2} ms", v * 1e3)
+    } else if v < 1.0 {
+        format!("{:.1} ms", v * 1e3)
+    } else {
+        format!("{v:.2} s")
+    }
+}
+
+/// `summary.md`: per dataset a table of the algorithms and the EM/k-means line.
+pub fn summary_md(sum: &RunSummary) -> String {
+    let mut o = String::new();
+    o.push_str("# clusterlab compare: summary\n\n");
+    o.push_str(&format!(
+        "{} datasets × {} algorithms ({}). ARI and NMI compare with the ground truth (– without one); silhouette is on the data the algorithms saw{}.\n\n",
+        sum.studies.len(),
+        sum.algorithms.len(),
+        sum.algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(", "),
+        if sum.studies.iter().any(|s| s.standardized) { " (z-scored)" } else { "" }
+    ));
+    for s in &sum.studies {
+        o.push_str(&format!(
+            "## {}\n\n{} points × {} features, source {}, k = {} ({}).\n\n",
+            s.name,
+            s.n,
+            s.d,
+            s.source,
+            s.k,
+            s.k_rule.describe()
+        ));
+        match &s.pair {
+            Ok(p) => o.push_str(&format!(
+                "**EM vs k-means**: agree on {:.1}% of the points ({} differ). {} {}\n\n",
+                100.0 * p.agreement,
+                p.differ.len(),
+                p.reason.headline,
+                p.reason.detail
+            )),
+            Err(e) => o.push_str(&format!("**EM vs k-means**: not available ({e}).\n\n")),
+        }
+        o.push_str(
+            "| algorithm | clusters | noise | ARI | NMI | silhouette | fit time | notes |\n",
+        );
+        o.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for r in &s.runs {
+            let (clusters, noise, time) = match &r.result {
+                Ok(c) => (
+                    c.n_clusters.to_string(),
+                    c.n_noise.to_string(),
+                    secs(c.fit_seconds),
+                ),
+                Err(_) => ("–".into(), "–".into(), "–".into()),
+            };
+            let notes = match (&r.result, r.gmm()) {
+                (Err(e), _) => format!("error: {}", e.replace('|', "\\|")),
+                (Ok(_), Some(f)) => format!(
+                    "log-lik/pt {:.3}, BIC {:.1}, {} iterations{}",
+                    f.log_likelihood,
+                    f.model.bic(s.z.view()).unwrap_or(f64::NAN),
+                    f.n_iter,
+                    if f.converged {
+                        ", converged"
+                    } else {
+                        ", not converged"
+                    }
+                ),
+                _ => params_text(&r.params),
+            };
+            o.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                r.algorithm.title(),
+                clusters,
+                noise,
+                cell(r.ari),
+                cell(r.nmi),
+                cell(r.silhouette),
+                time,
+                notes
+            ));
+        }
+        o.push('\n');
+    }
+    if !sum.skipped.is_empty() {
+        o.push_str("## Pictures not drawn\n\n");
+        for s in &sum.skipped {
+            o.push_str(&format!("- {s}\n"));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+/// `key=value, …` of a parameter object.
+pub fn params_text(p: &serde_json::Map<String, Value>) -> String {
+    p.iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether an algorithm appears in the run.
+pub fn has(sum: &RunSummary, a: Algorithm) -> bool {
+    sum.algorithms.contains(&a)
+}
