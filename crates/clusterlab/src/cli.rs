@@ -27,6 +27,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// List the built-in datasets, or export them as CSV.
     Datasets(DatasetsArgs),
+    /// Fit every algorithm on datasets and render the reports
+    Compare(crate::compare::CompareArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +170,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         },
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
+        Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
     }
 }
 

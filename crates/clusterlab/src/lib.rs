@@ -9,6 +9,7 @@
 //! to the command line.
 
 pub mod cli;
+pub mod compare;
 pub mod error;
 pub mod fit;
 pub mod output;
