@@ -43,6 +43,7 @@ mod common;
 pub mod dbscan;
 mod error;
 pub mod gmm;
+pub mod hdbscan;
 mod kdtree;
 pub mod kmeans;
 pub mod kmedoids;
@@ -57,6 +58,7 @@ pub use clusterlab_em::{CovarianceType, GaussianMixture, GmmFit, GmmParams, Init
 pub use common::Size;
 pub use dbscan::{DbscanParams, ValidDbscanParams};
 pub use error::AlgoError;
+pub use hdbscan::{HdbscanParams, ValidHdbscanParams};
 pub use kmeans::{KMeansInit, KMeansParams, ValidKMeansParams};
 pub use kmedoids::{KMedoidsInit, KMedoidsParams, ValidKMedoidsParams};
 pub use optics::{ClusterMethod, OpticsParams, ValidOpticsParams};

@@ -1,0 +1,73 @@
+use crate::common::Size;
+use crate::error::AlgoError;
+
+/// Checked HDBSCAN hyper-parameters; implements [`crate::Clusterer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidHdbscanParams {
+    pub(crate) min_cluster_size: Size,
+    pub(crate) min_samples: Option<usize>,
+}
+
+/// HDBSCAN hyper-parameters (unchecked builder).
+///
+/// Defaults (scikit-learn's): `min_cluster_size = 5`, `min_samples` =
+/// `min_cluster_size`. `min_cluster_size` is a count, or a fraction of n when
+/// below 1; `min_samples` counts the point itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HdbscanParams(ValidHdbscanParams);
+
+impl Default for HdbscanParams {
+    fn default() -> Self {
+        HdbscanParams::new(5usize)
+    }
+}
+
+impl HdbscanParams {
+    pub fn new(min_cluster_size: impl Into<Size>) -> Self {
+        HdbscanParams(ValidHdbscanParams {
+            min_cluster_size: min_cluster_size.into(),
+            min_samples: None,
+        })
+    }
+
+    /// Smallest cluster: a count (≥ 2) or a fraction of n in (0, 1].
+    pub fn min_cluster_size(mut self, size: impl Into<Size>) -> Self {
+        self.0.min_cluster_size = size.into();
+        self
+    }
+
+    /// Neighbours (the point itself included) for the core distance; `None` = `min_cluster_size`.
+    pub fn min_samples(mut self, min_samples: Option<usize>) -> Self {
+        self.0.min_samples = min_samples;
+        self
+    }
+
+    /// Checks every value; no work is done before this succeeds.
+    pub fn check_ref(&self) -> Result<&ValidHdbscanParams, AlgoError> {
+        let p = &self.0;
+        p.min_cluster_size.check(
+            "min_cluster_size",
+            2,
+            "an integer >= 2 or a fraction in (0, 1]",
+        )?;
+        if p.min_samples == Some(0) {
+            return Err(AlgoError::invalid("min_samples", ">= 1", 0));
+        }
+        Ok(p)
+    }
+
+    /// Checks every value and returns the runnable parameters.
+    pub fn check(self) -> Result<ValidHdbscanParams, AlgoError> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl ValidHdbscanParams {
+    pub fn min_cluster_size(&self) -> Size {
+        self.min_cluster_size
+    }
+    pub fn min_samples(&self) -> Option<usize> {
+        self.min_samples
+    }
+}

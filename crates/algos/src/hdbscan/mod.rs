@@ -1,0 +1,11 @@
+//! HDBSCAN: single linkage over mutual-reachability distances (core distance
+//! = distance to the `min_samples`-th neighbour, the point itself counted),
+//! condensed with `min_cluster_size` and cut where clusters are most stable
+//! (excess of mass). The hierarchy and GLOSH outlier scores come from
+//! petal-clustering (Borůvka MST on a ball tree); the membership
+//! probabilities are derived here.
+
+mod algorithm;
+mod hyperparams;
+
+pub use hyperparams::{HdbscanParams, ValidHdbscanParams};
