@@ -6,9 +6,11 @@ use petal_neighbors::distance::Euclidean;
 
 use super::hyperparams::ValidHdbscanParams;
 use crate::clustering::{Clustering, Extras, PointScores, NOISE};
-use crate::common::{check_data, count_labels, to_row_major};
+use crate::common::{check_data, count_labels, sq_dist, to_row_major, UnionFind};
 use crate::error::AlgoError;
+use crate::kdtree::{KdTree, LEAF_SIZE};
 use crate::Clusterer;
+use rayon::prelude::*;
 
 /// The data as petal-clustering's ndarray (0.17) wants it.
 fn to_ndarray17(x: &ArrayView2<f64>) -> Result<ndarray17::Array2<f64>, AlgoError> {
@@ -34,21 +36,205 @@ fn labels_from_clusters(
     labels
 }
 
-/// Membership strength of each point in its cluster: `λ_p / λ_max`, which is
-/// `1 − GLOSH(p)` (GLOSH compares the density at which p leaves its cluster
-/// with the highest density inside it); 0 for noise.
-fn probabilities(labels: &[i64], outlier_scores: &[f64]) -> Vec<f64> {
-    labels
+/// Clusters larger than this get the GLOSH-based strength instead of the exact
+/// one (the exact one costs O(m²) distance evaluations per cluster).
+pub(crate) const EXACT_PROBABILITY_LIMIT: usize = 20_000;
+
+/// Membership strength of every point in its cluster, as scikit-learn's
+/// `probabilities_`: with `λ = 1/distance`, a point that falls out of its
+/// selected cluster C at `λ_p` has strength `min(λ_p, λ_max(C)) / λ_max(C)`,
+/// where `λ_max(C)` is the largest λ at which anything leaves C itself
+/// (points, or the child clusters it splits into); points of child clusters
+/// have strength 1; noise 0.
+///
+/// A selected cluster's part of the hierarchy is the single linkage of its
+/// own points under mutual reachability (core distances from the whole data),
+/// so it is rebuilt here: Prim's MST on the cluster, then the dendrogram is
+/// walked from the top as the condensing step walks it. Clusters above
+/// [`EXACT_PROBABILITY_LIMIT`] points use `1 − GLOSH`, which equals it for
+/// clusters without child clusters.
+fn probabilities(
+    x: &ArrayView2<f64>,
+    labels: &[i64],
+    outlier_scores: &[f64],
+    min_samples: usize,
+    min_cluster_size: usize,
+) -> Vec<f64> {
+    let n_clusters = labels
         .iter()
-        .zip(outlier_scores)
-        .map(|(l, s)| {
-            if *l == NOISE {
+        .copied()
+        .max()
+        .map_or(0, |m| (m + 1).max(0) as usize);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
+    for (i, l) in labels.iter().enumerate() {
+        if *l != NOISE {
+            members[*l as usize].push(i);
+        }
+    }
+    let rows = to_row_major(x);
+    let d = x.ncols();
+    let tree = KdTree::build(&rows, d, (0..x.nrows()).collect(), LEAF_SIZE);
+    let mut prob = vec![0.0; labels.len()];
+    for pts in &members {
+        if pts.len() > EXACT_PROBABILITY_LIMIT {
+            for &i in pts {
+                prob[i] = (1.0 - outlier_scores[i]).clamp(0.0, 1.0);
+            }
+            continue;
+        }
+        let core: Vec<f64> = pts
+            .par_iter()
+            .map(|&i| {
+                tree.kth_nn_sq_dist(&rows[i * d..(i + 1) * d], min_samples)
+                    .sqrt()
+            })
+            .collect();
+        let strength = cluster_strengths(&rows, d, pts, &core, min_cluster_size);
+        for (k, &i) in pts.iter().enumerate() {
+            prob[i] = strength[k];
+        }
+    }
+    prob
+}
+
+/// Prim's minimum spanning tree of the cluster's points under mutual
+/// reachability `max(core_a, core_b, ‖a − b‖)`; edges as (a, b, weight) in local indices.
+fn mutual_reachability_mst(
+    rows: &[f64],
+    d: usize,
+    pts: &[usize],
+    core: &[f64],
+) -> Vec<(usize, usize, f64)> {
+    let m = pts.len();
+    let mut in_tree = vec![false; m];
+    let mut best = vec![f64::INFINITY; m];
+    let mut from = vec![0usize; m];
+    let mut edges = Vec::with_capacity(m.saturating_sub(1));
+    let mut current = 0;
+    in_tree[0] = true;
+    for _ in 1..m {
+        let pc = &rows[pts[current] * d..(pts[current] + 1) * d];
+        let mut next = usize::MAX;
+        let mut next_w = f64::INFINITY;
+        for j in 0..m {
+            if in_tree[j] {
+                continue;
+            }
+            let pj = &rows[pts[j] * d..(pts[j] + 1) * d];
+            let dist = sq_dist(pc, pj).sqrt();
+            let w = dist.max(core[current]).max(core[j]);
+            if w < best[j] {
+                best[j] = w;
+                from[j] = current;
+            }
+            if best[j] < next_w || next == usize::MAX {
+                next_w = best[j];
+                next = j;
+            }
+        }
+        in_tree[next] = true;
+        edges.push((from[next], next, next_w));
+        current = next;
+    }
+    edges
+}
+
+/// Strength of each point of one selected cluster (local order), from its
+/// single-linkage dendrogram walked from the top.
+fn cluster_strengths(
+    rows: &[f64],
+    d: usize,
+    pts: &[usize],
+    core: &[f64],
+    min_cluster_size: usize,
+) -> Vec<f64> {
+    let m = pts.len();
+    if m < 2 {
+        return vec![1.0; m];
+    }
+    let mut edges = mutual_reachability_mst(rows, d, pts, core);
+    edges.sort_by(|a, b| a.2.total_cmp(&b.2));
+    // Dendrogram: nodes 0..m are points, m.. are merges (left, right, distance, size).
+    let mut merges: Vec<(usize, usize, f64, usize)> = Vec::with_capacity(m - 1);
+    let mut uf = UnionFind::new(m);
+    let mut node_of_root: Vec<usize> = (0..m).collect();
+    let size = |node: usize, merges: &Vec<(usize, usize, f64, usize)>| {
+        if node < m {
+            1
+        } else {
+            merges[node - m].3
+        }
+    };
+    for (a, b, w) in edges {
+        let (ra, rb) = (uf.find(a), uf.find(b));
+        let (na, nb) = (node_of_root[ra], node_of_root[rb]);
+        let s = size(na, &merges) + size(nb, &merges);
+        merges.push((na, nb, w, s));
+        uf.union(ra, rb);
+        let r = uf.find(a);
+        node_of_root[r] = m + merges.len() - 1;
+    }
+    // Walk down from the root: small sides fall out at the split's λ; a split
+    // into two large sides ends the cluster (its children have strength 1).
+    let mut lambda_p = vec![f64::INFINITY; m];
+    let mut lambda_max: f64 = 0.0;
+    let mut stack = vec![m + merges.len() - 1];
+    let mut leaves_under = Vec::new();
+    while let Some(node) = stack.pop() {
+        if node < m {
+            continue;
+        }
+        let (a, b, w, _) = merges[node - m];
+        let lambda = if w > 0.0 { 1.0 / w } else { f64::INFINITY };
+        let (sa, sb) = (size(a, &merges), size(b, &merges));
+        if sa >= min_cluster_size && sb >= min_cluster_size {
+            lambda_max = lambda_max.max(lambda);
+            continue;
+        }
+        for (child, s) in [(a, sa), (b, sb)] {
+            if s >= min_cluster_size {
+                stack.push(child);
+            } else {
+                lambda_max = lambda_max.max(lambda);
+                leaves_under.clear();
+                collect_points(child, m, &merges, &mut leaves_under);
+                for &p in &leaves_under {
+                    lambda_p[p] = lambda;
+                }
+            }
+        }
+    }
+    lambda_p
+        .iter()
+        .map(|&l| {
+            if lambda_max == 0.0 || !l.is_finite() {
+                1.0
+            } else if !lambda_max.is_finite() {
                 0.0
             } else {
-                (1.0 - s).clamp(0.0, 1.0)
+                l.min(lambda_max) / lambda_max
             }
         })
         .collect()
+}
+
+/// The points (local indices) under a dendrogram node.
+fn collect_points(
+    node: usize,
+    m: usize,
+    merges: &[(usize, usize, f64, usize)],
+    out: &mut Vec<usize>,
+) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n < m {
+            out.push(n);
+        } else {
+            let (a, b, _, _) = merges[n - m];
+            stack.push(a);
+            stack.push(b);
+        }
+    }
 }
 
 impl Clusterer for ValidHdbscanParams {
@@ -96,7 +282,8 @@ impl Clusterer for ValidHdbscanParams {
                 }
             })
             .collect();
-        let probabilities = probabilities(&labels, &outlier_scores);
+        let probabilities =
+            probabilities(&x, &labels, &outlier_scores, min_samples, min_cluster_size);
         let fit_seconds = start.elapsed().as_secs_f64();
         let (n_clusters, n_noise) = count_labels(&labels);
         Ok(Clustering {

@@ -3,7 +3,8 @@
 //! condensed with `min_cluster_size` and cut where clusters are most stable
 //! (excess of mass). The hierarchy and GLOSH outlier scores come from
 //! petal-clustering (Borůvka MST on a ball tree); the membership
-//! probabilities are derived here.
+//! probabilities (scikit-learn's `probabilities_`) are computed here from each
+//! selected cluster's own part of the hierarchy, rebuilt exactly.
 
 mod algorithm;
 mod hyperparams;
