@@ -17,6 +17,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Fit one algorithm to one dataset and print a summary (or JSON).
     Fit {
@@ -35,6 +37,108 @@ pub enum Command {
 pub enum FitAlgorithm {
     /// EM for a Gaussian mixture (soft clustering).
     Gmm(GmmArgs),
+    /// k-means (Lloyd iterations from k-means++ seeds; hard clustering).
+    Kmeans(KMeansArgs),
+    /// k-medoids by FasterPAM (clusters around actual data points).
+    Kmedoids(KMedoidsArgs),
+    /// DBSCAN: density-connected clusters at radius eps, plus noise.
+    Dbscan(DbscanArgs),
+    /// OPTICS: reachability ordering, clusters by the xi method or a cut at eps.
+    Optics(OpticsArgs),
+    /// HDBSCAN: clusters from a density hierarchy, with membership probabilities and outlier scores.
+    Hdbscan(HdbscanArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct KMeansArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Number of clusters.
+    #[arg(long)]
+    pub k: usize,
+    /// Number of k-means++ restarts; the lowest inertia wins.
+    #[arg(long, default_value_t = 10)]
+    pub n_init: usize,
+    /// Maximum Lloyd iterations per restart.
+    #[arg(long, default_value_t = 300)]
+    pub max_iter: usize,
+    /// Convergence threshold on centroid movement.
+    #[arg(long, default_value_t = 1e-4)]
+    pub tol: f64,
+    /// Seeding: kmeans++ or random.
+    #[arg(long, default_value = "kmeans++")]
+    pub init: String,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct KMedoidsArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Number of clusters.
+    #[arg(long)]
+    pub k: usize,
+    /// Number of restarts; the lowest loss wins.
+    #[arg(long, default_value_t = 1)]
+    pub n_init: usize,
+    /// Maximum FasterPAM swap passes.
+    #[arg(long, default_value_t = 100)]
+    pub max_iter: usize,
+    /// Initial medoids: kmeans++ or random.
+    #[arg(long, default_value = "kmeans++")]
+    pub init: String,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct DbscanArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Neighbourhood radius.
+    #[arg(long, default_value_t = 0.5)]
+    pub eps: f64,
+    /// Points within eps (the point itself included) that make a core point.
+    #[arg(long, default_value_t = 5)]
+    pub min_samples: usize,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct OpticsArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Points (the point itself included) that make a core point: a count, or a fraction of n below 1.
+    #[arg(long, default_value = "5")]
+    pub min_samples: String,
+    /// Largest neighbourhood radius considered (default: unbounded).
+    #[arg(long, default_value_t = f64::INFINITY)]
+    pub max_eps: f64,
+    /// Cluster extraction: xi or dbscan.
+    #[arg(long, default_value = "xi")]
+    pub cluster_method: String,
+    /// Minimum relative steepness of a cluster boundary (xi method), in (0, 1).
+    #[arg(long, default_value_t = 0.05)]
+    pub xi: f64,
+    /// Smallest cluster (xi method): a count, or a fraction of n below 1 (default: min-samples).
+    #[arg(long)]
+    pub min_cluster_size: Option<String>,
+    /// Reachability cut for the dbscan method (default: max-eps).
+    #[arg(long)]
+    pub eps: Option<f64>,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct HdbscanArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Smallest cluster: a count, or a fraction of n below 1.
+    #[arg(long, default_value = "5")]
+    pub min_cluster_size: String,
+    /// Neighbours (the point itself included) for the core distance (default: min-cluster-size).
+    #[arg(long)]
+    pub min_samples: Option<usize>,
 }
 
 /// Options every `fit` takes.
@@ -165,9 +269,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
     let mut out = stdout.lock();
     match cli.command {
         None => crate::trace::run_seed_trace(&mut out),
-        Some(Command::Fit { algorithm }) => match algorithm {
-            FitAlgorithm::Gmm(args) => crate::fit::fit_gmm(&args, &mut out),
-        },
+        Some(Command::Fit { algorithm }) => crate::fit::fit(&algorithm, &mut out),
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),

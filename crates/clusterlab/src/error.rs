@@ -42,3 +42,9 @@ impl From<clusterlab_data::DataError> for CliError {
 
 /// Shorthand for command results.
 pub type CliResult<T> = Result<T, CliError>;
+
+impl From<clusterlab_algos::AlgoError> for CliError {
+    fn from(e: clusterlab_algos::AlgoError) -> Self {
+        CliError(e.to_string())
+    }
+}

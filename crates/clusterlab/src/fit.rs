@@ -2,15 +2,16 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
 
 use clusterlab_data::Dataset;
 use clusterlab_em::{CovarianceType, GaussianMixture, GmmFit, GmmModel, Init};
 use serde_json::{json, Value};
 
-use crate::cli::{io, DataArgs, GmmArgs};
+use clusterlab_algos::{Clusterer, Clustering, Extras};
+
+use crate::cli::{io, DataArgs, FitAlgorithm, GmmArgs};
 use crate::error::{CliError, CliResult};
-use crate::output::{envelope, rows, tuple};
+use crate::output::{envelope, finite_or_null, rows, tuple};
 
 /// Load a dataset (CSV path or built-in name), z-scored if asked.
 pub fn load_dataset(d: &DataArgs) -> CliResult<Dataset> {
@@ -66,96 +67,226 @@ pub fn gmm_json(fit: &GmmFit, ds: &Dataset) -> CliResult<Value> {
     Ok(obj)
 }
 
-pub fn fit_gmm(args: &GmmArgs, out: &mut dyn Write) -> CliResult<()> {
-    let params = gmm_params(args)?;
-    let ds = load_dataset(&args.data)?;
-    let start = Instant::now();
-    let fit = params.fit(ds.x.view(), None)?;
-    let fit_seconds = start.elapsed().as_secs_f64();
-    let labels: Vec<i64> = fit.labels.iter().map(|l| *l as i64).collect();
-    let p = json!({
-        "k": args.k, "covariance": params.covariance_type().name(), "init": params.init().name(),
-        "n_init": args.n_init, "tol": args.tol, "max_iter": args.max_iter, "reg_covar": args.reg_covar,
-        "seed": args.data.seed, "standardize": args.data.standardize,
-    });
-    let mut env = envelope("gmm", &ds, p, fit_seconds, &labels);
-    if args.data.json {
-        env.insert("gmm".into(), gmm_json(&fit, &ds)?);
-        if args.proba {
-            env.insert("responsibilities".into(), rows(fit.responsibilities.view()));
+/// A checked algorithm, the data options it was given and its parameters as JSON.
+pub type Built<'a> = (Box<dyn Clusterer>, &'a DataArgs, Value);
+
+/// Build the checked algorithm for a `fit` subcommand other than `gmm`.
+pub fn build(algorithm: &FitAlgorithm) -> CliResult<Built<'_>> {
+    use clusterlab_algos as a;
+    Ok(match algorithm {
+        FitAlgorithm::Gmm(g) => {
+            let p = gmm_params(g)?;
+            let j = json!({
+                "k": g.k, "covariance": p.covariance_type().name(), "init": p.init().name(),
+                "n_init": g.n_init, "tol": g.tol, "max_iter": g.max_iter, "reg_covar": g.reg_covar,
+                "seed": g.data.seed, "standardize": g.data.standardize,
+            });
+            (Box::new(p), &g.data, j)
+        }
+        FitAlgorithm::Kmeans(k) => {
+            let p = a::KMeansParams::new(k.k)
+                .n_init(k.n_init)
+                .max_iter(k.max_iter)
+                .tol(k.tol)
+                .init(k.init.parse()?)
+                .seed(k.data.seed)
+                .check()?;
+            let j = json!({"k": k.k, "n_init": k.n_init, "max_iter": k.max_iter, "tol": k.tol, "init": k.init, "seed": k.data.seed, "standardize": k.data.standardize});
+            (Box::new(p), &k.data, j)
+        }
+        FitAlgorithm::Kmedoids(k) => {
+            let p = a::KMedoidsParams::new(k.k)
+                .n_init(k.n_init)
+                .max_iter(k.max_iter)
+                .init(k.init.parse()?)
+                .seed(k.data.seed)
+                .check()?;
+            let j = json!({"k": k.k, "n_init": k.n_init, "max_iter": k.max_iter, "init": k.init, "seed": k.data.seed, "standardize": k.data.standardize});
+            (Box::new(p), &k.data, j)
+        }
+        FitAlgorithm::Dbscan(d) => {
+            let p = a::DbscanParams::new(d.eps, d.min_samples).check()?;
+            let j = json!({"eps": d.eps, "min_samples": d.min_samples, "standardize": d.data.standardize});
+            (Box::new(p), &d.data, j)
+        }
+        FitAlgorithm::Optics(o) => {
+            let min_samples: a::Size = o.min_samples.parse()?;
+            let min_cluster_size = o
+                .min_cluster_size
+                .as_deref()
+                .map(str::parse::<a::Size>)
+                .transpose()?;
+            let p = a::OpticsParams::new(min_samples)
+                .max_eps(o.max_eps)
+                .xi(o.xi)
+                .min_cluster_size(min_cluster_size)
+                .cluster_method(o.cluster_method.parse()?)
+                .eps(o.eps)
+                .check()?;
+            let max_eps = if o.max_eps.is_finite() {
+                json!(o.max_eps)
+            } else {
+                Value::Null
+            };
+            let j = json!({"min_samples": o.min_samples, "max_eps": max_eps, "cluster_method": o.cluster_method, "xi": o.xi,
+                "min_cluster_size": o.min_cluster_size, "eps": o.eps, "standardize": o.data.standardize});
+            (Box::new(p), &o.data, j)
+        }
+        FitAlgorithm::Hdbscan(h) => {
+            let size: a::Size = h.min_cluster_size.parse()?;
+            let p = a::HdbscanParams::new(size)
+                .min_samples(h.min_samples)
+                .check()?;
+            let j = json!({"min_cluster_size": h.min_cluster_size, "min_samples": h.min_samples, "standardize": h.data.standardize});
+            (Box::new(p), &h.data, j)
+        }
+    })
+}
+
+/// The algorithm's own JSON object.
+pub fn extras_json(c: &Clustering, ds: &Dataset) -> CliResult<Value> {
+    Ok(match &c.extras {
+        Extras::KMeans {
+            centroids,
+            inertia,
+            n_iter,
+        } => {
+            json!({"centroids": rows(centroids.view()), "inertia": inertia, "n_iter": n_iter})
+        }
+        Extras::KMedoids { medoids, loss } => json!({"medoids": medoids, "loss": loss}),
+        Extras::Dbscan { core_points } => json!({"core_points": core_points}),
+        Extras::Optics {
+            ordering,
+            reachability,
+            core_distances,
+        } => json!({
+            "ordering": ordering,
+            "reachability": finite_or_null(reachability.view()),
+            "core_distances": finite_or_null(core_distances.view()),
+        }),
+        Extras::Hdbscan => match &c.scores {
+            Some(s) => {
+                json!({"probabilities": s.probabilities, "outlier_scores": s.outlier_scores})
+            }
+            None => json!({}),
+        },
+        Extras::Gmm(fit) => gmm_json(fit, ds)?,
+    })
+}
+
+/// `clusterlab fit ALGORITHM DATA`.
+pub fn fit(algorithm: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
+    let (clusterer, data, params) = build(algorithm)?;
+    let ds = load_dataset(data)?;
+    let c = clusterer.fit(ds.x.view())?;
+    let name = clusterer.name();
+    let mut env = envelope(name, &ds, params, c.fit_seconds, &c.labels);
+    let extras = extras_json(&c, &ds)?;
+    if data.json {
+        env.insert(name.into(), extras);
+        if let (FitAlgorithm::Gmm(GmmArgs { proba: true, .. }), Some(m)) =
+            (algorithm, &c.membership)
+        {
+            env.insert("responsibilities".into(), rows(m.view()));
         }
         serde_json::to_writer(&mut *out, &Value::Object(env))
             .map_err(|e| CliError::new(e.to_string()))?;
-        writeln!(out).map_err(io)?;
-        return Ok(());
+        return writeln!(out).map_err(io);
     }
-    summarise_gmm(&fit, &ds, fit_seconds, &env, out)
+    summarise(name, &c, &ds, &env, out).map_err(io)
 }
 
-fn summarise_gmm(
-    fit: &GmmFit,
+fn summarise(
+    name: &str,
+    c: &Clustering,
     ds: &Dataset,
-    secs: f64,
     env: &serde_json::Map<String, Value>,
     out: &mut dyn Write,
-) -> CliResult<()> {
-    let m = &fit.model;
-    let w = |r: std::io::Result<()>| r.map_err(io);
-    w(writeln!(
+) -> std::io::Result<()> {
+    writeln!(
         out,
-        "gmm on {} ({} points × {} features), k = {}, {} covariances",
+        "{name} on {} ({} points × {} features)",
         ds.name,
         ds.n(),
-        ds.d(),
-        m.n_components(),
-        m.covariance_type()
-    ))?;
-    w(writeln!(
+        ds.d()
+    )?;
+    writeln!(
         out,
-        "{} after {} iterations in {:.4} s; mean log-likelihood {:.6}; BIC {:.3}; AIC {:.3}",
-        if fit.converged {
-            "converged"
-        } else {
-            "did not converge"
-        },
-        fit.n_iter,
-        secs,
-        fit.log_likelihood,
-        fit.bic(ds.x.view())?,
-        fit.aic(ds.x.view())?
-    ))?;
-    let mut sizes = vec![0usize; m.n_components()];
-    for l in fit.labels.iter() {
-        sizes[*l] += 1;
+        "{} clusters, {} noise points, fitted in {:.4} s",
+        c.n_clusters, c.n_noise, c.fit_seconds
+    )?;
+    let mut sizes = vec![0usize; c.n_clusters];
+    for l in c.labels.iter().filter(|l| **l >= 0) {
+        if let Some(s) = sizes.get_mut(*l as usize) {
+            *s += 1;
+        }
     }
-    w(writeln!(
-        out,
-        "{:>9}  {:>7}  {:>6}  mean",
-        "component", "weight", "points"
-    ))?;
-    for j in 0..m.n_components() {
-        w(writeln!(
+    if !sizes.is_empty() {
+        let text: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
+        writeln!(out, "cluster sizes: {}", text.join(", "))?;
+    }
+    match &c.extras {
+        Extras::KMeans {
+            inertia, n_iter, ..
+        } => writeln!(
             out,
-            "{:>9}  {:>7.4}  {:>6}  {}",
+            "inertia (sum of squared distances) {inertia:.6}; {n_iter} iterations"
+        )?,
+        Extras::KMedoids { medoids, loss } => writeln!(
+            out,
+            "loss (sum of distances to medoids) {loss:.6}; medoids at points {medoids:?}"
+        )?,
+        Extras::Dbscan { core_points } => writeln!(out, "{} core points", core_points.len())?,
+        Extras::Optics { reachability, .. } => {
+            let finite = reachability.iter().filter(|r| r.is_finite()).count();
+            writeln!(out, "{finite} points with a finite reachability distance")?
+        }
+        Extras::Hdbscan => {
+            if let Some(s) = &c.scores {
+                let outliers = s.outlier_scores.iter().filter(|v| **v > 0.8).count();
+                writeln!(out, "{outliers} points with GLOSH outlier score above 0.8")?
+            }
+        }
+        Extras::Gmm(fit) => summarise_gmm(fit, ds, out)?,
+    }
+    if let (Some(a), Some(n)) = (env["ari"].as_f64(), env["nmi"].as_f64()) {
+        writeln!(out, "against the label column: ARI {a:.4}, NMI {n:.4}")?;
+    }
+    Ok(())
+}
+
+/// The EM-specific lines of the summary: convergence, criteria, the components.
+fn summarise_gmm(fit: &GmmFit, ds: &Dataset, out: &mut dyn Write) -> std::io::Result<()> {
+    let m = &fit.model;
+    let (bic, aic) = (
+        m.bic(ds.x.view()).unwrap_or(f64::NAN),
+        m.aic(ds.x.view()).unwrap_or(f64::NAN),
+    );
+    writeln!(
+        out,
+        "{} covariances; {} after {} iterations; mean log-likelihood {:.6}; BIC {bic:.3}; AIC {aic:.3}",
+        m.covariance_type(),
+        if fit.converged { "converged" } else { "did not converge" },
+        fit.n_iter,
+        fit.log_likelihood,
+    )?;
+    writeln!(out, "{:>9}  {:>7}  mean", "component", "weight")?;
+    for j in 0..m.n_components() {
+        writeln!(
+            out,
+            "{:>9}  {:>7.4}  {}",
             j,
             m.weights()[j],
-            sizes[j],
             tuple(m.means().row(j), 4)
-        ))?;
+        )?;
     }
     let uncertain = fit.uncertainty().iter().filter(|u| **u > 0.1).count();
-    w(writeln!(
+    writeln!(
         out,
-        "{uncertain} points have max responsibility below 0.9 (boundary points)"
-    ))?;
-    if let (Some(a), Some(n)) = (env["ari"].as_f64(), env["nmi"].as_f64()) {
-        w(writeln!(
-            out,
-            "against the label column: ARI {a:.4}, NMI {n:.4}"
-        ))?;
-    }
+        "{uncertain} points have a largest responsibility below 0.9 (boundary points)"
+    )?;
     for warning in &fit.warnings {
-        w(writeln!(out, "warning: {warning}"))?;
+        writeln!(out, "warning: {warning}")?;
     }
     Ok(())
 }

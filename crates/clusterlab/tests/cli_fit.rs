@@ -233,3 +233,121 @@ fn bad_models_give_one_line_errors() {
         assert_one_line_error(&o, needle);
     }
 }
+
+fn fit_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["fit"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let o = run(&all);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+#[test]
+fn every_algorithm_prints_the_same_envelope_and_its_own_object() {
+    let cases: [(&[&str], &str, &[&str]); 5] = [
+        (
+            &["kmeans", "blobs", "--k", "3"],
+            "kmeans",
+            &["centroids", "inertia", "n_iter"],
+        ),
+        (
+            &["kmedoids", "blobs", "--k", "3"],
+            "kmedoids",
+            &["medoids", "loss"],
+        ),
+        (
+            &["dbscan", "blobs", "--eps", "0.8", "--min-samples", "5"],
+            "dbscan",
+            &["core_points"],
+        ),
+        (
+            &["optics", "blobs", "--min-samples", "20"],
+            "optics",
+            &["ordering", "reachability", "core_distances"],
+        ),
+        (
+            &["hdbscan", "blobs", "--min-cluster-size", "15"],
+            "hdbscan",
+            &["probabilities", "outlier_scores"],
+        ),
+    ];
+    for (args, name, keys) in cases {
+        let v = fit_json(args);
+        assert_eq!(v["algorithm"], name);
+        assert_eq!(v["dataset"], "blobs");
+        for key in [
+            "n",
+            "d",
+            "params",
+            "fit_seconds",
+            "labels",
+            "n_clusters",
+            "noise",
+            "ari",
+            "nmi",
+        ] {
+            assert!(v.get(key).is_some(), "{name}: no {key}");
+        }
+        assert_eq!(
+            v["labels"].as_array().unwrap().len(),
+            v["n"].as_u64().unwrap() as usize
+        );
+        for key in keys {
+            assert!(v[name].get(*key).is_some(), "{name}: no {name}.{key}");
+        }
+        // The built-in blobs are three well separated clusters: every method finds them.
+        assert!(v["ari"].as_f64().unwrap() > 0.9, "{name}: ARI {}", v["ari"]);
+    }
+}
+
+#[test]
+fn optics_reports_undefined_reachability_as_null() {
+    let v = fit_json(&["optics", "blobs", "--min-samples", "10"]);
+    let reach = v["optics"]["reachability"].as_array().unwrap();
+    let ordering = v["optics"]["ordering"].as_array().unwrap();
+    // The first point of the ordering starts an expansion: its reachability is ∞ (null).
+    let first = ordering[0].as_u64().unwrap() as usize;
+    assert!(reach[first].is_null());
+    assert_eq!(ordering.len(), reach.len());
+}
+
+#[test]
+fn kmeans_inertia_is_a_sum_of_squared_distances() {
+    let v = fit_json(&["kmeans", "seed-1d", "--k", "2"]);
+    // Groups {0.8, 1.1, 1.4} and {4.7, 5.1, 5.5}: 0.09 + 0 + 0.09 + 0.16 + 0 + 0.16 = 0.5.
+    assert!(
+        (v["kmeans"]["inertia"].as_f64().unwrap() - 0.5).abs() < 1e-12,
+        "{}",
+        v["kmeans"]["inertia"]
+    );
+}
+
+#[test]
+fn out_of_range_parameters_give_one_line_errors() {
+    let b = "blobs";
+    assert_one_line_error(&run(&["fit", "dbscan", b, "--eps", "0"]), "eps");
+    assert_one_line_error(&run(&["fit", "dbscan", b, "--eps", "-1"]), "eps");
+    assert_one_line_error(
+        &run(&["fit", "dbscan", b, "--min-samples", "0"]),
+        "min_samples",
+    );
+    assert_one_line_error(&run(&["fit", "optics", b, "--xi", "1.5"]), "xi");
+    assert_one_line_error(&run(&["fit", "optics", b, "--xi", "0"]), "xi");
+    assert_one_line_error(
+        &run(&["fit", "optics", b, "--cluster-method", "magic"]),
+        "magic",
+    );
+    assert_one_line_error(&run(&["fit", "kmeans", "seed-1d", "--k", "7"]), "7");
+    assert_one_line_error(&run(&["fit", "kmedoids", "seed-1d", "--k", "0"]), "k");
+    assert_one_line_error(
+        &run(&["fit", "hdbscan", b, "--min-cluster-size", "0"]),
+        "min_cluster_size",
+    );
+    // A parameter the algorithm does not take.
+    assert_one_line_error(
+        &run(&["fit", "kmeans", b, "--k", "3", "--eps", "1"]),
+        "--eps",
+    );
+    assert_one_line_error(&run(&["fit", "dbscan", b, "--k", "3"]), "--k");
+}
