@@ -66,7 +66,7 @@ pub struct CompareArgs {
     /// OPTICS min_samples (default: as DBSCAN's).
     #[arg(long)]
     pub optics_min_samples: Option<usize>,
-    /// OPTICS xi (default 0.05).
+    /// OPTICS xi (default 0.1).
     #[arg(long)]
     pub optics_xi: Option<f64>,
     /// OPTICS smallest cluster: a count, or a fraction of n below 1 (default 0.1).

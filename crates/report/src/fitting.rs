@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use clusterlab_algos::{
-    Clusterer, DbscanParams, Extras, KMeansParams, KMedoidsParams, OpticsParams, Size,
+    Clusterer, DbscanParams, Extras, HdbscanParams, KMeansParams, KMedoidsParams, OpticsParams,
+    Size,
 };
 use clusterlab_em::{CovarianceType, GaussianMixture, GmmFit, Init, ValidGmmParams};
 use ndarray::{Array2, ArrayView2, Axis};
@@ -66,7 +67,13 @@ pub fn validate(cfg: &CompareConfig) -> Result<(), ReportError> {
     optics_params(cfg, 5, 2)?
         .check()
         .map_err(|e| fix("optics", algo(e)))?;
-    gmm_params(cfg, 1, CovarianceType::Full)?;
+    if let Some(m) = cfg.hdbscan.min_cluster_size {
+        HdbscanParams::new(Size::from(m))
+            .min_samples(cfg.hdbscan.min_samples)
+            .check()
+            .map_err(|e| fix("hdbscan", algo(e)))?;
+    }
+    gmm_params(cfg, 1, gmm_type(cfg)?)?;
     Ok(())
 }
 
@@ -123,9 +130,7 @@ fn optics_params(
         c.min_cluster_size
             .map_or(Size::Count(min_cluster), Size::from),
     ));
-    if let Some(v) = c.xi {
-        p = p.xi(v);
-    }
+    p = p.xi(c.xi.unwrap_or(crate::defaults::OPTICS_XI));
     if let Some(v) = c.max_eps {
         p = p.max_eps(v);
     }
@@ -297,8 +302,14 @@ pub fn fit_algorithm(
     (params, result)
 }
 
-fn hdbscan_fit(_z: ArrayView2<f64>, _mcs: Size, _ms: usize) -> Result<Fitted, String> {
-    Err("HDBSCAN is not in clusterlab-algos yet".into())
+fn hdbscan_fit(z: ArrayView2<f64>, mcs: Size, ms: usize) -> Result<Fitted, String> {
+    let p = HdbscanParams::new(mcs)
+        .min_samples(Some(ms))
+        .check()
+        .map_err(|e| one_line(&e.to_string()))?;
+    p.fit(z)
+        .map(Fitted::from)
+        .map_err(|e| one_line(&e.to_string()))
 }
 
 /// `v` rounded to `sig` significant digits (for readable parameters).

@@ -174,6 +174,69 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
     o
 }
 
+/// The opening section: the dataset where EM and k-means differ most, and
+/// the agreement on every dataset.
+fn highlights(sum: &RunSummary) -> String {
+    let mut o = String::new();
+    let best = sum
+        .studies
+        .iter()
+        .filter_map(|s| s.pair.as_ref().ok().map(|p| (s, p)))
+        .max_by(|a, b| (1.0 - a.1.agreement).total_cmp(&(1.0 - b.1.agreement)));
+    let Some((s, p)) = best else {
+        return o;
+    };
+    let slug = s.slug();
+    o.push_str("<h2 id=\"differ\">Where EM differs from k-means</h2>\n");
+    o.push_str(&format!(
+        "<p class=\"lead\">Most on <a href=\"#{}\">{}</a>: {} of {} points ({:.1}%) get a different cluster. {}</p>\n<div class=\"gallery\">\n",
+        esc(&slug),
+        esc(&s.name),
+        p.differ.len(),
+        s.n,
+        100.0 * (1.0 - p.agreement),
+        esc(&p.reason.headline)
+    ));
+    for pic in [Picture::EmVsKmeans, Picture::HardVsSoft] {
+        let rel = format!("{slug}/{}", pic.file());
+        if sum
+            .files
+            .iter()
+            .any(|f| f.to_string_lossy().replace('\\', "/") == rel)
+        {
+            o.push_str(&format!(
+                "<figure><a href=\"{h}\"><img src=\"{h}\" alt=\"{alt}\"></a><figcaption>{cap}</figcaption></figure>\n",
+                h = href(&rel),
+                alt = esc(&format!("{} — {}", s.name, pic.file())),
+                cap = esc(pic.caption())
+            ));
+        }
+    }
+    o.push_str("</div>\n<table>\n<tr><th class=\"l\">dataset</th><th>k</th><th>EM = k-means</th><th>points differ</th><th class=\"l\">why (from the fitted components)</th></tr>\n");
+    for s in &sum.studies {
+        match &s.pair {
+            Ok(p) => o.push_str(&format!(
+                "<tr><td class=\"l\"><a href=\"#{}\">{}</a></td><td>{}</td><td>{:.1}%</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
+                esc(&s.slug()),
+                esc(&s.name),
+                s.k,
+                100.0 * p.agreement,
+                p.differ.len(),
+                esc(&p.reason.headline)
+            )),
+            Err(e) => o.push_str(&format!(
+                "<tr><td class=\"l\"><a href=\"#{}\">{}</a></td><td>{}</td><td>–</td><td>–</td><td class=\"err\">{}</td></tr>\n",
+                esc(&s.slug()),
+                esc(&s.name),
+                s.k,
+                esc(e)
+            )),
+        }
+    }
+    o.push_str("</table>\n");
+    o
+}
+
 /// The whole page.
 pub fn index(sum: &RunSummary) -> String {
     let mut o = String::new();
@@ -197,6 +260,7 @@ pub fn index(sum: &RunSummary) -> String {
         ));
     }
     o.push_str("</nav>\n</header>\n<main>\n");
+    o.push_str(&highlights(sum));
     if sum.files.iter().any(|f| f.as_os_str() == "grid.png") {
         o.push_str("<h2 id=\"grid\">Every algorithm on every dataset</h2>\n<figure class=\"wide\"><a href=\"grid.png\"><img src=\"grid.png\" alt=\"grid of clusterings: one row per dataset, one column per algorithm\"></a><figcaption>One row per dataset, one column per algorithm (scikit-learn's cluster-comparison layout). Grey is noise; each panel shows the ARI against the ground truth and the fit time.</figcaption></figure>\n");
     }

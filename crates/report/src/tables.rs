@@ -220,7 +220,9 @@ pub fn metrics_csv(sum: &RunSummary) -> Result<Vec<u8>, ReportError> {
 
 /// A number for a table: 3 decimals, or "–".
 pub fn cell(v: Option<f64>) -> String {
-    v.map_or("–".into(), |x| format!("{x:.3}"))
+    v.map_or("–".into(), |x| {
+        format!("{:.3}", if x.abs() < 5e-4 { 0.0 } else { x })
+    })
 }
 
 /// Seconds for a table.

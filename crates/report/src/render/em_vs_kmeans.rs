@@ -59,8 +59,20 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         (w / 2, 50),
         &style(BODY + 1.0, palette::INK, HPos::Center, VPos::Top),
     )?;
-    let body = root.margin(78, 0, 0, 0);
-    let (plot, foot) = body.split_vertically(h - 78 - 150);
+    let mut top = 78;
+    if let Some(note) = scatter::pca_note(s) {
+        for line in wrap(&note, super::SMALL, (w - 120) as u32) {
+            text(
+                root,
+                &line,
+                (w / 2, top - 4),
+                &style(super::SMALL, palette::MUTED, HPos::Center, VPos::Top),
+            )?;
+            top += 20;
+        }
+    }
+    let body = root.margin(top as u32, 0, 0, 0);
+    let (plot, foot) = body.split_vertically(h - top - 150);
     if s.view.dim == 1 {
         plane_1d(&plot, s, p)?;
     } else {
@@ -116,7 +128,6 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let mut c = chart(area, &ax)?;
     let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
     let z = s.view.lift_many(&raster.points);
-    let km = scatter::nearest(&p.km_centroids, z.view());
     let proba =
         p.em.model
             .predict_proba(z.view())
@@ -147,14 +158,20 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
             .map(|&e| e.then_some(palette::EM_LINE))
             .collect::<Vec<_>>(),
     )?;
-    let km_edges = raster.edges(&km, true);
-    raster.paint(
-        area,
-        &km_edges
-            .iter()
-            .map(|&e| e.then_some(palette::KMEANS_LINE))
-            .collect::<Vec<_>>(),
-    )?;
+    for seg in scatter::voronoi_segments(s, &p.km_centroids, xr, yr) {
+        c.draw_series(DashedLineSeries::new(
+            seg.to_vec(),
+            14,
+            9,
+            WHITE.stroke_width(6),
+        ))?;
+        c.draw_series(DashedLineSeries::new(
+            seg.to_vec(),
+            14,
+            9,
+            palette::KMEANS_LINE.stroke_width(3),
+        ))?;
+    }
     for &i in &p.differ {
         let q = s.view.point(i);
         let px = to_px(&c, area, (q[0], q[1]));

@@ -205,7 +205,7 @@ fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
                             &style(SMALL, palette::INK, HPos::Right, VPos::Top),
                         )?;
                         let a = match run.ari {
-                            Some(v) => format!("ARI {v:.2}"),
+                            Some(v) => format!("ARI {:.2}", if v.abs() < 0.005 { 0.0 } else { v }),
                             None => format!("{} clusters", f.n_clusters),
                         };
                         let aw = super::text_width(&a, BODY) as i32;

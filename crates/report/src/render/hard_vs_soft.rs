@@ -52,8 +52,20 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         (w / 2, 50),
         &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
     )?;
-    let body = root.margin(80, 0, 0, 0);
-    let (panels, foot) = body.split_vertically(h - 80 - 110);
+    let mut top = 80;
+    if let Some(note) = scatter::pca_note(s) {
+        for line in super::wrap(&note, super::SMALL, (w - 120) as u32) {
+            text(
+                root,
+                &line,
+                (w / 2, top - 6),
+                &style(super::SMALL, palette::MUTED, HPos::Center, VPos::Top),
+            )?;
+            top += 20;
+        }
+    }
+    let body = root.margin(top as u32, 0, 0, 0);
+    let (panels, foot) = body.split_vertically(h - top - 110);
     let (left, right) = panels.split_horizontally(w / 2);
     if s.view.dim == 1 {
         kmeans_1d(&left, s, p)?;
@@ -120,15 +132,13 @@ fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
         .map(|&j| Some(palette::tint(p.colors[j], 0.84)))
         .collect();
     raster.paint(area, &cols)?;
-    let edges = raster.edges(&lab, false);
-    raster.paint(
-        area,
-        &edges
-            .iter()
-            .map(|&e| e.then_some(RGBColor(60, 60, 60)))
-            .collect::<Vec<_>>(),
-    )?;
     scatter::frame(&c, area)?;
+    for seg in scatter::voronoi_segments(s, &p.km_centroids, xr, yr) {
+        c.draw_series(std::iter::once(PathElement::new(
+            seg.to_vec(),
+            RGBColor(60, 60, 60).stroke_width(2),
+        )))?;
+    }
     let (l, _, r, _) = super::plot_rect(&c, area);
     let rad = scatter::radius(s.n, r - l);
     let idx = scatter::drawn(s.n);

@@ -198,3 +198,95 @@ pub fn legend_row(
 pub fn component_label(j: usize, weight: f64) -> String {
     format!("component {} · π = {:.2}", j + 1, weight)
 }
+
+/// k-means' Voronoi edges in the picture plane, as straight segments.
+///
+/// The edge between centroids i and j is where `|z − c_i|² = |z − c_j|²`,
+/// linear in z; the view is affine, so it is a straight line in the picture
+/// too. Each line is sampled across the picture and kept where i and j are
+/// (jointly) the nearest centroids, giving the edge's segments.
+pub fn voronoi_segments(
+    s: &Study,
+    centroids: &Array2<f64>,
+    xr: (f64, f64),
+    yr: (f64, f64),
+) -> Vec<[(f64, f64); 2]> {
+    let k = centroids.nrows();
+    let origin = s.view.lift_many(&[[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]);
+    let c0 = origin.row(0).to_owned();
+    let lx = &origin.row(1) - &c0;
+    let ly = &origin.row(2) - &c0;
+    let mut out = Vec::new();
+    let m = 2000;
+    for i in 0..k {
+        for j in i + 1..k {
+            let dc = &centroids.row(j) - &centroids.row(i);
+            // 2 dc·(c0 + L p) = |c_j|² − |c_i|²  →  a·p = b.
+            let ax = 2.0 * dc.dot(&lx);
+            let ay = 2.0 * dc.dot(&ly);
+            let b = centroids.row(j).dot(&centroids.row(j))
+                - centroids.row(i).dot(&centroids.row(i))
+                - 2.0 * dc.dot(&c0);
+            if ax.abs() < 1e-300 && ay.abs() < 1e-300 {
+                continue;
+            }
+            let pts: Vec<[f64; 2]> = (0..=m)
+                .map(|t| {
+                    let f = t as f64 / m as f64;
+                    if ay.abs() >= ax.abs() {
+                        let x = xr.0 + f * (xr.1 - xr.0);
+                        [x, (b - ax * x) / ay]
+                    } else {
+                        let y = yr.0 + f * (yr.1 - yr.0);
+                        [(b - ay * y) / ax, y]
+                    }
+                })
+                .collect();
+            let z = s.view.lift_many(&pts);
+            let keep: Vec<bool> = pts
+                .iter()
+                .zip(z.rows())
+                .map(|(p, zr)| {
+                    if p[0] < xr.0 || p[0] > xr.1 || p[1] < yr.0 || p[1] > yr.1 {
+                        return false;
+                    }
+                    let d = |c: usize| -> f64 {
+                        zr.iter()
+                            .zip(centroids.row(c).iter())
+                            .map(|(a, b)| (a - b) * (a - b))
+                            .sum()
+                    };
+                    let dij = 0.5 * (d(i) + d(j));
+                    (0..k)
+                        .filter(|&c| c != i && c != j)
+                        .all(|c| d(c) >= dij * (1.0 - 1e-9))
+                })
+                .collect();
+            let mut start: Option<usize> = None;
+            for t in 0..=m + 1 {
+                let on = t <= m && keep[t];
+                match (on, start) {
+                    (true, None) => start = Some(t),
+                    (false, Some(s0)) => {
+                        if t - 1 > s0 {
+                            out.push([(pts[s0][0], pts[s0][1]), (pts[t - 1][0], pts[t - 1][1])]);
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A note for pictures of data with more than two features.
+pub fn pca_note(s: &Study) -> Option<String> {
+    s.view.is_pca().then(|| {
+        format!(
+            "{} features, drawn on their first two principal components; regions and boundaries are the models' slice through that plane at the data mean, so points off the plane can sit across a line.",
+            s.d
+        )
+    })
+}

@@ -1,0 +1,409 @@
+//! `clusterlab compare` end to end: every report file exists, every picture
+//! decodes at its size and is not blank, the tables parse, the page's links
+//! resolve; bad input fails on one line and leaves no report.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use clusterlab_report::render;
+use clusterlab_report::{Algorithm, Picture};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_clusterlab"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run clusterlab")
+}
+
+/// A small 3-D dataset with ground truth: three Gaussian clusters, one of them wide.
+fn write_small_csv(dir: &Path) -> PathBuf {
+    let p = dir.join("tri3d.csv");
+    let mut s = String::from("a,b,c,label\n");
+    // A deterministic LCG so the test needs no random crate.
+    let mut state: u64 = 12345;
+    let mut unif = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    };
+    let centres = [[0.0, 0.0, 0.0], [4.0, 0.5, 1.0], [1.0, 4.0, -1.0]];
+    let spread = [0.5, 1.5, 0.7];
+    for i in 0..90 {
+        let c = i % 3;
+        let mut row = Vec::new();
+        for j in 0..3 {
+            // Sum of uniforms ≈ normal.
+            let g: f64 = (0..6).map(|_| unif()).sum::<f64>() - 3.0;
+            row.push(format!("{:.4}", centres[c][j] + spread[c] * g));
+        }
+        s.push_str(&format!("{},{}\n", row.join(","), c));
+    }
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn picture_size(p: Picture) -> (u32, u32) {
+    match p {
+        Picture::HardVsSoft => render::hard_vs_soft::SIZE,
+        Picture::EmVsKmeans => render::em_vs_kmeans::SIZE,
+        Picture::Responsibilities => render::responsibilities::SIZE,
+        Picture::Convergence => render::convergence::SIZE,
+        Picture::Bic => render::bic::SIZE,
+        Picture::OpticsReachability => render::optics::SIZE,
+        Picture::Hdbscan => render::hdbscan::SIZE,
+        Picture::EmTrace => render::trace_gif::SIZE,
+    }
+}
+
+/// Distinct colours in an RGB(A) image.
+fn distinct_colours(img: &image::RgbaImage) -> usize {
+    img.pixels().map(|p| p.0).collect::<HashSet<_>>().len()
+}
+
+fn check_png(path: &Path, size: (u32, u32)) {
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgba8();
+    assert_eq!(img.dimensions(), size, "{}", path.display());
+    let n = distinct_colours(&img);
+    assert!(n >= 50, "{} looks blank: {n} colours", path.display());
+}
+
+fn check_gif(path: &Path, size: (u32, u32)) {
+    use image::AnimationDecoder;
+    let f = std::fs::File::open(path).unwrap();
+    let dec = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(f)).unwrap();
+    let frames = dec.into_frames().collect_frames().unwrap();
+    assert!(
+        frames.len() >= 2,
+        "{}: {} frames",
+        path.display(),
+        frames.len()
+    );
+    let first = frames[0].buffer();
+    let last = frames[frames.len() - 1].buffer();
+    assert_eq!(first.dimensions(), size, "{}", path.display());
+    assert!(
+        distinct_colours(first) >= 20,
+        "{}: first frame blank",
+        path.display()
+    );
+    assert_ne!(
+        first.as_raw(),
+        last.as_raw(),
+        "{}: nothing moves",
+        path.display()
+    );
+}
+
+/// Every `href="…"` and `src="…"` of a page.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap();
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let h = u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap();
+            out.push(h);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn compare_writes_a_complete_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = write_small_csv(tmp.path());
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "compare",
+        "seed-1d",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("index.html"), "{stdout}");
+
+    for f in [
+        "index.html",
+        "metrics.json",
+        "metrics.csv",
+        "summary.md",
+        "grid.png",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    // The grid: one row per dataset, ground truth + six algorithms.
+    check_png(&out.join("grid.png"), render::grid::size(2, 7));
+    for ds in ["seed-1d", "tri3d"] {
+        for p in Picture::ALL {
+            let path = out.join(ds).join(p.file());
+            assert!(path.is_file(), "missing {}", path.display());
+            if p.file().ends_with(".gif") {
+                check_gif(&path, picture_size(p));
+            } else {
+                check_png(&path, picture_size(p));
+            }
+        }
+    }
+    // No temporary file is left behind.
+    for e in walk(&out) {
+        let name = e.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!name.contains(".partial-"), "left over: {}", e.display());
+    }
+
+    // metrics.json: a row per dataset × algorithm, with the EM fields.
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    let rows = m["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2 * Algorithm::ALL.len());
+    for ds in ["seed-1d", "tri3d"] {
+        for a in Algorithm::ALL {
+            let r = rows
+                .iter()
+                .find(|r| r["dataset"] == ds && r["algorithm"] == a.name())
+                .unwrap_or_else(|| panic!("no row {ds} × {a}"));
+            for key in [
+                "n",
+                "d",
+                "params",
+                "clusters",
+                "noise",
+                "ari",
+                "nmi",
+                "silhouette",
+                "fit_seconds",
+                "error",
+            ] {
+                assert!(r.get(key).is_some(), "{ds} × {a}: no {key}");
+            }
+            if a == Algorithm::Gmm {
+                assert!(r["error"].is_null(), "{r}");
+                assert!(r["log_likelihood"].is_f64() && r["bic"].is_f64());
+                assert!(r["iterations"].is_u64() && r["converged"].is_boolean());
+            }
+        }
+    }
+    let tri = rows
+        .iter()
+        .find(|r| r["dataset"] == "tri3d" && r["algorithm"] == "gmm")
+        .unwrap();
+    assert_eq!(tri["n"], 90);
+    assert_eq!(tri["d"], 3);
+    assert!(tri["ari"].as_f64().unwrap() > 0.5, "{tri}");
+    let datasets = m["datasets"].as_array().unwrap();
+    assert_eq!(datasets.len(), 2);
+    for d in datasets {
+        let a = d["em_kmeans_agreement"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&a));
+        assert!(d["em_kmeans_reason"]["headline"].as_str().unwrap().len() > 20);
+    }
+    // metrics.csv: header + the same rows.
+    let csv_text = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let mut lines = csv_text.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("dataset,algorithm,n,d,params,")
+            && header.contains("em_kmeans_agreement")
+    );
+    assert_eq!(
+        lines.filter(|l| !l.is_empty()).count(),
+        2 * Algorithm::ALL.len()
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains("## seed-1d") && md.contains("## tri3d") && md.contains("| EM (GMM) |"));
+
+    // Every link of the page resolves to a file that exists.
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let ls = links(&html);
+    assert!(ls.len() >= 2 * Picture::ALL.len() + 4, "{} links", ls.len());
+    for l in ls {
+        assert!(
+            !l.starts_with("http") && !l.starts_with('/'),
+            "not relative: {l}"
+        );
+        if l.starts_with('#') {
+            assert!(
+                html.contains(&format!("id=\"{}\"", &l[1..])),
+                "dangling anchor {l}"
+            );
+            continue;
+        }
+        let p = out.join(percent_decode(&l));
+        assert!(p.is_file(), "broken link {l}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn assert_one_line_failure(o: &Output, needle: &str) {
+    assert!(!o.status.success(), "should fail");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "not one line: {err:?}");
+    assert!(
+        lines[0].contains(needle),
+        "{:?} does not mention {needle}",
+        lines[0]
+    );
+}
+
+#[test]
+fn missing_dataset_fails_without_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let missing = tmp.path().join("nope.csv");
+    let o = run(&[
+        "compare",
+        "seed-1d",
+        missing.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_one_line_failure(&o, "nope.csv");
+    assert!(!out.exists(), "a report folder was created");
+}
+
+#[test]
+fn unwritable_out_fails_without_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    // A folder under a regular file can never be created (even as root).
+    let out = file.join("reports");
+    let o = run(&[
+        "compare",
+        "seed-1d",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_one_line_failure(&o, "a-file");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+    // An existing file as --out.
+    let o = run(&[
+        "compare",
+        "seed-1d",
+        "--out",
+        file.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_one_line_failure(&o, "not a directory");
+}
+
+#[test]
+fn malformed_config_fails_without_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let cases = [
+        ("bad.toml", "k = 3\n[dbscan]\neps = \"wide\"\n", "bad.toml"),
+        ("typo.toml", "[gmm]\ncovarience = \"full\"\n", "covarience"),
+        ("bad.json", "{\"k\": 3,,}", "bad.json"),
+        ("neg.toml", "[dbscan]\neps = -1.0\n", "eps"),
+        ("cov.toml", "[gmm]\ncovariance = \"round\"\n", "round"),
+    ];
+    for (name, text, needle) in cases {
+        let cfg = tmp.path().join(name);
+        std::fs::write(&cfg, text).unwrap();
+        let o = run(&[
+            "compare",
+            "seed-1d",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_one_line_failure(&o, needle);
+        assert!(!out.exists(), "{name}: a report folder was created");
+    }
+    let o = run(&[
+        "compare",
+        "seed-1d",
+        "--algorithms",
+        "kmeans,spectral",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_one_line_failure(&o, "spectral");
+    assert!(!out.exists());
+}
+
+#[test]
+fn config_file_and_flags_choose_the_algorithms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let cfg = tmp.path().join("c.json");
+    std::fs::write(
+        &cfg,
+        r#"{"algorithms": ["kmeans", "dbscan"], "k": 2, "dbscan": {"eps": 100.0}}"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "compare",
+        "seed-1d",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--algorithms",
+        "kmeans,gmm,dbscan",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    let algs: Vec<&str> = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["algorithm"].as_str().unwrap())
+        .collect();
+    assert_eq!(algs, vec!["kmeans", "dbscan", "gmm"]);
+    let db = &m["rows"][1];
+    assert_eq!(db["params"]["eps"], 100.0);
+    assert_eq!(db["clusters"], 1, "eps 100 joins everything: {db}");
+    // Pictures of algorithms not run are not drawn; the rest are.
+    assert!(!out.join("seed-1d/optics-reachability.png").exists());
+    assert!(out.join("seed-1d/em-vs-kmeans.png").is_file());
+}
