@@ -144,18 +144,32 @@ impl Prepared {
     }
 }
 
+/// What one pass over the data does, shared by every chunk.
+#[derive(Clone, Copy)]
+struct Pass<'a> {
+    /// The model for the E-step; `None` when the responsibilities are given.
+    prep: Option<&'a Prepared>,
+    ty: CovarianceType,
+    centre: ArrayView1<'a, f64>,
+    /// Accumulate the sufficient statistics.
+    with_stats: bool,
+}
+
 /// One chunk of rows: optionally the E-step (writing responsibilities and the
 /// per-row log-likelihood), then optionally the statistics.
 fn process_chunk(
-    prep: Option<&Prepared>,
-    ty: CovarianceType,
-    centre: ArrayView1<f64>,
+    pass: Pass,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
     mut resp: ArrayViewMut2<f64>,
     mut point_ll: ArrayViewMut1<f64>,
-    with_stats: bool,
 ) -> Option<SuffStats> {
+    let Pass {
+        prep,
+        ty,
+        centre,
+        with_stats,
+    } = pass;
     let (n, d) = x.dim();
     let k = resp.ncols();
     let mut buf = Buffers::new(d, k);
@@ -250,15 +264,13 @@ fn mirror_lower(m: &mut ndarray::ArrayViewMut2<f64>) {
 
 /// Run `process_chunk` over all chunks in parallel and merge the statistics in chunk order.
 fn run_chunks(
-    prep: Option<&Prepared>,
-    ty: CovarianceType,
-    centre: ArrayView1<f64>,
+    pass: Pass,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
     mut resp: ArrayViewMut2<f64>,
     mut point_ll: ArrayViewMut1<f64>,
-    with_stats: bool,
 ) -> Option<SuffStats> {
+    let Pass { ty, with_stats, .. } = pass;
     let (n, d) = x.dim();
     let k = resp.ncols();
     let cr = chunk_rows(n);
@@ -272,7 +284,7 @@ fn run_chunks(
             let hi = (lo + cr).min(n);
             let xs = x.slice(s![lo..hi, ..]);
             let ws = w.map(|w| w.slice_move(s![lo..hi]));
-            process_chunk(prep, ty, centre, xs, ws, r, ll, with_stats)
+            process_chunk(pass, xs, ws, r, ll)
         })
         .collect();
     if !with_stats {
@@ -305,17 +317,13 @@ pub(crate) fn e_step_with_stats(
     point_ll: ArrayViewMut1<f64>,
 ) -> SuffStats {
     let prep = Prepared::new(model, centre);
-    run_chunks(
-        Some(&prep),
-        model.covariance_type(),
+    let pass = Pass {
+        prep: Some(&prep),
+        ty: model.covariance_type(),
         centre,
-        x,
-        w,
-        resp,
-        point_ll,
-        true,
-    )
-    .expect("statistics were requested")
+        with_stats: true,
+    };
+    run_chunks(pass, x, w, resp, point_ll).expect("statistics were requested")
 }
 
 /// Statistics of given responsibilities (no E-step): how the first M-step of
@@ -328,17 +336,13 @@ pub(crate) fn stats_from_responsibilities(
     resp: &mut Array2<f64>,
 ) -> SuffStats {
     let mut unused = Array1::<f64>::zeros(x.nrows());
-    run_chunks(
-        None,
+    let pass = Pass {
+        prep: None,
         ty,
         centre,
-        x,
-        w,
-        resp.view_mut(),
-        unused.view_mut(),
-        true,
-    )
-    .expect("statistics were requested")
+        with_stats: true,
+    };
+    run_chunks(pass, x, w, resp.view_mut(), unused.view_mut()).expect("statistics were requested")
 }
 
 /// Responsibilities and per-row log-density of `x` under `model`, without statistics.
@@ -349,16 +353,13 @@ pub(crate) fn evaluate(model: &GmmModel, x: ArrayView2<f64>) -> (Array2<f64>, Ar
     let prep = Prepared::new(model, centre.view());
     let mut resp = Array2::<f64>::zeros((n, k));
     let mut ll = Array1::<f64>::zeros(n);
-    run_chunks(
-        Some(&prep),
-        model.covariance_type(),
-        centre.view(),
-        x,
-        None,
-        resp.view_mut(),
-        ll.view_mut(),
-        false,
-    );
+    let pass = Pass {
+        prep: Some(&prep),
+        ty: model.covariance_type(),
+        centre: centre.view(),
+        with_stats: false,
+    };
+    run_chunks(pass, x, None, resp.view_mut(), ll.view_mut());
     (resp, ll)
 }
 
