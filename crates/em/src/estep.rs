@@ -320,7 +320,7 @@ pub(crate) fn e_step_with_stats(
     let pass = Pass {
         prep: Some(&prep),
         ty: model.covariance_type(),
-        centre,
+        centre: centre.view(),
         with_stats: true,
     };
     run_chunks(pass, x, w, resp, point_ll).expect("statistics were requested")
