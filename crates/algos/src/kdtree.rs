@@ -40,8 +40,8 @@ pub(crate) struct KdTree {
     pub(crate) ids: Vec<usize>,
     pub(crate) nodes: Vec<Node>,
     /// Lower and upper corners of each node's bounding box (`n_nodes · dim`).
-    lo: Vec<f64>,
-    hi: Vec<f64>,
+    pub(crate) lo: Vec<f64>,
+    pub(crate) hi: Vec<f64>,
 }
 
 /// A total order on non-NaN f64 for heaps.
@@ -57,6 +57,24 @@ impl Ord for Ord64 {
     fn cmp(&self, other: &Self) -> Ordering {
         self.0.total_cmp(&other.0)
     }
+}
+
+/// Squared distance from `q` to the nearest point of the box `[lo, hi]`.
+#[inline]
+pub(crate) fn box_min_sq_dist(lo: &[f64], hi: &[f64], q: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for k in 0..q.len() {
+        let v = q[k];
+        let t = if v < lo[k] {
+            lo[k] - v
+        } else if v > hi[k] {
+            v - hi[k]
+        } else {
+            0.0
+        };
+        s += t * t;
+    }
+    s
 }
 
 impl KdTree {
@@ -147,21 +165,8 @@ impl KdTree {
     /// Squared distance from `q` to the nearest point of node `node`'s box.
     #[inline]
     pub(crate) fn min_sq_dist(&self, node: usize, q: &[f64]) -> f64 {
-        let lo = &self.lo[node * self.dim..(node + 1) * self.dim];
-        let hi = &self.hi[node * self.dim..(node + 1) * self.dim];
-        let mut s = 0.0;
-        for k in 0..self.dim {
-            let v = q[k];
-            let t = if v < lo[k] {
-                lo[k] - v
-            } else if v > hi[k] {
-                v - hi[k]
-            } else {
-                0.0
-            };
-            s += t * t;
-        }
-        s
+        let r = node * self.dim..(node + 1) * self.dim;
+        box_min_sq_dist(&self.lo[r.clone()], &self.hi[r], q)
     }
 
     /// Squared distance from `q` to the farthest corner of node `node`'s box.
@@ -183,6 +188,53 @@ impl KdTree {
         let mut heap: BinaryHeap<Ord64> = BinaryHeap::with_capacity(k + 1);
         self.knn_rec(0, q, k, &mut heap);
         heap.peek().map_or(f64::INFINITY, |v| v.0)
+    }
+
+    /// The `k` nearest points of `q` (a point at `q` itself included) as
+    /// `(squared distance, tree position)`, nearest first (ties by tree
+    /// position). `k` must be ≥ 1.
+    pub(crate) fn knn(&self, q: &[f64], k: usize) -> Vec<(f64, usize)> {
+        let mut heap: BinaryHeap<(Ord64, usize)> = BinaryHeap::with_capacity(k + 1);
+        if !self.nodes.is_empty() && k > 0 {
+            self.knn_list_rec(0, q, k, &mut heap);
+        }
+        let mut v: Vec<(f64, usize)> = heap.into_iter().map(|(d, t)| (d.0, t)).collect();
+        v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        v
+    }
+
+    fn knn_list_rec(
+        &self,
+        node: usize,
+        q: &[f64],
+        k: usize,
+        heap: &mut BinaryHeap<(Ord64, usize)>,
+    ) {
+        let nd = self.nodes[node];
+        if nd.is_leaf() {
+            for t in nd.start..nd.end {
+                let d2 = sq_dist(self.point(t), q);
+                if heap.len() < k {
+                    heap.push((Ord64(d2), t));
+                } else if d2 < heap.peek().map_or(f64::INFINITY, |v| v.0 .0) {
+                    heap.pop();
+                    heap.push((Ord64(d2), t));
+                }
+            }
+            return;
+        }
+        let (l, r) = (node + 1, nd.right);
+        let (dl, dr) = (self.min_sq_dist(l, q), self.min_sq_dist(r, q));
+        let (first, df, second, ds) = if dl <= dr {
+            (l, dl, r, dr)
+        } else {
+            (r, dr, l, dl)
+        };
+        for (child, dc) in [(first, df), (second, ds)] {
+            if heap.len() < k || dc < heap.peek().map_or(f64::INFINITY, |v| v.0 .0) {
+                self.knn_list_rec(child, q, k, heap);
+            }
+        }
     }
 
     fn knn_rec(&self, node: usize, q: &[f64], k: usize, heap: &mut BinaryHeap<Ord64>) {
@@ -334,5 +386,45 @@ mod tests {
         assert_eq!(tree.nodes.len(), 1);
         assert_eq!(tree.kth_nn_sq_dist(&[1.0, 1.0], 100), 0.0);
         assert_eq!(tree.count_within(&[1.0, 1.0], 0.0, usize::MAX), 100);
+    }
+}
+
+#[cfg(test)]
+mod knn_speed {
+    use super::*;
+    use std::time::Instant;
+
+    fn cpu() -> f64 {
+        let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let f: Vec<&str> = s
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let u: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let k: f64 = f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        (u + k) / 100.0
+    }
+
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn knn_speed_10d() {
+        let x = crate::synth::blobs(100_000, 10, 5, 1.0, 42);
+        let data = crate::common::to_row_major(&x.view());
+        for leaf in [32, 64, 128] {
+            let t = Instant::now();
+            let tree = KdTree::build(&data, 10, (0..100_000).collect(), leaf);
+            let b = t.elapsed().as_secs_f64();
+            let c0 = cpu();
+            let mut s = 0.0;
+            for i in 0..20_000 {
+                s += tree.knn(tree.point(i), 24)[23].0;
+            }
+            eprintln!(
+                "leaf {leaf}: build {b:.2}s, 20k knn(24) {:.2}s cpu ({s:.1})",
+                cpu() - c0
+            );
+        }
     }
 }
