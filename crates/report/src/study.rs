@@ -206,6 +206,8 @@ pub struct Trace {
     pub points: Vec<usize>,
     /// Colour of each component (matched to [`Pair::colors`]).
     pub colors: Vec<RGBColor>,
+    /// How the fit started, when not from k-means.
+    pub start: Option<String>,
 }
 
 impl Trace {
@@ -233,6 +235,7 @@ impl Trace {
                 model: fit.model.clone(),
             },
             converged: fit.converged,
+            start: None,
             colors: (0..fit.model.n_components())
                 .map(|j| palette::cluster(j as i64))
                 .collect(),

@@ -50,13 +50,14 @@ fn draw(root: &Area, s: &Study) -> DResult {
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let pad = ((hi - lo) * 0.06).max(1.0);
     let kmax = *sw.ks.last().unwrap_or(&1);
-    let ax = Axes::new(
+    let mut ax = Axes::new(
         "",
         (0.5, kmax as f64 + 0.5),
         (lo - pad, hi + pad),
         "number of components k",
         "BIC",
     );
+    ax.x_integer = true;
     let mut c = chart(&plot, &ax)?;
     // The k the study uses.
     if s.k <= kmax {

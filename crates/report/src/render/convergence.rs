@@ -82,13 +82,14 @@ fn draw(root: &Area, s: &Study) -> DResult {
     let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let pad = ((hi - lo) * 0.06).max(1e-3);
-    let ax = Axes::new(
+    let mut ax = Axes::new(
         "",
         (0.5, max_it as f64 + 0.5),
         (lo - pad, hi + pad),
         "iteration",
         "mean log-likelihood per point",
     );
+    ax.x_integer = true;
     let mut c = chart(&plot, &ax)?;
     for (t, r) in &curves {
         let col = type_color(*t);

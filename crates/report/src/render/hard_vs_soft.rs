@@ -124,7 +124,7 @@ fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
         &s.view.axis_labels[1],
     );
     let mut c = chart(area, &ax)?;
-    let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
+    let raster = Raster::new(&c, 2);
     let z = s.view.lift_many(&raster.points);
     let lab = scatter::nearest(&p.km_centroids, z.view());
     let cols: Vec<Option<RGBColor>> = lab
@@ -216,7 +216,7 @@ fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     );
     ax.y_ticks = false;
     let mut c = chart(area, &ax)?;
-    let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
+    let raster = Raster::new(&c, 2);
     let z = s.view.lift_many(&raster.points);
     let lab = scatter::nearest(&p.km_centroids, z.view());
     raster.paint(

@@ -180,33 +180,66 @@ fn wrap_by(s: &str, width: u32, measure: impl Fn(&str) -> u32) -> Vec<String> {
     lines
 }
 
-/// A tick label for `v` on an axis whose ticks are about `step` apart.
+/// A tick label for `v` on an axis whose ticks are exactly `step` apart:
+/// as many decimals as the step needs, the same for every tick.
 pub fn tick(v: f64, step: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return if v.is_finite() {
-            "0".into()
-        } else {
-            format!("{v}")
-        };
+    if !v.is_finite() {
+        return format!("{v}");
     }
     let mag = v.abs().max(step.abs());
-    if !(1e-3..1e6).contains(&mag) {
+    if mag != 0.0 && !(1e-3..1e6).contains(&mag) {
         return format!("{v:.1e}");
     }
     let decimals = if step > 0.0 && step.is_finite() {
-        (-(step.log10().floor()) as i32).clamp(0, 6) as usize
+        ((-step.log10()) - 1e-9).ceil().clamp(0.0, 6.0) as usize
     } else {
         2
     };
-    let mut s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    if s == "-0" {
-        "0".into()
+    let s = format!("{v:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
     } else {
         s
     }
+}
+
+/// The spacing of the ticks plotters draws on `range` with at most
+/// `max_points` labels (its own key-point rule, reproduced so labels can
+/// have a fixed number of decimals).
+pub fn tick_step(range: (f64, f64), max_points: usize) -> f64 {
+    let (lo, hi) = (range.0.min(range.1), range.0.max(range.1));
+    if !(hi > lo) || max_points == 0 {
+        return 1.0;
+    }
+    let rem = |a: f64, b: f64| {
+        let r = a - (a / b).floor() * b;
+        if (r - b).abs() < f64::EPSILON {
+            0.0
+        } else {
+            r
+        }
+    };
+    let mut scale = 10f64.powf((hi - lo).log10().floor());
+    if 1 + ((hi - lo) / scale).floor() as usize > max_points {
+        scale *= 10.0;
+    }
+    'outer: loop {
+        let old = scale;
+        for nxt in [2.0, 5.0, 10.0] {
+            let mut left = lo - rem(lo, old / nxt);
+            if left < lo {
+                left += old / nxt;
+            }
+            let right = hi - rem(hi, old / nxt);
+            let npoints = 1.0 + ((right - left) / old * nxt);
+            if npoints.round() as usize > max_points {
+                break 'outer;
+            }
+            scale = old / nxt;
+        }
+        scale = old / 10.0;
+    }
+    scale
 }
 
 /// How an x-y panel is set up.
@@ -226,6 +259,8 @@ pub struct Axes<'s> {
     pub x_ticks: bool,
     /// Extra room below the plot for hand-drawn x labels (px).
     pub x_label_room: u32,
+    /// Only whole numbers on the x axis (iterations, k).
+    pub x_integer: bool,
 }
 
 impl<'s> Axes<'s> {
@@ -247,6 +282,7 @@ impl<'s> Axes<'s> {
             y_ticks: true,
             x_ticks: true,
             x_label_room: 0,
+            x_integer: false,
         }
     }
 }
@@ -270,11 +306,20 @@ pub fn chart<'a, 'b>(area: &'a Area<'b>, ax: &Axes) -> DResult<Chart<'a, 'b>> {
     let (x0, x1) = nonempty(ax.x);
     let (y0, y1) = nonempty(ax.y);
     let mut c = b.build_cartesian_2d(x0..x1, y0..y1)?;
-    let xs = (x1 - x0) / 8.0;
-    let ys = (y1 - y0) / 8.0;
-    let xstep = nice_step(xs);
-    let ystep = nice_step(ys);
-    let xf = move |v: &f64| tick(*v, xstep);
+    let xstep = tick_step((x0, x1), 9);
+    let ystep = tick_step((y0, y1), 8);
+    let xint = ax.x_integer;
+    let xf = move |v: &f64| {
+        if xint {
+            if (v - v.round()).abs() < 1e-9 {
+                format!("{}", v.round() as i64)
+            } else {
+                String::new()
+            }
+        } else {
+            tick(*v, xstep)
+        }
+    };
     let yf = move |v: &f64| tick(*v, ystep);
     let mut mesh = c.configure_mesh();
     mesh.x_labels(9)
@@ -643,9 +688,12 @@ mod tests {
     fn ticks_read_well() {
         assert_eq!(tick(0.30000000000000004, 0.1), "0.3");
         assert_eq!(tick(1500.0, 500.0), "1500");
-        assert_eq!(tick(2.0, 0.5), "2");
-        assert_eq!(tick(-1.5, 0.5), "-1.5");
-        assert_eq!(tick(-0.0000001, 0.5), "0");
+        assert_eq!(tick(2.0, 0.5), "2.0");
+        assert_eq!(tick(2.0, 1.0), "2");
+        assert_eq!(tick(-2.6, 0.01), "-2.60");
+        assert_eq!(tick(-0.0000001, 0.5), "0.0");
+        assert_eq!(tick_step((0.0, 10.0), 9), 2.0);
+        assert_eq!(tick_step((-2.65, -2.59), 8), 0.01);
         assert_eq!(nice_step(0.23), 0.2);
         assert_eq!(nice_step(7.9), 10.0);
     }

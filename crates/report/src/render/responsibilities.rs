@@ -91,12 +91,33 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             )))?;
             y += r;
         }
-        // EM's most likely component: a dark edge on the bar.
         c.draw_series(std::iter::once(Rectangle::new(
             [(x0, 0.0), (x1, 1.0)],
             palette::INK.stroke_width(1),
         )))?;
-        let _ = em_labels[i];
+        // The values themselves, where the segment has room (the seed's table).
+        let bar_px = to_px(&c, &plot, (x1, 0.0)).0 - to_px(&c, &plot, (x0, 0.0)).0;
+        if bar_px >= 44 {
+            let mut y = 0.0;
+            for j in 0..p.k {
+                let r = p.em.responsibilities[[i, j]];
+                if r >= 0.07 {
+                    let (tx, ty) = to_px(&c, &plot, (b as f64 + 0.5, y + r / 2.0));
+                    let ink = if j < p.colors.len() && luminance(p.colors[j]) < 0.45 {
+                        WHITE
+                    } else {
+                        palette::INK
+                    };
+                    text(
+                        &plot,
+                        &format!("{r:.2}"),
+                        (tx, ty),
+                        &style(BODY, ink, HPos::Center, VPos::Center),
+                    )?;
+                }
+                y += r.max(0.0);
+            }
+        }
     }
     c.draw_series(DashedLineSeries::new(
         vec![(0.0, 0.5), (m as f64, 0.5)],
@@ -166,4 +187,9 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     legend_row(&foot, &entries, (40, 10), BODY, w - 80)?;
     let _ = &mut c;
     Ok(())
+}
+
+/// Relative luminance in [0, 1] (for choosing white or dark text).
+fn luminance(c: RGBColor) -> f64 {
+    (0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64) / 255.0
 }

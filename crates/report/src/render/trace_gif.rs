@@ -15,13 +15,13 @@ use crate::error::{one_line, ReportError};
 use crate::palette;
 use crate::study::{Frame, Study, Trace};
 
-pub const SIZE: (u32, u32) = (1000, 600);
+pub const SIZE: (u32, u32) = (900, 540);
 /// Frames at most (iterations beyond are sampled evenly).
-pub const MAX_FRAMES: usize = 24;
+pub const MAX_FRAMES: usize = 18;
 /// Milliseconds per frame.
 pub const DELAY_MS: u32 = 450;
 /// Extra copies of the last frame (a pause before the loop restarts).
-pub const HOLD: usize = 4;
+pub const HOLD: usize = 2;
 
 /// The iterations shown: all of them, or the first few and an even sample.
 pub fn frame_indices(total: usize) -> Vec<usize> {
@@ -91,14 +91,19 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
         (w / 2, 10),
         &bold(22.0, palette::INK, HPos::Center, VPos::Top),
     )?;
+    let sub = match &t.start {
+        Some(note) if f.iteration <= 1 && !last => format!("E-step from the start model, {note}."),
+        _ => "E-step: colours = responsibilities. M-step: means, covariances and weights move."
+            .to_string(),
+    };
     text(
         root,
-        "E-step: colours = responsibilities. M-step: means, covariances and weights move.",
+        &sub,
         (w / 2, 42),
         &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
     )?;
     let body = root.margin(66, 4, 0, 0);
-    let (left, right) = body.split_horizontally(600);
+    let (left, right) = body.split_horizontally(540);
     let k = f.model.n_components();
     let blend = |row: usize| {
         let r = f.responsibilities.row(row);
@@ -164,13 +169,14 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
         &style(BODY, palette::INK, HPos::Center, VPos::Top),
     )?;
     let right = right.margin(28, 0, 0, 0);
-    let ax = Axes::new(
+    let mut ax = Axes::new(
         "",
         (0.5, total.max(2) as f64 + 0.5),
         (lo - pad, hi + pad),
         "iteration",
         "mean log-likelihood",
     );
+    ax.x_integer = true;
     let mut c = chart(&right, &ax)?;
     let upto = if last { total } else { f.iteration.min(total) };
     let pts: Vec<(f64, f64)> = lls
