@@ -578,6 +578,21 @@ fn traced(p: ValidGmmParams, start: Option<GmmModel>) -> ValidGmmParams {
     b.check().expect("parameters already checked")
 }
 
+/// The seed's trace-lab start (means 1.60 and 4.40, variances 1, weights ½)
+/// in the space the algorithms see (`x = mean + std · z`), for the seed's
+/// own six points.
+pub fn seed_start(mean: f64, std: f64) -> Option<(GmmModel, String)> {
+    let s = if std > 0.0 { std } else { 1.0 };
+    let means = ndarray::array![[(1.60 - mean) / s], [(4.40 - mean) / s]];
+    let cov = ndarray::Array3::from_elem((2, 1, 1), 1.0 / (s * s));
+    let m = GmmModel::new(ndarray::array![0.5, 0.5], means, Covariances::Full(cov)).ok()?;
+    Some((
+        m,
+        "started from the seed's trace lab: means 1.60 and 4.40, variances 1, weights 0.50/0.50"
+            .into(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -603,19 +618,4 @@ mod tests {
         assert_eq!(c[0], palette::cluster(1));
         assert_eq!(c[2], palette::cluster(2));
     }
-}
-
-/// The seed's trace-lab start (means 1.60 and 4.40, variances 1, weights ½)
-/// in the space the algorithms see (`x = mean + std · z`), for the seed's
-/// own six points.
-pub fn seed_start(mean: f64, std: f64) -> Option<(GmmModel, String)> {
-    let s = if std > 0.0 { std } else { 1.0 };
-    let means = ndarray::array![[(1.60 - mean) / s], [(4.40 - mean) / s]];
-    let cov = ndarray::Array3::from_elem((2, 1, 1), 1.0 / (s * s));
-    let m = GmmModel::new(ndarray::array![0.5, 0.5], means, Covariances::Full(cov)).ok()?;
-    Some((
-        m,
-        "started from the seed's trace lab: means 1.60 and 4.40, variances 1, weights 0.50/0.50"
-            .into(),
-    ))
 }
