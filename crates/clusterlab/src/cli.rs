@@ -268,7 +268,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.command {
-        None => crate::trace::run_seed_trace(&mut out),
+        None => crate::compare::run(&crate::compare::CompareArgs::default(), &mut out),
         Some(Command::Fit { algorithm }) => crate::fit::fit(&algorithm, &mut out),
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
