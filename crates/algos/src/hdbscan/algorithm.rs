@@ -5,8 +5,9 @@ use petal_clustering::{Fit, HDbscan};
 use petal_neighbors::distance::Euclidean;
 
 use super::hyperparams::ValidHdbscanParams;
+use super::mst::mutual_reachability_mst;
 use crate::clustering::{Clustering, Extras, PointScores, NOISE};
-use crate::common::{check_data, count_labels, sq_dist, to_row_major, UnionFind};
+use crate::common::{check_data, count_labels, to_row_major, UnionFind};
 use crate::error::AlgoError;
 use crate::kdtree::{KdTree, LEAF_SIZE};
 use crate::Clusterer;
@@ -36,10 +37,6 @@ fn labels_from_clusters(
     labels
 }
 
-/// Clusters larger than this get the GLOSH-based strength instead of the exact
-/// one (the exact one costs O(m²) distance evaluations per cluster).
-pub(crate) const EXACT_PROBABILITY_LIMIT: usize = 20_000;
-
 /// Membership strength of every point in its cluster, as scikit-learn's
 /// `probabilities_`: with `λ = 1/distance`, a point that falls out of its
 /// selected cluster C at `λ_p` has strength `min(λ_p, λ_max(C)) / λ_max(C)`,
@@ -49,14 +46,12 @@ pub(crate) const EXACT_PROBABILITY_LIMIT: usize = 20_000;
 ///
 /// A selected cluster's part of the hierarchy is the single linkage of its
 /// own points under mutual reachability (core distances from the whole data),
-/// so it is rebuilt here: Prim's MST on the cluster, then the dendrogram is
-/// walked from the top as the condensing step walks it. Clusters above
-/// [`EXACT_PROBABILITY_LIMIT`] points use `1 − GLOSH`, which equals it for
-/// clusters without child clusters.
+/// so it is rebuilt here: the cluster's MST (Borůvka on a kd-tree, see
+/// `mst.rs`), then the dendrogram is walked from the top as the condensing
+/// step walks it.
 fn probabilities(
     x: &ArrayView2<f64>,
     labels: &[i64],
-    outlier_scores: &[f64],
     min_samples: usize,
     min_cluster_size: usize,
 ) -> Vec<f64> {
@@ -76,12 +71,6 @@ fn probabilities(
     let tree = KdTree::build(&rows, d, (0..x.nrows()).collect(), LEAF_SIZE);
     let mut prob = vec![0.0; labels.len()];
     for pts in &members {
-        if pts.len() > EXACT_PROBABILITY_LIMIT {
-            for &i in pts {
-                prob[i] = (1.0 - outlier_scores[i]).clamp(0.0, 1.0);
-            }
-            continue;
-        }
         let core: Vec<f64> = pts
             .par_iter()
             .map(|&i| {
@@ -97,48 +86,6 @@ fn probabilities(
     prob
 }
 
-/// Prim's minimum spanning tree of the cluster's points under mutual
-/// reachability `max(core_a, core_b, ‖a − b‖)`; edges as (a, b, weight) in local indices.
-fn mutual_reachability_mst(
-    rows: &[f64],
-    d: usize,
-    pts: &[usize],
-    core: &[f64],
-) -> Vec<(usize, usize, f64)> {
-    let m = pts.len();
-    let mut in_tree = vec![false; m];
-    let mut best = vec![f64::INFINITY; m];
-    let mut from = vec![0usize; m];
-    let mut edges = Vec::with_capacity(m.saturating_sub(1));
-    let mut current = 0;
-    in_tree[0] = true;
-    for _ in 1..m {
-        let pc = &rows[pts[current] * d..(pts[current] + 1) * d];
-        let mut next = usize::MAX;
-        let mut next_w = f64::INFINITY;
-        for j in 0..m {
-            if in_tree[j] {
-                continue;
-            }
-            let pj = &rows[pts[j] * d..(pts[j] + 1) * d];
-            let dist = sq_dist(pc, pj).sqrt();
-            let w = dist.max(core[current]).max(core[j]);
-            if w < best[j] {
-                best[j] = w;
-                from[j] = current;
-            }
-            if best[j] < next_w || next == usize::MAX {
-                next_w = best[j];
-                next = j;
-            }
-        }
-        in_tree[next] = true;
-        edges.push((from[next], next, next_w));
-        current = next;
-    }
-    edges
-}
-
 /// Strength of each point of one selected cluster (local order), from its
 /// single-linkage dendrogram walked from the top.
 fn cluster_strengths(
@@ -152,8 +99,12 @@ fn cluster_strengths(
     if m < 2 {
         return vec![1.0; m];
     }
-    let mut edges = mutual_reachability_mst(rows, d, pts, core);
-    edges.sort_by(|a, b| a.2.total_cmp(&b.2));
+    let mut sub = Vec::with_capacity(m * d);
+    for &i in pts {
+        sub.extend_from_slice(&rows[i * d..(i + 1) * d]);
+    }
+    let mut edges = mutual_reachability_mst(&sub, d, core);
+    edges.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
     // Dendrogram: nodes 0..m are points, m.. are merges (left, right, distance, size).
     let mut merges: Vec<(usize, usize, f64, usize)> = Vec::with_capacity(m - 1);
     let mut uf = UnionFind::new(m);
@@ -282,8 +233,7 @@ impl Clusterer for ValidHdbscanParams {
                 }
             })
             .collect();
-        let probabilities =
-            probabilities(&x, &labels, &outlier_scores, min_samples, min_cluster_size);
+        let probabilities = probabilities(&x, &labels, min_samples, min_cluster_size);
         let fit_seconds = start.elapsed().as_secs_f64();
         let (n_clusters, n_noise) = count_labels(&labels);
         Ok(Clustering {

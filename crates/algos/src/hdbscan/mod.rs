@@ -8,5 +8,6 @@
 
 mod algorithm;
 mod hyperparams;
+mod mst;
 
 pub use hyperparams::{HdbscanParams, ValidHdbscanParams};
