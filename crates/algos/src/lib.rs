@@ -7,7 +7,7 @@
 //! | `dbscan` | density-connected clusters at one radius `eps`, plus noise | here, on a kd-tree |
 //! | `optics` | an ordering with reachability distances (all radii at once), clusters by the ξ method or a cut at `eps` | here, scikit-learn's semantics |
 //! | `hdbscan` | a hierarchy over all densities, condensed and cut by stability; membership probabilities and GLOSH outlier scores | `petal-clustering` + here |
-//! | `gmm` | a Gaussian mixture fitted by EM: soft clustering (responsibilities) | `clusterlab-em` |
+//! | `gmm` | a Gaussian mixture fitted by EM: soft clustering (responsibilities) | `clusterlab-em` (its `GaussianMixture::params(k)…check()` builder, re-exported) |
 //!
 //! Every algorithm is configured with a checked builder in linfa's style
 //! (`XParams::new(..).option(..).check()? -> ValidXParams`): an invalid value
