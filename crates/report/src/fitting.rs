@@ -360,7 +360,9 @@ pub fn sweep(z: ArrayView2<f64>, cfg: &CompareConfig) -> Sweep {
     } else {
         z.to_owned()
     };
-    let kmax = cfg.bic_max_k.min(zs.nrows()).max(1);
+    // At least d + 1 points per component on average, so no full
+    // covariance is singular by construction (6 points cannot support 6).
+    let kmax = cfg.bic_max_k.min(zs.nrows() / (zs.ncols() + 1)).max(1);
     let ks: Vec<usize> = (1..=kmax).collect();
     let jobs: Vec<(usize, usize)> = ks
         .iter()

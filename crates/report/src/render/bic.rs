@@ -37,14 +37,24 @@ fn draw(root: &Area, s: &Study) -> DResult {
         ),
         None => "No fit succeeded.".into(),
     };
-    text(
-        root,
-        &sub,
-        (w / 2, 50),
-        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
-    )?;
-    let body = root.margin(80, 0, 0, 0);
-    let (plot, foot) = body.split_vertically(h - 80 - 70);
+    let sub = if s.d == 1 {
+        format!("{sub} With one feature, full, diag and spherical are the same model.")
+    } else {
+        sub
+    };
+    let mut top = 50;
+    for line in super::wrap(&sub, BODY, (w - 80) as u32) {
+        text(
+            root,
+            &line,
+            (w / 2, top),
+            &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
+        )?;
+        top += 24;
+    }
+    let top = top + 6;
+    let body = root.margin(top as u32, 0, 0, 0);
+    let (plot, foot) = body.split_vertically(h - top - 70);
     let vals: Vec<f64> = sw.bic.iter().flatten().flatten().copied().collect();
     let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
