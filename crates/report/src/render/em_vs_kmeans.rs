@@ -126,7 +126,7 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let mut ax = Axes::new("", xr, yr, &s.view.axis_labels[0], &s.view.axis_labels[1]);
     ax.grid = false;
     let mut c = chart(area, &ax)?;
-    let raster = Raster::new(&c, 2);
+    let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
     let z = s.view.lift_many(&raster.points);
     let proba =
         p.em.model
