@@ -66,11 +66,14 @@ fn draw(root: &Area, s: &Study) -> DResult {
     let mut ax = Axes::new(
         "",
         xr,
-        if strip { (0.0, 1.0) } else { yr },
+        if strip { (-0.06, 1.08) } else { yr },
         &s.view.axis_labels[0],
-        if strip { "" } else { &s.view.axis_labels[1] },
+        if strip {
+            "membership probability"
+        } else {
+            &s.view.axis_labels[1]
+        },
     );
-    ax.y_ticks = !strip;
     let mut c = chart(&plot, &ax)?;
     let (l, _, r, _) = super::plot_rect(&c, &plot);
     let rad = if strip {
@@ -80,7 +83,15 @@ fn draw(root: &Area, s: &Study) -> DResult {
     };
     let at = |i: usize| -> (f64, f64) {
         let q = s.view.point(i);
-        (q[0], if strip { 0.5 } else { q[1] })
+        // On a strip the height shows the membership probability.
+        (
+            q[0],
+            if strip {
+                probs[i].clamp(0.0, 1.0)
+            } else {
+                q[1]
+            },
+        )
     };
     let idx = scatter::drawn(s.n);
     for &i in idx.iter().filter(|&&i| shown[i] < 0) {
