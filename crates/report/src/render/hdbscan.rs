@@ -63,7 +63,7 @@ fn draw(root: &Area, s: &Study) -> DResult {
     let (plot, foot) = body.split_vertically(h - 80 - 70);
     let (xr, yr) = scatter::ranges(s);
     let strip = s.view.dim == 1;
-    let mut ax = Axes::new(
+    let ax = Axes::new(
         "",
         xr,
         if strip { (-0.06, 1.08) } else { yr },
