@@ -325,6 +325,31 @@ fn lower_row_dots<const F: bool>(t: &[f64], xt: &[f64], rows: usize, out: &mut [
     }
 }
 
+/// `(Σ r_i x_i, Σ r_i x_i²)` in one pass with eight accumulators each.
+#[inline(always)]
+fn first_second_moments<const F: bool>(r: &[f64], x: &[f64]) -> (f64, f64) {
+    let n = r.len().min(x.len());
+    let groups = n / LANES * LANES;
+    let mut s1 = [0.0f64; LANES];
+    let mut s2 = [0.0f64; LANES];
+    for g in (0..groups).step_by(LANES) {
+        let rv: &[f64; LANES] = r[g..g + LANES].try_into().expect("a lane group");
+        let xv: &[f64; LANES] = x[g..g + LANES].try_into().expect("a lane group");
+        for l in 0..LANES {
+            let t = rv[l] * xv[l];
+            s1[l] += t;
+            s2[l] = madd::<F>(t, xv[l], s2[l]);
+        }
+    }
+    let (mut a, mut b) = (s1.iter().sum::<f64>(), s2.iter().sum::<f64>());
+    for i in groups..n {
+        let t = r[i] * x[i];
+        a += t;
+        b += t * x[i];
+    }
+    (a, b)
+}
+
 /// Add the block to the statistics. `b.rw` holds the weighted responsibilities
 /// (k × BLOCK) and `w` the row weights (None = 1).
 #[inline(always)]
@@ -343,18 +368,22 @@ fn stats_body<const F: bool>(
         nk[j] += sum(r);
         for a in 0..d {
             let xa = &b.xt[a * BLOCK..a * BLOCK + rows];
-            let t = &mut b.t[..rows];
-            for ((tv, rv), xv) in t.iter_mut().zip(r).zip(xa) {
-                *tv = rv * xv;
-            }
-            sx[j * d + a] += sum(t);
             match mom {
                 Moments::Full(q) => {
+                    let t = &mut b.t[..rows];
+                    for ((tv, rv), xv) in t.iter_mut().zip(r).zip(xa) {
+                        *tv = rv * xv;
+                    }
+                    sx[j * d + a] += sum(t);
                     let row = &mut q[(j * d + a) * d..(j * d + a) * d + a + 1];
                     lower_row_dots::<F>(t, &b.xt, rows, row);
                 }
-                Moments::Diag(q) => q[j * d + a] += dot(t, xa),
-                Moments::Total(_) => {}
+                Moments::Diag(q) => {
+                    let (s1, s2) = first_second_moments::<F>(r, xa);
+                    sx[j * d + a] += s1;
+                    q[j * d + a] += s2;
+                }
+                Moments::Total(_) => sx[j * d + a] += dot(r, xa),
             }
         }
     }

@@ -245,7 +245,10 @@ pub(crate) fn m_step(
         }
     };
     if let Covariances::Tied(c) = &mut cov {
-        if full_precision_factor(c.view()).is_none() {
+        // Without reg_covar, a covariance only rounding keeps positive definite is not usable either.
+        if full_precision_factor(c.view()).is_none()
+            || (reg == 0.0 && singular_before_reg(c.view(), reg, floor))
+        {
             c.assign(&Array2::from_diag(&broad));
             events.push(Event::TiedReset);
         } else if singular_before_reg(c.view(), reg, floor) {
@@ -256,7 +259,7 @@ pub(crate) fn m_step(
             if reseeded[j] {
                 continue;
             }
-            if not_pd(&cov, j) {
+            if not_pd(&cov, j) || (reg == 0.0 && component_singular(&cov, j, reg, floor)) {
                 let p = reseed.point(&used);
                 used.push(p);
                 m.row_mut(j).assign(&(&reseed.x.row(p) - &centre));
