@@ -3,8 +3,11 @@
 
 fn main() {
     let stdout = std::io::stdout();
-    if let Err(e) = clusterlab::trace::run_seed_trace(&mut stdout.lock()) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
+    match clusterlab::trace::run_seed_trace(&mut stdout.lock()) {
+        Err(e) if !e.is_broken_pipe() => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        _ => {}
     }
 }

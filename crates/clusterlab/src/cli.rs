@@ -255,7 +255,7 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
     match run(cli) {
         Ok(()) => 0,
         // The reader went away (e.g. `| head`): stop quietly, as command-line tools do.
-        Err(e) if e.0 == BROKEN_PIPE => 0,
+        Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
             eprintln!("error: {e}");
             1
@@ -320,12 +320,10 @@ fn datasets(args: &DatasetsArgs, out: &mut dyn Write) -> CliResult<()> {
     }
 }
 
-const BROKEN_PIPE: &str = "broken pipe";
-
 /// Writing to stdout failed (e.g. a closed pipe).
 pub fn io(e: std::io::Error) -> CliError {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        return CliError::new(BROKEN_PIPE);
+        return CliError::new(crate::error::BROKEN_PIPE);
     }
     CliError::new(format!("cannot write output: {e}"))
 }

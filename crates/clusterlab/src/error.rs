@@ -22,9 +22,17 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
+/// The message of a write to a closed pipe (e.g. `| head`), which is not reported.
+pub(crate) const BROKEN_PIPE: &str = "broken pipe";
+
 impl CliError {
     pub fn new(msg: impl Into<String>) -> Self {
         CliError(msg.into())
+    }
+
+    /// The reader went away: command-line tools stop quietly then.
+    pub fn is_broken_pipe(&self) -> bool {
+        self.0 == BROKEN_PIPE
     }
 }
 
