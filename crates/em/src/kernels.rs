@@ -166,7 +166,7 @@ fn log_prob_body<const F: bool>(
                                 .try_into()
                                 .expect("a lane group");
                             for l in 0..LANES {
-                                y[l] = madd::<F>(coef, xc[l], y[l]);
+                                y[l] += coef * xc[l];
                             }
                         }
                         for l in 0..LANES {
@@ -306,7 +306,7 @@ fn lower_row_dots<const F: bool>(t: &[f64], xt: &[f64], rows: usize, out: &mut [
                     .try_into()
                     .expect("a lane group");
                 for l in 0..LANES {
-                    acc[m][l] = madd::<F>(tv[l], xv[l], acc[m][l]);
+                    acc[m][l] += tv[l] * xv[l];
                 }
             }
         }
