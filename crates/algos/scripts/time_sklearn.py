@@ -27,8 +27,8 @@ RUNS = {
     "dbscan-10d": (10, lambda: DBSCAN(eps=3.0, min_samples=200)),
     "optics-2d": (2, lambda: OPTICS(min_samples=5, cluster_method="xi", xi=0.05)),
     "optics-10d": (10, lambda: OPTICS(min_samples=5, cluster_method="xi", xi=0.05)),
-    "hdbscan-2d": (2, lambda: HDBSCAN(min_cluster_size=500, min_samples=10)),
-    "hdbscan-10d": (10, lambda: HDBSCAN(min_cluster_size=500, min_samples=10)),
+    "hdbscan-2d": (2, lambda: HDBSCAN(min_cluster_size=500, min_samples=10, copy=True)),
+    "hdbscan-10d": (10, lambda: HDBSCAN(min_cluster_size=500, min_samples=10, copy=True)),
 }
 
 

@@ -58,7 +58,7 @@ pub use clusterlab_em::{CovarianceType, GaussianMixture, GmmFit, GmmParams, Init
 pub use common::Size;
 pub use dbscan::{DbscanParams, ValidDbscanParams};
 pub use error::AlgoError;
-pub use hdbscan::{HdbscanParams, ValidHdbscanParams};
+pub use hdbscan::{HdbscanBackend, HdbscanParams, ValidHdbscanParams};
 pub use kmeans::{KMeansInit, KMeansParams, ValidKMeansParams};
 pub use kmedoids::{KMedoidsInit, KMedoidsParams, ValidKMedoidsParams};
 pub use optics::{ClusterMethod, OpticsParams, ValidOpticsParams};

@@ -4,8 +4,9 @@ use ndarray::ArrayView2;
 use petal_clustering::{Fit, HDbscan};
 use petal_neighbors::distance::Euclidean;
 
-use super::hyperparams::ValidHdbscanParams;
+use super::hyperparams::{HdbscanBackend, ValidHdbscanParams};
 use super::mst::mutual_reachability_mst;
+use super::tree::{condense, extract, single_linkage};
 use crate::clustering::{Clustering, Extras, PointScores, NOISE};
 use crate::common::{check_data, count_labels, to_row_major, UnionFind};
 use crate::error::AlgoError;
@@ -188,6 +189,64 @@ fn collect_points(
     }
 }
 
+impl ValidHdbscanParams {
+    /// The `kdtree` backend: core distances, MST, scikit-learn's tree steps.
+    fn fit_kdtree(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
+        check_data(&x, 2)?;
+        let (n, d) = x.dim();
+        let min_cluster_size = self.min_cluster_size.resolve(n);
+        let min_samples = self.min_samples.unwrap_or(min_cluster_size);
+        if min_cluster_size > n {
+            return Err(AlgoError::TooLargeForData {
+                name: "min_cluster_size",
+                got: min_cluster_size,
+                n_points: n,
+            });
+        }
+        if min_samples > n {
+            return Err(AlgoError::TooLargeForData {
+                name: "min_samples",
+                got: min_samples,
+                n_points: n,
+            });
+        }
+        let start = Instant::now();
+        let rows = to_row_major(&x);
+        let tree = KdTree::build(&rows, d, (0..n).collect(), CORE_LEAF_SIZE);
+        let by_pos: Vec<f64> = (0..n)
+            .into_par_iter()
+            .map(|t| tree.kth_nn_sq_dist(tree.point(t), min_samples).sqrt())
+            .collect();
+        let mut core = vec![0.0; n];
+        for (t, c) in by_pos.into_iter().enumerate() {
+            core[tree.ids[t]] = c;
+        }
+        drop(tree);
+        let edges = mutual_reachability_mst(&rows, d, &core);
+        let merges = single_linkage(n, &edges);
+        let condensed = condense(&merges, n, min_cluster_size);
+        let t = extract(&condensed, n);
+        let fit_seconds = start.elapsed().as_secs_f64();
+        let (n_clusters, n_noise) = count_labels(&t.labels);
+        Ok(Clustering {
+            algorithm: "hdbscan",
+            labels: t.labels,
+            membership: None,
+            scores: Some(PointScores {
+                probabilities: t.probabilities,
+                outlier_scores: t.outlier_scores,
+            }),
+            n_clusters,
+            n_noise,
+            fit_seconds,
+            extras: Extras::Hdbscan,
+        })
+    }
+}
+
+/// Leaf size of the kd-tree for core distances (large leaves: fast in 10-D).
+const CORE_LEAF_SIZE: usize = 128;
+
 impl Clusterer for ValidHdbscanParams {
     fn name(&self) -> &'static str {
         "hdbscan"
@@ -195,6 +254,9 @@ impl Clusterer for ValidHdbscanParams {
 
     fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
         let n = x.nrows();
+        if self.backend == HdbscanBackend::KdTree {
+            return self.fit_kdtree(x);
+        }
         let min_cluster_size = self.min_cluster_size.resolve(n);
         let min_samples = self.min_samples.unwrap_or(min_cluster_size);
         check_data(&x, 2)?;
