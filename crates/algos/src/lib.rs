@@ -6,7 +6,7 @@
 //! | `kmedoids` | k clusters around actual data points (medoids), by FasterPAM | `kmedoids` crate |
 //! | `dbscan` | density-connected clusters at one radius `eps`, plus noise | here, on a kd-tree |
 //! | `optics` | an ordering with reachability distances (all radii at once), clusters by the ξ method or a cut at `eps` | here, scikit-learn's semantics |
-//! | `hdbscan` | a hierarchy over all densities, condensed and cut by stability; membership probabilities and GLOSH outlier scores | `petal-clustering` + here |
+//! | `hdbscan` | a hierarchy over all densities, condensed and cut by stability; membership probabilities and GLOSH outlier scores | here (kd-tree, Borůvka MST, scikit-learn's tree steps); `petal-clustering` as a second backend |
 //! | `gmm` | a Gaussian mixture fitted by EM: soft clustering (responsibilities) | `clusterlab-em` (its `GaussianMixture::params(k)…check()` builder, re-exported) |
 //!
 //! Every algorithm is configured with a checked builder in linfa's style

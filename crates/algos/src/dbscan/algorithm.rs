@@ -10,6 +10,10 @@ use crate::error::AlgoError;
 use crate::kdtree::{KdTree, LEAF_SIZE};
 use crate::Clusterer;
 
+/// Points per kd-tree leaf: large leaves are fastest in 10-D (measured at
+/// 100k × 10: 128 beats 64 and 16) and cost little in 2-D.
+const DBSCAN_LEAF_SIZE: usize = 128;
+
 /// Core points: at least `min_samples` points (itself included) within `eps`.
 fn core_flags(tree: &KdTree, data: &[f64], dim: usize, eps: f64, min_samples: usize) -> Vec<bool> {
     let r2 = eps * eps;
@@ -108,7 +112,7 @@ pub(crate) fn dbscan_kdtree(
     min_samples: usize,
 ) -> (Vec<i64>, Vec<usize>) {
     let n = data.len() / dim;
-    let tree = KdTree::build(data, dim, (0..n).collect(), LEAF_SIZE);
+    let tree = KdTree::build(data, dim, (0..n).collect(), DBSCAN_LEAF_SIZE);
     let core = core_flags(&tree, data, dim, eps, min_samples);
     let r2 = eps * eps;
     let core_points: Vec<usize> = (0..n).filter(|&i| core[i]).collect();
