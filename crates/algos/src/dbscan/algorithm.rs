@@ -7,7 +7,7 @@ use super::hyperparams::ValidDbscanParams;
 use crate::clustering::{Clustering, Extras, NOISE};
 use crate::common::{check_data, count_labels, sq_dist, to_row_major, UnionFind};
 use crate::error::AlgoError;
-use crate::kdtree::{KdTree, LEAF_SIZE};
+use crate::kdtree::KdTree;
 use crate::Clusterer;
 
 /// Points per kd-tree leaf: large leaves are fastest in 10-D (measured at
@@ -240,7 +240,7 @@ mod tests {
             .iter()
             .map(|m| m.map_or(NOISE, |c| c as i64))
             .collect();
-        let tree = KdTree::build(data, dim, (0..n).collect(), LEAF_SIZE);
+        let tree = KdTree::build(data, dim, (0..n).collect(), crate::kdtree::LEAF_SIZE);
         let core = core_flags(&tree, data, dim, eps, min_samples);
         Ok((labels, (0..n).filter(|&i| core[i]).collect()))
     }
