@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::convergence::{type_color, type_marker};
 use super::scatter::legend_row;
-use super::{bold, chart, render_png, style, text, to_px, Area, Axes, DResult, Mark, BODY, TITLE};
+use super::{bold, chart, render_png, style, text, title, to_px, Area, Axes, DResult, Mark, BODY};
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
@@ -23,11 +23,10 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 fn draw(root: &Area, s: &Study) -> DResult {
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
     let sw = &s.sweep;
-    text(
+    title(
         root,
+        w,
         &format!("{}: choosing k by BIC (lower is better)", s.name),
-        (w / 2, 14),
-        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
     )?;
     let sub = match sw.best {
         Some((k, t, v)) => format!(

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::legend_row;
-use super::{bold, chart, render_png, style, text, Area, Axes, DResult, Mark, BODY, TITLE};
+use super::{chart, render_png, style, text, title, Area, Axes, DResult, Mark, BODY};
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
@@ -45,14 +45,13 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 
 fn draw(root: &Area, s: &Study) -> DResult {
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
-    text(
+    title(
         root,
+        w,
         &format!(
             "{}: EM convergence for the four covariance types (k = {})",
             s.name, s.k
         ),
-        (w / 2, 14),
-        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
     )?;
     text(
         root,

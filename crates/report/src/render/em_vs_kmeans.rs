@@ -11,8 +11,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::{self, legend_row};
 use super::{
-    bold, chart, render_png, style, text, to_px, wrap, wrap_bold, Area, Axes, DResult, Mark,
-    Raster, BODY, TITLE,
+    bold, chart, render_png, style, text, title, to_px, wrap, wrap_bold, Area, Axes, DResult, Mark,
+    Raster, BODY,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -42,11 +42,10 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
-    text(
+    title(
         root,
+        w,
         &format!("{}: where EM differs from k-means (k = {})", s.name, p.k),
-        (w / 2, 14),
-        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
     )?;
     let nd = p.differ.len();
     text(

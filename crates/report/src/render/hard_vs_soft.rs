@@ -11,8 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::{self, legend_row};
 use super::{
-    bold, chart, render_png, style, text, to_px, Area, Axes, Chart, DResult, Mark, Raster, BODY,
-    TITLE,
+    chart, render_png, style, text, title, to_px, Area, Axes, Chart, DResult, Mark, Raster, BODY,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -40,11 +39,10 @@ pub fn confidence(max_r: f64, k: usize) -> f64 {
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
-    text(
+    title(
         root,
+        w,
         &format!("{}: hard versus soft assignment (k = {})", s.name, p.k),
-        (w / 2, 14),
-        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
     )?;
     text(
         root,

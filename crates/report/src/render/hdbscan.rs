@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::{self, legend_row};
 use super::{
-    bold, chart, draw_x, render_png, style, text, to_px, Area, Axes, DResult, Mark, BODY, TITLE,
+    chart, draw_x, render_png, style, text, title, to_px, Area, Axes, DResult, Mark, BODY,
 };
 use crate::config::Algorithm;
 use crate::error::ReportError;
@@ -41,14 +41,13 @@ fn draw(root: &Area, s: &Study) -> DResult {
                 .collect()
         });
     let outl: Option<&Vec<f64>> = fit.scores.as_ref().map(|sc| &sc.outlier_scores);
-    text(
+    title(
         root,
+        w,
         &format!(
             "{}: HDBSCAN ({} clusters, {} noise points)",
             s.name, fit.n_clusters, fit.n_noise
         ),
-        (w / 2, 14),
-        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
     )?;
     text(
         root,

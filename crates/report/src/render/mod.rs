@@ -99,6 +99,16 @@ pub fn bold(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> 
     t
 }
 
+/// A picture's title: bold, centred at the top of an area `width` pixels wide.
+pub fn title(area: &Area, width: i32, s: &str) -> DResult {
+    text(
+        area,
+        s,
+        (width / 2, 14),
+        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
+    )
+}
+
 /// Draws `s` at `pos` (area pixels) with the anchor of `st`.
 pub fn text(area: &Area, s: &str, pos: (i32, i32), st: &TextStyle) -> DResult {
     area.draw_text(s, st, pos)?;

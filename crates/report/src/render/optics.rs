@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::{self, legend_row};
-use super::{bold, chart, render_png, style, text, Area, Axes, DResult, Mark, BODY, TITLE};
+use super::{chart, render_png, style, text, title, Area, Axes, DResult, Mark, BODY};
 use crate::config::Algorithm;
 use crate::error::ReportError;
 use crate::palette;
@@ -36,14 +36,13 @@ fn draw(root: &Area, s: &Study) -> DResult {
         return Err("OPTICS returned no reachability".into());
     };
     let shown = run.shown.as_ref().unwrap_or(&fit.labels);
-    text(
+    title(
         root,
+        w,
         &format!(
             "{}: OPTICS reachability plot ({} clusters, {} noise)",
             s.name, fit.n_clusters, fit.n_noise
         ),
-        (w / 2, 14),
-        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
     )?;
     text(
         root,

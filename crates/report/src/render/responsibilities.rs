@@ -9,8 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::legend_row;
 use super::{
-    bold, chart, render_png, style, text, text_up, to_px, Area, Axes, DResult, Mark, BODY, SMALL,
-    TITLE,
+    chart, render_png, style, text, text_up, title, to_px, Area, Axes, DResult, Mark, BODY, SMALL,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -49,7 +48,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
     let pts = chosen(s, p);
     let m = pts.len();
-    let title = if s.n <= SHOW_ALL {
+    let heading = if s.n <= SHOW_ALL {
         format!("{}: every point's responsibilities (k = {})", s.name, p.k)
     } else {
         format!(
@@ -57,12 +56,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             s.name, p.k
         )
     };
-    text(
-        root,
-        &title,
-        (w / 2, 14),
-        &bold(TITLE, palette::INK, HPos::Center, VPos::Top),
-    )?;
+    title(root, w, &heading)?;
     text(
         root,
         "Each bar is one point split by r_ij = P(component j | point i); they sum to 1. In the M-step the point counts r_ij toward each component.",
