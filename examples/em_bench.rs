@@ -6,6 +6,8 @@
 //! cargo run --release -p clusterlab-em --example em_bench -- --quick # 10k and 100k only
 //! cargo run --release -p clusterlab-em --example em_bench -- --n 1000000 --d 10 --k 5  # one row
 //! cargo run --release -p clusterlab-em --example em_bench -- --memory  # peak memory at 1M × 10, k = 5
+//! cargo run --release -p clusterlab-em --example em_bench -- --profile diag --n 1000000 --d 10 --k 5
+//!     # only 50 iterations of one covariance type, for a profiler (perf record …)
 //! cargo run --release -p clusterlab-em --example em_bench -- --export DIR --json DIR/ours.json
 //!     # also write the data, start models and our timings for crates/em/scripts/time_sklearn_em.py
 //! ```
@@ -176,10 +178,34 @@ fn memory_check() {
     );
 }
 
+/// `--profile TYPE [--n N] [--d D] [--k K]`: one fit of 50 iterations, nothing else.
+fn profile(args: &[String], ty: &str) {
+    let one = |flag: &str, default: usize| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .map_or(default, |v| v.parse().expect("an integer"))
+    };
+    let (n, d, k) = (one("--n", 1_000_000), one("--d", 10), one("--k", 5));
+    let ty: CovarianceType = ty.parse().expect("full, diag, spherical or tied");
+    let x = blobs(n, d, 7);
+    let start = start_model(&x, k, ty);
+    let secs = time_ours(&x, &start, 50);
+    println!(
+        "{n} × {d}, k = {k}, {}: {:.3} ms per iteration",
+        ty.name(),
+        secs * 1e3
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--memory") {
         memory_check();
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        profile(&args, args.get(i + 1).map(String::as_str).unwrap_or("full"));
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");

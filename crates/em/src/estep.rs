@@ -153,25 +153,53 @@ struct Pass<'a> {
     centre: ArrayView1<'a, f64>,
     /// Accumulate the sufficient statistics.
     with_stats: bool,
+    /// Number of components.
+    k: usize,
+}
+
+/// Where a pass writes (or, without an E-step, reads) per-row values.
+type RowOut<'a> = (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>);
+
+/// Shift and transpose rows `start..end` of `x` into the block buffer:
+/// `xt[a·BLOCK + i] = x[start + i, a] − c[a]`.
+fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: &mut [f64]) {
+    let d = centre.len();
+    match x.as_slice() {
+        Some(flat) => {
+            for (i, row) in flat[start * d..end * d].chunks_exact(d).enumerate() {
+                for a in 0..d {
+                    xt[a * BLOCK + i] = row[a] - centre[a];
+                }
+            }
+        }
+        None => {
+            for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
+                for a in 0..d {
+                    xt[a * BLOCK + i] = row[a] - centre[a];
+                }
+            }
+        }
+    }
 }
 
 /// One chunk of rows: optionally the E-step (writing responsibilities and the
-/// per-row log-likelihood), then optionally the statistics.
+/// per-row log-likelihood to `out` when given), then optionally the statistics.
+/// Without an E-step the responsibilities are read from `out`.
 fn process_chunk(
     pass: Pass,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
-    mut resp: ArrayViewMut2<f64>,
-    mut point_ll: ArrayViewMut1<f64>,
+    mut out: Option<RowOut>,
 ) -> Option<SuffStats> {
     let Pass {
         prep,
         ty,
         centre,
         with_stats,
+        k,
     } = pass;
     let (n, d) = x.dim();
-    let k = resp.ncols();
+    let centre = centre.to_vec();
     let mut buf = Buffers::new(d, k);
     let mut stats = with_stats.then(|| SuffStats::zeros(ty, k, d));
     let factors = prep.map(|p| p.factors());
@@ -181,32 +209,36 @@ fn process_chunk(
     while start < n {
         let end = (start + BLOCK).min(n);
         let rows = end - start;
-        // Shift and transpose the block: xt[a·BLOCK + i] = x[start + i, a] − c[a].
-        for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
-            for a in 0..d {
-                buf.xt[a * BLOCK + i] = row[a] - centre[a];
-            }
-        }
-        let mut rb = resp.slice_mut(s![start..end, ..]);
+        load_block(x, &centre, start, end, &mut buf.xt);
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
             kernels::log_prob(f, &prep.offset, d, rows, &mut buf);
             kernels::normalise(k, rows, &mut buf, &mut ll_block[..rows]);
-            for (i, mut row) in rb.rows_mut().into_iter().enumerate() {
-                for j in 0..k {
-                    row[j] = buf.logp[j * BLOCK + i];
+            if let Some((resp, ll)) = out.as_mut() {
+                for (i, mut row) in resp
+                    .slice_mut(s![start..end, ..])
+                    .rows_mut()
+                    .into_iter()
+                    .enumerate()
+                {
+                    for (j, v) in row.iter_mut().enumerate() {
+                        *v = buf.logp[j * BLOCK + i];
+                    }
                 }
-            }
-            for (o, v) in point_ll
-                .slice_mut(s![start..end])
-                .iter_mut()
-                .zip(&ll_block[..rows])
-            {
-                *o = *v;
+                ll.slice_mut(s![start..end])
+                    .iter_mut()
+                    .zip(&ll_block[..rows])
+                    .for_each(|(o, v)| *o = *v);
             }
         } else {
-            for (i, row) in rb.rows().into_iter().enumerate() {
-                for j in 0..k {
-                    buf.logp[j * BLOCK + i] = row[j];
+            let (resp, _) = out.as_ref().expect("responsibilities to read");
+            for (i, row) in resp
+                .slice(s![start..end, ..])
+                .rows()
+                .into_iter()
+                .enumerate()
+            {
+                for (j, v) in row.iter().enumerate() {
+                    buf.logp[j * BLOCK + i] = *v;
                 }
             }
         }
@@ -219,9 +251,12 @@ fn process_chunk(
                 };
             }
             st.weight_sum += wb.map_or(rows as f64, kernels::sum);
-            for j in 0..k {
-                for i in 0..rows {
-                    buf.rw[j * BLOCK + i] = buf.logp[j * BLOCK + i] * wb.map_or(1.0, |w| w[i]);
+            if let Some(wb) = wb {
+                for j in 0..k {
+                    let (r, rw) = (&buf.logp[j * BLOCK..], &mut buf.rw[j * BLOCK..]);
+                    for i in 0..rows {
+                        rw[i] = r[i] * wb[i];
+                    }
                 }
             }
             let SuffStats { nk, sx, second, .. } = st;
@@ -267,24 +302,31 @@ fn run_chunks(
     pass: Pass,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
-    mut resp: ArrayViewMut2<f64>,
-    mut point_ll: ArrayViewMut1<f64>,
+    out: Option<(ArrayViewMut2<f64>, ArrayViewMut1<f64>)>,
 ) -> Option<SuffStats> {
-    let Pass { ty, with_stats, .. } = pass;
+    let Pass {
+        ty, with_stats, k, ..
+    } = pass;
     let (n, d) = x.dim();
-    let k = resp.ncols();
     let cr = chunk_rows(n);
-    let parts: Vec<Option<SuffStats>> = resp
-        .axis_chunks_iter_mut(Axis(0), cr)
+    let mut out = out;
+    let chunks: Vec<Option<RowOut>> = match out.as_mut() {
+        Some((resp, ll)) => resp
+            .axis_chunks_iter_mut(Axis(0), cr)
+            .zip(ll.axis_chunks_iter_mut(Axis(0), cr))
+            .map(Some)
+            .collect(),
+        None => (0..n.div_ceil(cr)).map(|_| None).collect(),
+    };
+    let parts: Vec<Option<SuffStats>> = chunks
         .into_par_iter()
-        .zip(point_ll.axis_chunks_iter_mut(Axis(0), cr).into_par_iter())
         .enumerate()
-        .map(|(c, (r, ll))| {
+        .map(|(c, o)| {
             let lo = c * cr;
             let hi = (lo + cr).min(n);
             let xs = x.slice(s![lo..hi, ..]);
             let ws = w.map(|w| w.slice_move(s![lo..hi]));
-            process_chunk(pass, xs, ws, r, ll)
+            process_chunk(pass, xs, ws, o)
         })
         .collect();
     if !with_stats {
@@ -306,15 +348,16 @@ fn run_chunks(
     Some(total)
 }
 
-/// E-step plus statistics: fills `resp` (n × k) and `point_ll` (n) and returns
-/// the sufficient statistics of the new responsibilities.
+/// E-step plus statistics: returns the sufficient statistics of the new
+/// responsibilities, and writes the responsibilities (n × k) and per-row
+/// log-likelihoods (n) to `out` when it is given. Fitting leaves `out` out:
+/// the M-step needs only the statistics.
 pub(crate) fn e_step_with_stats(
     model: &GmmModel,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
     centre: ArrayView1<f64>,
-    resp: ArrayViewMut2<f64>,
-    point_ll: ArrayViewMut1<f64>,
+    out: Option<(ArrayViewMut2<f64>, ArrayViewMut1<f64>)>,
 ) -> SuffStats {
     let prep = Prepared::new(model, centre);
     let pass = Pass {
@@ -322,8 +365,9 @@ pub(crate) fn e_step_with_stats(
         ty: model.covariance_type(),
         centre: centre.view(),
         with_stats: true,
+        k: model.n_components(),
     };
-    run_chunks(pass, x, w, resp, point_ll).expect("statistics were requested")
+    run_chunks(pass, x, w, out).expect("statistics were requested")
 }
 
 /// Statistics of given responsibilities (no E-step): how the first M-step of
@@ -341,26 +385,40 @@ pub(crate) fn stats_from_responsibilities(
         ty,
         centre,
         with_stats: true,
+        k: resp.ncols(),
     };
-    run_chunks(pass, x, w, resp.view_mut(), unused.view_mut()).expect("statistics were requested")
+    run_chunks(pass, x, w, Some((resp.view_mut(), unused.view_mut())))
+        .expect("statistics were requested")
+}
+
+/// Responsibilities and per-row log-density of `x` under `model`, computed
+/// around `centre`, without statistics.
+pub(crate) fn evaluate_around(
+    model: &GmmModel,
+    x: ArrayView2<f64>,
+    centre: ArrayView1<f64>,
+) -> (Array2<f64>, Array1<f64>) {
+    let (n, k) = (x.nrows(), model.n_components());
+    let prep = Prepared::new(model, centre);
+    let mut resp = Array2::<f64>::zeros((n, k));
+    let mut ll = Array1::<f64>::zeros(n);
+    let centre = centre.view();
+    let pass = Pass {
+        prep: Some(&prep),
+        ty: model.covariance_type(),
+        centre,
+        with_stats: false,
+        k,
+    };
+    run_chunks(pass, x, None, Some((resp.view_mut(), ll.view_mut())));
+    (resp, ll)
 }
 
 /// Responsibilities and per-row log-density of `x` under `model`, without statistics.
 pub(crate) fn evaluate(model: &GmmModel, x: ArrayView2<f64>) -> (Array2<f64>, Array1<f64>) {
-    let (n, k) = (x.nrows(), model.n_components());
     // Centre on the mixture's mean: keeps the shifted coordinates small.
     let centre = model.weights().dot(model.means());
-    let prep = Prepared::new(model, centre.view());
-    let mut resp = Array2::<f64>::zeros((n, k));
-    let mut ll = Array1::<f64>::zeros(n);
-    let pass = Pass {
-        prep: Some(&prep),
-        ty: model.covariance_type(),
-        centre: centre.view(),
-        with_stats: false,
-    };
-    run_chunks(pass, x, None, resp.view_mut(), ll.view_mut());
-    (resp, ll)
+    evaluate_around(model, x, centre.view())
 }
 
 #[cfg(test)]

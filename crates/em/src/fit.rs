@@ -12,7 +12,7 @@ use crate::error::GmmError;
 use crate::estep::{e_step_with_stats, evaluate, stats_from_responsibilities};
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
-use crate::mstep::{m_step, Event, Reseed};
+use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::params::{Init, ValidGmmParams};
 
 /// One iteration of a traced fit.
@@ -225,8 +225,7 @@ impl ValidGmmParams {
         let reseed = Reseed {
             x: p.x.view(),
             data_variance: p.variance.view(),
-            point_ll: None,
-            fallback: &order,
+            ranking: Ranking::Order(&order),
         };
         let (model, events) = m_step(
             &stats,
@@ -247,8 +246,10 @@ impl ValidGmmParams {
     /// EM from one start until convergence or `max_iter`.
     fn run(&self, p: &Problem, initial: GmmModel, mut reseeds: Vec<String>) -> Run {
         let (n, k) = (p.x.nrows(), self.n_components);
-        let mut resp = Array2::<f64>::zeros((n, k));
-        let mut point_ll = Array1::<f64>::zeros(n);
+        // Responsibilities are written only for the trace: the M-step needs
+        // just the statistics, and the fit's result comes from a final E-step.
+        let mut resp = self.trace.then(|| Array2::<f64>::zeros((n, k)));
+        let mut point_ll = self.trace.then(|| Array1::<f64>::zeros(n));
         let mut model = initial.clone();
         let mut lower_bounds = Vec::new();
         let mut trace = self.trace.then(Vec::new);
@@ -261,15 +262,15 @@ impl ValidGmmParams {
                 p.x,
                 p.w,
                 p.centre.view(),
-                resp.view_mut(),
-                point_ll.view_mut(),
+                resp.as_mut()
+                    .zip(point_ll.as_mut())
+                    .map(|(r, l)| (r.view_mut(), l.view_mut())),
             );
             let lower_bound = stats.ll_sum / stats.weight_sum;
             let reseed = Reseed {
                 x: p.x.view(),
                 data_variance: p.variance.view(),
-                point_ll: Some(point_ll.view()),
-                fallback: &[],
+                ranking: Ranking::model(&model, p.centre.view()),
             };
             let (next, events) = m_step(
                 &stats,
@@ -284,7 +285,7 @@ impl ValidGmmParams {
                 t.push(TraceStep {
                     iteration,
                     log_likelihood: lower_bound,
-                    responsibilities: resp.clone(),
+                    responsibilities: resp.clone().expect("written when tracing"),
                     model: next.clone(),
                 });
             }

@@ -5,7 +5,9 @@
 
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 
-use crate::estep::{SecondMoments, SuffStats};
+use std::cell::OnceCell;
+
+use crate::estep::{evaluate_around, SecondMoments, SuffStats};
 use crate::linalg::cholesky_lower;
 use crate::model::{
     full_precision_factor, precision_factors, CovarianceType, Covariances, GmmModel,
@@ -32,27 +34,55 @@ pub(crate) enum Event {
     Singular { component: Option<usize> },
 }
 
+/// How re-seeding ranks the points, worst-explained first.
+pub(crate) enum Ranking<'a> {
+    /// By log-likelihood under the model of the E-step (computed around
+    /// `centre`, exactly as the E-step did), evaluated only if a re-seed asks.
+    Model {
+        model: &'a GmmModel,
+        centre: ArrayView1<'a, f64>,
+        point_ll: OnceCell<Array1<f64>>,
+    },
+    /// A fixed order when there is no E-step yet (e.g. a shuffled index list).
+    Order(&'a [usize]),
+}
+
+impl<'a> Ranking<'a> {
+    /// Rank by the log-likelihood under `model`, lazily.
+    pub(crate) fn model(model: &'a GmmModel, centre: ArrayView1<'a, f64>) -> Self {
+        Ranking::Model {
+            model,
+            centre,
+            point_ll: OnceCell::new(),
+        }
+    }
+}
+
 /// What re-seeding needs to know about the data.
 pub(crate) struct Reseed<'a> {
     pub x: ArrayView2<'a, f64>,
     /// Per-feature (weighted) variance of the whole data.
     pub data_variance: ArrayView1<'a, f64>,
-    /// Per-point log-likelihood from the E-step, if there was one.
-    pub point_ll: Option<ArrayView1<'a, f64>>,
-    /// Fallback order of points when there is no E-step yet (e.g. a shuffled index list).
-    pub fallback: &'a [usize],
+    /// Which points are worst explained.
+    pub ranking: Ranking<'a>,
 }
 
 impl Reseed<'_> {
     /// The worst-explained point not already used.
     fn point(&self, used: &[usize]) -> usize {
-        match self.point_ll {
-            Some(ll) => (0..ll.len())
-                .filter(|i| !used.contains(i))
-                .min_by(|a, b| ll[*a].total_cmp(&ll[*b]))
-                .unwrap_or(0),
-            None => self
-                .fallback
+        match &self.ranking {
+            Ranking::Model {
+                model,
+                centre,
+                point_ll,
+            } => {
+                let ll = point_ll.get_or_init(|| evaluate_around(model, self.x, *centre).1);
+                (0..ll.len())
+                    .filter(|i| !used.contains(i))
+                    .min_by(|a, b| ll[*a].total_cmp(&ll[*b]))
+                    .unwrap_or(0)
+            }
+            Ranking::Order(order) => order
                 .iter()
                 .copied()
                 .find(|i| !used.contains(i))
