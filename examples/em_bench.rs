@@ -7,7 +7,7 @@
 //! cargo run --release -p clusterlab-em --example em_bench -- --n 1000000 --d 10 --k 5  # one row
 //! cargo run --release -p clusterlab-em --example em_bench -- --memory  # peak memory at 1M × 10, k = 5
 //! cargo run --release -p clusterlab-em --example em_bench -- --profile diag --n 1000000 --d 10 --k 5
-//!     # only 50 iterations of one covariance type, for a profiler (perf record …)
+//!     # one covariance type only (median of 5 × 20 iterations), e.g. under a profiler
 //! cargo run --release -p clusterlab-em --example em_bench -- --export DIR --json DIR/ours.json
 //!     # also write the data, start models and our timings for crates/em/scripts/time_sklearn_em.py
 //! ```
@@ -178,7 +178,7 @@ fn memory_check() {
     );
 }
 
-/// `--profile TYPE [--n N] [--d D] [--k K]`: one fit of 50 iterations, nothing else.
+/// `--profile TYPE [--n N] [--d D] [--k K]`: the median of five timings of 20 iterations, nothing else.
 fn profile(args: &[String], ty: &str) {
     let one = |flag: &str, default: usize| {
         args.iter()
@@ -190,7 +190,7 @@ fn profile(args: &[String], ty: &str) {
     let ty: CovarianceType = ty.parse().expect("full, diag, spherical or tied");
     let x = blobs(n, d, 7);
     let start = start_model(&x, k, ty);
-    let secs = time_ours(&x, &start, 50);
+    let secs = median((0..5).map(|_| time_ours(&x, &start, 20)).collect());
     println!(
         "{n} × {d}, k = {k}, {}: {:.3} ms per iteration",
         ty.name(),

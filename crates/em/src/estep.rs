@@ -22,6 +22,10 @@ use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
 
 /// Rows per block inside a chunk.
 pub(crate) const BLOCK: usize = 256;
+/// Distance between consecutive feature (or component) rows of a block
+/// buffer: a little more than BLOCK, so the rows do not all fall into the
+/// same cache sets (a power-of-two stride made the transposition thrash L1).
+pub(crate) const STRIDE: usize = BLOCK + 8;
 /// At most this many chunks (bounds the memory of per-chunk statistics).
 const MAX_CHUNKS: usize = 64;
 
@@ -161,21 +165,21 @@ struct Pass<'a> {
 type RowOut<'a> = (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>);
 
 /// Shift and transpose rows `start..end` of `x` into the block buffer:
-/// `xt[a·BLOCK + i] = x[start + i, a] − c[a]`.
+/// `xt[a·STRIDE + i] = x[start + i, a] − c[a]`.
 fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: &mut [f64]) {
     let d = centre.len();
     match x.as_slice() {
         Some(flat) => {
             for (i, row) in flat[start * d..end * d].chunks_exact(d).enumerate() {
                 for a in 0..d {
-                    xt[a * BLOCK + i] = row[a] - centre[a];
+                    xt[a * STRIDE + i] = row[a] - centre[a];
                 }
             }
         }
         None => {
             for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
                 for a in 0..d {
-                    xt[a * BLOCK + i] = row[a] - centre[a];
+                    xt[a * STRIDE + i] = row[a] - centre[a];
                 }
             }
         }
@@ -221,7 +225,7 @@ fn process_chunk(
                     .enumerate()
                 {
                     for (j, v) in row.iter_mut().enumerate() {
-                        *v = buf.logp[j * BLOCK + i];
+                        *v = buf.logp[j * STRIDE + i];
                     }
                 }
                 ll.slice_mut(s![start..end])
@@ -238,7 +242,7 @@ fn process_chunk(
                 .enumerate()
             {
                 for (j, v) in row.iter().enumerate() {
-                    buf.logp[j * BLOCK + i] = *v;
+                    buf.logp[j * STRIDE + i] = *v;
                 }
             }
         }
@@ -253,7 +257,7 @@ fn process_chunk(
             st.weight_sum += wb.map_or(rows as f64, kernels::sum);
             if let Some(wb) = wb {
                 for j in 0..k {
-                    let (r, rw) = (&buf.logp[j * BLOCK..], &mut buf.rw[j * BLOCK..]);
+                    let (r, rw) = (&buf.logp[j * STRIDE..], &mut buf.rw[j * STRIDE..]);
                     for i in 0..rows {
                         rw[i] = r[i] * wb[i];
                     }

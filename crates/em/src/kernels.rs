@@ -1,16 +1,18 @@
 //! The inner loops of one block of rows, written for the vector units.
 //!
-//! A block of `B ≤ BLOCK` rows is held transposed (`xt[a·BLOCK + i]`, feature
-//! major) so every inner loop runs over the rows of the block with unit stride:
-//! the compiler turns them into SIMD code. Sums over rows use eight independent
-//! accumulators so they vectorise without reassociating a single chain.
-//! The same code is compiled twice, once for the baseline target and once with
-//! AVX2 + FMA, and the faster one is chosen at run time.
+//! A block of `B ≤ BLOCK` rows is held transposed (`xt[a·STRIDE + i]`, feature
+//! major) so every inner loop runs over the rows of the block with unit
+//! stride. The products and sums are written with the [`Vector`] operations of
+//! `simd.rs`, several independent accumulators per sum, so they run at the
+//! vector units' throughput rather than one chain's latency; the log-sum-exp
+//! is plain loops over rows that the compiler vectorises. Each kernel is
+//! compiled for the baseline target, for AVX2 + FMA and for AVX-512, and the
+//! best level the CPU supports is chosen at run time ([`simd`]).
 
-use crate::estep::BLOCK;
-
-/// Rows processed together in registers (BLOCK is a multiple of it).
-const LANES: usize = 8;
+use crate::estep::{BLOCK, STRIDE};
+use crate::simd::{fold, Pair, Vector};
+#[cfg(target_arch = "x86_64")]
+use crate::simd::{Avx2, Avx512};
 
 /// `a·b + c`, fused into one instruction when compiled for FMA (`F = true`).
 #[inline(always)]
@@ -163,20 +165,25 @@ pub(crate) struct Buffers {
 impl Buffers {
     pub(crate) fn new(d: usize, k: usize) -> Self {
         Buffers {
-            xt: vec![0.0; d * BLOCK],
-            logp: vec![0.0; k * BLOCK],
-            rw: vec![0.0; k * BLOCK],
+            xt: vec![0.0; d * STRIDE],
+            logp: vec![0.0; k * STRIDE],
+            rw: vec![0.0; k * STRIDE],
             q: vec![0.0; BLOCK],
             t: vec![0.0; BLOCK],
-            yt: vec![0.0; d * BLOCK],
+            yt: vec![0.0; d * STRIDE],
             max: vec![0.0; BLOCK],
         }
     }
 }
 
-/// `logp[j·BLOCK + i] = offset_j − ½ ‖(x_i − μ_j)ᵀ U_j‖²` for the `rows` rows of the block.
+/// `logp[j·STRIDE + i] = offset_j − ½ ‖(x_i − μ_j)ᵀ U_j‖²` for the `rows` rows of the block.
+///
+/// Rows go `NV` vectors at a time, so every accumulation has `NV`
+/// independent chains and is bound by throughput, not by the latency of one
+/// chain. Groups may run past `rows` into the block's padding; those values
+/// are never read.
 #[inline(always)]
-fn log_prob_body<const F: bool>(
+fn log_prob_body<V: Vector, const NV: usize, const CT: usize>(
     f: &Factors,
     offset: &[f64],
     d: usize,
@@ -185,89 +192,87 @@ fn log_prob_body<const F: bool>(
 ) {
     let k = offset.len();
     let xt = &b.xt;
+    let step = NV * V::W;
+    let minus_half = V::splat(-0.5);
+    // One group's results: out = offset − q/2.
+    let finish = |out: &mut [f64], g: usize, off: f64, q: &[V; NV]| {
+        let off = V::splat(off);
+        for (u, qv) in q.iter().enumerate() {
+            qv.mul_add(minus_half, off).store(&mut out[g + u * V::W..]);
+        }
+    };
     match f {
         Factors::Full { u, mu_u } => {
-            // Eight rows at a time with y and q held in registers: each x value
-            // loaded feeds one multiply-add, and nothing is stored until the end.
+            // y and q held in registers: each x value loaded feeds one
+            // multiply and one add (separate: a fused chain would be bound
+            // by its latency), and nothing is stored until the end.
             for j in 0..k {
                 let uj = &u[j * d * d..(j + 1) * d * d];
                 let mj = &mu_u[j * d..(j + 1) * d];
-                let out = &mut b.logp[j * BLOCK..(j + 1) * BLOCK];
-                for g in (0..rows).step_by(LANES) {
-                    let mut q = [0.0f64; LANES];
+                let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
+                for g in (0..rows).step_by(step) {
+                    let mut q = [V::zero(); NV];
                     for a in 0..d {
-                        let mut y = [-mj[a]; LANES];
+                        let mut y = [V::splat(-mj[a]); NV];
                         for c in 0..=a {
-                            let coef = uj[c * d + a];
-                            let xc: &[f64; LANES] = xt[c * BLOCK + g..c * BLOCK + g + LANES]
-                                .try_into()
-                                .expect("a lane group");
-                            for l in 0..LANES {
-                                y[l] += coef * xc[l];
+                            let coef = V::splat(uj[c * d + a]);
+                            let xc = &xt[c * STRIDE + g..];
+                            for (v, yv) in y.iter_mut().enumerate() {
+                                *yv = yv.add(coef.mul(V::load(&xc[v * V::W..])));
                             }
                         }
-                        for l in 0..LANES {
-                            q[l] = madd::<F>(y[l], y[l], q[l]);
+                        for (qv, yv) in q.iter_mut().zip(&y) {
+                            *qv = yv.mul_add(*yv, *qv);
                         }
                     }
-                    for l in 0..LANES {
-                        out[g + l] = offset[j] - 0.5 * q[l];
-                    }
+                    finish(out, g, offset[j], &q);
                 }
             }
         }
         Factors::Tied { u, mu_u } => {
             for a in 0..d {
-                let y = &mut b.yt[a * BLOCK..a * BLOCK + rows];
+                let y = &mut b.yt[a * STRIDE..a * STRIDE + rows];
                 y.iter_mut().for_each(|v| *v = 0.0);
                 for c in 0..=a {
                     let coef = u[c * d + a];
-                    let xc = &xt[c * BLOCK..c * BLOCK + rows];
+                    let xc = &xt[c * STRIDE..c * STRIDE + rows];
                     for (yv, xv) in y.iter_mut().zip(xc) {
-                        *yv = madd::<F>(coef, *xv, *yv);
+                        *yv += coef * *xv;
                     }
                 }
             }
             for j in 0..k {
-                let out = &mut b.logp[j * BLOCK..(j + 1) * BLOCK];
-                for g in (0..rows).step_by(LANES) {
-                    let mut q = [0.0f64; LANES];
+                let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
+                for g in (0..rows).step_by(step) {
+                    let mut q = [V::zero(); NV];
                     for a in 0..d {
-                        let shift = mu_u[j * d + a];
-                        let ya: &[f64; LANES] = b.yt[a * BLOCK + g..a * BLOCK + g + LANES]
-                            .try_into()
-                            .expect("a lane group");
-                        for l in 0..LANES {
-                            let z = ya[l] - shift;
-                            q[l] = madd::<F>(z, z, q[l]);
+                        let shift = V::splat(mu_u[j * d + a]);
+                        let ya = &b.yt[a * STRIDE + g..];
+                        for (v, qv) in q.iter_mut().enumerate() {
+                            let z = V::load(&ya[v * V::W..]).sub(shift);
+                            *qv = z.mul_add(z, *qv);
                         }
                     }
-                    for l in 0..LANES {
-                        out[g + l] = offset[j] - 0.5 * q[l];
-                    }
+                    finish(out, g, offset[j], &q);
                 }
             }
         }
         Factors::Diag { p, m } | Factors::Spherical { p, m } => {
             let spherical = matches!(f, Factors::Spherical { .. });
             for j in 0..k {
-                let out = &mut b.logp[j * BLOCK..(j + 1) * BLOCK];
-                for g in (0..rows).step_by(LANES) {
-                    let mut q = [0.0f64; LANES];
+                let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
+                for g in (0..rows).step_by(step) {
+                    let mut q = [V::zero(); NV];
                     for a in 0..d {
-                        let pa = if spherical { p[j] } else { p[j * d + a] };
-                        let ma = m[j * d + a];
-                        let xa: &[f64; LANES] = xt[a * BLOCK + g..a * BLOCK + g + LANES]
-                            .try_into()
-                            .expect("a lane group");
-                        for l in 0..LANES {
-                            let z = (xa[l] - ma) * pa;
-                            q[l] = madd::<F>(z, z, q[l]);
+                        let pa = V::splat(if spherical { p[j] } else { p[j * d + a] });
+                        let ma = V::splat(m[j * d + a]);
+                        let xa = &xt[a * STRIDE + g..];
+                        for (v, qv) in q.iter_mut().enumerate() {
+                            let z = V::load(&xa[v * V::W..]).sub(ma).mul(pa);
+                            *qv = z.mul_add(z, *qv);
                         }
                     }
-                    for l in 0..LANES {
-                        out[g + l] = offset[j] - 0.5 * q[l];
-                    }
+                    finish(out, g, offset[j], &q);
                 }
             }
         }
@@ -281,14 +286,14 @@ fn normalise_body<const F: bool>(k: usize, rows: usize, b: &mut Buffers, ll: &mu
     let max = &mut b.max[..rows];
     max.copy_from_slice(&b.logp[..rows]);
     for j in 1..k {
-        for (m, v) in max.iter_mut().zip(&b.logp[j * BLOCK..j * BLOCK + rows]) {
+        for (m, v) in max.iter_mut().zip(&b.logp[j * STRIDE..j * STRIDE + rows]) {
             *m = m.max(*v);
         }
     }
     let s = &mut b.q[..rows];
     s.iter_mut().for_each(|v| *v = 0.0);
     for j in 0..k {
-        for ((v, m), sv) in b.logp[j * BLOCK..j * BLOCK + rows]
+        for ((v, m), sv) in b.logp[j * STRIDE..j * STRIDE + rows]
             .iter_mut()
             .zip(max.iter())
             .zip(s.iter_mut())
@@ -304,7 +309,10 @@ fn normalise_body<const F: bool>(k: usize, rows: usize, b: &mut Buffers, ll: &mu
         *sv = 1.0 / *sv;
     }
     for j in 0..k {
-        for (v, inv) in b.logp[j * BLOCK..j * BLOCK + rows].iter_mut().zip(s.iter()) {
+        for (v, inv) in b.logp[j * STRIDE..j * STRIDE + rows]
+            .iter_mut()
+            .zip(s.iter())
+        {
             *v *= inv;
         }
     }
@@ -313,7 +321,7 @@ fn normalise_body<const F: bool>(k: usize, rows: usize, b: &mut Buffers, ll: &mu
     for i in 0..rows {
         if !max[i].is_finite() {
             for j in 0..k {
-                b.logp[j * BLOCK + i] = 1.0 / k as f64;
+                b.logp[j * STRIDE + i] = 1.0 / k as f64;
             }
         }
     }
@@ -329,57 +337,67 @@ pub(crate) enum Moments<'a> {
     Total(&'a mut [f64]),
 }
 
-/// `out[c] += Σ_i t_i · xt[c·BLOCK + i]` for every c < out.len(): four
-/// columns at a time so each load of `t` feeds four multiply-adds.
+/// `out[c] += Σ_i t_i · xt[c·STRIDE + i]` for every c < out.len(): `CT`
+/// columns at a time so each load of `t` feeds `CT` multiply-adds, with `CT`
+/// independent accumulators.
 #[inline(always)]
-fn lower_row_dots<const F: bool>(t: &[f64], xt: &[f64], rows: usize, out: &mut [f64]) {
-    let groups = rows / LANES * LANES;
+fn lower_row_dots<V: Vector, const CT: usize>(t: &[f64], xt: &[f64], rows: usize, out: &mut [f64]) {
+    let groups = rows / V::W * V::W;
     let mut c = 0;
-    while c + 4 <= out.len() {
-        let mut acc = [[0.0f64; LANES]; 4];
-        for g in (0..groups).step_by(LANES) {
-            let tv: &[f64; LANES] = t[g..g + LANES].try_into().expect("a lane group");
-            for m in 0..4 {
-                let xv: &[f64; LANES] = xt[(c + m) * BLOCK + g..(c + m) * BLOCK + g + LANES]
-                    .try_into()
-                    .expect("a lane group");
-                for l in 0..LANES {
-                    acc[m][l] += tv[l] * xv[l];
-                }
+    while c + CT <= out.len() {
+        let mut acc = [V::zero(); CT];
+        for g in (0..groups).step_by(V::W) {
+            let tv = V::load(&t[g..]);
+            for (m, am) in acc.iter_mut().enumerate() {
+                *am = tv.mul_add(V::load(&xt[(c + m) * STRIDE + g..]), *am);
             }
         }
-        for m in 0..4 {
-            let mut s = acc[m].iter().sum::<f64>();
+        for (m, am) in acc.iter().enumerate() {
+            let mut s = am.sum();
             for i in groups..rows {
-                s += t[i] * xt[(c + m) * BLOCK + i];
+                s += t[i] * xt[(c + m) * STRIDE + i];
             }
             out[c + m] += s;
         }
-        c += 4;
+        c += CT;
     }
     while c < out.len() {
-        out[c] += dot(&t[..rows], &xt[c * BLOCK..c * BLOCK + rows]);
+        out[c] += dot(&t[..rows], &xt[c * STRIDE..c * STRIDE + rows]);
         c += 1;
     }
 }
 
-/// `(Σ r_i x_i, Σ r_i x_i²)` in one pass with eight accumulators each.
+/// `Σ a_i` with `NV` vector accumulators.
 #[inline(always)]
-fn first_second_moments<const F: bool>(r: &[f64], x: &[f64]) -> (f64, f64) {
-    let n = r.len().min(x.len());
-    let groups = n / LANES * LANES;
-    let mut s1 = [0.0f64; LANES];
-    let mut s2 = [0.0f64; LANES];
-    for g in (0..groups).step_by(LANES) {
-        let rv: &[f64; LANES] = r[g..g + LANES].try_into().expect("a lane group");
-        let xv: &[f64; LANES] = x[g..g + LANES].try_into().expect("a lane group");
-        for l in 0..LANES {
-            let t = rv[l] * xv[l];
-            s1[l] += t;
-            s2[l] = madd::<F>(t, xv[l], s2[l]);
+fn sum_wide<V: Vector, const NV: usize>(a: &[f64]) -> f64 {
+    let step = NV * V::W;
+    let groups = a.len() / step * step;
+    let mut acc = [V::zero(); NV];
+    for g in (0..groups).step_by(step) {
+        for (v, av) in acc.iter_mut().enumerate() {
+            *av = av.add(V::load(&a[g + v * V::W..]));
         }
     }
-    let (mut a, mut b) = (s1.iter().sum::<f64>(), s2.iter().sum::<f64>());
+    fold(acc) + a[groups..].iter().sum::<f64>()
+}
+
+/// `(Σ r_i x_i, Σ r_i x_i²)` in one pass with `NV` vector accumulators each.
+#[inline(always)]
+fn first_second_moments<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> (f64, f64) {
+    let n = r.len().min(x.len());
+    let step = NV * V::W;
+    let groups = n / step * step;
+    let mut s1 = [V::zero(); NV];
+    let mut s2 = [V::zero(); NV];
+    for g in (0..groups).step_by(step) {
+        for v in 0..NV {
+            let xv = V::load(&x[g + v * V::W..]);
+            let t = V::load(&r[g + v * V::W..]).mul(xv);
+            s1[v] = s1[v].add(t);
+            s2[v] = t.mul_add(xv, s2[v]);
+        }
+    }
+    let (mut a, mut b) = (fold(s1), fold(s2));
     for i in groups..n {
         let t = r[i] * x[i];
         a += t;
@@ -391,7 +409,7 @@ fn first_second_moments<const F: bool>(r: &[f64], x: &[f64]) -> (f64, f64) {
 /// Add the block to the statistics. With row weights `w`, `b.rw` holds the
 /// weighted responsibilities (k × BLOCK); without, `b.logp` holds the responsibilities.
 #[inline(always)]
-fn stats_body<const F: bool>(
+fn stats_body<V: Vector, const NV: usize, const CT: usize>(
     d: usize,
     k: usize,
     rows: usize,
@@ -403,22 +421,22 @@ fn stats_body<const F: bool>(
 ) {
     let resp = if w.is_some() { &b.rw } else { &b.logp };
     for j in 0..k {
-        let r = &resp[j * BLOCK..j * BLOCK + rows];
-        nk[j] += sum(r);
+        let r = &resp[j * STRIDE..j * STRIDE + rows];
+        nk[j] += sum_wide::<V, NV>(r);
         for a in 0..d {
-            let xa = &b.xt[a * BLOCK..a * BLOCK + rows];
+            let xa = &b.xt[a * STRIDE..a * STRIDE + rows];
             match mom {
                 Moments::Full(q) => {
                     let t = &mut b.t[..rows];
                     for ((tv, rv), xv) in t.iter_mut().zip(r).zip(xa) {
                         *tv = rv * xv;
                     }
-                    sx[j * d + a] += sum(t);
+                    sx[j * d + a] += sum_wide::<V, NV>(t);
                     let row = &mut q[(j * d + a) * d..(j * d + a) * d + a + 1];
-                    lower_row_dots::<F>(t, &b.xt, rows, row);
+                    lower_row_dots::<V, CT>(t, &b.xt, rows, row);
                 }
                 Moments::Diag(q) => {
-                    let (s1, s2) = first_second_moments::<F>(r, xa);
+                    let (s1, s2) = first_second_moments::<V, NV>(r, xa);
                     sx[j * d + a] += s1;
                     q[j * d + a] += s2;
                 }
@@ -428,7 +446,7 @@ fn stats_body<const F: bool>(
     }
     if let Moments::Total(q) = mom {
         for a in 0..d {
-            let xa = &b.xt[a * BLOCK..a * BLOCK + rows];
+            let xa = &b.xt[a * STRIDE..a * STRIDE + rows];
             let t = &mut b.t[..rows];
             match w {
                 Some(w) => {
@@ -438,7 +456,7 @@ fn stats_body<const F: bool>(
                 }
                 None => t.copy_from_slice(xa),
             }
-            lower_row_dots::<F>(t, &b.xt, rows, &mut q[a * d..a * d + a + 1]);
+            lower_row_dots::<V, CT>(t, &b.xt, rows, &mut q[a * d..a * d + a + 1]);
         }
     }
 }
@@ -488,6 +506,11 @@ impl Simd {
 
 /// The best level the CPU supports.
 fn supported_simd() -> Simd {
+    static SUPPORTED: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
+    *SUPPORTED.get_or_init(detect_simd)
+}
+
+fn detect_simd() -> Simd {
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx512f")
@@ -504,37 +527,55 @@ fn supported_simd() -> Simd {
     Simd::Baseline
 }
 
+/// Compile `$body` for each [`Simd`] level and pick one at run time. With
+/// `grouped`, the body also takes the [`Vector`] type, `NV`, the vectors per
+/// row group, and the column tile `CT` of [`lower_row_dots`].
 macro_rules! dispatch {
-    ($name:ident, $avx:ident, $avx512:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
+    (grouped $name:ident, $at:ident, $avx:ident, $avx512:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
+        dispatch!(@make $name, $at, $avx, $avx512, ($($arg: $ty),*),
+            $body::<Pair, 2, 4>, $body::<Avx2, 4, 8>, $body::<Avx512, 4, 8>);
+    };
+    ($name:ident, $at:ident, $avx:ident, $avx512:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
+        dispatch!(@make $name, $at, $avx, $avx512, ($($arg: $ty),*),
+            $body::<false>, $body::<true>, $body::<true>);
+    };
+    (@make $name:ident, $at:ident, $avx:ident, $avx512:ident, ($($arg:ident : $ty:ty),*),
+        $base:path, $two:path, $five:path) => {
         #[target_feature(enable = "avx2,fma")]
         #[cfg(target_arch = "x86_64")]
         unsafe fn $avx($($arg: $ty),*) {
-            $body::<true>($($arg),*)
+            $two($($arg),*)
         }
 
         #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
         #[cfg(target_arch = "x86_64")]
         unsafe fn $avx512($($arg: $ty),*) {
-            $body::<true>($($arg),*)
+            $five($($arg),*)
         }
 
-        pub(crate) fn $name($($arg: $ty),*) {
+        /// The kernel at a given level, which must be one the CPU supports.
+        fn $at(level: Simd, $($arg: $ty),*) {
+            assert!(level.rank() <= supported_simd().rank(), "{level:?} is not supported here");
             #[cfg(target_arch = "x86_64")]
-            match simd() {
-                // SAFETY: `simd` chose a level the CPU supports.
+            match level {
+                // SAFETY: checked above that the CPU supports the level.
                 Simd::Avx512 => return unsafe { $avx512($($arg),*) },
                 // SAFETY: as above.
                 Simd::Avx2 => return unsafe { $avx($($arg),*) },
                 Simd::Baseline => {}
             }
-            $body::<false>($($arg),*)
+            $base($($arg),*)
+        }
+
+        pub(crate) fn $name($($arg: $ty),*) {
+            $at(simd(), $($arg),*)
         }
     };
 }
 
-dispatch!(log_prob, log_prob_avx2, log_prob_avx512, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
-dispatch!(normalise, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]));
-dispatch!(stats, stats_avx2, stats_avx512, stats_body, (d: usize, k: usize, rows: usize, b: &mut Buffers, w: Option<&[f64]>, nk: &mut [f64], sx: &mut [f64], mom: &mut Moments));
+dispatch!(grouped log_prob, log_prob_at, log_prob_avx2, log_prob_avx512, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
+dispatch!(normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]));
+dispatch!(grouped stats, stats_at, stats_avx2, stats_avx512, stats_body, (d: usize, k: usize, rows: usize, b: &mut Buffers, w: Option<&[f64]>, nk: &mut [f64], sx: &mut [f64], mom: &mut Moments));
 
 #[cfg(test)]
 mod tests {
@@ -584,6 +625,163 @@ mod tests {
                 (ln_positive::<true>(s) - s.ln()).abs() <= 2.0 * f64::EPSILON * s.ln().max(1.0)
             );
             s += 0.001_3;
+        }
+    }
+
+    /// A deterministic stream of numbers in [−1, 1).
+    fn numbers(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        }
+    }
+
+    fn levels() -> Vec<Simd> {
+        [Simd::Baseline, Simd::Avx2, Simd::Avx512]
+            .into_iter()
+            .filter(|l| l.rank() <= supported_simd().rank())
+            .collect()
+    }
+
+    fn close(got: f64, want: f64, what: &str) {
+        assert!(
+            (got - want).abs() <= 1e-12 * (1.0 + want.abs()),
+            "{what}: {got} vs {want}"
+        );
+    }
+
+    /// Every compiled level of `log_prob` and `stats` against the formulas
+    /// written out one row at a time, on a block whose length is not a
+    /// multiple of any vector width.
+    #[test]
+    fn every_level_agrees_with_the_formulas() {
+        let (d, k, rows) = (5, 3, 203);
+        let mut next = numbers(7);
+        let mut b = Buffers::new(d, k);
+        for a in 0..d {
+            for i in 0..rows {
+                b.xt[a * STRIDE + i] = 3.0 * next();
+            }
+        }
+        let x = |b: &Buffers, i: usize, a: usize| b.xt[a * STRIDE + i];
+        // Upper-triangular factors with a positive diagonal.
+        let u: Vec<f64> = (0..k * d * d)
+            .map(|e| {
+                let (a, c) = ((e % (d * d)) / d, e % d);
+                match a.cmp(&c) {
+                    std::cmp::Ordering::Less => 0.5 * next(),
+                    std::cmp::Ordering::Equal => 1.0 + next().abs(),
+                    std::cmp::Ordering::Greater => 0.0,
+                }
+            })
+            .collect();
+        let mu: Vec<f64> = (0..k * d).map(|_| next()).collect();
+        let p: Vec<f64> = (0..k * d).map(|_| 0.5 + next().abs()).collect();
+        let offset: Vec<f64> = (0..k).map(|_| next()).collect();
+        let tied_u = &u[..d * d];
+        let cases = [
+            Factors::Full { u: &u, mu_u: &mu },
+            Factors::Tied {
+                u: tied_u,
+                mu_u: &mu,
+            },
+            Factors::Diag { p: &p, m: &mu },
+            Factors::Spherical { p: &p[..k], m: &mu },
+        ];
+        for level in levels() {
+            for f in &cases {
+                log_prob_at(level, f, &offset, d, rows, &mut b);
+                for j in 0..k {
+                    for i in 0..rows {
+                        let q: f64 = (0..d)
+                            .map(|a| {
+                                let z = match f {
+                                    Factors::Full { u, mu_u } => {
+                                        (0..=a)
+                                            .map(|c| u[j * d * d + c * d + a] * x(&b, i, c))
+                                            .sum::<f64>()
+                                            - mu_u[j * d + a]
+                                    }
+                                    Factors::Tied { u, mu_u } => {
+                                        (0..=a).map(|c| u[c * d + a] * x(&b, i, c)).sum::<f64>()
+                                            - mu_u[j * d + a]
+                                    }
+                                    Factors::Diag { p, m } => {
+                                        (x(&b, i, a) - m[j * d + a]) * p[j * d + a]
+                                    }
+                                    Factors::Spherical { p, m } => {
+                                        (x(&b, i, a) - m[j * d + a]) * p[j]
+                                    }
+                                };
+                                z * z
+                            })
+                            .sum();
+                        close(
+                            b.logp[j * STRIDE + i],
+                            offset[j] - 0.5 * q,
+                            &format!("{level:?} log p"),
+                        );
+                    }
+                }
+            }
+            // Statistics of positive "responsibilities", unweighted and weighted.
+            let w: Vec<f64> = (0..rows).map(|_| 0.1 + next().abs()).collect();
+            for j in 0..k {
+                for i in 0..rows {
+                    b.logp[j * STRIDE + i] = next().abs();
+                    b.rw[j * STRIDE + i] = b.logp[j * STRIDE + i] * w[i];
+                }
+            }
+            for weights in [None, Some(&w[..])] {
+                let r = |b: &Buffers, j: usize, i: usize| {
+                    b.logp[j * STRIDE + i] * weights.map_or(1.0, |w| w[i])
+                };
+                let mut full = vec![0.0; k * d * d];
+                let mut diag = vec![0.0; k * d];
+                let mut total = vec![0.0; d * d];
+                for which in 0..3 {
+                    let (mut nk, mut sx) = (vec![0.0; k], vec![0.0; k * d]);
+                    let mut mom = match which {
+                        0 => Moments::Full(&mut full),
+                        1 => Moments::Diag(&mut diag),
+                        _ => Moments::Total(&mut total),
+                    };
+                    stats_at(
+                        level, d, k, rows, &mut b, weights, &mut nk, &mut sx, &mut mom,
+                    );
+                    for j in 0..k {
+                        close(nk[j], (0..rows).map(|i| r(&b, j, i)).sum(), "N");
+                        for a in 0..d {
+                            let want: f64 = (0..rows).map(|i| r(&b, j, i) * x(&b, i, a)).sum();
+                            close(sx[j * d + a], want, "S");
+                        }
+                    }
+                }
+                for j in 0..k {
+                    for a in 0..d {
+                        let sq = |c: usize| -> f64 {
+                            (0..rows)
+                                .map(|i| r(&b, j, i) * x(&b, i, a) * x(&b, i, c))
+                                .sum()
+                        };
+                        close(diag[j * d + a], sq(a), "diagonal moment");
+                        for c in 0..=a {
+                            close(full[(j * d + a) * d + c], sq(c), "full moment");
+                        }
+                    }
+                }
+                for a in 0..d {
+                    for c in 0..=a {
+                        let want: f64 = (0..rows)
+                            .map(|i| weights.map_or(1.0, |w| w[i]) * x(&b, i, a) * x(&b, i, c))
+                            .sum();
+                        close(total[a * d + c], want, "total moment");
+                    }
+                }
+            }
         }
     }
 

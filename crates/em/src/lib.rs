@@ -49,6 +49,7 @@ mod linfa_impl;
 mod model;
 mod mstep;
 mod params;
+mod simd;
 
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};

@@ -1,0 +1,185 @@
+//! Vectors of f64 for the kernels: one small trait, implemented for AVX-512,
+//! AVX2 + FMA and a portable pair of lanes.
+//!
+//! The kernels are written once, generic over [`Vector`], and instantiated
+//! inside functions compiled for the matching instruction set (see
+//! `kernels::dispatch!`). Writing the vector operations out, instead of
+//! hoping the compiler finds them in scalar loops, keeps every accumulator in
+//! a full-width register: the auto-vectoriser handled some of these loops with
+//! half-width or scalar code depending on the surrounding code.
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::*;
+
+/// A vector of `W` f64 lanes.
+pub(crate) trait Vector: Copy {
+    /// Lanes per vector.
+    const W: usize;
+    /// Every lane `x`.
+    fn splat(x: f64) -> Self;
+    /// The first `W` values of `s`.
+    fn load(s: &[f64]) -> Self;
+    /// Write the lanes to the first `W` values of `s`.
+    fn store(self, s: &mut [f64]);
+    fn add(self, o: Self) -> Self;
+    fn sub(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+    /// `self · b + c`, fused where the instruction set has FMA.
+    fn mul_add(self, b: Self, c: Self) -> Self;
+    /// The sum of the lanes.
+    fn sum(self) -> f64;
+    fn zero() -> Self {
+        Self::splat(0.0)
+    }
+}
+
+/// Two lanes in plain f64 arithmetic: the portable fallback (SSE2 on x86-64).
+#[derive(Clone, Copy)]
+pub(crate) struct Pair([f64; 2]);
+
+impl Vector for Pair {
+    const W: usize = 2;
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        Pair([x, x])
+    }
+    #[inline(always)]
+    fn load(s: &[f64]) -> Self {
+        Pair([s[0], s[1]])
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f64]) {
+        s[..2].copy_from_slice(&self.0);
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Pair([self.0[0] + o.0[0], self.0[1] + o.0[1]])
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        Pair([self.0[0] - o.0[0], self.0[1] - o.0[1]])
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        Pair([self.0[0] * o.0[0], self.0[1] * o.0[1]])
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        self.mul(b).add(c)
+    }
+    #[inline(always)]
+    fn sum(self) -> f64 {
+        self.0[0] + self.0[1]
+    }
+}
+
+/// Four lanes of AVX2 with FMA.
+///
+/// Only constructed inside functions compiled with `avx2,fma`, which are
+/// only called after the CPU was found to support them (`kernels::simd`).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(crate) struct Avx2(__m256d);
+
+#[cfg(target_arch = "x86_64")]
+impl Vector for Avx2 {
+    const W: usize = 4;
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        // SAFETY (every method): see the type's documentation.
+        Avx2(unsafe { _mm256_set1_pd(x) })
+    }
+    #[inline(always)]
+    fn load(s: &[f64]) -> Self {
+        let s = &s[..4];
+        Avx2(unsafe { _mm256_loadu_pd(s.as_ptr()) })
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f64]) {
+        let s = &mut s[..4];
+        unsafe { _mm256_storeu_pd(s.as_mut_ptr(), self.0) }
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Avx2(unsafe { _mm256_add_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        Avx2(unsafe { _mm256_sub_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        Avx2(unsafe { _mm256_mul_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        Avx2(unsafe { _mm256_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn sum(self) -> f64 {
+        unsafe {
+            let lo = _mm256_castpd256_pd128(self.0);
+            let hi = _mm256_extractf128_pd(self.0, 1);
+            let two = _mm_add_pd(lo, hi);
+            _mm_cvtsd_f64(_mm_add_sd(two, _mm_unpackhi_pd(two, two)))
+        }
+    }
+}
+
+/// Eight lanes of AVX-512 (F) with FMA.
+///
+/// Only constructed inside functions compiled with `avx512f`, which are only
+/// called after the CPU was found to support it (`kernels::simd`).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(crate) struct Avx512(__m512d);
+
+#[cfg(target_arch = "x86_64")]
+impl Vector for Avx512 {
+    const W: usize = 8;
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        // SAFETY (every method): see the type's documentation.
+        Avx512(unsafe { _mm512_set1_pd(x) })
+    }
+    #[inline(always)]
+    fn load(s: &[f64]) -> Self {
+        let s = &s[..8];
+        Avx512(unsafe { _mm512_loadu_pd(s.as_ptr()) })
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f64]) {
+        let s = &mut s[..8];
+        unsafe { _mm512_storeu_pd(s.as_mut_ptr(), self.0) }
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Avx512(unsafe { _mm512_add_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        Avx512(unsafe { _mm512_sub_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        Avx512(unsafe { _mm512_mul_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        Avx512(unsafe { _mm512_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn sum(self) -> f64 {
+        unsafe { _mm512_reduce_add_pd(self.0) }
+    }
+}
+
+/// `Σ acc` over `N` vectors: vector adds, then one sum of lanes.
+#[inline(always)]
+pub(crate) fn fold<V: Vector, const N: usize>(acc: [V; N]) -> f64 {
+    let mut total = acc[0];
+    for v in &acc[1..] {
+        total = total.add(*v);
+    }
+    total.sum()
+}
