@@ -17,11 +17,14 @@ use ndarray::{
 };
 use rayon::prelude::*;
 
-use crate::kernels::{self, Buffers, Factors, Moments};
+use crate::kernels::{self, Buffers, Factors, LaneStats, Second};
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
 
 /// Rows per block inside a chunk.
 pub(crate) const BLOCK: usize = 256;
+/// The statistics kernels work in groups of this many rows (a multiple of
+/// every vector group they use; BLOCK is a multiple of it).
+const ROW_GROUP: usize = 32;
 /// Distance between consecutive feature (or component) rows of a block
 /// buffer: a little more than BLOCK, so the rows do not all fall into the
 /// same cache sets (a power-of-two stride made the transposition thrash L1).
@@ -186,6 +189,25 @@ fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: 
     }
 }
 
+/// Hint the CPU to bring rows `start..end` of `x` into cache.
+fn prefetch_rows(x: ArrayView2<f64>, start: usize, end: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(flat) = x.as_slice() {
+        let d = x.ncols();
+        let bytes = &flat[start * d..end * d];
+        for line in bytes.chunks(8) {
+            // SAFETY: prefetching is a hint; the address is inside `flat`.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    line.as_ptr().cast(),
+                )
+            };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (x, start, end);
+}
+
 /// One chunk of rows: optionally the E-step (writing responsibilities and the
 /// per-row log-likelihood to `out` when given), then optionally the statistics.
 /// Without an E-step the responsibilities are read from `out`.
@@ -205,7 +227,13 @@ fn process_chunk(
     let (n, d) = x.dim();
     let centre = centre.to_vec();
     let mut buf = Buffers::new(d, k);
-    let mut stats = with_stats.then(|| SuffStats::zeros(ty, k, d));
+    let second = match ty {
+        CovarianceType::Full => Second::Full,
+        CovarianceType::Diag | CovarianceType::Spherical => Second::Diag,
+        CovarianceType::Tied => Second::Total,
+    };
+    let mut lanes = with_stats.then(|| LaneStats::new(second, d, k));
+    let (mut ll_sum, mut weight_sum) = (0.0, 0.0);
     let factors = prep.map(|p| p.factors());
     let w_owned: Option<Vec<f64>> = w.map(|w| w.to_vec());
     let mut ll_block = [0.0f64; BLOCK];
@@ -214,6 +242,9 @@ fn process_chunk(
         let end = (start + BLOCK).min(n);
         let rows = end - start;
         load_block(x, &centre, start, end, &mut buf.xt);
+        // Ask for the next block while this one is computed: the loads of
+        // `load_block` otherwise wait on memory at every block.
+        prefetch_rows(x, end, (end + BLOCK).min(n));
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
             kernels::log_prob(f, &prep.offset, d, rows, &mut buf);
             kernels::normalise(k, rows, &mut buf, &mut ll_block[..rows]);
@@ -246,49 +277,61 @@ fn process_chunk(
                 }
             }
         }
-        if let Some(st) = stats.as_mut() {
+        if let Some(acc) = lanes.as_mut() {
             let wb = w_owned.as_ref().map(|w| &w[start..end]);
             if prep.is_some() {
-                st.ll_sum += match wb {
+                ll_sum += match wb {
                     Some(w) => kernels::dot(w, &ll_block[..rows]),
                     None => kernels::sum(&ll_block[..rows]),
                 };
             }
-            st.weight_sum += wb.map_or(rows as f64, kernels::sum);
-            if let Some(wb) = wb {
+            weight_sum += wb.map_or(rows as f64, kernels::sum);
+            // The kernels work in whole row groups: zero everything past the data.
+            let padded_rows = rows.next_multiple_of(ROW_GROUP);
+            for a in 0..d {
+                buf.xt[a * STRIDE + rows..a * STRIDE + padded_rows].fill(0.0);
+            }
+            for j in 0..k {
+                buf.logp[j * STRIDE + rows..j * STRIDE + padded_rows].fill(0.0);
+            }
+            match wb {
+                Some(w) => buf.t[..rows].copy_from_slice(w),
+                None => buf.t[..rows].fill(1.0),
+            }
+            buf.t[rows..padded_rows].fill(0.0);
+            if wb.is_some() {
                 for j in 0..k {
                     let (r, rw) = (&buf.logp[j * STRIDE..], &mut buf.rw[j * STRIDE..]);
-                    for i in 0..rows {
-                        rw[i] = r[i] * wb[i];
+                    for i in 0..padded_rows {
+                        rw[i] = r[i] * buf.t[i];
                     }
                 }
             }
-            let SuffStats { nk, sx, second, .. } = st;
-            let mut mom = match second {
-                SecondMoments::PerComponent(q) => {
-                    Moments::Full(q.as_slice_mut().expect("standard layout"))
-                }
-                SecondMoments::Diagonal(q) => {
-                    Moments::Diag(q.as_slice_mut().expect("standard layout"))
-                }
-                SecondMoments::Total(q) => {
-                    Moments::Total(q.as_slice_mut().expect("standard layout"))
-                }
-            };
-            kernels::stats(
-                d,
-                k,
-                rows,
-                &mut buf,
-                wb,
-                nk.as_slice_mut().expect("standard layout"),
-                sx.as_slice_mut().expect("standard layout"),
-                &mut mom,
-            );
+            kernels::stats(d, padded_rows, &buf, wb.is_some(), acc);
         }
         start = end;
     }
-    stats
+    lanes.map(|acc| {
+        let (nk, sx, second) = acc.totals();
+        let shape = "statistics shaped by their kind";
+        SuffStats {
+            nk: Array1::from(nk),
+            sx: Array2::from_shape_vec((k, d), sx).expect(shape),
+            second: match ty {
+                CovarianceType::Full => SecondMoments::PerComponent(
+                    Array3::from_shape_vec((k, d, d), second).expect(shape),
+                ),
+                CovarianceType::Diag | CovarianceType::Spherical => {
+                    SecondMoments::Diagonal(Array2::from_shape_vec((k, d), second).expect(shape))
+                }
+                CovarianceType::Tied => {
+                    SecondMoments::Total(Array2::from_shape_vec((d, d), second).expect(shape))
+                }
+            },
+            ll_sum,
+            weight_sum,
+        }
+    })
 }
 
 /// The kernels fill only the lower triangle of d × d moments; mirror it.

@@ -148,24 +148,31 @@ pub(crate) enum Factors<'a> {
 
 /// Per-chunk scratch for the kernels.
 pub(crate) struct Buffers {
-    /// The block, shifted and transposed: d × BLOCK.
+    /// The block, shifted and transposed: d × BLOCK, then zero rows up to
+    /// [`padded`]`(d)` so the statistics can work in whole tiles.
     pub xt: Vec<f64>,
     /// ln π_j N_j, then responsibilities, component-major: k × BLOCK.
     pub logp: Vec<f64>,
     /// Weighted responsibilities, k × BLOCK.
     pub rw: Vec<f64>,
-    /// Work rows.
+    /// Work row.
     pub q: Vec<f64>,
+    /// The row weights (1 without weights), zero past the block's rows.
     pub t: Vec<f64>,
     /// Tied: Uᵀ(x − c) for the block, d × BLOCK.
     pub yt: Vec<f64>,
     pub max: Vec<f64>,
 }
 
+/// Features rounded up to whole tiles of the second-moment kernel.
+pub(crate) fn padded(d: usize) -> usize {
+    d.div_ceil(TILE_C) * TILE_C
+}
+
 impl Buffers {
     pub(crate) fn new(d: usize, k: usize) -> Self {
         Buffers {
-            xt: vec![0.0; d * STRIDE],
+            xt: vec![0.0; padded(d) * STRIDE],
             logp: vec![0.0; k * STRIDE],
             rw: vec![0.0; k * STRIDE],
             q: vec![0.0; BLOCK],
@@ -176,6 +183,17 @@ impl Buffers {
     }
 }
 
+/// One group's results: `out = offset − q/2`. (A function rather than a
+/// closure: closures are not inlined into the vector-compiled callers
+/// reliably, and the vector operations must be.)
+#[inline(always)]
+fn finish<V: Vector, const NV: usize>(out: &mut [f64], g: usize, off: f64, q: &[V; NV]) {
+    let (off, minus_half) = (V::splat(off), V::splat(-0.5));
+    for (u, qv) in q.iter().enumerate() {
+        qv.mul_add(minus_half, off).store(&mut out[g + u * V::W..]);
+    }
+}
+
 /// `logp[j·STRIDE + i] = offset_j − ½ ‖(x_i − μ_j)ᵀ U_j‖²` for the `rows` rows of the block.
 ///
 /// Rows go `NV` vectors at a time, so every accumulation has `NV`
@@ -183,7 +201,7 @@ impl Buffers {
 /// chain. Groups may run past `rows` into the block's padding; those values
 /// are never read.
 #[inline(always)]
-fn log_prob_body<V: Vector, const NV: usize, const CT: usize>(
+fn log_prob_body<V: Vector, const NV: usize>(
     f: &Factors,
     offset: &[f64],
     d: usize,
@@ -193,14 +211,6 @@ fn log_prob_body<V: Vector, const NV: usize, const CT: usize>(
     let k = offset.len();
     let xt = &b.xt;
     let step = NV * V::W;
-    let minus_half = V::splat(-0.5);
-    // One group's results: out = offset − q/2.
-    let finish = |out: &mut [f64], g: usize, off: f64, q: &[V; NV]| {
-        let off = V::splat(off);
-        for (u, qv) in q.iter().enumerate() {
-            qv.mul_add(minus_half, off).store(&mut out[g + u * V::W..]);
-        }
-    };
     match f {
         Factors::Full { u, mu_u } => {
             // y and q held in registers: each x value loaded feeds one
@@ -225,7 +235,7 @@ fn log_prob_body<V: Vector, const NV: usize, const CT: usize>(
                             *qv = yv.mul_add(*yv, *qv);
                         }
                     }
-                    finish(out, g, offset[j], &q);
+                    finish::<V, NV>(out, g, offset[j], &q);
                 }
             }
         }
@@ -253,7 +263,7 @@ fn log_prob_body<V: Vector, const NV: usize, const CT: usize>(
                             *qv = z.mul_add(z, *qv);
                         }
                     }
-                    finish(out, g, offset[j], &q);
+                    finish::<V, NV>(out, g, offset[j], &q);
                 }
             }
         }
@@ -272,7 +282,7 @@ fn log_prob_body<V: Vector, const NV: usize, const CT: usize>(
                             *qv = z.mul_add(z, *qv);
                         }
                     }
-                    finish(out, g, offset[j], &q);
+                    finish::<V, NV>(out, g, offset[j], &q);
                 }
             }
         }
@@ -327,69 +337,121 @@ fn normalise_body<const F: bool>(k: usize, rows: usize, b: &mut Buffers, ll: &mu
     }
 }
 
+/// Feature rows and columns per tile of the second-moment kernel.
+const TILE_A: usize = 2;
+const TILE_C: usize = 4;
+
+/// Lanes per accumulator: within a chunk every statistic is kept as this
+/// many partial sums (one per vector lane, up to the widest vector), so no
+/// block ends with a sum across lanes; they are summed once, in a fixed
+/// order, when the chunk is done.
+pub(crate) const ACC: usize = 8;
+
 /// Which second moments to accumulate.
-pub(crate) enum Moments<'a> {
-    /// Lower triangle of Σ w r_j x xᵀ per component (k × d × d).
-    Full(&'a mut [f64]),
-    /// Σ w r_j x² per component and feature (k × d).
-    Diag(&'a mut [f64]),
-    /// Lower triangle of Σ w x xᵀ (d × d).
-    Total(&'a mut [f64]),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Second {
+    /// Σ w r_j x xᵀ per component.
+    Full,
+    /// Σ w r_j x² per component and feature.
+    Diag,
+    /// Σ w x xᵀ over all rows.
+    Total,
 }
 
-/// `out[c] += Σ_i t_i · xt[c·STRIDE + i]` for every c < out.len(): `CT`
-/// columns at a time so each load of `t` feeds `CT` multiply-adds, with `CT`
-/// independent accumulators.
-#[inline(always)]
-fn lower_row_dots<V: Vector, const CT: usize>(t: &[f64], xt: &[f64], rows: usize, out: &mut [f64]) {
-    let groups = rows / V::W * V::W;
-    let mut c = 0;
-    while c + CT <= out.len() {
-        let mut acc = [V::zero(); CT];
-        for g in (0..groups).step_by(V::W) {
-            let tv = V::load(&t[g..]);
-            for (m, am) in acc.iter_mut().enumerate() {
-                *am = tv.mul_add(V::load(&xt[(c + m) * STRIDE + g..]), *am);
-            }
+/// One chunk's statistics as lane accumulators (each entry `ACC` values).
+pub(crate) struct LaneStats {
+    kind: Second,
+    d: usize,
+    k: usize,
+    /// Σ w r_j: k entries.
+    nk: Vec<f64>,
+    /// Σ w r_j x: k × d entries.
+    sx: Vec<f64>,
+    /// Full: k × dp × dp entries (dp = padded d; the lower triangle is kept);
+    /// Diag: k × d; Total: dp × dp.
+    second: Vec<f64>,
+}
+
+/// The sum of one accumulator's lanes, in a fixed order.
+fn lane_sum(v: &[f64]) -> f64 {
+    ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
+}
+
+impl LaneStats {
+    pub(crate) fn new(kind: Second, d: usize, k: usize) -> Self {
+        let dp = padded(d);
+        let entries = match kind {
+            Second::Full => k * dp * dp,
+            Second::Diag => k * d,
+            Second::Total => dp * dp,
+        };
+        LaneStats {
+            kind,
+            d,
+            k,
+            nk: vec![0.0; k * ACC],
+            sx: vec![0.0; k * d * ACC],
+            second: vec![0.0; entries * ACC],
         }
-        for (m, am) in acc.iter().enumerate() {
-            let mut s = am.sum();
-            for i in groups..rows {
-                s += t[i] * xt[(c + m) * STRIDE + i];
-            }
-            out[c + m] += s;
-        }
-        c += CT;
     }
-    while c < out.len() {
-        out[c] += dot(&t[..rows], &xt[c * STRIDE..c * STRIDE + rows]);
-        c += 1;
+
+    /// `Σ w r_j` (k), `Σ w r_j x` (k × d, row-major) and the second moments:
+    /// full k × d × d and total d × d with the lower triangle filled, diag k × d.
+    pub(crate) fn totals(&self) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let (d, k, dp) = (self.d, self.k, padded(self.d));
+        let sums = |v: &[f64]| v.chunks_exact(ACC).map(lane_sum).collect::<Vec<f64>>();
+        let at = |e: usize| lane_sum(&self.second[e * ACC..(e + 1) * ACC]);
+        let second = match self.kind {
+            Second::Diag => sums(&self.second),
+            Second::Full => {
+                let mut q = vec![0.0; k * d * d];
+                for j in 0..k {
+                    for a in 0..d {
+                        for c in 0..=a {
+                            q[(j * d + a) * d + c] = at((j * dp + a) * dp + c);
+                        }
+                    }
+                }
+                q
+            }
+            Second::Total => {
+                let mut q = vec![0.0; d * d];
+                for a in 0..d {
+                    for c in 0..=a {
+                        q[a * d + c] = at(a * dp + c);
+                    }
+                }
+                q
+            }
+        };
+        (sums(&self.nk), sums(&self.sx), second)
     }
 }
 
-/// `Σ a_i` with `NV` vector accumulators.
+/// Add a vector to the first lanes of an accumulator.
 #[inline(always)]
-fn sum_wide<V: Vector, const NV: usize>(a: &[f64]) -> f64 {
-    let step = NV * V::W;
-    let groups = a.len() / step * step;
+fn add_lanes<V: Vector>(acc: &mut [f64], v: V) {
+    V::load(acc).add(v).store(acc);
+}
+
+/// `Σ a_i` as a vector of partial sums, with `NV` independent chains.
+#[inline(always)]
+fn vsum<V: Vector, const NV: usize>(a: &[f64]) -> V {
     let mut acc = [V::zero(); NV];
-    for g in (0..groups).step_by(step) {
+    for g in (0..a.len()).step_by(NV * V::W) {
         for (v, av) in acc.iter_mut().enumerate() {
             *av = av.add(V::load(&a[g + v * V::W..]));
         }
     }
-    fold(acc) + a[groups..].iter().sum::<f64>()
+    fold(acc)
 }
 
-/// `(Σ r_i x_i, Σ r_i x_i²)` in one pass with `NV` vector accumulators each.
+/// `(Σ r_i x_i, Σ r_i x_i²)` as vectors of partial sums, `NV` chains each.
 #[inline(always)]
-fn first_second_moments<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> (f64, f64) {
-    let n = r.len().min(x.len());
-    let step = NV * V::W;
-    let groups = n / step * step;
+fn first_second<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> (V, V) {
     let mut s1 = [V::zero(); NV];
     let mut s2 = [V::zero(); NV];
-    for g in (0..groups).step_by(step) {
+    for g in (0..r.len()).step_by(NV * V::W) {
         for v in 0..NV {
             let xv = V::load(&x[g + v * V::W..]);
             let t = V::load(&r[g + v * V::W..]).mul(xv);
@@ -397,67 +459,89 @@ fn first_second_moments<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> (f6
             s2[v] = t.mul_add(xv, s2[v]);
         }
     }
-    let (mut a, mut b) = (fold(s1), fold(s2));
-    for i in groups..n {
-        let t = r[i] * x[i];
-        a += t;
-        b += t * x[i];
-    }
-    (a, b)
+    (fold(s1), fold(s2))
 }
 
-/// Add the block to the statistics. With row weights `w`, `b.rw` holds the
-/// weighted responsibilities (k × BLOCK); without, `b.logp` holds the responsibilities.
+/// `Σ r_i x_i` as a vector of partial sums, `NV` chains.
 #[inline(always)]
-fn stats_body<V: Vector, const NV: usize, const CT: usize>(
-    d: usize,
-    k: usize,
-    rows: usize,
-    b: &mut Buffers,
-    w: Option<&[f64]>,
-    nk: &mut [f64],
-    sx: &mut [f64],
-    mom: &mut Moments,
-) {
-    let resp = if w.is_some() { &b.rw } else { &b.logp };
-    for j in 0..k {
-        let r = &resp[j * STRIDE..j * STRIDE + rows];
-        nk[j] += sum_wide::<V, NV>(r);
-        for a in 0..d {
-            let xa = &b.xt[a * STRIDE..a * STRIDE + rows];
-            match mom {
-                Moments::Full(q) => {
-                    let t = &mut b.t[..rows];
-                    for ((tv, rv), xv) in t.iter_mut().zip(r).zip(xa) {
-                        *tv = rv * xv;
-                    }
-                    sx[j * d + a] += sum_wide::<V, NV>(t);
-                    let row = &mut q[(j * d + a) * d..(j * d + a) * d + a + 1];
-                    lower_row_dots::<V, CT>(t, &b.xt, rows, row);
+fn first<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> V {
+    let mut s1 = [V::zero(); NV];
+    for g in (0..r.len()).step_by(NV * V::W) {
+        for (v, sv) in s1.iter_mut().enumerate() {
+            *sv = V::load(&r[g + v * V::W..]).mul_add(V::load(&x[g + v * V::W..]), *sv);
+        }
+    }
+    fold(s1)
+}
+
+/// The lower triangle (in whole tiles) of `Σ_i r_i x_i x_iᵀ` added to `q`
+/// (dp × dp accumulators). Tiles of 2 × 4 entries: per step two loads of
+/// `x_a`, four of `x_c` and one of `r` feed eight independent multiply-add
+/// chains.
+#[inline(always)]
+fn outer_lower<V: Vector>(r: &[f64], xt: &[f64], d: usize, q: &mut [f64]) {
+    let dp = padded(d);
+    let rows = r.len();
+    for a0 in (0..d).step_by(TILE_A) {
+        let xa = [&xt[a0 * STRIDE..], &xt[(a0 + 1) * STRIDE..]];
+        for c0 in (0..=a0 + 1).step_by(TILE_C) {
+            let xc: [&[f64]; TILE_C] = std::array::from_fn(|m| &xt[(c0 + m) * STRIDE..]);
+            let mut acc = [[V::zero(); TILE_C]; TILE_A];
+            for g in (0..rows).step_by(V::W) {
+                let rv = V::load(&r[g..]);
+                let t = [rv.mul(V::load(&xa[0][g..])), rv.mul(V::load(&xa[1][g..]))];
+                for m in 0..TILE_C {
+                    let xv = V::load(&xc[m][g..]);
+                    acc[0][m] = t[0].mul_add(xv, acc[0][m]);
+                    acc[1][m] = t[1].mul_add(xv, acc[1][m]);
                 }
-                Moments::Diag(q) => {
-                    let (s1, s2) = first_second_moments::<V, NV>(r, xa);
-                    sx[j * d + a] += s1;
-                    q[j * d + a] += s2;
+            }
+            for (ta, row) in acc.iter().enumerate() {
+                for (m, v) in row.iter().enumerate() {
+                    let e = (a0 + ta) * dp + c0 + m;
+                    add_lanes(&mut q[e * ACC..], *v);
                 }
-                Moments::Total(_) => sx[j * d + a] += dot(r, xa),
             }
         }
     }
-    if let Moments::Total(q) = mom {
+}
+
+/// Add the block to the chunk's statistics. `rows` is a multiple of the
+/// row group and every row past the block's data is zero in `xt`, `logp`,
+/// `rw` and `t`. With row weights (`weighted`), `b.rw` holds the weighted
+/// responsibilities and `b.t` the weights; without, `b.logp` holds the
+/// responsibilities and `b.t` ones.
+#[inline(always)]
+fn stats_body<V: Vector, const NV: usize>(
+    d: usize,
+    rows: usize,
+    b: &Buffers,
+    weighted: bool,
+    acc: &mut LaneStats,
+) {
+    let (k, dp) = (acc.k, padded(d));
+    let resp = if weighted { &b.rw } else { &b.logp };
+    for j in 0..k {
+        let r = &resp[j * STRIDE..j * STRIDE + rows];
+        add_lanes(&mut acc.nk[j * ACC..], vsum::<V, NV>(r));
         for a in 0..d {
             let xa = &b.xt[a * STRIDE..a * STRIDE + rows];
-            let t = &mut b.t[..rows];
-            match w {
-                Some(w) => {
-                    for ((tv, wv), xv) in t.iter_mut().zip(w).zip(xa) {
-                        *tv = wv * xv;
-                    }
-                }
-                None => t.copy_from_slice(xa),
+            let e = (j * d + a) * ACC;
+            if acc.kind == Second::Diag {
+                let (s1, s2) = first_second::<V, NV>(r, xa);
+                add_lanes(&mut acc.sx[e..], s1);
+                add_lanes(&mut acc.second[e..], s2);
+            } else {
+                add_lanes(&mut acc.sx[e..], first::<V, NV>(r, xa));
             }
-            lower_row_dots::<V, CT>(t, &b.xt, rows, &mut q[a * d..a * d + a + 1]);
         }
+        if acc.kind == Second::Full {
+            let q = &mut acc.second[j * dp * dp * ACC..(j + 1) * dp * dp * ACC];
+            outer_lower::<V>(r, &b.xt, d, q);
+        }
+    }
+    if acc.kind == Second::Total {
+        outer_lower::<V>(&b.t[..rows], &b.xt, d, &mut acc.second);
     }
 }
 
@@ -528,12 +612,12 @@ fn detect_simd() -> Simd {
 }
 
 /// Compile `$body` for each [`Simd`] level and pick one at run time. With
-/// `grouped`, the body also takes the [`Vector`] type, `NV`, the vectors per
-/// row group, and the column tile `CT` of [`lower_row_dots`].
+/// `grouped`, the body also takes the [`Vector`] type and `NV`, the vectors
+/// per row group.
 macro_rules! dispatch {
     (grouped $name:ident, $at:ident, $avx:ident, $avx512:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
         dispatch!(@make $name, $at, $avx, $avx512, ($($arg: $ty),*),
-            $body::<Pair, 2, 4>, $body::<Avx2, 4, 8>, $body::<Avx512, 4, 8>);
+            $body::<Pair, 2>, $body::<Avx2, 4>, $body::<Avx512, 4>);
     };
     ($name:ident, $at:ident, $avx:ident, $avx512:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
         dispatch!(@make $name, $at, $avx, $avx512, ($($arg: $ty),*),
@@ -575,7 +659,7 @@ macro_rules! dispatch {
 
 dispatch!(grouped log_prob, log_prob_at, log_prob_avx2, log_prob_avx512, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
 dispatch!(normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]));
-dispatch!(grouped stats, stats_at, stats_avx2, stats_avx512, stats_body, (d: usize, k: usize, rows: usize, b: &mut Buffers, w: Option<&[f64]>, nk: &mut [f64], sx: &mut [f64], mom: &mut Moments));
+dispatch!(grouped stats, stats_at, stats_avx2, stats_avx512, stats_body, (d: usize, rows: usize, b: &Buffers, weighted: bool, acc: &mut LaneStats));
 
 #[cfg(test)]
 mod tests {
@@ -727,31 +811,30 @@ mod tests {
                     }
                 }
             }
-            // Statistics of positive "responsibilities", unweighted and weighted.
+            // Statistics of positive "responsibilities", unweighted and
+            // weighted, over whole row groups with the rows past the data zero.
+            let padded_rows = rows.next_multiple_of(32);
             let w: Vec<f64> = (0..rows).map(|_| 0.1 + next().abs()).collect();
+            for a in 0..d {
+                b.xt[a * STRIDE + rows..a * STRIDE + padded_rows].fill(0.0);
+            }
             for j in 0..k {
-                for i in 0..rows {
-                    b.logp[j * STRIDE + i] = next().abs();
-                    b.rw[j * STRIDE + i] = b.logp[j * STRIDE + i] * w[i];
+                for i in 0..padded_rows {
+                    let r = if i < rows { next().abs() } else { 0.0 };
+                    b.logp[j * STRIDE + i] = r;
+                    b.rw[j * STRIDE + i] = if i < rows { r * w[i] } else { 0.0 };
                 }
             }
-            for weights in [None, Some(&w[..])] {
-                let r = |b: &Buffers, j: usize, i: usize| {
-                    b.logp[j * STRIDE + i] * weights.map_or(1.0, |w| w[i])
-                };
-                let mut full = vec![0.0; k * d * d];
-                let mut diag = vec![0.0; k * d];
-                let mut total = vec![0.0; d * d];
-                for which in 0..3 {
-                    let (mut nk, mut sx) = (vec![0.0; k], vec![0.0; k * d]);
-                    let mut mom = match which {
-                        0 => Moments::Full(&mut full),
-                        1 => Moments::Diag(&mut diag),
-                        _ => Moments::Total(&mut total),
-                    };
-                    stats_at(
-                        level, d, k, rows, &mut b, weights, &mut nk, &mut sx, &mut mom,
-                    );
+            for weighted in [false, true] {
+                let wt = |i: usize| if weighted { w[i] } else { 1.0 };
+                for i in 0..padded_rows {
+                    b.t[i] = if i < rows { wt(i) } else { 0.0 };
+                }
+                let r = |b: &Buffers, j: usize, i: usize| b.logp[j * STRIDE + i] * wt(i);
+                for kind in [Second::Full, Second::Diag, Second::Total] {
+                    let mut acc = LaneStats::new(kind, d, k);
+                    stats_at(level, d, padded_rows, &b, weighted, &mut acc);
+                    let (nk, sx, second) = acc.totals();
                     for j in 0..k {
                         close(nk[j], (0..rows).map(|i| r(&b, j, i)).sum(), "N");
                         for a in 0..d {
@@ -759,26 +842,30 @@ mod tests {
                             close(sx[j * d + a], want, "S");
                         }
                     }
-                }
-                for j in 0..k {
                     for a in 0..d {
-                        let sq = |c: usize| -> f64 {
-                            (0..rows)
-                                .map(|i| r(&b, j, i) * x(&b, i, a) * x(&b, i, c))
-                                .sum()
-                        };
-                        close(diag[j * d + a], sq(a), "diagonal moment");
                         for c in 0..=a {
-                            close(full[(j * d + a) * d + c], sq(c), "full moment");
+                            let moment = |j: Option<usize>| -> f64 {
+                                (0..rows)
+                                    .map(|i| {
+                                        j.map_or(wt(i), |j| r(&b, j, i)) * x(&b, i, a) * x(&b, i, c)
+                                    })
+                                    .sum()
+                            };
+                            match kind {
+                                Second::Full => {
+                                    for j in 0..k {
+                                        close(second[(j * d + a) * d + c], moment(Some(j)), "full");
+                                    }
+                                }
+                                Second::Diag if a == c => {
+                                    for j in 0..k {
+                                        close(second[j * d + a], moment(Some(j)), "diagonal");
+                                    }
+                                }
+                                Second::Diag => {}
+                                Second::Total => close(second[a * d + c], moment(None), "total"),
+                            }
                         }
-                    }
-                }
-                for a in 0..d {
-                    for c in 0..=a {
-                        let want: f64 = (0..rows)
-                            .map(|i| weights.map_or(1.0, |w| w[i]) * x(&b, i, a) * x(&b, i, c))
-                            .sum();
-                        close(total[a * d + c], want, "total moment");
                     }
                 }
             }

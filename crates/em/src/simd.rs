@@ -26,8 +26,6 @@ pub(crate) trait Vector: Copy {
     fn mul(self, o: Self) -> Self;
     /// `self · b + c`, fused where the instruction set has FMA.
     fn mul_add(self, b: Self, c: Self) -> Self;
-    /// The sum of the lanes.
-    fn sum(self) -> f64;
     fn zero() -> Self {
         Self::splat(0.0)
     }
@@ -66,10 +64,6 @@ impl Vector for Pair {
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         self.mul(b).add(c)
-    }
-    #[inline(always)]
-    fn sum(self) -> f64 {
-        self.0[0] + self.0[1]
     }
 }
 
@@ -115,15 +109,6 @@ impl Vector for Avx2 {
     fn mul_add(self, b: Self, c: Self) -> Self {
         Avx2(unsafe { _mm256_fmadd_pd(self.0, b.0, c.0) })
     }
-    #[inline(always)]
-    fn sum(self) -> f64 {
-        unsafe {
-            let lo = _mm256_castpd256_pd128(self.0);
-            let hi = _mm256_extractf128_pd(self.0, 1);
-            let two = _mm_add_pd(lo, hi);
-            _mm_cvtsd_f64(_mm_add_sd(two, _mm_unpackhi_pd(two, two)))
-        }
-    }
 }
 
 /// Eight lanes of AVX-512 (F) with FMA.
@@ -168,18 +153,14 @@ impl Vector for Avx512 {
     fn mul_add(self, b: Self, c: Self) -> Self {
         Avx512(unsafe { _mm512_fmadd_pd(self.0, b.0, c.0) })
     }
-    #[inline(always)]
-    fn sum(self) -> f64 {
-        unsafe { _mm512_reduce_add_pd(self.0) }
-    }
 }
 
-/// `Σ acc` over `N` vectors: vector adds, then one sum of lanes.
+/// The lane-wise sum of `N` vectors.
 #[inline(always)]
-pub(crate) fn fold<V: Vector, const N: usize>(acc: [V; N]) -> f64 {
+pub(crate) fn fold<V: Vector, const N: usize>(acc: [V; N]) -> V {
     let mut total = acc[0];
     for v in &acc[1..] {
         total = total.add(*v);
     }
-    total.sum()
+    total
 }
