@@ -136,7 +136,8 @@ pub(crate) fn ln_positive<const F: bool>(x: f64) -> f64 {
 
 /// How the model's precision factors look to the kernels (all slices row-major).
 pub(crate) enum Factors<'a> {
-    /// Upper-triangular U_j (k × d × d) and (μ_j − c)ᵀU_j (k × d).
+    /// Upper-triangular U_j and (μ_j − c)ᵀU_j, zero-padded to
+    /// [`padded`]`(d)` = dp: k × dp × dp and k × dp.
     Full { u: &'a [f64], mu_u: &'a [f64] },
     /// One shared U (d × d) and (μ_j − c)ᵀU (k × d).
     Tied { u: &'a [f64], mu_u: &'a [f64] },
@@ -213,29 +214,37 @@ fn log_prob_body<V: Vector, const NV: usize>(
     let step = NV * V::W;
     match f {
         Factors::Full { u, mu_u } => {
-            // y and q held in registers: each x value loaded feeds one
-            // multiply and one add (separate: a fused chain would be bound
-            // by its latency), and nothing is stored until the end.
+            // y = Uᵀ(x − c) − Uᵀ(μ − c) for four features at a time and two
+            // vectors of rows, held in registers: each x vector loaded feeds
+            // four multiplies and adds (kept separate: a fused chain would be
+            // bound by its latency). U is upper triangular, so the entries
+            // below the diagonal inside a tile are zero and need no test.
+            let dp = padded(d);
             for j in 0..k {
-                let uj = &u[j * d * d..(j + 1) * d * d];
-                let mj = &mu_u[j * d..(j + 1) * d];
+                let uj = &u[j * dp * dp..(j + 1) * dp * dp];
+                let mj = &mu_u[j * dp..(j + 1) * dp];
                 let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
-                for g in (0..rows).step_by(step) {
-                    let mut q = [V::zero(); NV];
-                    for a in 0..d {
-                        let mut y = [V::splat(-mj[a]); NV];
-                        for c in 0..=a {
-                            let coef = V::splat(uj[c * d + a]);
+                for g in (0..rows).step_by(2 * V::W) {
+                    let mut q = [V::zero(); 2];
+                    for a0 in (0..d).step_by(TILE_C) {
+                        let mut y: [[V; 2]; TILE_C] =
+                            std::array::from_fn(|t| [V::splat(-mj[a0 + t]); 2]);
+                        for c in 0..(a0 + TILE_C).min(d) {
                             let xc = &xt[c * STRIDE + g..];
-                            for (v, yv) in y.iter_mut().enumerate() {
-                                *yv = yv.add(coef.mul(V::load(&xc[v * V::W..])));
+                            let xv = [V::load(xc), V::load(&xc[V::W..])];
+                            let coefs = &uj[c * dp + a0..c * dp + a0 + TILE_C];
+                            for (yt, coef) in y.iter_mut().zip(coefs) {
+                                let coef = V::splat(*coef);
+                                yt[0] = yt[0].add(coef.mul(xv[0]));
+                                yt[1] = yt[1].add(coef.mul(xv[1]));
                             }
                         }
-                        for (qv, yv) in q.iter_mut().zip(&y) {
-                            *qv = yv.mul_add(*yv, *qv);
+                        for yt in &y {
+                            q[0] = yt[0].mul_add(yt[0], q[0]);
+                            q[1] = yt[1].mul_add(yt[1], q[1]);
                         }
                     }
-                    finish::<V, NV>(out, g, offset[j], &q);
+                    finish::<V, 2>(out, g, offset[j], &q);
                 }
             }
         }
@@ -766,8 +775,23 @@ mod tests {
         let p: Vec<f64> = (0..k * d).map(|_| 0.5 + next().abs()).collect();
         let offset: Vec<f64> = (0..k).map(|_| next()).collect();
         let tied_u = &u[..d * d];
+        // The full factors zero-padded as the kernel expects.
+        let dp = padded(d);
+        let mut u_full = vec![0.0; k * dp * dp];
+        let mut mu_full = vec![0.0; k * dp];
+        for j in 0..k {
+            for c in 0..d {
+                for a in 0..d {
+                    u_full[(j * dp + c) * dp + a] = u[j * d * d + c * d + a];
+                }
+                mu_full[j * dp + c] = mu[j * d + c];
+            }
+        }
         let cases = [
-            Factors::Full { u: &u, mu_u: &mu },
+            Factors::Full {
+                u: &u_full,
+                mu_u: &mu_full,
+            },
             Factors::Tied {
                 u: tied_u,
                 mu_u: &mu,
@@ -785,9 +809,9 @@ mod tests {
                                 let z = match f {
                                     Factors::Full { u, mu_u } => {
                                         (0..=a)
-                                            .map(|c| u[j * d * d + c * d + a] * x(&b, i, c))
+                                            .map(|c| u[(j * dp + c) * dp + a] * x(&b, i, c))
                                             .sum::<f64>()
-                                            - mu_u[j * d + a]
+                                            - mu_u[j * dp + a]
                                     }
                                     Factors::Tied { u, mu_u } => {
                                         (0..=a).map(|c| u[c * d + a] * x(&b, i, c)).sum::<f64>()
