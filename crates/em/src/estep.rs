@@ -182,13 +182,7 @@ type RowOut<'a> = (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>);
 fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: &mut [f64]) {
     let d = centre.len();
     match x.as_slice() {
-        Some(flat) => {
-            for (i, row) in flat[start * d..end * d].chunks_exact(d).enumerate() {
-                for a in 0..d {
-                    xt[a * STRIDE + i] = row[a] - centre[a];
-                }
-            }
-        }
+        Some(flat) => kernels::transpose(&flat[start * d..end * d], centre, end - start, xt),
         None => {
             for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
                 for a in 0..d {

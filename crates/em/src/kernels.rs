@@ -184,6 +184,34 @@ impl Buffers {
     }
 }
 
+/// Shift and transpose `rows` consecutive rows of a row-major matrix with `d`
+/// columns (`flat`, starting at the first of them) into the block buffer:
+/// `xt[a·STRIDE + i] = flat[i·d + a] − c[a]`, one vector of rows at a time
+/// (a strided gather per feature).
+#[inline(always)]
+fn transpose_body<V: Vector, const NV: usize>(
+    flat: &[f64],
+    centre: &[f64],
+    rows: usize,
+    xt: &mut [f64],
+) {
+    let d = centre.len();
+    let whole = rows / V::W * V::W;
+    for g in (0..whole).step_by(V::W) {
+        let at = &flat[g * d..];
+        for (a, ca) in centre.iter().enumerate() {
+            V::gather(&at[a..], d)
+                .sub(V::splat(*ca))
+                .store(&mut xt[a * STRIDE + g..]);
+        }
+    }
+    for i in whole..rows {
+        for (a, ca) in centre.iter().enumerate() {
+            xt[a * STRIDE + i] = flat[i * d + a] - ca;
+        }
+    }
+}
+
 /// One group's results: `out = offset − q/2`. (A function rather than a
 /// closure: closures are not inlined into the vector-compiled callers
 /// reliably, and the vector operations must be.)
@@ -667,6 +695,7 @@ macro_rules! dispatch {
 }
 
 dispatch!(grouped log_prob, log_prob_at, log_prob_avx2, log_prob_avx512, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
+dispatch!(grouped transpose, transpose_at, transpose_avx2, transpose_avx512, transpose_body, (flat: &[f64], centre: &[f64], rows: usize, xt: &mut [f64]));
 dispatch!(normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]));
 dispatch!(grouped stats, stats_at, stats_avx2, stats_avx512, stats_body, (d: usize, rows: usize, b: &Buffers, weighted: bool, acc: &mut LaneStats));
 
@@ -891,6 +920,23 @@ mod tests {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_transposes_like_the_definition() {
+        let (d, rows) = (7, 203);
+        let mut next = numbers(3);
+        let flat: Vec<f64> = (0..rows * d).map(|_| next()).collect();
+        let centre: Vec<f64> = (0..d).map(|_| next()).collect();
+        for level in levels() {
+            let mut xt = vec![f64::NAN; d * STRIDE];
+            transpose_at(level, &flat, &centre, rows, &mut xt);
+            for i in 0..rows {
+                for a in 0..d {
+                    assert_eq!(xt[a * STRIDE + i], flat[i * d + a] - centre[a], "{level:?}");
                 }
             }
         }

@@ -19,6 +19,8 @@ pub(crate) trait Vector: Copy {
     fn splat(x: f64) -> Self;
     /// The first `W` values of `s`.
     fn load(s: &[f64]) -> Self;
+    /// `s[0], s[stride], …, s[(W − 1)·stride]`.
+    fn gather(s: &[f64], stride: usize) -> Self;
     /// Write the lanes to the first `W` values of `s`.
     fn store(self, s: &mut [f64]);
     fn add(self, o: Self) -> Self;
@@ -44,6 +46,10 @@ impl Vector for Pair {
     #[inline(always)]
     fn load(s: &[f64]) -> Self {
         Pair([s[0], s[1]])
+    }
+    #[inline(always)]
+    fn gather(s: &[f64], stride: usize) -> Self {
+        Pair([s[0], s[stride]])
     }
     #[inline(always)]
     fn store(self, s: &mut [f64]) {
@@ -89,6 +95,14 @@ impl Vector for Avx2 {
         Avx2(unsafe { _mm256_loadu_pd(s.as_ptr()) })
     }
     #[inline(always)]
+    fn gather(s: &[f64], stride: usize) -> Self {
+        let s = &s[..3 * stride + 1];
+        let st = stride as i64;
+        Avx2(unsafe {
+            _mm256_i64gather_pd::<8>(s.as_ptr(), _mm256_set_epi64x(3 * st, 2 * st, st, 0))
+        })
+    }
+    #[inline(always)]
     fn store(self, s: &mut [f64]) {
         let s = &mut s[..4];
         unsafe { _mm256_storeu_pd(s.as_mut_ptr(), self.0) }
@@ -131,6 +145,15 @@ impl Vector for Avx512 {
     fn load(s: &[f64]) -> Self {
         let s = &s[..8];
         Avx512(unsafe { _mm512_loadu_pd(s.as_ptr()) })
+    }
+    #[inline(always)]
+    fn gather(s: &[f64], stride: usize) -> Self {
+        let s = &s[..7 * stride + 1];
+        let st = stride as i64;
+        Avx512(unsafe {
+            let idx = _mm512_set_epi64(7 * st, 6 * st, 5 * st, 4 * st, 3 * st, 2 * st, st, 0);
+            _mm512_i64gather_pd::<8>(idx, s.as_ptr())
+        })
     }
     #[inline(always)]
     fn store(self, s: &mut [f64]) {
