@@ -73,20 +73,26 @@ pub(crate) fn exp_nonpositive<const F: bool>(x: f64) -> f64 {
     let t = madd::<F>(xc, LOG2E, MAGIC);
     let k = t - MAGIC;
     let r = (xc - k * LN2_HI) - k * LN2_LO;
-    let mut p = 1.0 / 6_227_020_800.0; // 1/13!
-    p = madd::<F>(p, r, 1.0 / 479_001_600.0);
-    p = madd::<F>(p, r, 1.0 / 39_916_800.0);
-    p = madd::<F>(p, r, 1.0 / 3_628_800.0);
-    p = madd::<F>(p, r, 1.0 / 362_880.0);
-    p = madd::<F>(p, r, 1.0 / 40_320.0);
-    p = madd::<F>(p, r, 1.0 / 5_040.0);
-    p = madd::<F>(p, r, 1.0 / 720.0);
-    p = madd::<F>(p, r, 1.0 / 120.0);
-    p = madd::<F>(p, r, 1.0 / 24.0);
-    p = madd::<F>(p, r, 1.0 / 6.0);
-    p = madd::<F>(p, r, 0.5);
-    p = madd::<F>(p, r, 1.0);
-    p = madd::<F>(p, r, 1.0);
+    // Σ rⁱ/i! for i ≤ 13 by Estrin's scheme: pairs, then pairs of pairs, so
+    // the longest dependency chain is four multiply-adds instead of thirteen
+    // (the loop it sits in is otherwise bound by that chain's latency).
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let pair = |lo: f64, hi: f64| madd::<F>(hi, r, lo);
+    let q0 = pair(1.0, 1.0);
+    let q1 = pair(1.0 / 2.0, 1.0 / 6.0);
+    let q2 = pair(1.0 / 24.0, 1.0 / 120.0);
+    let q3 = pair(1.0 / 720.0, 1.0 / 5_040.0);
+    let q4 = pair(1.0 / 40_320.0, 1.0 / 362_880.0);
+    let q5 = pair(1.0 / 3_628_800.0, 1.0 / 39_916_800.0);
+    let q6 = pair(1.0 / 479_001_600.0, 1.0 / 6_227_020_800.0);
+    let s0 = madd::<F>(q1, r2, q0);
+    let s1 = madd::<F>(q3, r2, q2);
+    let s2 = madd::<F>(q5, r2, q4);
+    let t0 = madd::<F>(s1, r4, s0);
+    let t1 = madd::<F>(q6, r4, s2);
+    let p = madd::<F>(t1, r8, t0);
     // The integer k sits in the low bits of t; shift it into the exponent field.
     let ki = t.to_bits().wrapping_sub(MAGIC.to_bits());
     let scale = f64::from_bits(ki.wrapping_add(1023) << 52);
