@@ -14,7 +14,8 @@
 //!
 //! Per-iteration time is measured by difference: a fit of `1 + T` iterations
 //! minus a fit of 1 iteration, divided by T (so set-up, initialisation and
-//! the final E-step cancel), repeated and reported as the median. Both
+//! the final E-step cancel; T is raised until the difference spans ~50 ms),
+//! repeated and reported as the median. Both
 //! libraries start from the same model and run a fixed number of iterations.
 
 use std::io::Write;
@@ -69,6 +70,9 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Our per-iteration time from `start`: by difference of a `1 + T` and a
+/// 1-iteration fit, with T at least `iters` and large enough that the timed
+/// difference spans about 50 ms (small problems are otherwise lost in noise).
 fn time_ours(x: &Array2<f64>, start: &GmmModel, iters: usize) -> f64 {
     let run = |m: usize| {
         let p = GaussianMixture::params(start.n_components())
@@ -83,7 +87,10 @@ fn time_ours(x: &Array2<f64>, start: &GmmModel, iters: usize) -> f64 {
         std::hint::black_box(fit.log_likelihood);
         t.elapsed().as_secs_f64()
     };
-    (run(1 + iters) - run(1)).max(0.0) / iters as f64
+    let by_difference = |t: usize| (run(1 + t) - run(1)).max(0.0) / t as f64;
+    let estimate = by_difference(iters).max(1e-7);
+    let t = ((0.05 / estimate).ceil() as usize).clamp(iters, 1000);
+    by_difference(t)
 }
 
 fn time_linfa(x: &Array2<f64>, k: usize, iters: usize) -> f64 {

@@ -171,6 +171,11 @@ pub(crate) struct Buffers {
     pub max: Vec<f64>,
 }
 
+/// Entries in the lower triangle of an `n × n` matrix (row `a` starts at `triangle(a)`).
+pub(crate) fn triangle(n: usize) -> usize {
+    n * (n + 1) / 2
+}
+
 /// Features rounded up to whole tiles of the second-moment kernel.
 pub(crate) fn padded(d: usize) -> usize {
     d.div_ceil(TILE_C) * TILE_C
@@ -218,6 +223,42 @@ fn transpose_body<V: Vector, const NV: usize>(
     }
 }
 
+/// Full covariance, features `a0..a0 + TA` of two vectors of rows from `g`:
+/// `y_a = Σ_{c ≤ a} U[c, a] (x_c − c_c) − ((μ − c)ᵀU)_a` held in registers, then
+/// `q += y_a²`. Each x vector loaded feeds `TA` multiplies and adds (kept
+/// separate: a fused chain would be bound by its latency). U is upper
+/// triangular, so the entries below the diagonal inside a tile are zero and
+/// need no test.
+#[inline(always)]
+fn full_tile<V: Vector, const TA: usize>(
+    uj: &[f64],
+    mj: &[f64],
+    dp: usize,
+    xt: &[f64],
+    g: usize,
+    a0: usize,
+    q: &mut [V; 2],
+) {
+    let mut y = [[V::zero(); 2]; TA];
+    for (t, yt) in y.iter_mut().enumerate() {
+        *yt = [V::splat(-mj[a0 + t]); 2];
+    }
+    for c in 0..a0 + TA {
+        let xc = &xt[c * STRIDE + g..];
+        let xv = [V::load(xc), V::load(&xc[V::W..])];
+        let coefs = &uj[c * dp + a0..c * dp + a0 + TA];
+        for (yt, coef) in y.iter_mut().zip(coefs) {
+            let coef = V::splat(*coef);
+            yt[0] = yt[0].add(coef.mul(xv[0]));
+            yt[1] = yt[1].add(coef.mul(xv[1]));
+        }
+    }
+    for yt in &y {
+        q[0] = yt[0].mul_add(yt[0], q[0]);
+        q[1] = yt[1].mul_add(yt[1], q[1]);
+    }
+}
+
 /// One group's results: `out = offset − q/2`. (A function rather than a
 /// closure: closures are not inlined into the vector-compiled callers
 /// reliably, and the vector operations must be.)
@@ -248,11 +289,7 @@ fn log_prob_body<V: Vector, const NV: usize>(
     let step = NV * V::W;
     match f {
         Factors::Full { u, mu_u } => {
-            // y = Uᵀ(x − c) − Uᵀ(μ − c) for four features at a time and two
-            // vectors of rows, held in registers: each x vector loaded feeds
-            // four multiplies and adds (kept separate: a fused chain would be
-            // bound by its latency). U is upper triangular, so the entries
-            // below the diagonal inside a tile are zero and need no test.
+            // Tiles of up to four features, two vectors of rows (see `full_tile`).
             let dp = padded(d);
             for j in 0..k {
                 let uj = &u[j * dp * dp..(j + 1) * dp * dp];
@@ -260,23 +297,16 @@ fn log_prob_body<V: Vector, const NV: usize>(
                 let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
                 for g in (0..rows).step_by(2 * V::W) {
                     let mut q = [V::zero(); 2];
-                    for a0 in (0..d).step_by(TILE_C) {
-                        let mut y: [[V; 2]; TILE_C] =
-                            std::array::from_fn(|t| [V::splat(-mj[a0 + t]); 2]);
-                        for c in 0..(a0 + TILE_C).min(d) {
-                            let xc = &xt[c * STRIDE + g..];
-                            let xv = [V::load(xc), V::load(&xc[V::W..])];
-                            let coefs = &uj[c * dp + a0..c * dp + a0 + TILE_C];
-                            for (yt, coef) in y.iter_mut().zip(coefs) {
-                                let coef = V::splat(*coef);
-                                yt[0] = yt[0].add(coef.mul(xv[0]));
-                                yt[1] = yt[1].add(coef.mul(xv[1]));
-                            }
-                        }
-                        for yt in &y {
-                            q[0] = yt[0].mul_add(yt[0], q[0]);
-                            q[1] = yt[1].mul_add(yt[1], q[1]);
-                        }
+                    let mut a0 = 0;
+                    while a0 + TILE_C <= d {
+                        full_tile::<V, TILE_C>(uj, mj, dp, xt, g, a0, &mut q);
+                        a0 += TILE_C;
+                    }
+                    match d - a0 {
+                        1 => full_tile::<V, 1>(uj, mj, dp, xt, g, a0, &mut q),
+                        2 => full_tile::<V, 2>(uj, mj, dp, xt, g, a0, &mut q),
+                        3 => full_tile::<V, 3>(uj, mj, dp, xt, g, a0, &mut q),
+                        _ => {}
                     }
                     finish::<V, 2>(out, g, offset[j], &q);
                 }
@@ -422,11 +452,10 @@ fn lane_sum(v: &[f64]) -> f64 {
 
 impl LaneStats {
     pub(crate) fn new(kind: Second, d: usize, k: usize) -> Self {
-        let dp = padded(d);
         let entries = match kind {
-            Second::Full => k * dp * dp,
+            Second::Full => k * triangle(d),
             Second::Diag => k * d,
-            Second::Total => dp * dp,
+            Second::Total => triangle(d),
         };
         LaneStats {
             kind,
@@ -441,7 +470,7 @@ impl LaneStats {
     /// `Σ w r_j` (k), `Σ w r_j x` (k × d, row-major) and the second moments:
     /// full k × d × d and total d × d with the lower triangle filled, diag k × d.
     pub(crate) fn totals(&self) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-        let (d, k, dp) = (self.d, self.k, padded(self.d));
+        let (d, k) = (self.d, self.k);
         let sums = |v: &[f64]| v.chunks_exact(ACC).map(lane_sum).collect::<Vec<f64>>();
         let at = |e: usize| lane_sum(&self.second[e * ACC..(e + 1) * ACC]);
         let second = match self.kind {
@@ -451,7 +480,7 @@ impl LaneStats {
                 for j in 0..k {
                     for a in 0..d {
                         for c in 0..=a {
-                            q[(j * d + a) * d + c] = at((j * dp + a) * dp + c);
+                            q[(j * d + a) * d + c] = at(j * triangle(d) + triangle(a) + c);
                         }
                     }
                 }
@@ -461,7 +490,7 @@ impl LaneStats {
                 let mut q = vec![0.0; d * d];
                 for a in 0..d {
                     for c in 0..=a {
-                        q[a * d + c] = at(a * dp + c);
+                        q[a * d + c] = at(triangle(a) + c);
                     }
                 }
                 q
@@ -517,33 +546,60 @@ fn first<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> V {
     fold(s1)
 }
 
-/// The lower triangle (in whole tiles) of `Σ_i r_i x_i x_iᵀ` added to `q`
-/// (dp × dp accumulators). Tiles of 2 × 4 entries: per step two loads of
-/// `x_a`, four of `x_c` and one of `r` feed eight independent multiply-add
-/// chains.
+/// The lower triangle of `Σ_i r_i x_i x_iᵀ` added to `q` (accumulators for
+/// the packed lower triangle, row `a` at `triangle(a)`), in tiles of up to 2 × 4 entries (see `outer_tile`); tiles
+/// on the diagonal are cut to the triangle's edge.
 #[inline(always)]
 fn outer_lower<V: Vector>(r: &[f64], xt: &[f64], d: usize, q: &mut [f64]) {
-    let dp = padded(d);
-    let rows = r.len();
     for a0 in (0..d).step_by(TILE_A) {
-        let xa = [&xt[a0 * STRIDE..], &xt[(a0 + 1) * STRIDE..]];
-        for c0 in (0..=a0 + 1).step_by(TILE_C) {
-            let xc: [&[f64]; TILE_C] = std::array::from_fn(|m| &xt[(c0 + m) * STRIDE..]);
-            let mut acc = [[V::zero(); TILE_C]; TILE_A];
-            for g in (0..rows).step_by(V::W) {
-                let rv = V::load(&r[g..]);
-                let t = [rv.mul(V::load(&xa[0][g..])), rv.mul(V::load(&xa[1][g..]))];
-                for m in 0..TILE_C {
-                    let xv = V::load(&xc[m][g..]);
-                    acc[0][m] = t[0].mul_add(xv, acc[0][m]);
-                    acc[1][m] = t[1].mul_add(xv, acc[1][m]);
-                }
+        let ta = (d - a0).min(TILE_A);
+        for c0 in (0..a0 + ta).step_by(TILE_C) {
+            let tile = (r, xt, a0, c0);
+            match (ta, (a0 + ta - c0).min(TILE_C)) {
+                (2, 4) => outer_tile::<V, 2, 4>(tile, q),
+                (2, 3) => outer_tile::<V, 2, 3>(tile, q),
+                (2, 2) => outer_tile::<V, 2, 2>(tile, q),
+                (2, _) => outer_tile::<V, 2, 1>(tile, q),
+                (_, 4) => outer_tile::<V, 1, 4>(tile, q),
+                (_, 3) => outer_tile::<V, 1, 3>(tile, q),
+                (_, 2) => outer_tile::<V, 1, 2>(tile, q),
+                (_, _) => outer_tile::<V, 1, 1>(tile, q),
             }
-            for (ta, row) in acc.iter().enumerate() {
-                for (m, v) in row.iter().enumerate() {
-                    let e = (a0 + ta) * dp + c0 + m;
-                    add_lanes(&mut q[e * ACC..], *v);
-                }
+        }
+    }
+}
+
+/// Rows `a0..a0 + TA` × columns `c0..c0 + TC` of `Σ_i r_i x_i x_iᵀ`: per
+/// step, `TA` loads of `x_a`, `TC` of `x_c` and one of `r` feed `TA·TC`
+/// independent multiply-add chains.
+#[inline(always)]
+fn outer_tile<V: Vector, const TA: usize, const TC: usize>(
+    (r, xt, a0, c0): (&[f64], &[f64], usize, usize),
+    q: &mut [f64],
+) {
+    let xa: [&[f64]; TA] = std::array::from_fn(|t| &xt[(a0 + t) * STRIDE..]);
+    let xc: [&[f64]; TC] = std::array::from_fn(|m| &xt[(c0 + m) * STRIDE..]);
+    let mut acc = [[V::zero(); TC]; TA];
+    for g in (0..r.len()).step_by(V::W) {
+        let rv = V::load(&r[g..]);
+        // Loops, not `array::from_fn`: a closure holding vector operations
+        // may stay un-inlined outside the vector-compiled caller.
+        let mut t = [V::zero(); TA];
+        for ta in 0..TA {
+            t[ta] = rv.mul(V::load(&xa[ta][g..]));
+        }
+        for m in 0..TC {
+            let xv = V::load(&xc[m][g..]);
+            for ta in 0..TA {
+                acc[ta][m] = t[ta].mul_add(xv, acc[ta][m]);
+            }
+        }
+    }
+    for (ta, row) in acc.iter().enumerate() {
+        for (m, v) in row.iter().enumerate() {
+            let (a, c) = (a0 + ta, c0 + m);
+            if c <= a {
+                add_lanes(&mut q[(triangle(a) + c) * ACC..], *v);
             }
         }
     }
@@ -562,7 +618,7 @@ fn stats_body<V: Vector, const NV: usize>(
     weighted: bool,
     acc: &mut LaneStats,
 ) {
-    let (k, dp) = (acc.k, padded(d));
+    let k = acc.k;
     let resp = if weighted { &b.rw } else { &b.logp };
     for j in 0..k {
         let r = &resp[j * STRIDE..j * STRIDE + rows];
@@ -579,7 +635,8 @@ fn stats_body<V: Vector, const NV: usize>(
             }
         }
         if acc.kind == Second::Full {
-            let q = &mut acc.second[j * dp * dp * ACC..(j + 1) * dp * dp * ACC];
+            let t = triangle(d) * ACC;
+            let q = &mut acc.second[j * t..(j + 1) * t];
             outer_lower::<V>(r, &b.xt, d, q);
         }
     }
@@ -786,8 +843,15 @@ mod tests {
     /// multiple of any vector width.
     #[test]
     fn every_level_agrees_with_the_formulas() {
-        let (d, k, rows) = (5, 3, 203);
-        let mut next = numbers(7);
+        // Feature counts that leave every remainder of the 4-wide and 2-wide tiles.
+        for d in [1, 2, 3, 5, 6, 8, 11] {
+            agreement_with_the_formulas(d);
+        }
+    }
+
+    fn agreement_with_the_formulas(d: usize) {
+        let (k, rows) = (3, 203);
+        let mut next = numbers(7 + d as u64);
         let mut b = Buffers::new(d, k);
         for a in 0..d {
             for i in 0..rows {
