@@ -105,7 +105,7 @@ struct Prepared {
     ty: CovarianceType,
     /// Precision factors, flat row-major (see [`Factors`]).
     u: Vec<f64>,
-    /// (μ_j − c)ᵀU_j (full, tied) or μ_j − c (diag, spherical), k × d.
+    /// (μ_j − c)ᵀU_j (full, tied) or (μ_j − c)/σ_j (diag, spherical), k × d.
     mu: Vec<f64>,
     /// ln π_j + ln det U_j − ½ d ln 2π: everything in ln π_j N(x) but the quadratic form.
     offset: Vec<f64>,
@@ -136,8 +136,11 @@ impl Prepared {
                 (up, mu_u)
             }
             PrecisionFactors::Tied(u) => (flat(u.view()), flat(means_c.dot(u).view())),
-            PrecisionFactors::Diag(p) => (flat(p.view()), flat(means_c.view())),
-            PrecisionFactors::Spherical(p) => (p.to_vec(), flat(means_c.view())),
+            PrecisionFactors::Diag(p) => (flat(p.view()), flat((&means_c * p).view())),
+            PrecisionFactors::Spherical(p) => {
+                let scaled = &means_c * &p.view().insert_axis(Axis(1));
+                (p.to_vec(), flat(scaled.view()))
+            }
         };
         let offset = (0..k)
             .map(|j| model.weights()[j].ln() + model.log_det_factor[j] - 0.5 * d as f64 * LN_2PI)

@@ -147,9 +147,9 @@ pub(crate) enum Factors<'a> {
     Full { u: &'a [f64], mu_u: &'a [f64] },
     /// One shared U (d × d) and (μ_j − c)ᵀU (k × d).
     Tied { u: &'a [f64], mu_u: &'a [f64] },
-    /// 1/σ per component and feature (k × d), means μ_j − c (k × d).
+    /// 1/σ per component and feature (k × d), and (μ_j − c)/σ (k × d).
     Diag { p: &'a [f64], m: &'a [f64] },
-    /// 1/σ per component (k), means μ_j − c (k × d).
+    /// 1/σ per component (k), and (μ_j − c)/σ_j (k × d).
     Spherical { p: &'a [f64], m: &'a [f64] },
 }
 
@@ -348,10 +348,12 @@ fn log_prob_body<V: Vector, const NV: usize>(
                     let mut q = [V::zero(); NV];
                     for a in 0..d {
                         let pa = V::splat(if spherical { p[j] } else { p[j * d + a] });
-                        let ma = V::splat(m[j * d + a]);
+                        let minus_ma = V::splat(-m[j * d + a]);
                         let xa = &xt[a * STRIDE + g..];
                         for (v, qv) in q.iter_mut().enumerate() {
-                            let z = V::load(&xa[v * V::W..]).sub(ma).mul(pa);
+                            // z = (x − μ)/σ as x/σ − μ/σ: one multiply-add, as the
+                            // full case applies U to x and to μ separately.
+                            let z = V::load(&xa[v * V::W..]).mul_add(pa, minus_ma);
                             *qv = z.mul_add(z, *qv);
                         }
                     }
@@ -518,32 +520,43 @@ fn vsum<V: Vector, const NV: usize>(a: &[f64]) -> V {
     fold(acc)
 }
 
-/// `(Σ r_i x_i, Σ r_i x_i²)` as vectors of partial sums, `NV` chains each.
+/// `Σ r_i x_ia` (into `sx`) and, when `second` is given, `Σ r_i x_ia²` for
+/// the features `a0..a0 + TA`: each load of `r` feeds `TA` features, with
+/// `TA` (or `2·TA`) independent chains.
 #[inline(always)]
-fn first_second<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> (V, V) {
-    let mut s1 = [V::zero(); NV];
-    let mut s2 = [V::zero(); NV];
-    for g in (0..r.len()).step_by(NV * V::W) {
-        for v in 0..NV {
-            let xv = V::load(&x[g + v * V::W..]);
-            let t = V::load(&r[g + v * V::W..]).mul(xv);
-            s1[v] = s1[v].add(t);
-            s2[v] = t.mul_add(xv, s2[v]);
+fn moment_tile<V: Vector, const TA: usize>(
+    (r, xt, a0): (&[f64], &[f64], usize),
+    sx: &mut [f64],
+    second: Option<&mut [f64]>,
+) {
+    let mut s1 = [V::zero(); TA];
+    let mut s2 = [V::zero(); TA];
+    if second.is_some() {
+        for g in (0..r.len()).step_by(V::W) {
+            let rv = V::load(&r[g..]);
+            for t in 0..TA {
+                let xv = V::load(&xt[(a0 + t) * STRIDE + g..]);
+                let tv = rv.mul(xv);
+                s1[t] = s1[t].add(tv);
+                s2[t] = tv.mul_add(xv, s2[t]);
+            }
+        }
+    } else {
+        for g in (0..r.len()).step_by(V::W) {
+            let rv = V::load(&r[g..]);
+            for t in 0..TA {
+                s1[t] = rv.mul_add(V::load(&xt[(a0 + t) * STRIDE + g..]), s1[t]);
+            }
         }
     }
-    (fold(s1), fold(s2))
-}
-
-/// `Σ r_i x_i` as a vector of partial sums, `NV` chains.
-#[inline(always)]
-fn first<V: Vector, const NV: usize>(r: &[f64], x: &[f64]) -> V {
-    let mut s1 = [V::zero(); NV];
-    for g in (0..r.len()).step_by(NV * V::W) {
-        for (v, sv) in s1.iter_mut().enumerate() {
-            *sv = V::load(&r[g + v * V::W..]).mul_add(V::load(&x[g + v * V::W..]), *sv);
+    for t in 0..TA {
+        add_lanes(&mut sx[(a0 + t) * ACC..], s1[t]);
+    }
+    if let Some(q) = second {
+        for t in 0..TA {
+            add_lanes(&mut q[(a0 + t) * ACC..], s2[t]);
         }
     }
-    fold(s1)
 }
 
 /// The lower triangle of `Σ_i r_i x_i x_iᵀ` added to `q` (accumulators for
@@ -623,16 +636,19 @@ fn stats_body<V: Vector, const NV: usize>(
     for j in 0..k {
         let r = &resp[j * STRIDE..j * STRIDE + rows];
         add_lanes(&mut acc.nk[j * ACC..], vsum::<V, NV>(r));
-        for a in 0..d {
-            let xa = &b.xt[a * STRIDE..a * STRIDE + rows];
-            let e = (j * d + a) * ACC;
-            if acc.kind == Second::Diag {
-                let (s1, s2) = first_second::<V, NV>(r, xa);
-                add_lanes(&mut acc.sx[e..], s1);
-                add_lanes(&mut acc.second[e..], s2);
-            } else {
-                add_lanes(&mut acc.sx[e..], first::<V, NV>(r, xa));
+        let diag = acc.kind == Second::Diag;
+        let (sx, second) = (&mut acc.sx[j * d * ACC..], &mut acc.second[..]);
+        let mut second = diag.then(|| &mut second[j * d * ACC..]);
+        let mut a0 = 0;
+        while a0 < d {
+            let (tile, q) = ((r, &b.xt[..], a0), second.as_deref_mut());
+            match d - a0 {
+                1 => moment_tile::<V, 1>(tile, sx, q),
+                2 => moment_tile::<V, 2>(tile, sx, q),
+                3 => moment_tile::<V, 3>(tile, sx, q),
+                _ => moment_tile::<V, 4>(tile, sx, q),
             }
+            a0 += TILE_C;
         }
         if acc.kind == Second::Full {
             let t = triangle(d) * ACC;
@@ -886,6 +902,9 @@ mod tests {
                 mu_full[j * dp + c] = mu[j * d + c];
             }
         }
+        // Diagonal and spherical means come scaled by 1/σ.
+        let mu_diag: Vec<f64> = (0..k * d).map(|e| mu[e] * p[e]).collect();
+        let mu_sph: Vec<f64> = (0..k * d).map(|e| mu[e] * p[e / d]).collect();
         let cases = [
             Factors::Full {
                 u: &u_full,
@@ -895,8 +914,11 @@ mod tests {
                 u: tied_u,
                 mu_u: &mu,
             },
-            Factors::Diag { p: &p, m: &mu },
-            Factors::Spherical { p: &p[..k], m: &mu },
+            Factors::Diag { p: &p, m: &mu_diag },
+            Factors::Spherical {
+                p: &p[..k],
+                m: &mu_sph,
+            },
         ];
         for level in levels() {
             for f in &cases {
@@ -916,11 +938,11 @@ mod tests {
                                         (0..=a).map(|c| u[c * d + a] * x(&b, i, c)).sum::<f64>()
                                             - mu_u[j * d + a]
                                     }
-                                    Factors::Diag { p, m } => {
-                                        (x(&b, i, a) - m[j * d + a]) * p[j * d + a]
+                                    Factors::Diag { p, .. } => {
+                                        (x(&b, i, a) - mu[j * d + a]) * p[j * d + a]
                                     }
-                                    Factors::Spherical { p, m } => {
-                                        (x(&b, i, a) - m[j * d + a]) * p[j]
+                                    Factors::Spherical { p, .. } => {
+                                        (x(&b, i, a) - mu[j * d + a]) * p[j]
                                     }
                                 };
                                 z * z
