@@ -208,12 +208,12 @@ fn transpose_body<V: Vector, const NV: usize>(
 ) {
     let d = centre.len();
     let whole = rows / V::W * V::W;
+    assert!(flat.len() >= rows * d && xt.len() >= d * STRIDE && rows <= STRIDE);
     for g in (0..whole).step_by(V::W) {
-        let at = &flat[g * d..];
         for (a, ca) in centre.iter().enumerate() {
-            V::gather(&at[a..], d)
-                .sub(V::splat(*ca))
-                .store(&mut xt[a * STRIDE + g..]);
+            // SAFETY: the last value read is (g + W − 1)·d + a < (g + W)·d ≤ rows·d.
+            let v = unsafe { V::gather_unchecked(flat, g * d + a, d) };
+            v.sub(V::splat(*ca)).store(&mut xt[a * STRIDE + g..]);
         }
     }
     for i in whole..rows {
@@ -243,10 +243,14 @@ fn full_tile<V: Vector, const TA: usize>(
     for (t, yt) in y.iter_mut().enumerate() {
         *yt = [V::splat(-mj[a0 + t]); 2];
     }
+    assert!(g + 2 * V::W <= STRIDE && (a0 + TA) * STRIDE <= xt.len() && uj.len() >= dp * dp);
+    assert!(a0 + TA <= dp);
     for c in 0..a0 + TA {
-        let xc = &xt[c * STRIDE + g..];
-        let xv = [V::load(xc), V::load(&xc[V::W..])];
-        let coefs = &uj[c * dp + a0..c * dp + a0 + TA];
+        let at = c * STRIDE + g;
+        // SAFETY: c < a0 + TA, so `at + 2W ≤ (a0 + TA)·STRIDE ≤ xt.len()` (checked above).
+        let xv = unsafe { [V::load_unchecked(xt, at), V::load_unchecked(xt, at + V::W)] };
+        // SAFETY: c·dp + a0 + TA ≤ dp·dp ≤ uj.len() (checked above).
+        let coefs = unsafe { uj.get_unchecked(c * dp + a0..c * dp + a0 + TA) };
         for (yt, coef) in y.iter_mut().zip(coefs) {
             let coef = V::splat(*coef);
             yt[0] = yt[0].add(coef.mul(xv[0]));
@@ -349,11 +353,13 @@ fn log_prob_body<V: Vector, const NV: usize>(
                     for a in 0..d {
                         let pa = V::splat(if spherical { p[j] } else { p[j * d + a] });
                         let minus_ma = V::splat(-m[j * d + a]);
-                        let xa = &xt[a * STRIDE + g..];
+                        let xa = &xt[a * STRIDE + g..a * STRIDE + g + step];
                         for (v, qv) in q.iter_mut().enumerate() {
                             // z = (x − μ)/σ as x/σ − μ/σ: one multiply-add, as the
                             // full case applies U to x and to μ separately.
-                            let z = V::load(&xa[v * V::W..]).mul_add(pa, minus_ma);
+                            // SAFETY: (v + 1)·W ≤ step = xa.len().
+                            let xv = unsafe { V::load_unchecked(xa, v * V::W) };
+                            let z = xv.mul_add(pa, minus_ma);
                             *qv = z.mul_add(z, *qv);
                         }
                     }
@@ -529,23 +535,27 @@ fn moment_tile<V: Vector, const TA: usize>(
     sx: &mut [f64],
     second: Option<&mut [f64]>,
 ) {
+    let rows = r.len();
+    let xa: [&[f64]; TA] = std::array::from_fn(|t| &xt[(a0 + t) * STRIDE..][..rows]);
+    assert_eq!(rows % V::W, 0, "whole vectors of rows");
     let mut s1 = [V::zero(); TA];
     let mut s2 = [V::zero(); TA];
+    // SAFETY (every load): g + W ≤ rows, and every slice has `rows` values.
     if second.is_some() {
-        for g in (0..r.len()).step_by(V::W) {
-            let rv = V::load(&r[g..]);
+        for g in (0..rows).step_by(V::W) {
+            let rv = unsafe { V::load_unchecked(r, g) };
             for t in 0..TA {
-                let xv = V::load(&xt[(a0 + t) * STRIDE + g..]);
+                let xv = unsafe { V::load_unchecked(xa[t], g) };
                 let tv = rv.mul(xv);
                 s1[t] = s1[t].add(tv);
                 s2[t] = tv.mul_add(xv, s2[t]);
             }
         }
     } else {
-        for g in (0..r.len()).step_by(V::W) {
-            let rv = V::load(&r[g..]);
+        for g in (0..rows).step_by(V::W) {
+            let rv = unsafe { V::load_unchecked(r, g) };
             for t in 0..TA {
-                s1[t] = rv.mul_add(V::load(&xt[(a0 + t) * STRIDE + g..]), s1[t]);
+                s1[t] = rv.mul_add(unsafe { V::load_unchecked(xa[t], g) }, s1[t]);
             }
         }
     }
@@ -590,19 +600,22 @@ fn outer_tile<V: Vector, const TA: usize, const TC: usize>(
     (r, xt, a0, c0): (&[f64], &[f64], usize, usize),
     q: &mut [f64],
 ) {
-    let xa: [&[f64]; TA] = std::array::from_fn(|t| &xt[(a0 + t) * STRIDE..]);
-    let xc: [&[f64]; TC] = std::array::from_fn(|m| &xt[(c0 + m) * STRIDE..]);
+    let rows = r.len();
+    let xa: [&[f64]; TA] = std::array::from_fn(|t| &xt[(a0 + t) * STRIDE..][..rows]);
+    let xc: [&[f64]; TC] = std::array::from_fn(|m| &xt[(c0 + m) * STRIDE..][..rows]);
+    assert_eq!(rows % V::W, 0, "whole vectors of rows");
     let mut acc = [[V::zero(); TC]; TA];
-    for g in (0..r.len()).step_by(V::W) {
-        let rv = V::load(&r[g..]);
+    for g in (0..rows).step_by(V::W) {
+        // SAFETY (every load): g + W ≤ rows, and every slice has `rows` values.
+        let rv = unsafe { V::load_unchecked(r, g) };
         // Loops, not `array::from_fn`: a closure holding vector operations
         // may stay un-inlined outside the vector-compiled caller.
         let mut t = [V::zero(); TA];
         for ta in 0..TA {
-            t[ta] = rv.mul(V::load(&xa[ta][g..]));
+            t[ta] = rv.mul(unsafe { V::load_unchecked(xa[ta], g) });
         }
         for m in 0..TC {
-            let xv = V::load(&xc[m][g..]);
+            let xv = unsafe { V::load_unchecked(xc[m], g) };
             for ta in 0..TA {
                 acc[ta][m] = t[ta].mul_add(xv, acc[ta][m]);
             }

@@ -19,8 +19,32 @@ pub(crate) trait Vector: Copy {
     fn splat(x: f64) -> Self;
     /// The first `W` values of `s`.
     fn load(s: &[f64]) -> Self;
+    /// `s[i..i + W]` without a bounds check.
+    ///
+    /// # Safety
+    /// `i + W ≤ s.len()`.
+    #[inline(always)]
+    unsafe fn load_unchecked(s: &[f64], i: usize) -> Self {
+        debug_assert!(i + Self::W <= s.len());
+        // SAFETY: the caller guarantees the range is inside `s`.
+        Self::load(unsafe { std::slice::from_raw_parts(s.as_ptr().add(i), Self::W) })
+    }
     /// `s[0], s[stride], …, s[(W − 1)·stride]`.
     fn gather(s: &[f64], stride: usize) -> Self;
+    /// `s[i], s[i + stride], …` without a bounds check.
+    ///
+    /// # Safety
+    /// `i + (W − 1)·stride < s.len()`.
+    #[inline(always)]
+    unsafe fn gather_unchecked(s: &[f64], i: usize, stride: usize) -> Self {
+        let len = (Self::W - 1) * stride + 1;
+        debug_assert!(i + len <= s.len());
+        // SAFETY: the caller guarantees the range is inside `s`.
+        Self::gather(
+            unsafe { std::slice::from_raw_parts(s.as_ptr().add(i), len) },
+            stride,
+        )
+    }
     /// Write the lanes to the first `W` values of `s`.
     fn store(self, s: &mut [f64]);
     fn add(self, o: Self) -> Self;
