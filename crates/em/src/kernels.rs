@@ -409,10 +409,13 @@ fn normalise_body<const F: bool>(k: usize, rows: usize, b: &mut Buffers, ll: &mu
     }
     // A row where every component has zero density (cannot happen with finite
     // data and positive-definite covariances) is shared evenly.
-    for i in 0..rows {
-        if !max[i].is_finite() {
-            for j in 0..k {
-                b.logp[j * STRIDE + i] = 1.0 / k as f64;
+    let any_bad = max.iter().fold(false, |bad, m| bad | !m.is_finite());
+    if any_bad {
+        for i in 0..rows {
+            if !max[i].is_finite() {
+                for j in 0..k {
+                    b.logp[j * STRIDE + i] = 1.0 / k as f64;
+                }
             }
         }
     }
