@@ -223,12 +223,46 @@ fn transpose_body<V: Vector, const NV: usize>(
     }
 }
 
-/// Full covariance, features `a0..a0 + TA` of two vectors of rows from `g`:
-/// `y_a = Σ_{c ≤ a} U[c, a] (x_c − c_c) − ((μ − c)ᵀU)_a` held in registers, then
-/// `q += y_a²`. Each x vector loaded feeds `TA` multiplies and adds (kept
-/// separate: a fused chain would be bound by its latency). U is upper
-/// triangular, so the entries below the diagonal inside a tile are zero and
-/// need no test.
+/// `y_a = Σ_{c ≤ a} U[c, a] x_c − shift_a` for the features `a0..a0 + TA` of
+/// two vectors of rows from `g`, held in registers (U upper triangular,
+/// row-major with row length `dp`; no shift when `shift` is `None`). Each x
+/// vector loaded feeds `TA` multiplies and adds (kept separate: a fused
+/// chain would be bound by its latency). The entries below U's diagonal
+/// inside a tile are zero and need no test.
+#[inline(always)]
+fn factor_tile<V: Vector, const TA: usize>(
+    u: &[f64],
+    dp: usize,
+    shift: Option<&[f64]>,
+    xt: &[f64],
+    g: usize,
+    a0: usize,
+) -> [[V; 2]; TA] {
+    let mut y = [[V::zero(); 2]; TA];
+    if let Some(m) = shift {
+        for (t, yt) in y.iter_mut().enumerate() {
+            *yt = [V::splat(-m[a0 + t]); 2];
+        }
+    }
+    assert!(g + 2 * V::W <= STRIDE && (a0 + TA) * STRIDE <= xt.len() && u.len() >= dp * dp);
+    assert!(a0 + TA <= dp);
+    for c in 0..a0 + TA {
+        let at = c * STRIDE + g;
+        // SAFETY: c < a0 + TA, so `at + 2W ≤ (a0 + TA)·STRIDE ≤ xt.len()` (checked above).
+        let xv = unsafe { [V::load_unchecked(xt, at), V::load_unchecked(xt, at + V::W)] };
+        // SAFETY: c·dp + a0 + TA ≤ dp·dp ≤ u.len() (checked above).
+        let coefs = unsafe { u.get_unchecked(c * dp + a0..c * dp + a0 + TA) };
+        for (yt, coef) in y.iter_mut().zip(coefs) {
+            let coef = V::splat(*coef);
+            yt[0] = yt[0].add(coef.mul(xv[0]));
+            yt[1] = yt[1].add(coef.mul(xv[1]));
+        }
+    }
+    y
+}
+
+/// Full covariance: `q += ‖y‖²` over the features `a0..a0 + TA` of one
+/// component (see [`factor_tile`]).
 #[inline(always)]
 fn full_tile<V: Vector, const TA: usize>(
     uj: &[f64],
@@ -239,27 +273,30 @@ fn full_tile<V: Vector, const TA: usize>(
     a0: usize,
     q: &mut [V; 2],
 ) {
-    let mut y = [[V::zero(); 2]; TA];
-    for (t, yt) in y.iter_mut().enumerate() {
-        *yt = [V::splat(-mj[a0 + t]); 2];
-    }
-    assert!(g + 2 * V::W <= STRIDE && (a0 + TA) * STRIDE <= xt.len() && uj.len() >= dp * dp);
-    assert!(a0 + TA <= dp);
-    for c in 0..a0 + TA {
-        let at = c * STRIDE + g;
-        // SAFETY: c < a0 + TA, so `at + 2W ≤ (a0 + TA)·STRIDE ≤ xt.len()` (checked above).
-        let xv = unsafe { [V::load_unchecked(xt, at), V::load_unchecked(xt, at + V::W)] };
-        // SAFETY: c·dp + a0 + TA ≤ dp·dp ≤ uj.len() (checked above).
-        let coefs = unsafe { uj.get_unchecked(c * dp + a0..c * dp + a0 + TA) };
-        for (yt, coef) in y.iter_mut().zip(coefs) {
-            let coef = V::splat(*coef);
-            yt[0] = yt[0].add(coef.mul(xv[0]));
-            yt[1] = yt[1].add(coef.mul(xv[1]));
-        }
-    }
-    for yt in &y {
+    for yt in &factor_tile::<V, TA>(uj, dp, Some(mj), xt, g, a0) {
         q[0] = yt[0].mul_add(yt[0], q[0]);
         q[1] = yt[1].mul_add(yt[1], q[1]);
+    }
+}
+
+/// Tied covariance: store `y = Uᵀx` for the features `a0..a0 + TA` (shared
+/// by every component) into `yt`.
+#[inline(always)]
+fn tied_tile<V: Vector, const TA: usize>(
+    u: &[f64],
+    d: usize,
+    xt: &[f64],
+    g: usize,
+    a0: usize,
+    yt: &mut [f64],
+) {
+    for (t, y) in factor_tile::<V, TA>(u, d, None, xt, g, a0)
+        .iter()
+        .enumerate()
+    {
+        let at = (a0 + t) * STRIDE + g;
+        y[0].store(&mut yt[at..]);
+        y[1].store(&mut yt[at + V::W..]);
     }
 }
 
@@ -317,15 +354,18 @@ fn log_prob_body<V: Vector, const NV: usize>(
             }
         }
         Factors::Tied { u, mu_u } => {
-            for a in 0..d {
-                let y = &mut b.yt[a * STRIDE..a * STRIDE + rows];
-                y.iter_mut().for_each(|v| *v = 0.0);
-                for c in 0..=a {
-                    let coef = u[c * d + a];
-                    let xc = &xt[c * STRIDE..c * STRIDE + rows];
-                    for (yv, xv) in y.iter_mut().zip(xc) {
-                        *yv += coef * *xv;
-                    }
+            // y = Uᵀ(x − c) once for all components, in register tiles.
+            for g in (0..rows).step_by(2 * V::W) {
+                let mut a0 = 0;
+                while a0 + TILE_C <= d {
+                    tied_tile::<V, TILE_C>(u, d, xt, g, a0, &mut b.yt);
+                    a0 += TILE_C;
+                }
+                match d - a0 {
+                    1 => tied_tile::<V, 1>(u, d, xt, g, a0, &mut b.yt),
+                    2 => tied_tile::<V, 2>(u, d, xt, g, a0, &mut b.yt),
+                    3 => tied_tile::<V, 3>(u, d, xt, g, a0, &mut b.yt),
+                    _ => {}
                 }
             }
             for j in 0..k {
