@@ -34,10 +34,14 @@ const MAX_CHUNKS: usize = 64;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_3;
 
+/// At least this many blocks per chunk: below it the cost of handing a chunk
+/// to a thread (its buffers, its statistics) outweighs the work.
+const MIN_CHUNK_BLOCKS: usize = 4;
+
 /// Rows per parallel chunk: a function of `n` only.
 pub(crate) fn chunk_rows(n: usize) -> usize {
     let per = n.div_ceil(MAX_CHUNKS);
-    per.div_ceil(BLOCK).max(1) * BLOCK
+    per.div_ceil(BLOCK).max(MIN_CHUNK_BLOCKS) * BLOCK
 }
 
 /// Per-component sums over the rows: `N_j = Σ w r_j`, `S_j = Σ w r_j (x − c)`
@@ -481,7 +485,7 @@ mod tests {
 
     #[test]
     fn chunks_depend_on_n_only() {
-        assert_eq!(chunk_rows(6), BLOCK);
+        assert_eq!(chunk_rows(6), MIN_CHUNK_BLOCKS * BLOCK);
         assert_eq!(chunk_rows(1_000_000), 62 * BLOCK);
         assert!(chunk_rows(1_000_000) * MAX_CHUNKS >= 1_000_000);
     }
