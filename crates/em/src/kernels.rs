@@ -210,7 +210,30 @@ fn transpose_body<V: Vector, const NV: usize>(
     let whole = rows / V::W * V::W;
     assert!(flat.len() >= rows * d && xt.len() >= d * STRIDE && rows <= STRIDE);
     for g in (0..whole).step_by(V::W) {
-        for (a, ca) in centre.iter().enumerate() {
+        // Two-feature rows split by two shuffles where the vector allows.
+        if d == 2 && V::W == 8 {
+            if let Some(cols) = V::columns_of_pairs(&flat[g * 2..(g + 8) * 2]) {
+                for (a, col) in cols.iter().enumerate() {
+                    col.sub(V::splat(centre[a]))
+                        .store(&mut xt[a * STRIDE + g..]);
+                }
+                continue;
+            }
+        }
+        // Eight features at a time by register shuffles where the vector allows.
+        let mut a0 = 0;
+        while V::W == 8 && a0 + 8 <= d {
+            let Some(cols) = V::columns8(&flat[g * d..(g + 8) * d], d, a0) else {
+                break;
+            };
+            for (t, col) in cols.iter().enumerate() {
+                let a = a0 + t;
+                col.sub(V::splat(centre[a]))
+                    .store(&mut xt[a * STRIDE + g..]);
+            }
+            a0 += 8;
+        }
+        for (a, ca) in centre.iter().enumerate().skip(a0) {
             // SAFETY: the last value read is (g + W − 1)·d + a < (g + W)·d ≤ rows·d.
             let v = unsafe { V::gather_unchecked(flat, g * d + a, d) };
             v.sub(V::splat(*ca)).store(&mut xt[a * STRIDE + g..]);
@@ -1075,7 +1098,13 @@ mod tests {
 
     #[test]
     fn every_level_transposes_like_the_definition() {
-        let (d, rows) = (7, 203);
+        for d in [1, 2, 7, 8, 10, 16, 19] {
+            transposes_like_the_definition(d);
+        }
+    }
+
+    fn transposes_like_the_definition(d: usize) {
+        let rows = 203;
         let mut next = numbers(3);
         let flat: Vec<f64> = (0..rows * d).map(|_| next()).collect();
         let centre: Vec<f64> = (0..d).map(|_| next()).collect();

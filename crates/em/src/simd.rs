@@ -45,6 +45,21 @@ pub(crate) trait Vector: Copy {
             stride,
         )
     }
+    /// Columns `a..a + 8` of the 8 × `d` row-major block `rows` (8 rows, `a + 8 ≤ d`),
+    /// one vector per column, when the vector has eight lanes and a fast way to
+    /// transpose; `None` otherwise (the caller gathers instead).
+    #[inline(always)]
+    fn columns8(rows: &[f64], d: usize, a: usize) -> Option<[Self; 8]> {
+        let _ = (rows, d, a);
+        None
+    }
+    /// The two columns of the 8 × 2 row-major block `rows`, when the vector has
+    /// eight lanes and a fast way to split them; `None` otherwise.
+    #[inline(always)]
+    fn columns_of_pairs(rows: &[f64]) -> Option<[Self; 2]> {
+        let _ = rows;
+        None
+    }
     /// Write the lanes to the first `W` values of `s`.
     fn store(self, s: &mut [f64]);
     fn add(self, o: Self) -> Self;
@@ -178,6 +193,76 @@ impl Vector for Avx512 {
             let idx = _mm512_set_epi64(7 * st, 6 * st, 5 * st, 4 * st, 3 * st, 2 * st, st, 0);
             _mm512_i64gather_pd::<8>(idx, s.as_ptr())
         })
+    }
+    #[inline(always)]
+    fn columns_of_pairs(rows: &[f64]) -> Option<[Self; 2]> {
+        let rows = &rows[..16];
+        // SAFETY: both loads are inside the 16 values just checked.
+        unsafe {
+            let (v0, v1) = (
+                _mm512_loadu_pd(rows.as_ptr()),
+                _mm512_loadu_pd(rows.as_ptr().add(8)),
+            );
+            let even = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+            let odd = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+            Some([
+                Avx512(_mm512_permutex2var_pd(v0, even, v1)),
+                Avx512(_mm512_permutex2var_pd(v0, odd, v1)),
+            ])
+        }
+    }
+    #[inline(always)]
+    fn columns8(rows: &[f64], d: usize, a: usize) -> Option<[Self; 8]> {
+        assert!(a + 8 <= d && rows.len() >= 8 * d);
+        // SAFETY: row i reads rows[i·d + a .. i·d + a + 8], inside `rows` (checked above).
+        unsafe {
+            let at = |i: usize| rows.as_ptr().add(i * d + a);
+            let r = [
+                _mm512_loadu_pd(at(0)),
+                _mm512_loadu_pd(at(1)),
+                _mm512_loadu_pd(at(2)),
+                _mm512_loadu_pd(at(3)),
+                _mm512_loadu_pd(at(4)),
+                _mm512_loadu_pd(at(5)),
+                _mm512_loadu_pd(at(6)),
+                _mm512_loadu_pd(at(7)),
+            ];
+            // Interleave pairs of rows, then pairs of pairs, then halves: 24 shuffles.
+            let t: [__m512d; 8] = [
+                _mm512_unpacklo_pd(r[0], r[1]),
+                _mm512_unpackhi_pd(r[0], r[1]),
+                _mm512_unpacklo_pd(r[2], r[3]),
+                _mm512_unpackhi_pd(r[2], r[3]),
+                _mm512_unpacklo_pd(r[4], r[5]),
+                _mm512_unpackhi_pd(r[4], r[5]),
+                _mm512_unpacklo_pd(r[6], r[7]),
+                _mm512_unpackhi_pd(r[6], r[7]),
+            ];
+            let lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+            let hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+            let u: [__m512d; 8] = [
+                _mm512_permutex2var_pd(t[0], lo, t[2]),
+                _mm512_permutex2var_pd(t[1], lo, t[3]),
+                _mm512_permutex2var_pd(t[0], hi, t[2]),
+                _mm512_permutex2var_pd(t[1], hi, t[3]),
+                _mm512_permutex2var_pd(t[4], lo, t[6]),
+                _mm512_permutex2var_pd(t[5], lo, t[7]),
+                _mm512_permutex2var_pd(t[4], hi, t[6]),
+                _mm512_permutex2var_pd(t[5], hi, t[7]),
+            ];
+            let first = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0);
+            let second = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+            Some([
+                Avx512(_mm512_permutex2var_pd(u[0], first, u[4])),
+                Avx512(_mm512_permutex2var_pd(u[1], first, u[5])),
+                Avx512(_mm512_permutex2var_pd(u[2], first, u[6])),
+                Avx512(_mm512_permutex2var_pd(u[3], first, u[7])),
+                Avx512(_mm512_permutex2var_pd(u[0], second, u[4])),
+                Avx512(_mm512_permutex2var_pd(u[1], second, u[5])),
+                Avx512(_mm512_permutex2var_pd(u[2], second, u[6])),
+                Avx512(_mm512_permutex2var_pd(u[3], second, u[7])),
+            ])
+        }
     }
     #[inline(always)]
     fn store(self, s: &mut [f64]) {
