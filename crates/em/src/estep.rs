@@ -122,22 +122,12 @@ impl Prepared {
         let flat = |a: ArrayView2<f64>| a.iter().copied().collect::<Vec<f64>>();
         let (u, mu) = match &model.factors {
             PrecisionFactors::Full(u) => {
-                // Zero-padded to whole tiles (dp × dp per component, dp per mean).
-                let dp = kernels::padded(d);
-                let mut up = vec![0.0; k * dp * dp];
-                let mut mu_u = vec![0.0; k * dp];
+                let mut mu_u = Array2::<f64>::zeros((k, d));
                 for j in 0..k {
-                    let uj = u.index_axis(Axis(0), j);
-                    for c in 0..d {
-                        for a in 0..d {
-                            up[(j * dp + c) * dp + a] = uj[[c, a]];
-                        }
-                    }
-                    for (a, v) in means_c.row(j).dot(&uj).iter().enumerate() {
-                        mu_u[j * dp + a] = *v;
-                    }
+                    mu_u.row_mut(j)
+                        .assign(&means_c.row(j).dot(&u.index_axis(Axis(0), j)));
                 }
-                (up, mu_u)
+                (u.iter().copied().collect(), flat(mu_u.view()))
             }
             PrecisionFactors::Tied(u) => (flat(u.view()), flat(means_c.dot(u).view())),
             PrecisionFactors::Diag(p) => (flat(p.view()), flat((&means_c * p).view())),

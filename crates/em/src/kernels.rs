@@ -142,8 +142,7 @@ pub(crate) fn ln_positive<const F: bool>(x: f64) -> f64 {
 
 /// How the model's precision factors look to the kernels (all slices row-major).
 pub(crate) enum Factors<'a> {
-    /// Upper-triangular U_j and (μ_j − c)ᵀU_j, zero-padded to
-    /// [`padded`]`(d)` = dp: k × dp × dp and k × dp.
+    /// Upper-triangular U_j (k × d × d) and (μ_j − c)ᵀU_j (k × d).
     Full { u: &'a [f64], mu_u: &'a [f64] },
     /// One shared U (d × d) and (μ_j − c)ᵀU (k × d).
     Tied { u: &'a [f64], mu_u: &'a [f64] },
@@ -155,8 +154,7 @@ pub(crate) enum Factors<'a> {
 
 /// Per-chunk scratch for the kernels.
 pub(crate) struct Buffers {
-    /// The block, shifted and transposed: d × BLOCK, then zero rows up to
-    /// [`padded`]`(d)` so the statistics can work in whole tiles.
+    /// The block, shifted and transposed: d × BLOCK.
     pub xt: Vec<f64>,
     /// ln π_j N_j, then responsibilities, component-major: k × BLOCK.
     pub logp: Vec<f64>,
@@ -176,15 +174,10 @@ pub(crate) fn triangle(n: usize) -> usize {
     n * (n + 1) / 2
 }
 
-/// Features rounded up to whole tiles of the second-moment kernel.
-pub(crate) fn padded(d: usize) -> usize {
-    d.div_ceil(TILE_C) * TILE_C
-}
-
 impl Buffers {
     pub(crate) fn new(d: usize, k: usize) -> Self {
         Buffers {
-            xt: vec![0.0; padded(d) * STRIDE],
+            xt: vec![0.0; d * STRIDE],
             logp: vec![0.0; k * STRIDE],
             rw: vec![0.0; k * STRIDE],
             q: vec![0.0; BLOCK],
@@ -246,16 +239,52 @@ fn transpose_body<V: Vector, const NV: usize>(
     }
 }
 
+/// Feature rows and columns per tile of the second-moment kernel; `TILE_C` is
+/// also the widest tile of [`feature_tiles!`].
+const TILE_A: usize = 2;
+const TILE_C: usize = 4;
+
+/// Run `$body` over the features `0..d` in tiles of four (the last one
+/// narrower), with `$a0` the tile's first feature and `$ta` its width as a
+/// constant, so kernels can keep a tile's accumulators in fixed-size arrays.
+macro_rules! feature_tiles {
+    ($d:expr, |$a0:ident, $ta:ident| $body:expr) => {{
+        let d: usize = $d;
+        let mut $a0 = 0;
+        while $a0 < d {
+            match d - $a0 {
+                1 => {
+                    const $ta: usize = 1;
+                    $body
+                }
+                2 => {
+                    const $ta: usize = 2;
+                    $body
+                }
+                3 => {
+                    const $ta: usize = 3;
+                    $body
+                }
+                _ => {
+                    const $ta: usize = TILE_C;
+                    $body
+                }
+            }
+            $a0 += TILE_C;
+        }
+    }};
+}
+
 /// `y_a = Σ_{c ≤ a} U[c, a] x_c − shift_a` for the features `a0..a0 + TA` of
 /// two vectors of rows from `g`, held in registers (U upper triangular,
-/// row-major with row length `dp`; no shift when `shift` is `None`). Each x
+/// d × d row-major; no shift when `shift` is `None`). Each x
 /// vector loaded feeds `TA` multiplies and adds (kept separate: a fused
 /// chain would be bound by its latency). The entries below U's diagonal
 /// inside a tile are zero and need no test.
 #[inline(always)]
 fn factor_tile<V: Vector, const TA: usize>(
     u: &[f64],
-    dp: usize,
+    d: usize,
     shift: Option<&[f64]>,
     xt: &[f64],
     g: usize,
@@ -267,14 +296,14 @@ fn factor_tile<V: Vector, const TA: usize>(
             *yt = [V::splat(-m[a0 + t]); 2];
         }
     }
-    assert!(g + 2 * V::W <= STRIDE && (a0 + TA) * STRIDE <= xt.len() && u.len() >= dp * dp);
-    assert!(a0 + TA <= dp);
+    assert!(g + 2 * V::W <= STRIDE && (a0 + TA) * STRIDE <= xt.len() && u.len() >= d * d);
+    assert!(a0 + TA <= d);
     for c in 0..a0 + TA {
         let at = c * STRIDE + g;
         // SAFETY: c < a0 + TA, so `at + 2W ≤ (a0 + TA)·STRIDE ≤ xt.len()` (checked above).
         let xv = unsafe { [V::load_unchecked(xt, at), V::load_unchecked(xt, at + V::W)] };
-        // SAFETY: c·dp + a0 + TA ≤ dp·dp ≤ u.len() (checked above).
-        let coefs = unsafe { u.get_unchecked(c * dp + a0..c * dp + a0 + TA) };
+        // SAFETY: c·d + a0 + TA ≤ d·d ≤ u.len() (checked above).
+        let coefs = unsafe { u.get_unchecked(c * d + a0..c * d + a0 + TA) };
         for (yt, coef) in y.iter_mut().zip(coefs) {
             let coef = V::splat(*coef);
             yt[0] = yt[0].add(coef.mul(xv[0]));
@@ -290,13 +319,13 @@ fn factor_tile<V: Vector, const TA: usize>(
 fn full_tile<V: Vector, const TA: usize>(
     uj: &[f64],
     mj: &[f64],
-    dp: usize,
+    d: usize,
     xt: &[f64],
     g: usize,
     a0: usize,
     q: &mut [V; 2],
 ) {
-    for yt in &factor_tile::<V, TA>(uj, dp, Some(mj), xt, g, a0) {
+    for yt in &factor_tile::<V, TA>(uj, d, Some(mj), xt, g, a0) {
         q[0] = yt[0].mul_add(yt[0], q[0]);
         q[1] = yt[1].mul_add(yt[1], q[1]);
     }
@@ -354,24 +383,13 @@ fn log_prob_body<V: Vector, const NV: usize>(
     match f {
         Factors::Full { u, mu_u } => {
             // Tiles of up to four features, two vectors of rows (see `full_tile`).
-            let dp = padded(d);
             for j in 0..k {
-                let uj = &u[j * dp * dp..(j + 1) * dp * dp];
-                let mj = &mu_u[j * dp..(j + 1) * dp];
+                let uj = &u[j * d * d..(j + 1) * d * d];
+                let mj = &mu_u[j * d..(j + 1) * d];
                 let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
                 for g in (0..rows).step_by(2 * V::W) {
                     let mut q = [V::zero(); 2];
-                    let mut a0 = 0;
-                    while a0 + TILE_C <= d {
-                        full_tile::<V, TILE_C>(uj, mj, dp, xt, g, a0, &mut q);
-                        a0 += TILE_C;
-                    }
-                    match d - a0 {
-                        1 => full_tile::<V, 1>(uj, mj, dp, xt, g, a0, &mut q),
-                        2 => full_tile::<V, 2>(uj, mj, dp, xt, g, a0, &mut q),
-                        3 => full_tile::<V, 3>(uj, mj, dp, xt, g, a0, &mut q),
-                        _ => {}
-                    }
+                    feature_tiles!(d, |a0, TA| full_tile::<V, TA>(uj, mj, d, xt, g, a0, &mut q));
                     finish::<V, 2>(out, g, offset[j], &q);
                 }
             }
@@ -379,17 +397,7 @@ fn log_prob_body<V: Vector, const NV: usize>(
         Factors::Tied { u, mu_u } => {
             // y = Uᵀ(x − c) once for all components, in register tiles.
             for g in (0..rows).step_by(2 * V::W) {
-                let mut a0 = 0;
-                while a0 + TILE_C <= d {
-                    tied_tile::<V, TILE_C>(u, d, xt, g, a0, &mut b.yt);
-                    a0 += TILE_C;
-                }
-                match d - a0 {
-                    1 => tied_tile::<V, 1>(u, d, xt, g, a0, &mut b.yt),
-                    2 => tied_tile::<V, 2>(u, d, xt, g, a0, &mut b.yt),
-                    3 => tied_tile::<V, 3>(u, d, xt, g, a0, &mut b.yt),
-                    _ => {}
-                }
+                feature_tiles!(d, |a0, TA| tied_tile::<V, TA>(u, d, xt, g, a0, &mut b.yt));
             }
             for j in 0..k {
                 let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
@@ -484,10 +492,6 @@ fn normalise_body<const F: bool>(k: usize, rows: usize, b: &mut Buffers, ll: &mu
     }
 }
 
-/// Feature rows and columns per tile of the second-moment kernel.
-const TILE_A: usize = 2;
-const TILE_C: usize = 4;
-
 /// Lanes per accumulator: within a chunk every statistic is kept as this
 /// many partial sums (one per vector lane, up to the widest vector), so no
 /// block ends with a sum across lanes; they are summed once, in a fixed
@@ -514,8 +518,8 @@ pub(crate) struct LaneStats {
     nk: Vec<f64>,
     /// Σ w r_j x: k × d entries.
     sx: Vec<f64>,
-    /// Full: k × dp × dp entries (dp = padded d; the lower triangle is kept);
-    /// Diag: k × d; Total: dp × dp.
+    /// Full: k × (packed lower triangle of d × d); Diag: k × d; Total: the
+    /// packed lower triangle of d × d.
     second: Vec<f64>,
 }
 
@@ -718,17 +722,9 @@ fn stats_body<V: Vector, const NV: usize>(
         let diag = acc.kind == Second::Diag;
         let (sx, second) = (&mut acc.sx[j * d * ACC..], &mut acc.second[..]);
         let mut second = diag.then(|| &mut second[j * d * ACC..]);
-        let mut a0 = 0;
-        while a0 < d {
-            let (tile, q) = ((r, &b.xt[..], a0), second.as_deref_mut());
-            match d - a0 {
-                1 => moment_tile::<V, 1>(tile, sx, q),
-                2 => moment_tile::<V, 2>(tile, sx, q),
-                3 => moment_tile::<V, 3>(tile, sx, q),
-                _ => moment_tile::<V, 4>(tile, sx, q),
-            }
-            a0 += TILE_C;
-        }
+        feature_tiles!(d, |a0, TA| {
+            moment_tile::<V, TA>((r, &b.xt[..], a0), sx, second.as_deref_mut())
+        });
         if acc.kind == Second::Full {
             let t = triangle(d) * ACC;
             let q = &mut acc.second[j * t..(j + 1) * t];
@@ -969,26 +965,11 @@ mod tests {
         let p: Vec<f64> = (0..k * d).map(|_| 0.5 + next().abs()).collect();
         let offset: Vec<f64> = (0..k).map(|_| next()).collect();
         let tied_u = &u[..d * d];
-        // The full factors zero-padded as the kernel expects.
-        let dp = padded(d);
-        let mut u_full = vec![0.0; k * dp * dp];
-        let mut mu_full = vec![0.0; k * dp];
-        for j in 0..k {
-            for c in 0..d {
-                for a in 0..d {
-                    u_full[(j * dp + c) * dp + a] = u[j * d * d + c * d + a];
-                }
-                mu_full[j * dp + c] = mu[j * d + c];
-            }
-        }
         // Diagonal and spherical means come scaled by 1/σ.
         let mu_diag: Vec<f64> = (0..k * d).map(|e| mu[e] * p[e]).collect();
         let mu_sph: Vec<f64> = (0..k * d).map(|e| mu[e] * p[e / d]).collect();
         let cases = [
-            Factors::Full {
-                u: &u_full,
-                mu_u: &mu_full,
-            },
+            Factors::Full { u: &u, mu_u: &mu },
             Factors::Tied {
                 u: tied_u,
                 mu_u: &mu,
@@ -1009,9 +990,9 @@ mod tests {
                                 let z = match f {
                                     Factors::Full { u, mu_u } => {
                                         (0..=a)
-                                            .map(|c| u[(j * dp + c) * dp + a] * x(&b, i, c))
+                                            .map(|c| u[j * d * d + c * d + a] * x(&b, i, c))
                                             .sum::<f64>()
-                                            - mu_u[j * dp + a]
+                                            - mu_u[j * d + a]
                                     }
                                     Factors::Tied { u, mu_u } => {
                                         (0..=a).map(|c| u[c * d + a] * x(&b, i, c)).sum::<f64>()
