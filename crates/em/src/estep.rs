@@ -228,12 +228,12 @@ fn process_chunk(
     let (n, d) = x.dim();
     let centre = centre.to_vec();
     let mut buf = Buffers::new(d, k);
-    let second = match ty {
+    let kind = match ty {
         CovarianceType::Full => Second::Full,
         CovarianceType::Diag | CovarianceType::Spherical => Second::Diag,
         CovarianceType::Tied => Second::Total,
     };
-    let mut lanes = with_stats.then(|| LaneStats::new(second, d, k));
+    let mut lanes = with_stats.then(|| LaneStats::new(kind, d, k));
     let (mut ll_sum, mut weight_sum) = (0.0, 0.0);
     let factors = prep.map(|p| p.factors());
     let w_owned: Option<Vec<f64>> = w.map(|w| w.to_vec());
@@ -261,9 +261,7 @@ fn process_chunk(
                     }
                 }
                 ll.slice_mut(s![start..end])
-                    .iter_mut()
-                    .zip(&ll_block[..rows])
-                    .for_each(|(o, v)| *o = *v);
+                    .assign(&ArrayView1::from(&ll_block[..rows]));
             }
         } else {
             let (resp, _) = out.as_ref().expect("responsibilities to read");
@@ -318,14 +316,14 @@ fn process_chunk(
         SuffStats {
             nk: Array1::from(nk),
             sx: Array2::from_shape_vec((k, d), sx).expect(shape),
-            second: match ty {
-                CovarianceType::Full => SecondMoments::PerComponent(
+            second: match kind {
+                Second::Full => SecondMoments::PerComponent(
                     Array3::from_shape_vec((k, d, d), second).expect(shape),
                 ),
-                CovarianceType::Diag | CovarianceType::Spherical => {
+                Second::Diag => {
                     SecondMoments::Diagonal(Array2::from_shape_vec((k, d), second).expect(shape))
                 }
-                CovarianceType::Tied => {
+                Second::Total => {
                     SecondMoments::Total(Array2::from_shape_vec((d, d), second).expect(shape))
                 }
             },
