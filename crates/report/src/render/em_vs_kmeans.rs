@@ -58,18 +58,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         (w / 2, 50),
         &style(BODY + 1.0, palette::INK, HPos::Center, VPos::Top),
     )?;
-    let mut top = 78;
-    if let Some(note) = scatter::pca_note(s) {
-        for line in wrap(&note, super::SMALL, (w - 120) as u32) {
-            text(
-                root,
-                &line,
-                (w / 2, top - 4),
-                &style(super::SMALL, palette::MUTED, HPos::Center, VPos::Top),
-            )?;
-            top += 20;
-        }
-    }
+    let top = 78 + scatter::draw_pca_note(root, s, w)?;
     let body = root.margin(top as u32, 0, 0, 0);
     let (plot, foot) = body.split_vertically(h - top - 150);
     if s.view.dim == 1 {

@@ -50,18 +50,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         (w / 2, 50),
         &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
     )?;
-    let mut top = 80;
-    if let Some(note) = scatter::pca_note(s) {
-        for line in super::wrap(&note, super::SMALL, (w - 120) as u32) {
-            text(
-                root,
-                &line,
-                (w / 2, top - 6),
-                &style(super::SMALL, palette::MUTED, HPos::Center, VPos::Top),
-            )?;
-            top += 20;
-        }
-    }
+    let top = 80 + scatter::draw_pca_note(root, s, w)?;
     let body = root.margin(top as u32, 0, 0, 0);
     let (panels, foot) = body.split_vertically(h - top - 110);
     let (left, right) = panels.split_horizontally(w / 2);

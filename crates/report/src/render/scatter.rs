@@ -281,6 +281,24 @@ pub fn voronoi_segments(
     out
 }
 
+/// Draws [`pca_note`] (if any) in small lines under a picture's subtitle,
+/// centred in an area `w` pixels wide from y = 74; returns the height it used.
+pub fn draw_pca_note(root: &Area, s: &Study, w: i32) -> DResult<i32> {
+    let mut used = 0;
+    if let Some(note) = pca_note(s) {
+        for line in super::wrap(&note, super::SMALL, (w - 120) as u32) {
+            text(
+                root,
+                &line,
+                (w / 2, 74 + used),
+                &style(super::SMALL, palette::MUTED, HPos::Center, VPos::Top),
+            )?;
+            used += 20;
+        }
+    }
+    Ok(used)
+}
+
 /// A note for pictures of data with more than two features.
 pub fn pca_note(s: &Study) -> Option<String> {
     s.view.is_pca().then(|| {
