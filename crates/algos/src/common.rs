@@ -9,6 +9,22 @@ use ndarray::ArrayView2;
 use crate::clustering::NOISE;
 use crate::error::AlgoError;
 
+/// A size parameter (`k`, `min_samples`, …) cannot exceed the number of points.
+pub(crate) fn check_at_most_points(
+    name: &'static str,
+    got: usize,
+    n_points: usize,
+) -> Result<(), AlgoError> {
+    if got > n_points {
+        return Err(AlgoError::TooLargeForData {
+            name,
+            got,
+            n_points,
+        });
+    }
+    Ok(())
+}
+
 /// Checks that `x` has at least `min_rows` rows, at least one column and only
 /// finite values.
 pub(crate) fn check_data(x: &ArrayView2<f64>, min_rows: usize) -> Result<(), AlgoError> {

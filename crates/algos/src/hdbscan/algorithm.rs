@@ -8,7 +8,7 @@ use super::hyperparams::{HdbscanBackend, ValidHdbscanParams};
 use super::mst::mutual_reachability_mst;
 use super::tree::{condense, extract, single_linkage};
 use crate::clustering::{Clustering, Extras, PointScores, NOISE};
-use crate::common::{check_data, count_labels, to_row_major, UnionFind};
+use crate::common::{check_at_most_points, check_data, count_labels, to_row_major, UnionFind};
 use crate::error::AlgoError;
 use crate::kdtree::{KdTree, LEAF_SIZE};
 use crate::Clusterer;
@@ -196,20 +196,8 @@ impl ValidHdbscanParams {
         let (n, d) = x.dim();
         let min_cluster_size = self.min_cluster_size.resolve(n);
         let min_samples = self.min_samples.unwrap_or(min_cluster_size);
-        if min_cluster_size > n {
-            return Err(AlgoError::TooLargeForData {
-                name: "min_cluster_size",
-                got: min_cluster_size,
-                n_points: n,
-            });
-        }
-        if min_samples > n {
-            return Err(AlgoError::TooLargeForData {
-                name: "min_samples",
-                got: min_samples,
-                n_points: n,
-            });
-        }
+        check_at_most_points("min_cluster_size", min_cluster_size, n)?;
+        check_at_most_points("min_samples", min_samples, n)?;
         let start = Instant::now();
         let rows = to_row_major(&x);
         let tree = KdTree::build(&rows, d, (0..n).collect(), CORE_LEAF_SIZE);
@@ -260,20 +248,8 @@ impl Clusterer for ValidHdbscanParams {
         let min_cluster_size = self.min_cluster_size.resolve(n);
         let min_samples = self.min_samples.unwrap_or(min_cluster_size);
         check_data(&x, 2)?;
-        if min_cluster_size > n {
-            return Err(AlgoError::TooLargeForData {
-                name: "min_cluster_size",
-                got: min_cluster_size,
-                n_points: n,
-            });
-        }
-        if min_samples > n {
-            return Err(AlgoError::TooLargeForData {
-                name: "min_samples",
-                got: min_samples,
-                n_points: n,
-            });
-        }
+        check_at_most_points("min_cluster_size", min_cluster_size, n)?;
+        check_at_most_points("min_samples", min_samples, n)?;
         let start = Instant::now();
         let data = to_ndarray17(&x)?;
         let mut model = HDbscan {

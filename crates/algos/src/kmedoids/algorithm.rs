@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::hyperparams::{KMedoidsInit, ValidKMedoidsParams};
 use crate::clustering::{Clustering, Extras};
-use crate::common::{check_data, sq_dist, to_row_major};
+use crate::common::{check_at_most_points, check_data, sq_dist, to_row_major};
 use crate::error::AlgoError;
 use crate::Clusterer;
 
@@ -170,13 +170,7 @@ impl Clusterer for ValidKMedoidsParams {
     fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
         check_data(&x, 1)?;
         let (n, dim) = x.dim();
-        if self.n_clusters > n {
-            return Err(AlgoError::TooLargeForData {
-                name: "k",
-                got: self.n_clusters,
-                n_points: n,
-            });
-        }
+        check_at_most_points("k", self.n_clusters, n)?;
         let start = Instant::now();
         let data = to_row_major(&x);
         let (loss, assignment, medoids) = if n <= self.precompute_limit {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::extract::{cluster_optics_dbscan, cluster_optics_xi};
 use super::hyperparams::{ClusterMethod, ValidOpticsParams};
 use crate::clustering::{Clustering, Extras};
-use crate::common::{check_data, count_labels, sq_dist, to_row_major};
+use crate::common::{check_at_most_points, check_data, count_labels, sq_dist, to_row_major};
 use crate::error::AlgoError;
 use crate::kdtree::{box_min_sq_dist, KdTree, Ord64};
 use crate::Clusterer;
@@ -435,21 +435,9 @@ impl Clusterer for ValidOpticsParams {
         check_data(&x, 1)?;
         let (n, dim) = x.dim();
         let min_samples = self.min_samples.resolve(n);
-        if min_samples > n {
-            return Err(AlgoError::TooLargeForData {
-                name: "min_samples",
-                got: min_samples,
-                n_points: n,
-            });
-        }
+        check_at_most_points("min_samples", min_samples, n)?;
         let min_cluster_size = self.min_cluster_size.map_or(min_samples, |s| s.resolve(n));
-        if min_cluster_size > n {
-            return Err(AlgoError::TooLargeForData {
-                name: "min_cluster_size",
-                got: min_cluster_size,
-                n_points: n,
-            });
-        }
+        check_at_most_points("min_cluster_size", min_cluster_size, n)?;
         let start = Instant::now();
         let data = to_row_major(&x);
         let g = compute_optics_graph(&data, dim, min_samples, self.max_eps);
