@@ -109,6 +109,26 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     Ok(())
 }
 
+/// EM's labels at the raster points `z`, the background shade of each (its
+/// uncertainty 1 − max_j r_j), and the responsibilities themselves.
+fn em_shading(
+    p: &Pair,
+    z: &ndarray::Array2<f64>,
+) -> DResult<(Vec<usize>, Vec<Option<RGBColor>>, ndarray::Array2<f64>)> {
+    let proba =
+        p.em.model
+            .predict_proba(z.view())
+            .map_err(|e| e.to_string())?;
+    let em: Vec<usize> = clusterlab_em::argmax_rows(proba.view()).to_vec();
+    let umax = 1.0 - 1.0 / p.k.max(1) as f64;
+    let bg = proba
+        .rows()
+        .into_iter()
+        .map(|r| Some(shade(1.0 - r.iter().copied().fold(0.0, f64::max), umax)))
+        .collect();
+    Ok((em, bg, proba))
+}
+
 fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let (xr, yr) = scatter::ranges(s);
     let mut ax = Axes::new("", xr, yr, &s.view.axis_labels[0], &s.view.axis_labels[1]);
@@ -116,17 +136,7 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let mut c = chart(area, &ax)?;
     let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
     let z = s.view.lift_many(&raster.points);
-    let proba =
-        p.em.model
-            .predict_proba(z.view())
-            .map_err(|e| e.to_string())?;
-    let em: Vec<usize> = clusterlab_em::argmax_rows(proba.view()).to_vec();
-    let umax = 1.0 - 1.0 / p.k.max(1) as f64;
-    let bg: Vec<Option<RGBColor>> = proba
-        .rows()
-        .into_iter()
-        .map(|r| Some(shade(1.0 - r.iter().copied().fold(0.0, f64::max), umax)))
-        .collect();
+    let (em, bg, _) = em_shading(p, &z)?;
     raster.paint(area, &bg)?;
     scatter::frame(&c, area)?;
     let (l, _, r, _) = super::plot_rect(&c, area);
@@ -202,17 +212,7 @@ fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let raster = Raster::new(&c, 1);
     let z = s.view.lift_many(&raster.points);
     let km = scatter::nearest(&p.km_centroids, z.view());
-    let proba =
-        p.em.model
-            .predict_proba(z.view())
-            .map_err(|e| e.to_string())?;
-    let em: Vec<usize> = clusterlab_em::argmax_rows(proba.view()).to_vec();
-    let umax = 1.0 - 1.0 / p.k.max(1) as f64;
-    let bg: Vec<Option<RGBColor>> = proba
-        .rows()
-        .into_iter()
-        .map(|r| Some(shade(1.0 - r.iter().copied().fold(0.0, f64::max), umax)))
-        .collect();
+    let (em, bg, proba) = em_shading(p, &z)?;
     raster.paint(area, &bg)?;
     // Vertical boundaries: where the label changes along x (first raster row).
     let nx = raster.nx;
