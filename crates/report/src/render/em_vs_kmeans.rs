@@ -109,12 +109,15 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     Ok(())
 }
 
-/// EM's labels at the raster points `z`, the background shade of each (its
+/// EM at the raster points: labels, the background shade of each point (its
 /// uncertainty 1 − max_j r_j), and the responsibilities themselves.
-fn em_shading(
-    p: &Pair,
-    z: &ndarray::Array2<f64>,
-) -> DResult<(Vec<usize>, Vec<Option<RGBColor>>, ndarray::Array2<f64>)> {
+struct Shading {
+    em: Vec<usize>,
+    bg: Vec<Option<RGBColor>>,
+    proba: ndarray::Array2<f64>,
+}
+
+fn em_shading(p: &Pair, z: &ndarray::Array2<f64>) -> DResult<Shading> {
     let proba =
         p.em.model
             .predict_proba(z.view())
@@ -126,7 +129,7 @@ fn em_shading(
         .into_iter()
         .map(|r| Some(shade(1.0 - r.iter().copied().fold(0.0, f64::max), umax)))
         .collect();
-    Ok((em, bg, proba))
+    Ok(Shading { em, bg, proba })
 }
 
 fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
@@ -136,7 +139,7 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let mut c = chart(area, &ax)?;
     let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
     let z = s.view.lift_many(&raster.points);
-    let (em, bg, _) = em_shading(p, &z)?;
+    let Shading { em, bg, .. } = em_shading(p, &z)?;
     raster.paint(area, &bg)?;
     scatter::frame(&c, area)?;
     let (l, _, r, _) = super::plot_rect(&c, area);
@@ -212,7 +215,7 @@ fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let raster = Raster::new(&c, 1);
     let z = s.view.lift_many(&raster.points);
     let km = scatter::nearest(&p.km_centroids, z.view());
-    let (em, bg, proba) = em_shading(p, &z)?;
+    let Shading { em, bg, proba } = em_shading(p, &z)?;
     raster.paint(area, &bg)?;
     // Vertical boundaries: where the label changes along x (first raster row).
     let nx = raster.nx;
