@@ -225,12 +225,7 @@ impl KdTree {
         }
         let (l, r) = (node + 1, nd.right);
         let (dl, dr) = (self.min_sq_dist(l, q), self.min_sq_dist(r, q));
-        let (first, df, second, ds) = if dl <= dr {
-            (l, dl, r, dr)
-        } else {
-            (r, dr, l, dl)
-        };
-        for (child, dc) in [(first, df), (second, ds)] {
+        for (child, dc) in nearer_first((l, dl), (r, dr)) {
             if heap.len() < k || dc < heap.peek().map_or(f64::INFINITY, |v| v.0 .0) {
                 self.knn_list_rec(child, q, k, heap);
             }
@@ -253,12 +248,7 @@ impl KdTree {
         }
         let (l, r) = (node + 1, nd.right);
         let (dl, dr) = (self.min_sq_dist(l, q), self.min_sq_dist(r, q));
-        let (first, df, second, ds) = if dl <= dr {
-            (l, dl, r, dr)
-        } else {
-            (r, dr, l, dl)
-        };
-        for (child, dc) in [(first, df), (second, ds)] {
+        for (child, dc) in nearer_first((l, dl), (r, dr)) {
             if heap.len() < k || dc < heap.peek().map_or(f64::INFINITY, |v| v.0) {
                 self.knn_rec(child, q, k, heap);
             }
@@ -328,6 +318,16 @@ impl KdTree {
             }
         }
         count
+    }
+}
+
+/// Two children with their (lower-bound) distances, the nearer first (the
+/// left one on a tie): the order a search visits them in.
+pub(crate) fn nearer_first(l: (usize, f64), r: (usize, f64)) -> [(usize, f64); 2] {
+    if l.1 <= r.1 {
+        [l, r]
+    } else {
+        [r, l]
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::common::{sq_dist, UnionFind};
-use crate::kdtree::KdTree;
+use crate::kdtree::{nearer_first, KdTree};
 
 const MIXED: usize = usize::MAX;
 
@@ -110,13 +110,10 @@ pub(crate) fn mutual_reachability_mst(
                     } else {
                         let (l, r) = (node + 1, nd.right);
                         let (dl, dr) = (tree.min_sq_dist(l, q), tree.min_sq_dist(r, q));
-                        if dl <= dr {
-                            stack.push((r, dr));
-                            stack.push((l, dl));
-                        } else {
-                            stack.push((l, dl));
-                            stack.push((r, dr));
-                        }
+                        // Nearer child popped first.
+                        let [near, far] = nearer_first((l, dl), (r, dr));
+                        stack.push(far);
+                        stack.push(near);
                     }
                     if best <= cp {
                         break;

@@ -10,7 +10,7 @@ use super::hyperparams::{ClusterMethod, ValidOpticsParams};
 use crate::clustering::{Clustering, Extras};
 use crate::common::{check_at_most_points, check_data, count_labels, sq_dist, to_row_major};
 use crate::error::AlgoError;
-use crate::kdtree::{box_min_sq_dist, KdTree, Ord64};
+use crate::kdtree::{box_min_sq_dist, nearer_first, KdTree, Ord64};
 use crate::Clusterer;
 
 /// "No predecessor" (scikit-learn's −1).
@@ -150,13 +150,9 @@ impl Walk<'_> {
                 let (l, r) = (node + 1, nd.right);
                 let (dl, dr) = (self.umin_sq_dist(l, q), self.umin_sq_dist(r, q));
                 // Nearer child popped first.
-                if dl <= dr {
-                    stack.push((r, dr));
-                    stack.push((l, dl));
-                } else {
-                    stack.push((l, dl));
-                    stack.push((r, dr));
-                }
+                let [near, far] = nearer_first((l, dl), (r, dr));
+                stack.push(far);
+                stack.push(near);
             }
         }
         best.ok_or(beyond2)
