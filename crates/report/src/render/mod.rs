@@ -57,23 +57,15 @@ pub fn ensure_fonts() {
     });
 }
 
-/// Draws a `size` PNG with `draw` on a white background and writes it
-/// atomically to `path`.
-pub fn render_png(
+/// Runs `draw` on a temporary sibling of `path` with the fonts registered,
+/// then renames it onto `path`; on failure removes it and reports one line.
+pub fn render_atomically(
     path: &Path,
-    size: (u32, u32),
-    draw: impl FnOnce(&Area) -> DResult,
+    draw: impl FnOnce(&Path) -> DResult,
 ) -> Result<(), ReportError> {
     ensure_fonts();
     let tmp = atomic::temp_sibling(path);
-    let result = (|| -> DResult {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        draw(&root)?;
-        root.present()?;
-        Ok(())
-    })();
-    match result {
+    match draw(&tmp) {
         Ok(()) => atomic::commit(&tmp, path),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
@@ -83,6 +75,22 @@ pub fn render_png(
             })
         }
     }
+}
+
+/// Draws a `size` PNG with `draw` on a white background and writes it
+/// atomically to `path`.
+pub fn render_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area) -> DResult,
+) -> Result<(), ReportError> {
+    render_atomically(path, |tmp| {
+        let root = BitMapBackend::new(tmp, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+        Ok(())
+    })
 }
 
 /// A text style of `size` px in `color`, anchored at (h, v).

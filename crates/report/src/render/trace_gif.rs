@@ -9,9 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter;
-use super::{bold, chart, ensure_fonts, style, text, Area, Axes, DResult, BODY};
-use crate::atomic;
-use crate::error::{one_line, ReportError};
+use super::{bold, chart, render_atomically, style, text, Area, Axes, DResult, BODY};
+use crate::error::ReportError;
 use crate::palette;
 use crate::study::{Frame, Study, Trace};
 
@@ -43,10 +42,8 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
         path: path.display().to_string(),
         message: e.clone(),
     })?;
-    ensure_fonts();
-    let tmp = atomic::temp_sibling(path);
-    let result = (|| -> DResult {
-        let root = BitMapBackend::gif(&tmp, SIZE, DELAY_MS)?.into_drawing_area();
+    render_atomically(path, |tmp| {
+        let root = BitMapBackend::gif(tmp, SIZE, DELAY_MS)?.into_drawing_area();
         let idx = frame_indices(t.frames.len());
         let total = t.frames.len();
         for &i in &idx {
@@ -60,17 +57,7 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
             root.present()?;
         }
         Ok(())
-    })();
-    match result {
-        Ok(()) => atomic::commit(&tmp, path),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(ReportError::Render {
-                path: path.display().to_string(),
-                message: one_line(&e.to_string()),
-            })
-        }
-    }
+    })
 }
 
 fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: bool) -> DResult {
