@@ -11,8 +11,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::{self, legend_row};
 use super::{
-    bold, chart, render_png, style, text, title, to_px, wrap, wrap_bold, Area, Axes, DResult, Mark,
-    Raster, BODY,
+    bold, chart, render_pair_png, style, text, title, to_px, wrap, wrap_bold, Area, Axes, DResult,
+    Mark, Raster, BODY,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -33,11 +33,7 @@ pub fn shade(u: f64, umax: f64) -> RGBColor {
 }
 
 pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
-    let pair = s.pair.as_ref().map_err(|e| ReportError::Render {
-        path: path.display().to_string(),
-        message: e.clone(),
-    })?;
-    render_png(path, SIZE, |root| draw(root, s, pair))
+    render_pair_png(s, path, SIZE, draw)
 }
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {

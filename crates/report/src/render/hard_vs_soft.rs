@@ -11,7 +11,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::{self, legend_row};
 use super::{
-    chart, render_png, style, text, title, to_px, Area, Axes, Chart, DResult, Mark, Raster, BODY,
+    chart, render_pair_png, style, text, title, to_px, Area, Axes, Chart, DResult, Mark, Raster,
+    BODY,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -21,11 +22,7 @@ pub const SIZE: (u32, u32) = (1400, 840);
 
 /// Draws the picture for `s` into `path`.
 pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
-    let pair = s.pair.as_ref().map_err(|e| ReportError::Render {
-        path: path.display().to_string(),
-        message: e.clone(),
-    })?;
-    render_png(path, SIZE, |root| draw(root, s, pair))
+    render_pair_png(s, path, SIZE, draw)
 }
 
 /// Confidence in [0, 1]: 0 when the responsibilities are uniform, 1 when one is 1.

@@ -27,6 +27,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::atomic;
 use crate::error::{one_line, ReportError};
 use crate::palette;
+use crate::study::{Pair, Study};
 
 /// A drawing area in pixels.
 pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
@@ -75,6 +76,25 @@ pub fn render_atomically(
             })
         }
     }
+}
+
+/// The error for a picture whose input could not be computed (`message`).
+pub fn missing_input(path: &Path, message: &str) -> ReportError {
+    ReportError::Render {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// [`render_png`] for the pictures drawn from the study's EM / k-means pair.
+pub fn render_pair_png(
+    s: &Study,
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area, &Study, &Pair) -> DResult,
+) -> Result<(), ReportError> {
+    let pair = s.pair.as_ref().map_err(|e| missing_input(path, e))?;
+    render_png(path, size, |root| draw(root, s, pair))
 }
 
 /// Draws a `size` PNG with `draw` on a white background and writes it

@@ -9,7 +9,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::legend_row;
 use super::{
-    chart, render_png, style, text, text_up, title, to_px, Area, Axes, DResult, Mark, BODY, SMALL,
+    chart, render_pair_png, style, text, text_up, title, to_px, Area, Axes, DResult, Mark, BODY,
+    SMALL,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -22,11 +23,7 @@ pub const MAX_BARS: usize = 30;
 pub const SHOW_ALL: usize = 12;
 
 pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
-    let pair = s.pair.as_ref().map_err(|e| ReportError::Render {
-        path: path.display().to_string(),
-        message: e.clone(),
-    })?;
-    render_png(path, SIZE, |root| draw(root, s, pair))
+    render_pair_png(s, path, SIZE, draw)
 }
 
 /// The points shown: every point of tiny data, else the most uncertain.

@@ -9,7 +9,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter;
-use super::{bold, chart, render_atomically, style, text, Area, Axes, DResult, BODY};
+use super::{
+    bold, chart, missing_input, render_atomically, style, text, Area, Axes, DResult, BODY,
+};
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::{Frame, Study, Trace};
@@ -38,10 +40,7 @@ pub fn frame_indices(total: usize) -> Vec<usize> {
 }
 
 pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
-    let t = s.trace.as_ref().map_err(|e| ReportError::Render {
-        path: path.display().to_string(),
-        message: e.clone(),
-    })?;
+    let t = s.trace.as_ref().map_err(|e| missing_input(path, e))?;
     render_atomically(path, |tmp| {
         let root = BitMapBackend::gif(tmp, SIZE, DELAY_MS)?.into_drawing_area();
         let idx = frame_indices(t.frames.len());
