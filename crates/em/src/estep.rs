@@ -17,7 +17,7 @@ use ndarray::{
 };
 use rayon::prelude::*;
 
-use crate::kernels::{self, Buffers, Factors, LaneStats, Second};
+use crate::kernels::{self, Buffers, Factors, LaneStats, RowLogLik, Second};
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
 
 /// Rows per block inside a chunk.
@@ -238,6 +238,7 @@ fn process_chunk(
     let factors = prep.map(|p| p.factors());
     let w_owned: Option<Vec<f64>> = w.map(|w| w.to_vec());
     let mut ll_block = [0.0f64; BLOCK];
+    let mut block_ll = 0.0;
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
@@ -248,7 +249,14 @@ fn process_chunk(
         prefetch_rows(x, end, (end + BLOCK).min(n));
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
             kernels::log_prob(f, &prep.offset, d, rows, &mut buf);
-            kernels::normalise(k, rows, &mut buf, &mut ll_block[..rows]);
+            // Per-row values only where they are written out or weighted;
+            // otherwise the block's sum is enough (one logarithm per lane).
+            block_ll = 0.0;
+            let mut ll = match (&out, w) {
+                (None, None) => RowLogLik::Sum(&mut block_ll),
+                _ => RowLogLik::PerRow(&mut ll_block[..rows]),
+            };
+            kernels::normalise(k, rows, &mut buf, &mut ll);
             if let Some((resp, ll)) = out.as_mut() {
                 for (i, mut row) in resp
                     .slice_mut(s![start..end, ..])
@@ -279,9 +287,10 @@ fn process_chunk(
         if let Some(acc) = lanes.as_mut() {
             let wb = w_owned.as_ref().map(|w| &w[start..end]);
             if prep.is_some() {
-                ll_sum += match wb {
-                    Some(w) => kernels::dot(w, &ll_block[..rows]),
-                    None => kernels::sum(&ll_block[..rows]),
+                ll_sum += match (wb, &out) {
+                    (Some(w), _) => kernels::dot(w, &ll_block[..rows]),
+                    (None, Some(_)) => kernels::sum(&ll_block[..rows]),
+                    (None, None) => block_ll,
                 };
             }
             weight_sum += wb.map_or(rows as f64, kernels::sum);

@@ -5,7 +5,7 @@
 //! stride. The products and sums are written with the [`Vector`] operations of
 //! `simd.rs`, several independent accumulators per sum, so they run at the
 //! vector units' throughput rather than one chain's latency; the log-sum-exp
-//! is plain loops over rows that the compiler vectorises. Each kernel is
+//! takes its exponentials and logarithms from `vmath.rs`. Each kernel is
 //! compiled for the baseline target, for AVX2 + FMA and for AVX-512, and the
 //! best level the CPU supports is chosen at run time ([`simd`]).
 
@@ -13,16 +13,6 @@ use crate::estep::{BLOCK, STRIDE};
 use crate::simd::{fold, Pair, Vector};
 #[cfg(target_arch = "x86_64")]
 use crate::simd::{Avx2, Avx512};
-
-/// `a·b + c`, fused into one instruction when compiled for FMA (`F = true`).
-#[inline(always)]
-fn madd<const F: bool>(a: f64, b: f64, c: f64) -> f64 {
-    if F {
-        a.mul_add(b, c)
-    } else {
-        a * b + c
-    }
-}
 
 /// `Σ a_i b_i` with eight accumulators.
 #[inline(always)]
@@ -58,88 +48,6 @@ pub(crate) fn sum(a: &[f64]) -> f64 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
-/// `eˣ` for `x ≤ 0` (0 below −708), branch-free so it vectorises: `x = k ln 2 + r`
-/// with `|r| ≤ ½ ln 2`, `eʳ` by its Taylor series to degree 13 (relative error
-/// below 2e-16 on that interval), and `2ᵏ` built from its exponent bits.
-#[inline(always)]
-pub(crate) fn exp_nonpositive<const F: bool>(x: f64) -> f64 {
-    const LOG2E: f64 = std::f64::consts::LOG2_E;
-    // ln 2 split (fdlibm): the high part has trailing zero bits so k·LN2_HI is exact.
-    const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
-    const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
-    // 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits.
-    const MAGIC: f64 = 6_755_399_441_055_744.0;
-    let xc = x.max(-708.0);
-    let t = madd::<F>(xc, LOG2E, MAGIC);
-    let k = t - MAGIC;
-    let r = (xc - k * LN2_HI) - k * LN2_LO;
-    // Σ rⁱ/i! for i ≤ 13 by Estrin's scheme: pairs, then pairs of pairs, so
-    // the longest dependency chain is four multiply-adds instead of thirteen
-    // (the loop it sits in is otherwise bound by that chain's latency).
-    let r2 = r * r;
-    let r4 = r2 * r2;
-    let r8 = r4 * r4;
-    let pair = |lo: f64, hi: f64| madd::<F>(hi, r, lo);
-    let q0 = pair(1.0, 1.0);
-    let q1 = pair(1.0 / 2.0, 1.0 / 6.0);
-    let q2 = pair(1.0 / 24.0, 1.0 / 120.0);
-    let q3 = pair(1.0 / 720.0, 1.0 / 5_040.0);
-    let q4 = pair(1.0 / 40_320.0, 1.0 / 362_880.0);
-    let q5 = pair(1.0 / 3_628_800.0, 1.0 / 39_916_800.0);
-    let q6 = pair(1.0 / 479_001_600.0, 1.0 / 6_227_020_800.0);
-    let s0 = madd::<F>(q1, r2, q0);
-    let s1 = madd::<F>(q3, r2, q2);
-    let s2 = madd::<F>(q5, r2, q4);
-    let t0 = madd::<F>(s1, r4, s0);
-    let t1 = madd::<F>(q6, r4, s2);
-    let p = madd::<F>(t1, r8, t0);
-    // The integer k sits in the low bits of t; shift it into the exponent field.
-    let ki = t.to_bits().wrapping_sub(MAGIC.to_bits());
-    let scale = f64::from_bits(ki.wrapping_add(1023) << 52);
-    if x < -708.0 {
-        0.0
-    } else {
-        p * scale
-    }
-}
-
-/// `ln x` for positive, finite, normal `x`, branch-free so it vectorises:
-/// `x = 2ᵉ·m` with `m ∈ [√½, √2)`, and `ln m = 2 atanh f` with
-/// `f = (m − 1)/(m + 1)`, `|f| ≤ 0.1716`, summed to `f²³` (truncation error
-/// below 1e-19 relative).
-#[inline(always)]
-pub(crate) fn ln_positive<const F: bool>(x: f64) -> f64 {
-    const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
-    const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
-    const MANTISSA: u64 = (1 << 52) - 1;
-    const SQRT2: f64 = std::f64::consts::SQRT_2;
-    // 2⁵²: the biased exponent placed in the low mantissa bits of 2⁵² reads
-    // as 2⁵² + exponent, so no integer-to-float conversion is needed.
-    const TWO52: f64 = 4_503_599_627_370_496.0;
-    let bits = x.to_bits();
-    let biased = f64::from_bits((bits >> 52) | TWO52.to_bits()) - TWO52;
-    let m0 = f64::from_bits((bits & MANTISSA) | (1023 << 52));
-    let big = m0 >= SQRT2;
-    let m = if big { 0.5 * m0 } else { m0 };
-    let e = biased - if big { 1022.0 } else { 1023.0 };
-    let f = (m - 1.0) / (m + 1.0);
-    let f2 = f * f;
-    let mut p = 1.0 / 23.0;
-    p = madd::<F>(p, f2, 1.0 / 21.0);
-    p = madd::<F>(p, f2, 1.0 / 19.0);
-    p = madd::<F>(p, f2, 1.0 / 17.0);
-    p = madd::<F>(p, f2, 1.0 / 15.0);
-    p = madd::<F>(p, f2, 1.0 / 13.0);
-    p = madd::<F>(p, f2, 1.0 / 11.0);
-    p = madd::<F>(p, f2, 1.0 / 9.0);
-    p = madd::<F>(p, f2, 1.0 / 7.0);
-    p = madd::<F>(p, f2, 1.0 / 5.0);
-    p = madd::<F>(p, f2, 1.0 / 3.0);
-    // ln m = 2f + 2f³·p(f²), with the leading 2f kept separate for accuracy.
-    let tail = 2.0 * f * f2 * p;
-    (e * LN2_HI) + ((2.0 * f) + (e * LN2_LO + tail))
-}
-
 /// How the model's precision factors look to the kernels (all slices row-major).
 pub(crate) enum Factors<'a> {
     /// Upper-triangular U_j (k × d × d) and (μ_j − c)ᵀU_j (k × d).
@@ -160,13 +68,10 @@ pub(crate) struct Buffers {
     pub logp: Vec<f64>,
     /// Weighted responsibilities, k × BLOCK.
     pub rw: Vec<f64>,
-    /// Work row.
-    pub q: Vec<f64>,
     /// The row weights (1 without weights), zero past the block's rows.
     pub t: Vec<f64>,
     /// Tied: Uᵀ(x − c) for the block, d × BLOCK.
     pub yt: Vec<f64>,
-    pub max: Vec<f64>,
 }
 
 /// Entries in the lower triangle of an `n × n` matrix (row `a` starts at `triangle(a)`).
@@ -180,10 +85,8 @@ impl Buffers {
             xt: vec![0.0; d * STRIDE],
             logp: vec![0.0; k * STRIDE],
             rw: vec![0.0; k * STRIDE],
-            q: vec![0.0; BLOCK],
             t: vec![0.0; BLOCK],
             yt: vec![0.0; d * STRIDE],
-            max: vec![0.0; BLOCK],
         }
     }
 }
@@ -441,54 +344,117 @@ fn log_prob_body<V: Vector, const NV: usize>(
     }
 }
 
-/// Log-sum-exp down each row of `logp` (component-major): turns it into
-/// responsibilities in place and writes `ln p(x_i)` to `ll`.
+/// Where [`normalise`] puts `ln p(x_i)`.
+pub(crate) enum RowLogLik<'a> {
+    /// One value per row of the block.
+    PerRow(&'a mut [f64]),
+    /// Only their sum, added to the value: per vector lane the rows' sums
+    /// `s_i` are multiplied together (each `s_i ∈ [1, k]`, and at most 32
+    /// per product, so no overflow) and one logarithm taken per product
+    /// instead of one per row.
+    Sum(&'a mut f64),
+}
+
+/// Factors of `s_i` per lane before their product is turned into a logarithm.
+const PRODUCT_TERMS: usize = 32;
+
+/// The sum of a vector's lanes.
 #[inline(always)]
-fn normalise_body<const F: bool>(k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]) {
-    let max = &mut b.max[..rows];
-    max.copy_from_slice(&b.logp[..rows]);
-    for j in 1..k {
-        for (m, v) in max.iter_mut().zip(&b.logp[j * STRIDE..j * STRIDE + rows]) {
-            *m = m.max(*v);
+fn lane_total<V: Vector>(v: V) -> f64 {
+    let mut lanes = [0.0; 8];
+    v.store(&mut lanes);
+    lanes[..V::W].iter().sum()
+}
+
+/// Log-sum-exp down each row of `logp` (component-major): turns it into
+/// responsibilities in place and reports `ln p(x_i) = m_i + ln s_i`, where
+/// `m_i` is the row's largest `ln π_j N_j` and `s_i = Σ_j e^(ln π_j N_j − m_i)`.
+///
+/// Whole vectors of rows: values past `rows` in the last vector are computed
+/// (`log_prob` wrote them) but left out of the log-likelihood.
+#[inline(always)]
+fn normalise_body<V: Vector, const NV: usize>(
+    k: usize,
+    rows: usize,
+    b: &mut Buffers,
+    ll: &mut RowLogLik,
+) {
+    let covered = rows.next_multiple_of(V::W);
+    assert!(k >= 1 && covered <= STRIDE && b.logp.len() >= k * STRIDE);
+    let logp = &mut b.logp[..];
+    let (mut prod, mut ln_prods, mut max_sum) = (V::splat(1.0), V::zero(), V::zero());
+    let mut terms = 0;
+    for g in (0..covered).step_by(V::W) {
+        // SAFETY (every access to `logp`): j < k and g + W ≤ covered ≤ STRIDE,
+        // so j·STRIDE + g + W ≤ k·STRIDE ≤ logp.len() (checked above).
+        let mut m = unsafe { V::load_unchecked(logp, g) };
+        for j in 1..k {
+            m = m.max(unsafe { V::load_unchecked(logp, j * STRIDE + g) });
         }
-    }
-    let s = &mut b.q[..rows];
-    s.iter_mut().for_each(|v| *v = 0.0);
-    for j in 0..k {
-        for ((v, m), sv) in b.logp[j * STRIDE..j * STRIDE + rows]
-            .iter_mut()
-            .zip(max.iter())
-            .zip(s.iter_mut())
-        {
-            let e = exp_nonpositive::<F>(*v - m);
-            *v = e;
-            *sv += e;
+        let mut s = V::zero();
+        for j in 0..k {
+            let at = j * STRIDE + g;
+            let e = unsafe { V::load_unchecked(logp, at) }
+                .sub(m)
+                .exp_nonpositive();
+            e.store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
+            s = s.add(e);
         }
-    }
-    for (sv, (l, m)) in s.iter_mut().zip(ll.iter_mut().zip(max.iter())) {
-        // s ≥ 1 (the largest term is e⁰), so the fast ln applies.
-        *l = m + ln_positive::<F>(*sv);
-        *sv = 1.0 / *sv;
-    }
-    for j in 0..k {
-        for (v, inv) in b.logp[j * STRIDE..j * STRIDE + rows]
-            .iter_mut()
-            .zip(s.iter())
-        {
-            *v *= inv;
+        let inv = V::splat(1.0).div(s);
+        for j in 0..k {
+            let at = j * STRIDE + g;
+            let r = unsafe { V::load_unchecked(logp, at) }.mul(inv);
+            r.store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
         }
-    }
-    // A row where every component has zero density (cannot happen with finite
-    // data and positive-definite covariances) is shared evenly.
-    let any_bad = max.iter().fold(false, |bad, m| bad | !m.is_finite());
-    if any_bad {
-        for i in 0..rows {
-            if !max[i].is_finite() {
+        let valid = (rows - g).min(V::W);
+        if valid < V::W {
+            // The last, partial vector: the lanes past `rows` count as s = 1, m = 0.
+            let (mut sl, mut ml) = ([1.0; 8], [0.0; 8]);
+            s.store(&mut sl);
+            m.store(&mut ml);
+            sl[valid..].fill(1.0);
+            ml[valid..].fill(0.0);
+            (s, m) = (V::load(&sl), V::load(&ml));
+        }
+        if !m.all_finite() {
+            // A row where every component has zero density (cannot happen
+            // with finite data and positive-definite covariances) is shared evenly.
+            let mut ml = [0.0; 8];
+            m.store(&mut ml);
+            for (l, _) in ml[..valid]
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| !m.is_finite())
+            {
                 for j in 0..k {
-                    b.logp[j * STRIDE + i] = 1.0 / k as f64;
+                    logp[j * STRIDE + g + l] = 1.0 / k as f64;
                 }
             }
         }
+        match ll {
+            RowLogLik::PerRow(out) => {
+                let lnp = m.add(s.ln_positive());
+                if valid == V::W {
+                    lnp.store(&mut out[g..]);
+                } else {
+                    let mut lane = [0.0; 8];
+                    lnp.store(&mut lane);
+                    out[g..g + valid].copy_from_slice(&lane[..valid]);
+                }
+            }
+            RowLogLik::Sum(_) => {
+                max_sum = max_sum.add(m);
+                prod = prod.mul(s);
+                terms += 1;
+                if terms == PRODUCT_TERMS {
+                    ln_prods = ln_prods.add(prod.ln_positive());
+                    (prod, terms) = (V::splat(1.0), 0);
+                }
+            }
+        }
+    }
+    if let RowLogLik::Sum(total) = ll {
+        **total += lane_total(max_sum) + lane_total(ln_prods.add(prod.ln_positive()));
     }
 }
 
@@ -810,10 +776,6 @@ macro_rules! dispatch {
         dispatch!(@make $name, $at, $avx, $avx512, ($($arg: $ty),*),
             $body::<Pair, 2>, $body::<Avx2, 4>, $body::<Avx512, 4>);
     };
-    ($name:ident, $at:ident, $avx:ident, $avx512:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
-        dispatch!(@make $name, $at, $avx, $avx512, ($($arg: $ty),*),
-            $body::<false>, $body::<true>, $body::<true>);
-    };
     (@make $name:ident, $at:ident, $avx:ident, $avx512:ident, ($($arg:ident : $ty:ty),*),
         $base:path, $two:path, $five:path) => {
         #[target_feature(enable = "avx2,fma")]
@@ -829,7 +791,7 @@ macro_rules! dispatch {
         }
 
         /// The kernel at a given level, which must be one the CPU supports.
-        fn $at(level: Simd, $($arg: $ty),*) {
+        pub(super) fn $at(level: Simd, $($arg: $ty),*) {
             assert!(level.rank() <= supported_simd().rank(), "{level:?} is not supported here");
             #[cfg(target_arch = "x86_64")]
             match level {
@@ -850,57 +812,111 @@ macro_rules! dispatch {
 
 dispatch!(grouped log_prob, log_prob_at, log_prob_avx2, log_prob_avx512, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
 dispatch!(grouped transpose, transpose_at, transpose_avx2, transpose_avx512, transpose_body, (flat: &[f64], centre: &[f64], rows: usize, xt: &mut [f64]));
-dispatch!(normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut [f64]));
+dispatch!(grouped normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut RowLogLik));
+/// Each level's `vmath`, a vector at a time, for the tests.
+#[cfg(test)]
+mod lanes {
+    // Tests call the levels directly, not the run-time choice.
+    #![allow(dead_code)]
+    use super::*;
+
+    /// `e^x` (`ln = false`) or `ln x` of each value.
+    #[inline(always)]
+    fn map_lanes_body<V: Vector, const NV: usize>(x: &[f64], out: &mut [f64], ln: bool) {
+        for (xv, ov) in x.chunks_exact(V::W).zip(out.chunks_exact_mut(V::W)) {
+            let v = V::load(xv);
+            let y = if ln {
+                v.ln_positive()
+            } else {
+                v.exp_nonpositive()
+            };
+            y.store(ov);
+        }
+    }
+
+    dispatch!(grouped map_lanes, map_lanes_at, map_lanes_avx2, map_lanes_avx512, map_lanes_body, (x: &[f64], out: &mut [f64], ln: bool));
+}
+
 dispatch!(grouped stats, stats_at, stats_avx2, stats_avx512, stats_body, (d: usize, rows: usize, b: &Buffers, weighted: bool, acc: &mut LaneStats));
 
 #[cfg(test)]
 mod tests {
+    use super::lanes::map_lanes_at;
     use super::*;
 
-    #[test]
-    fn exp_matches_std_to_a_few_ulps() {
-        let mut worst: f64 = 0.0;
-        let mut x = 0.0;
-        while x > -700.0 {
-            let (a, b) = (exp_nonpositive::<false>(x), x.exp());
-            let c = exp_nonpositive::<true>(x);
-            worst = worst.max(((c - b) / b).abs());
-            worst = worst.max(((a - b) / b).abs());
-            x -= 0.0137;
+    /// `f` of each level's `exp_nonpositive` (`ln = false`) or `ln_positive`
+    /// over `xs`, with the worst error `err(got, want)` against the standard library.
+    fn worst_lane_error(xs: &[f64], ln: bool, err: impl Fn(f64, f64) -> f64) -> f64 {
+        let mut all: f64 = 0.0;
+        let whole = xs.len() / 8 * 8;
+        for level in levels() {
+            let mut worst: f64 = 0.0;
+            let mut out = vec![f64::NAN; whole];
+            map_lanes_at(level, &xs[..whole], &mut out, ln);
+            for (x, got) in xs.iter().zip(&out) {
+                let want = if ln { x.ln() } else { x.exp() };
+                let e = err(*got, want);
+                assert!(e.is_finite(), "{level:?} at {x}: {got} vs {want}");
+                worst = worst.max(e);
+            }
+            all = all.max(worst);
         }
-        assert!(worst < 5e-16, "worst relative error {worst}");
-        assert_eq!(exp_nonpositive::<false>(0.0), 1.0);
-        assert_eq!(exp_nonpositive::<false>(-800.0), 0.0);
-        assert_eq!(exp_nonpositive::<false>(f64::NEG_INFINITY), 0.0);
+        all
     }
 
     #[test]
-    fn ln_matches_std_to_a_few_ulps() {
-        let mut worst: f64 = 0.0;
-        let mut x: f64 = 1e-300;
+    fn exp_matches_std_to_an_ulp_at_every_level() {
+        let xs: Vec<f64> = (0..51_000).map(|i| -0.0137 * i as f64).collect();
+        let worst = worst_lane_error(&xs, false, |got, want| ((got - want) / want).abs());
+        assert!(worst < 5e-16, "worst relative error {worst}");
+        // The ends: exactly 1 at 0, and 0 far below (also at −∞).
+        let ends = [
+            0.0,
+            -800.0,
+            f64::NEG_INFINITY,
+            -1e300,
+            -0.0,
+            -1e-300,
+            -5e-17,
+            -1.0,
+        ];
+        let mut padded = ends.to_vec();
+        padded.resize(8, 0.0);
+        for level in levels() {
+            let mut out = [f64::NAN; 8];
+            map_lanes_at(level, &padded, &mut out, false);
+            assert_eq!(&out[..4], &[1.0, 0.0, 0.0, 0.0], "{level:?}");
+            assert_eq!(&out[4..6], &[1.0, 1.0], "{level:?}");
+            assert_eq!(out[6], 1.0 - 5e-17, "{level:?}");
+            assert!(
+                (out[7] - (-1.0f64).exp()).abs() <= f64::EPSILON / 2.0,
+                "{level:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ln_matches_std_to_an_ulp_at_every_level() {
         // Either side of the √2 switch between mantissa ranges.
         let below = f64::from_bits(std::f64::consts::SQRT_2.to_bits() - 1);
         let above = f64::from_bits(std::f64::consts::SQRT_2.to_bits() + 1);
+        let mut xs = vec![];
+        let mut x: f64 = 1e-300;
         while x < 1e300 {
-            for y in [x, x * 1.000_123_4, x * below, x * above, x * 1.9999] {
-                let want = y.ln();
-                for got in [ln_positive::<false>(y), ln_positive::<true>(y)] {
-                    let err = (got - want).abs() / want.abs().max(1.0);
-                    worst = worst.max(err);
-                }
-            }
+            xs.extend([x, x * 1.000_123_4, x * below, x * above, x * 1.9999]);
             x *= 1.37;
         }
+        // The range the log-sum-exp sees most: 1 ≤ s ≤ k.
+        xs.extend((0..50_000).map(|i| 1.0 + 0.0013 * i as f64));
+        let abs_or_rel = |got: f64, want: f64| (got - want).abs() / want.abs().max(1.0);
+        let worst = worst_lane_error(&xs, true, abs_or_rel);
         assert!(worst < 4e-16, "worst error {worst}");
-        assert_eq!(ln_positive::<false>(1.0), 0.0);
-        assert_eq!(ln_positive::<true>(2.0), std::f64::consts::LN_2);
-        // ln over the range the log-sum-exp sees: 1 ≤ s ≤ k.
-        let mut s: f64 = 1.0;
-        while s < 64.0 {
-            assert!(
-                (ln_positive::<true>(s) - s.ln()).abs() <= 2.0 * f64::EPSILON * s.ln().max(1.0)
-            );
-            s += 0.001_3;
+        let exact = [1.0, 2.0, 0.5, 4.0, 1.0, 1.0, 1.0, 1.0];
+        for level in levels() {
+            let mut out = [f64::NAN; 8];
+            map_lanes_at(level, &exact, &mut out, true);
+            let ln2 = std::f64::consts::LN_2;
+            assert_eq!(&out[..4], &[0.0, ln2, -ln2, 2.0 * ln2], "{level:?}");
         }
     }
 
@@ -1071,6 +1087,63 @@ mod tests {
                                 Second::Total => close(second[a * d + c], moment(None), "total"),
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every level's log-sum-exp against the formulas, per row and as a sum,
+    /// on a block whose length is not a multiple of any vector width, with
+    /// log densities from −800 to 0 so some terms underflow.
+    #[test]
+    fn every_level_normalises_like_the_formulas() {
+        for (k, rows) in [(1, 13), (3, 203), (5, BLOCK), (7, 77)] {
+            let mut next = numbers(k as u64);
+            let logp: Vec<f64> = (0..k * STRIDE)
+                .map(|_| {
+                    let u = next().abs();
+                    -800.0 * u * u * u
+                })
+                .collect();
+            let max: Vec<f64> = (0..rows)
+                .map(|i| {
+                    (0..k)
+                        .map(|j| logp[j * STRIDE + i])
+                        .fold(f64::MIN, f64::max)
+                })
+                .collect();
+            let (logp_ref, max_ref) = (&logp, &max);
+            let terms =
+                |i: usize| (0..k).map(move |j| (logp_ref[j * STRIDE + i] - max_ref[i]).exp());
+            let want_ll: Vec<f64> = (0..rows)
+                .map(|i| max[i] + terms(i).sum::<f64>().ln())
+                .collect();
+            for level in levels() {
+                let mut b = Buffers::new(1, k);
+                b.logp.copy_from_slice(&logp);
+                let mut ll = vec![f64::NAN; rows];
+                normalise_at(level, k, rows, &mut b, &mut RowLogLik::PerRow(&mut ll));
+                for i in 0..rows {
+                    close(ll[i], want_ll[i], &format!("{level:?} ln p, row {i}"));
+                    for j in 0..k {
+                        let want = (logp[j * STRIDE + i] - max[i]).exp() / terms(i).sum::<f64>();
+                        let got = b.logp[j * STRIDE + i];
+                        assert!((got - want).abs() <= 1e-14, "{level:?} r: {got} vs {want}");
+                    }
+                }
+                let responsibilities = b.logp.clone();
+                b.logp.copy_from_slice(&logp);
+                let mut total = 0.5;
+                normalise_at(level, k, rows, &mut b, &mut RowLogLik::Sum(&mut total));
+                let want: f64 = 0.5 + want_ll.iter().sum::<f64>();
+                assert!(
+                    (total - want).abs() <= 1e-13 * want.abs(),
+                    "{level:?} Σ ln p: {total} vs {want}"
+                );
+                for i in 0..rows {
+                    for j in 0..k {
+                        assert_eq!(b.logp[j * STRIDE + i], responsibilities[j * STRIDE + i]);
                     }
                 }
             }

@@ -50,6 +50,7 @@ mod model;
 mod mstep;
 mod params;
 mod simd;
+mod vmath;
 
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};
