@@ -65,8 +65,10 @@ pub(crate) struct SuffStats {
 pub(crate) enum SecondMoments {
     /// Σ w r_j (x − c)(x − c)ᵀ per component (k × d × d).
     PerComponent(Array3<f64>),
-    /// Σ w r_j (x − c)² per component and feature (k × d), for diag and spherical.
+    /// Σ w r_j (x − c)² per component and feature (k × d), for diag.
     Diagonal(Array2<f64>),
+    /// Σ w r_j ‖x − c‖² per component (k), for spherical.
+    Spherical(Array1<f64>),
     /// Σ w (x − c)(x − c)ᵀ over all rows (d × d), for tied.
     Total(Array2<f64>),
 }
@@ -75,9 +77,8 @@ impl SuffStats {
     pub(crate) fn zeros(ty: CovarianceType, k: usize, d: usize) -> Self {
         let second = match ty {
             CovarianceType::Full => SecondMoments::PerComponent(Array3::zeros((k, d, d))),
-            CovarianceType::Diag | CovarianceType::Spherical => {
-                SecondMoments::Diagonal(Array2::zeros((k, d)))
-            }
+            CovarianceType::Diag => SecondMoments::Diagonal(Array2::zeros((k, d))),
+            CovarianceType::Spherical => SecondMoments::Spherical(Array1::zeros(k)),
             CovarianceType::Tied => SecondMoments::Total(Array2::zeros((d, d))),
         };
         SuffStats {
@@ -98,6 +99,7 @@ impl SuffStats {
         match (&mut self.second, &other.second) {
             (SecondMoments::PerComponent(a), SecondMoments::PerComponent(b)) => *a += b,
             (SecondMoments::Diagonal(a), SecondMoments::Diagonal(b)) => *a += b,
+            (SecondMoments::Spherical(a), SecondMoments::Spherical(b)) => *a += b,
             (SecondMoments::Total(a), SecondMoments::Total(b)) => *a += b,
             _ => unreachable!("statistics of one fit share a covariance type"),
         }
@@ -227,26 +229,35 @@ fn process_chunk(
     } = pass;
     let (n, d) = x.dim();
     let centre = centre.to_vec();
-    let mut buf = Buffers::new(d, k);
     let kind = match ty {
         CovarianceType::Full => Second::Full,
-        CovarianceType::Diag | CovarianceType::Spherical => Second::Diag,
+        CovarianceType::Diag => Second::Diag,
+        CovarianceType::Spherical => Second::Spherical,
         CovarianceType::Tied => Second::Total,
     };
+    let mut buf = Buffers::new(kind, d, k);
     let mut lanes = with_stats.then(|| LaneStats::new(kind, d, k));
     let (mut ll_sum, mut weight_sum) = (0.0, 0.0);
     let factors = prep.map(|p| p.factors());
     let w_owned: Option<Vec<f64>> = w.map(|w| w.to_vec());
     let mut ll_block = [0.0f64; BLOCK];
     let mut block_ll = 0.0;
+    prefetch_rows(x, BLOCK.min(n), (2 * BLOCK).min(n));
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
         let rows = end - start;
         load_block(x, &centre, start, end, &mut buf.xt);
-        // Ask for the next block while this one is computed: the loads of
-        // `load_block` otherwise wait on memory at every block.
-        prefetch_rows(x, end, (end + BLOCK).min(n));
+        // Ask for the block after next while this one is computed, so the
+        // loads of `load_block` find it in cache (without prefetching they
+        // wait on memory at every block).
+        prefetch_rows(x, (end + BLOCK).min(n), (end + 2 * BLOCK).min(n));
+        // The kernels work in whole row groups: zero the features past the data.
+        let padded_rows = rows.next_multiple_of(ROW_GROUP);
+        for a in 0..d {
+            buf.xt[a * STRIDE + rows..a * STRIDE + padded_rows].fill(0.0);
+        }
+        kernels::augment(kind, d, padded_rows, &mut buf.xt);
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
             kernels::log_prob(f, &prep.offset, d, rows, &mut buf);
             // Per-row values only where they are written out or weighted;
@@ -294,11 +305,7 @@ fn process_chunk(
                 };
             }
             weight_sum += wb.map_or(rows as f64, kernels::sum);
-            // The kernels work in whole row groups: zero everything past the data.
-            let padded_rows = rows.next_multiple_of(ROW_GROUP);
-            for a in 0..d {
-                buf.xt[a * STRIDE + rows..a * STRIDE + padded_rows].fill(0.0);
-            }
+            // Responsibilities past the data are zero too.
             for j in 0..k {
                 buf.logp[j * STRIDE + rows..j * STRIDE + padded_rows].fill(0.0);
             }
@@ -332,6 +339,7 @@ fn process_chunk(
                 Second::Diag => {
                     SecondMoments::Diagonal(Array2::from_shape_vec((k, d), second).expect(shape))
                 }
+                Second::Spherical => SecondMoments::Spherical(Array1::from(second)),
                 Second::Total => {
                     SecondMoments::Total(Array2::from_shape_vec((d, d), second).expect(shape))
                 }
@@ -398,7 +406,7 @@ fn run_chunks(
             }
         }
         SecondMoments::Total(q) => mirror_lower(&mut q.view_mut()),
-        SecondMoments::Diagonal(_) => {}
+        SecondMoments::Diagonal(_) | SecondMoments::Spherical(_) => {}
     }
     Some(total)
 }

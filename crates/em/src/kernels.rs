@@ -10,9 +10,9 @@
 //! best level the CPU supports is chosen at run time ([`simd`]).
 
 use crate::estep::{BLOCK, STRIDE};
-use crate::simd::{fold, Pair, Vector};
 #[cfg(target_arch = "x86_64")]
 use crate::simd::{Avx2, Avx512};
+use crate::simd::{Pair, Vector};
 
 /// `Σ a_i b_i` with eight accumulators.
 #[inline(always)]
@@ -62,7 +62,10 @@ pub(crate) enum Factors<'a> {
 
 /// Per-chunk scratch for the kernels.
 pub(crate) struct Buffers {
-    /// The block, shifted and transposed: d × BLOCK.
+    /// The block, shifted and transposed (`d` rows of STRIDE), then a row
+    /// of ones, then for spherical covariances `‖x − c‖²` (see
+    /// [`augmented_rows`]): Σ r_j, Σ r_j x and the spherical moment are then
+    /// one product of the responsibilities with these rows.
     pub xt: Vec<f64>,
     /// ln π_j N_j, then responsibilities, component-major: k × BLOCK.
     pub logp: Vec<f64>,
@@ -72,6 +75,8 @@ pub(crate) struct Buffers {
     pub t: Vec<f64>,
     /// Tied: Uᵀ(x − c) for the block, d × BLOCK.
     pub yt: Vec<f64>,
+    /// Per-component constants of a kernel (2k).
+    pub consts: Vec<f64>,
 }
 
 /// Entries in the lower triangle of an `n × n` matrix (row `a` starts at `triangle(a)`).
@@ -79,14 +84,37 @@ pub(crate) fn triangle(n: usize) -> usize {
     n * (n + 1) / 2
 }
 
+/// Rows of the augmented block for `kind`: the `d` features, a row of
+/// ones (row `d`), and for spherical `‖x − c‖²` (row `d + 1`, filled by
+/// [`augment`]).
+pub(crate) fn augmented_rows(kind: Second, d: usize) -> usize {
+    match kind {
+        Second::Spherical => d + 2,
+        _ => d + 1,
+    }
+}
+
+/// First-moment accumulators per component: `Σ r_j x` (d), `Σ r_j` (1),
+/// then `Σ r_j x²` per feature (diag) or `Σ r_j ‖x‖²` (spherical).
+fn moment_entries(kind: Second, d: usize) -> usize {
+    match kind {
+        Second::Diag => 2 * d + 1,
+        Second::Spherical => d + 2,
+        Second::Full | Second::Total => d + 1,
+    }
+}
+
 impl Buffers {
-    pub(crate) fn new(d: usize, k: usize) -> Self {
+    pub(crate) fn new(kind: Second, d: usize, k: usize) -> Self {
+        let mut xt = vec![0.0; augmented_rows(kind, d) * STRIDE];
+        xt[d * STRIDE..(d + 1) * STRIDE].fill(1.0);
         Buffers {
-            xt: vec![0.0; d * STRIDE],
+            xt,
             logp: vec![0.0; k * STRIDE],
             rw: vec![0.0; k * STRIDE],
             t: vec![0.0; BLOCK],
             yt: vec![0.0; d * STRIDE],
+            consts: vec![0.0; 2 * k],
         }
     }
 }
@@ -318,28 +346,176 @@ fn log_prob_body<V: Vector, const NV: usize>(
                 }
             }
         }
-        Factors::Diag { p, m } | Factors::Spherical { p, m } => {
-            let spherical = matches!(f, Factors::Spherical { .. });
+        Factors::Diag { p, m } => {
+            // Two components at a time share each load of x (2·2·NV
+            // multiply-adds per feature).
+            component_tiles!(k, 2, |j0, TJ| for g in (0..rows).step_by(step) {
+                diag_tile::<V, NV, TJ>((p, m, offset), d, xt, g, j0, &mut b.logp);
+            });
+        }
+        Factors::Spherical { p, m } => {
+            // ‖x − μ‖²/σ² = (‖x‖² − 2μ·x + ‖μ‖²)/σ², with ‖x‖² from
+            // row d + 1 of the block and μ·x = σ (μ/σ)·x: d multiply-adds
+            // per component instead of 2d. (As scikit-learn computes it; the
+            // data are centred first, which keeps the cancellation small.)
+            // Per component: offset − ½‖m‖² and −½p².
+            let consts = &mut b.consts[..2 * k];
             for j in 0..k {
-                let out = &mut b.logp[j * STRIDE..j * STRIDE + BLOCK];
-                for g in (0..rows).step_by(step) {
-                    let mut q = [V::zero(); NV];
-                    for a in 0..d {
-                        let pa = V::splat(if spherical { p[j] } else { p[j * d + a] });
-                        let minus_ma = V::splat(-m[j * d + a]);
-                        let xa = &xt[a * STRIDE + g..a * STRIDE + g + step];
-                        for (v, qv) in q.iter_mut().enumerate() {
-                            // z = (x − μ)/σ as x/σ − μ/σ: one multiply-add, as the
-                            // full case applies U to x and to μ separately.
-                            // SAFETY: (v + 1)·W ≤ step = xa.len().
-                            let xv = unsafe { V::load_unchecked(xa, v * V::W) };
-                            let z = xv.mul_add(pa, minus_ma);
-                            *qv = z.mul_add(z, *qv);
-                        }
-                    }
-                    finish::<V, NV>(out, g, offset[j], &q);
+                let mj = &m[j * d..(j + 1) * d];
+                consts[2 * j] = offset[j] - 0.5 * dot(mj, mj);
+                consts[2 * j + 1] = -0.5 * p[j] * p[j];
+            }
+            let consts = &b.consts[..2 * k];
+            // Four components at a time: 4·NV independent sums, so the
+            // multiply-adds are not held up by each other's latency.
+            component_tiles!(k, 4, |j0, TJ| for g in (0..rows).step_by(step) {
+                spherical_tile::<V, NV, TJ>((p, m, consts), d, xt, g, j0, &mut b.logp);
+            });
+        }
+    }
+}
+
+/// Run `$body` over the components `0..k` in tiles of `$max` (at most 4;
+/// the last tile narrower), with `$j0` the tile's first component and `$tj`
+/// its size as a constant, so kernels keep a tile's sums in fixed-size arrays.
+macro_rules! component_tiles {
+    ($k:expr, $max:expr, |$j0:ident, $tj:ident| $body:expr) => {{
+        let k: usize = $k;
+        let mut $j0 = 0;
+        while $j0 < k {
+            let width = (k - $j0).min($max);
+            match width {
+                1 => {
+                    const $tj: usize = 1;
+                    $body;
+                }
+                2 => {
+                    const $tj: usize = 2;
+                    $body;
+                }
+                3 => {
+                    const $tj: usize = 3;
+                    $body;
+                }
+                _ => {
+                    const $tj: usize = 4;
+                    $body;
                 }
             }
+            $j0 += width;
+        }
+    }};
+}
+use component_tiles;
+
+/// Diagonal covariance: `logp[j][i] = offset_j − ½ Σ_a (x_ia p_ja − m_ja)²`
+/// (p = 1/σ, m = (μ − c)/σ) for the `TJ` components from `j0` and `NV`
+/// vectors of rows from `g`.
+#[inline(always)]
+fn diag_tile<V: Vector, const NV: usize, const TJ: usize>(
+    (p, m, offset): (&[f64], &[f64], &[f64]),
+    d: usize,
+    xt: &[f64],
+    g: usize,
+    j0: usize,
+    logp: &mut [f64],
+) {
+    let mut q = [[V::zero(); NV]; TJ];
+    assert!(g + NV * V::W <= STRIDE && xt.len() >= d * STRIDE);
+    assert!((j0 + TJ) * d <= p.len() && (j0 + TJ) * d <= m.len());
+    for a in 0..d {
+        // SAFETY: a < d and g + NV·W ≤ STRIDE (checked above).
+        let mut xs = [V::zero(); NV];
+        for (v, xv) in xs.iter_mut().enumerate() {
+            *xv = unsafe { V::load_unchecked(xt, a * STRIDE + g + v * V::W) };
+        }
+        for (tj, qj) in q.iter_mut().enumerate() {
+            let at = (j0 + tj) * d + a;
+            // SAFETY: at < (j0 + TJ)·d (checked above).
+            let (pa, ma) = unsafe { (*p.get_unchecked(at), *m.get_unchecked(at)) };
+            let (pa, minus_ma) = (V::splat(pa), V::splat(-ma));
+            for (xv, qv) in xs.iter().zip(qj.iter_mut()) {
+                // z = (x − μ)/σ as x/σ − μ/σ: one multiply-add.
+                let z = xv.mul_add(pa, minus_ma);
+                *qv = z.mul_add(z, *qv);
+            }
+        }
+    }
+    for (tj, qj) in q.iter().enumerate() {
+        let j = j0 + tj;
+        finish::<V, NV>(&mut logp[j * STRIDE..j * STRIDE + BLOCK], g, offset[j], qj);
+    }
+}
+
+/// Spherical covariance: `logp[j][i] = offset_j − ½‖m_j‖² + p_j (m_j·x_i) − ½ p_j² ‖x_i‖²`
+/// (p = 1/σ, m = (μ − c)/σ) for the `TJ` components from `j0` and `NV`
+/// vectors of rows from `g`; `‖x_i‖²` is row `d + 1` of `xt` and
+/// `consts` holds `offset_j − ½‖m_j‖²` and `−½p_j²` per component.
+#[inline(always)]
+fn spherical_tile<V: Vector, const NV: usize, const TJ: usize>(
+    (p, m, consts): (&[f64], &[f64], &[f64]),
+    d: usize,
+    xt: &[f64],
+    g: usize,
+    j0: usize,
+    logp: &mut [f64],
+) {
+    let mut mx = [[V::zero(); NV]; TJ];
+    assert!(g + NV * V::W <= STRIDE && xt.len() >= (d + 2) * STRIDE);
+    assert!((j0 + TJ) * d <= m.len() && j0 + TJ <= p.len() && 2 * (j0 + TJ) <= consts.len());
+    assert!(logp.len() >= (j0 + TJ) * STRIDE);
+    for a in 0..d {
+        // SAFETY: a < d and g + NV·W ≤ STRIDE (checked above).
+        let mut xs = [V::zero(); NV];
+        for (v, xv) in xs.iter_mut().enumerate() {
+            *xv = unsafe { V::load_unchecked(xt, a * STRIDE + g + v * V::W) };
+        }
+        for (tj, dj) in mx.iter_mut().enumerate() {
+            // SAFETY: (j0 + tj)·d + a < (j0 + TJ)·d (checked above).
+            let ma = V::splat(unsafe { *m.get_unchecked((j0 + tj) * d + a) });
+            for (xv, dv) in xs.iter().zip(dj.iter_mut()) {
+                *dv = xv.mul_add(ma, *dv);
+            }
+        }
+    }
+    for (tj, dj) in mx.iter().enumerate() {
+        let j = j0 + tj;
+        let (constant, half_p2) = (V::splat(consts[2 * j]), V::splat(consts[2 * j + 1]));
+        let pj = V::splat(p[j]);
+        for (v, dv) in dj.iter().enumerate() {
+            let at = g + v * V::W;
+            // SAFETY: at + W ≤ g + NV·W ≤ STRIDE, and the rows are inside
+            // `xt` and `logp` (checked above).
+            let norm = unsafe { V::load_unchecked(xt, (d + 1) * STRIDE + at) };
+            let lp = dv.mul_add(pj, norm.mul_add(half_p2, constant));
+            lp.store(unsafe { logp.get_unchecked_mut(j * STRIDE + at..j * STRIDE + at + V::W) });
+        }
+    }
+}
+
+/// For spherical covariances, `‖x − c‖²` for the `rows` rows of the block
+/// (a multiple of the row group) into row `d + 1` (see [`augmented_rows`]),
+/// `NV` vectors of rows at a time; nothing for the other kinds.
+#[inline(always)]
+fn augment_body<V: Vector, const NV: usize>(kind: Second, d: usize, rows: usize, xt: &mut [f64]) {
+    if kind != Second::Spherical {
+        return;
+    }
+    let step = NV * V::W;
+    assert!(rows.is_multiple_of(step) && rows <= STRIDE && xt.len() >= (d + 2) * STRIDE);
+    let (x, extra) = xt.split_at_mut(d * STRIDE);
+    let norms = &mut extra[STRIDE..];
+    for g in (0..rows).step_by(step) {
+        let mut s = [V::zero(); NV];
+        for a in 0..d {
+            for (v, sv) in s.iter_mut().enumerate() {
+                // SAFETY: a < d and g + NV·W ≤ rows ≤ STRIDE (checked above).
+                let xv = unsafe { V::load_unchecked(x, a * STRIDE + g + v * V::W) };
+                *sv = xv.mul_add(xv, *sv);
+            }
+        }
+        for (v, sv) in s.iter().enumerate() {
+            sv.store(&mut norms[g + v * V::W..]);
         }
     }
 }
@@ -471,6 +647,8 @@ pub(crate) enum Second {
     Full,
     /// Σ w r_j x² per component and feature.
     Diag,
+    /// Σ w r_j ‖x‖² per component.
+    Spherical,
     /// Σ w x xᵀ over all rows.
     Total,
 }
@@ -480,12 +658,11 @@ pub(crate) struct LaneStats {
     kind: Second,
     d: usize,
     k: usize,
-    /// Σ w r_j: k entries.
-    nk: Vec<f64>,
-    /// Σ w r_j x: k × d entries.
-    sx: Vec<f64>,
-    /// Full: k × (packed lower triangle of d × d); Diag: k × d; Total: the
-    /// packed lower triangle of d × d.
+    /// k × [`moment_entries`]: Σ w r_j x, Σ w r_j, and the diagonal or
+    /// spherical second moments.
+    first: Vec<f64>,
+    /// Full: k × (packed lower triangle of d × d); Total: the packed lower
+    /// triangle of d × d; empty otherwise.
     second: Vec<f64>,
 }
 
@@ -498,27 +675,31 @@ impl LaneStats {
     pub(crate) fn new(kind: Second, d: usize, k: usize) -> Self {
         let entries = match kind {
             Second::Full => k * triangle(d),
-            Second::Diag => k * d,
+            Second::Diag | Second::Spherical => 0,
             Second::Total => triangle(d),
         };
         LaneStats {
             kind,
             d,
             k,
-            nk: vec![0.0; k * ACC],
-            sx: vec![0.0; k * d * ACC],
+            first: vec![0.0; k * moment_entries(kind, d) * ACC],
             second: vec![0.0; entries * ACC],
         }
     }
 
     /// `Σ w r_j` (k), `Σ w r_j x` (k × d, row-major) and the second moments:
-    /// full k × d × d and total d × d with the lower triangle filled, diag k × d.
+    /// full k × d × d and total d × d with the lower triangle filled, diag
+    /// k × d, spherical k.
     pub(crate) fn totals(&self) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let (d, k) = (self.d, self.k);
-        let sums = |v: &[f64]| v.chunks_exact(ACC).map(lane_sum).collect::<Vec<f64>>();
+        let m = moment_entries(self.kind, d);
+        let first = |j: usize, a: usize| lane_sum(&self.first[(j * m + a) * ACC..][..ACC]);
+        let nk = (0..k).map(|j| first(j, d)).collect();
+        let sx = (0..k * d).map(|e| first(e / d, e % d)).collect();
         let at = |e: usize| lane_sum(&self.second[e * ACC..(e + 1) * ACC]);
         let second = match self.kind {
-            Second::Diag => sums(&self.second),
+            Second::Diag => (0..k * d).map(|e| first(e / d, d + 1 + e % d)).collect(),
+            Second::Spherical => (0..k).map(|j| first(j, d + 1)).collect(),
             Second::Full => {
                 let mut q = vec![0.0; k * d * d];
                 for j in 0..k {
@@ -540,7 +721,7 @@ impl LaneStats {
                 q
             }
         };
-        (sums(&self.nk), sums(&self.sx), second)
+        (nk, sx, second)
     }
 }
 
@@ -550,57 +731,50 @@ fn add_lanes<V: Vector>(acc: &mut [f64], v: V) {
     V::load(acc).add(v).store(acc);
 }
 
-/// `Σ a_i` as a vector of partial sums, with `NV` independent chains.
+/// `Σ_i r_ji y_ai` for the components `j0..j0 + TJ` (responsibility rows
+/// of `resp`) and the augmented rows `a0..a0 + TA` of `xt`, added to
+/// `first[(j·m + a)·ACC..]`; with `SQ` also `Σ_i r_ji y_ai²`, added at
+/// `a + d + 1`. Per vector of rows, `TJ + TA` loads feed `TJ·TA` (or
+/// `2·TJ·TA`) independent multiply-adds.
 #[inline(always)]
-fn vsum<V: Vector, const NV: usize>(a: &[f64]) -> V {
-    let mut acc = [V::zero(); NV];
-    for g in (0..a.len()).step_by(NV * V::W) {
-        for (v, av) in acc.iter_mut().enumerate() {
-            *av = av.add(V::load(&a[g + v * V::W..]));
-        }
-    }
-    fold(acc)
-}
-
-/// `Σ r_i x_ia` (into `sx`) and, when `second` is given, `Σ r_i x_ia²` for
-/// the features `a0..a0 + TA`: each load of `r` feeds `TA` features, with
-/// `TA` (or `2·TA`) independent chains.
-#[inline(always)]
-fn moment_tile<V: Vector, const TA: usize>(
-    (r, xt, a0): (&[f64], &[f64], usize),
-    sx: &mut [f64],
-    second: Option<&mut [f64]>,
+fn cross_tile<V: Vector, const TJ: usize, const TA: usize, const SQ: bool>(
+    (resp, xt, rows): (&[f64], &[f64], usize),
+    (j0, a0, m, d): (usize, usize, usize, usize),
+    first: &mut [f64],
 ) {
-    let rows = r.len();
-    let xa: [&[f64]; TA] = std::array::from_fn(|t| &xt[(a0 + t) * STRIDE..][..rows]);
-    assert_eq!(rows % V::W, 0, "whole vectors of rows");
-    let mut s1 = [V::zero(); TA];
-    let mut s2 = [V::zero(); TA];
-    // SAFETY (every load): g + W ≤ rows, and every slice has `rows` values.
-    if second.is_some() {
-        for g in (0..rows).step_by(V::W) {
-            let rv = unsafe { V::load_unchecked(r, g) };
-            for t in 0..TA {
-                let xv = unsafe { V::load_unchecked(xa[t], g) };
-                let tv = rv.mul(xv);
-                s1[t] = s1[t].add(tv);
-                s2[t] = tv.mul_add(xv, s2[t]);
+    assert!(rows.is_multiple_of(V::W) && rows <= STRIDE);
+    assert!((j0 + TJ) * STRIDE <= resp.len() && (a0 + TA) * STRIDE <= xt.len());
+    assert!((j0 + TJ) * m * ACC <= first.len() && a0 + TA <= m && (!SQ || a0 + TA + d < m));
+    let mut acc = [[V::zero(); TA]; TJ];
+    let mut acc2 = [[V::zero(); TA]; TJ];
+    for g in (0..rows).step_by(V::W) {
+        // SAFETY (every load): g + W ≤ rows ≤ STRIDE, and the rows read are
+        // inside `xt` and `resp` (checked above).
+        let mut xs = [V::zero(); TA];
+        let mut sq = [V::zero(); TA];
+        for ta in 0..TA {
+            xs[ta] = unsafe { V::load_unchecked(xt, (a0 + ta) * STRIDE + g) };
+            if SQ {
+                sq[ta] = xs[ta].mul(xs[ta]);
             }
         }
-    } else {
-        for g in (0..rows).step_by(V::W) {
-            let rv = unsafe { V::load_unchecked(r, g) };
-            for t in 0..TA {
-                s1[t] = rv.mul_add(unsafe { V::load_unchecked(xa[t], g) }, s1[t]);
+        for tj in 0..TJ {
+            let rv = unsafe { V::load_unchecked(resp, (j0 + tj) * STRIDE + g) };
+            for ta in 0..TA {
+                acc[tj][ta] = rv.mul_add(xs[ta], acc[tj][ta]);
+                if SQ {
+                    acc2[tj][ta] = rv.mul_add(sq[ta], acc2[tj][ta]);
+                }
             }
         }
     }
-    for t in 0..TA {
-        add_lanes(&mut sx[(a0 + t) * ACC..], s1[t]);
-    }
-    if let Some(q) = second {
-        for t in 0..TA {
-            add_lanes(&mut q[(a0 + t) * ACC..], s2[t]);
+    for tj in 0..TJ {
+        for ta in 0..TA {
+            let at = (j0 + tj) * m + a0 + ta;
+            add_lanes(&mut first[at * ACC..], acc[tj][ta]);
+            if SQ {
+                add_lanes(&mut first[(at + d + 1) * ACC..], acc2[tj][ta]);
+            }
         }
     }
 }
@@ -682,19 +856,30 @@ fn stats_body<V: Vector, const NV: usize>(
 ) {
     let k = acc.k;
     let resp = if weighted { &b.rw } else { &b.logp };
-    for j in 0..k {
-        let r = &resp[j * STRIDE..j * STRIDE + rows];
-        add_lanes(&mut acc.nk[j * ACC..], vsum::<V, NV>(r));
-        let diag = acc.kind == Second::Diag;
-        let (sx, second) = (&mut acc.sx[j * d * ACC..], &mut acc.second[..]);
-        let mut second = diag.then(|| &mut second[j * d * ACC..]);
-        feature_tiles!(d, |a0, TA| {
-            moment_tile::<V, TA>((r, &b.xt[..], a0), sx, second.as_deref_mut())
+    let m = moment_entries(acc.kind, d);
+    let (xt, first) = (&b.xt[..], &mut acc.first[..]);
+    if acc.kind == Second::Diag {
+        // Σ r_j x and Σ r_j x² together (x² formed in registers), two
+        // components at a time; then Σ r_j from the row of ones.
+        component_tiles!(k, 2, |j0, TJ| {
+            feature_tiles!(d, |a0, TA| {
+                cross_tile::<V, TJ, TA, true>((resp, xt, rows), (j0, a0, m, d), first)
+            });
+            cross_tile::<V, TJ, 1, false>((resp, xt, rows), (j0, d, m, d), first);
         });
-        if acc.kind == Second::Full {
-            let t = triangle(d) * ACC;
-            let q = &mut acc.second[j * t..(j + 1) * t];
-            outer_lower::<V>(r, &b.xt, d, q);
+    } else {
+        // Σ r_j x, Σ r_j and (spherical) Σ r_j ‖x‖²: one product of the
+        // responsibilities with the augmented rows, in 4 × 4 tiles.
+        let rows_used = augmented_rows(acc.kind, d);
+        component_tiles!(k, 4, |j0, TJ| feature_tiles!(rows_used, |a0, TA| {
+            cross_tile::<V, TJ, TA, false>((resp, xt, rows), (j0, a0, m, d), first)
+        }));
+    }
+    if acc.kind == Second::Full {
+        let t = triangle(d) * ACC;
+        for j in 0..k {
+            let r = &resp[j * STRIDE..j * STRIDE + rows];
+            outer_lower::<V>(r, &b.xt, d, &mut acc.second[j * t..(j + 1) * t]);
         }
     }
     if acc.kind == Second::Total {
@@ -837,6 +1022,7 @@ mod lanes {
     dispatch!(grouped map_lanes, map_lanes_at, map_lanes_avx2, map_lanes_avx512, map_lanes_body, (x: &[f64], out: &mut [f64], ln: bool));
 }
 
+dispatch!(grouped augment, augment_at, augment_avx2, augment_avx512, augment_body, (kind: Second, d: usize, rows: usize, xt: &mut [f64]));
 dispatch!(grouped stats, stats_at, stats_avx2, stats_avx512, stats_body, (d: usize, rows: usize, b: &Buffers, weighted: bool, acc: &mut LaneStats));
 
 #[cfg(test)]
@@ -959,7 +1145,7 @@ mod tests {
     fn agreement_with_the_formulas(d: usize) {
         let (k, rows) = (3, 203);
         let mut next = numbers(7 + d as u64);
-        let mut b = Buffers::new(d, k);
+        let mut b = Buffers::new(Second::Spherical, d, k);
         for a in 0..d {
             for i in 0..rows {
                 b.xt[a * STRIDE + i] = 3.0 * next();
@@ -997,6 +1183,17 @@ mod tests {
             },
         ];
         for level in levels() {
+            augment_at(
+                level,
+                Second::Spherical,
+                d,
+                rows.next_multiple_of(32),
+                &mut b.xt,
+            );
+            for i in 0..rows {
+                let want: f64 = (0..d).map(|a| x(&b, i, a) * x(&b, i, a)).sum();
+                close(b.xt[(d + 1) * STRIDE + i], want, "‖x‖²");
+            }
             for f in &cases {
                 log_prob_at(level, f, &offset, d, rows, &mut b);
                 for j in 0..k {
@@ -1052,10 +1249,29 @@ mod tests {
                     b.t[i] = if i < rows { wt(i) } else { 0.0 };
                 }
                 let r = |b: &Buffers, j: usize, i: usize| b.logp[j * STRIDE + i] * wt(i);
-                for kind in [Second::Full, Second::Diag, Second::Total] {
+                for kind in [Second::Full, Second::Diag, Second::Spherical, Second::Total] {
+                    // The block as the kernels see it for this kind.
+                    let mut bk = Buffers::new(kind, d, k);
+                    bk.xt[..d * STRIDE].copy_from_slice(&b.xt[..d * STRIDE]);
+                    bk.logp.copy_from_slice(&b.logp);
+                    bk.rw.copy_from_slice(&b.rw);
+                    bk.t.copy_from_slice(&b.t);
+                    augment_at(level, kind, d, padded_rows, &mut bk.xt);
                     let mut acc = LaneStats::new(kind, d, k);
-                    stats_at(level, d, padded_rows, &b, weighted, &mut acc);
+                    stats_at(level, d, padded_rows, &bk, weighted, &mut acc);
                     let (nk, sx, second) = acc.totals();
+                    if kind == Second::Spherical {
+                        for j in 0..k {
+                            let want: f64 = (0..rows)
+                                .map(|i| {
+                                    (0..d)
+                                        .map(|a| r(&b, j, i) * x(&b, i, a).powi(2))
+                                        .sum::<f64>()
+                                })
+                                .sum();
+                            close(second[j], want, "spherical");
+                        }
+                    }
                     for j in 0..k {
                         close(nk[j], (0..rows).map(|i| r(&b, j, i)).sum(), "N");
                         for a in 0..d {
@@ -1083,7 +1299,7 @@ mod tests {
                                         close(second[j * d + a], moment(Some(j)), "diagonal");
                                     }
                                 }
-                                Second::Diag => {}
+                                Second::Diag | Second::Spherical => {}
                                 Second::Total => close(second[a * d + c], moment(None), "total"),
                             }
                         }
@@ -1120,7 +1336,7 @@ mod tests {
                 .map(|i| max[i] + terms(i).sum::<f64>().ln())
                 .collect();
             for level in levels() {
-                let mut b = Buffers::new(1, k);
+                let mut b = Buffers::new(Second::Full, 1, k);
                 b.logp.copy_from_slice(&logp);
                 let mut ll = vec![f64::NAN; rows];
                 normalise_at(level, k, rows, &mut b, &mut RowLogLik::PerRow(&mut ll));

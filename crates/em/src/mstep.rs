@@ -135,9 +135,10 @@ pub(crate) fn estimate_diag_covariance(
     Array1::from_shape_fn(m.len(), |a| q[a] / nk - m[a] * m[a] + reg)
 }
 
-/// Spherical: the mean of the diagonal variances.
-pub(crate) fn estimate_spherical_covariance(diag: ArrayView1<f64>) -> f64 {
-    diag.mean().unwrap_or(0.0)
+/// Spherical: the mean of the diagonal variances,
+/// `σ² = (Q/N − ‖m‖²)/d + reg` with `Q = Σ r ‖x − c‖²`.
+pub(crate) fn estimate_spherical_covariance(q: f64, nk: f64, m: ArrayView1<f64>, reg: f64) -> f64 {
+    (q / nk - m.dot(&m)) / m.len() as f64 + reg
 }
 
 /// Tied: `Σ = (Q − Σ_j N_j m_j m_jᵀ) / Σ N + reg·I`.
@@ -237,7 +238,7 @@ pub(crate) fn m_step(
             }
             Covariances::Full(c)
         }
-        (SecondMoments::Diagonal(q), CovarianceType::Diag | CovarianceType::Spherical) => {
+        (SecondMoments::Diagonal(q), CovarianceType::Diag) => {
             let mut c = Array2::<f64>::zeros((k, d));
             for j in 0..k {
                 let cj = if reseeded[j] {
@@ -247,17 +248,19 @@ pub(crate) fn m_step(
                 };
                 c.row_mut(j).assign(&cj);
             }
-            if ty == CovarianceType::Spherical {
-                Covariances::Spherical(
-                    c.rows()
-                        .into_iter()
-                        .map(estimate_spherical_covariance)
-                        .collect(),
-                )
-            } else {
-                Covariances::Diag(c)
-            }
+            Covariances::Diag(c)
         }
+        (SecondMoments::Spherical(q), CovarianceType::Spherical) => Covariances::Spherical(
+            (0..k)
+                .map(|j| {
+                    if reseeded[j] {
+                        broad.mean().unwrap_or(1.0)
+                    } else {
+                        estimate_spherical_covariance(q[j], nk[j], m.row(j), reg)
+                    }
+                })
+                .collect(),
+        ),
         (SecondMoments::Total(_), CovarianceType::Tied) => {
             Covariances::Tied(tied.expect("tied statistics give a tied covariance"))
         }

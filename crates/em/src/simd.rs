@@ -537,13 +537,3 @@ const EXP2_TABLE: ([f64; 16], [f64; 16]) = {
     }
     (hi, lo)
 };
-
-/// The lane-wise sum of `N` vectors.
-#[inline(always)]
-pub(crate) fn fold<V: Vector, const N: usize>(acc: [V; N]) -> V {
-    let mut total = acc[0];
-    for v in &acc[1..] {
-        total = total.add(*v);
-    }
-    total
-}
