@@ -194,21 +194,12 @@ fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: 
 
 /// Hint the CPU to bring rows `start..end` of `x` into cache.
 fn prefetch_rows(x: ArrayView2<f64>, start: usize, end: usize) {
-    #[cfg(target_arch = "x86_64")]
     if let Some(flat) = x.as_slice() {
         let d = x.ncols();
-        let bytes = &flat[start * d..end * d];
-        for line in bytes.chunks(8) {
-            // SAFETY: prefetching is a hint; the address is inside `flat`.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    line.as_ptr().cast(),
-                )
-            };
+        for line in flat[start * d..end * d].chunks(8) {
+            kernels::prefetch(line);
         }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (x, start, end);
 }
 
 /// One chunk of rows: optionally the E-step (writing responsibilities and the
@@ -248,10 +239,18 @@ fn process_chunk(
         let end = (start + BLOCK).min(n);
         let rows = end - start;
         load_block(x, &centre, start, end, &mut buf.xt);
-        // Ask for the block after next while this one is computed, so the
-        // loads of `load_block` find it in cache (without prefetching they
-        // wait on memory at every block).
-        prefetch_rows(x, (end + BLOCK).min(n), (end + 2 * BLOCK).min(n));
+        // Bring the block after next into cache while this one is computed,
+        // so the loads of `load_block` find it there. With an E-step the
+        // log-sum-exp issues the prefetches a few lines per vector of rows:
+        // issued all at once they stall on memory like the loads they replace.
+        let (next_lo, next_hi) = ((end + BLOCK).min(n), (end + 2 * BLOCK).min(n));
+        let ahead: &[f64] = match (x.as_slice(), prep) {
+            (Some(flat), Some(_)) => &flat[next_lo * d..next_hi * d],
+            _ => {
+                prefetch_rows(x, next_lo, next_hi);
+                &[]
+            }
+        };
         // The kernels work in whole row groups: zero the features past the data.
         let padded_rows = rows.next_multiple_of(ROW_GROUP);
         for a in 0..d {
@@ -267,7 +266,7 @@ fn process_chunk(
                 (None, None) => RowLogLik::Sum(&mut block_ll),
                 _ => RowLogLik::PerRow(&mut ll_block[..rows]),
             };
-            kernels::normalise(k, rows, &mut buf, &mut ll);
+            kernels::normalise(k, rows, &mut buf, &mut ll, ahead);
             if let Some((resp, ll)) = out.as_mut() {
                 for (i, mut row) in resp
                     .slice_mut(s![start..end, ..])

@@ -534,6 +534,18 @@ pub(crate) enum RowLogLik<'a> {
 /// Factors of `s_i` per lane before their product is turned into a logarithm.
 const PRODUCT_TERMS: usize = 32;
 
+/// Ask the CPU to bring the cache line holding `s[0]` into L1 (a hint).
+#[inline(always)]
+pub(crate) fn prefetch(s: &[f64]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; the address is that of `s[0]`.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(s.as_ptr().cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = s;
+}
+
 /// The sum of a vector's lanes.
 #[inline(always)]
 fn lane_total<V: Vector>(v: V) -> f64 {
@@ -547,20 +559,30 @@ fn lane_total<V: Vector>(v: V) -> f64 {
 /// `m_i` is the row's largest `ln π_j N_j` and `s_i = Σ_j e^(ln π_j N_j − m_i)`.
 ///
 /// Whole vectors of rows: values past `rows` in the last vector are computed
-/// (`log_prob` wrote them) but left out of the log-likelihood.
+/// (`log_prob` wrote them) but left out of the log-likelihood. The cache
+/// lines of `ahead` (data the caller needs next) are prefetched a few per
+/// vector of rows, so memory works while the exponentials are computed.
 #[inline(always)]
 fn normalise_body<V: Vector, const NV: usize>(
     k: usize,
     rows: usize,
     b: &mut Buffers,
     ll: &mut RowLogLik,
+    ahead: &[f64],
 ) {
+    // Cache lines of `ahead` (8 values each) and the vectors they are spread over.
+    let lines = ahead.len().div_ceil(8);
+    let groups = rows.div_ceil(V::W);
     let covered = rows.next_multiple_of(V::W);
     assert!(k >= 1 && covered <= STRIDE && b.logp.len() >= k * STRIDE);
     let logp = &mut b.logp[..];
     let (mut prod, mut ln_prods, mut max_sum) = (V::splat(1.0), V::zero(), V::zero());
     let mut terms = 0;
     for g in (0..covered).step_by(V::W) {
+        let gi = g / V::W;
+        for line in gi * lines / groups..(gi + 1) * lines / groups {
+            prefetch(&ahead[line * 8..]);
+        }
         // SAFETY (every access to `logp`): j < k and g + W ≤ covered ≤ STRIDE,
         // so j·STRIDE + g + W ≤ k·STRIDE ≤ logp.len() (checked above).
         let mut m = unsafe { V::load_unchecked(logp, g) };
@@ -997,7 +1019,7 @@ macro_rules! dispatch {
 
 dispatch!(grouped log_prob, log_prob_at, log_prob_avx2, log_prob_avx512, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
 dispatch!(grouped transpose, transpose_at, transpose_avx2, transpose_avx512, transpose_body, (flat: &[f64], centre: &[f64], rows: usize, xt: &mut [f64]));
-dispatch!(grouped normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut RowLogLik));
+dispatch!(grouped normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut RowLogLik, ahead: &[f64]));
 /// Each level's `vmath`, a vector at a time, for the tests.
 #[cfg(test)]
 mod lanes {
@@ -1339,7 +1361,7 @@ mod tests {
                 let mut b = Buffers::new(Second::Full, 1, k);
                 b.logp.copy_from_slice(&logp);
                 let mut ll = vec![f64::NAN; rows];
-                normalise_at(level, k, rows, &mut b, &mut RowLogLik::PerRow(&mut ll));
+                normalise_at(level, k, rows, &mut b, &mut RowLogLik::PerRow(&mut ll), &[]);
                 for i in 0..rows {
                     close(ll[i], want_ll[i], &format!("{level:?} ln p, row {i}"));
                     for j in 0..k {
@@ -1351,7 +1373,7 @@ mod tests {
                 let responsibilities = b.logp.clone();
                 b.logp.copy_from_slice(&logp);
                 let mut total = 0.5;
-                normalise_at(level, k, rows, &mut b, &mut RowLogLik::Sum(&mut total));
+                normalise_at(level, k, rows, &mut b, &mut RowLogLik::Sum(&mut total), &[]);
                 let want: f64 = 0.5 + want_ll.iter().sum::<f64>();
                 assert!(
                     (total - want).abs() <= 1e-13 * want.abs(),
