@@ -16,6 +16,7 @@ use ndarray::{
     s, Array1, Array2, Array3, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis,
 };
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 use crate::kernels::{self, Buffers, Factors, LaneStats, RowLogLik, Second};
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
@@ -205,8 +206,21 @@ fn prefetch_rows(x: ArrayView2<f64>, start: usize, end: usize) {
 /// One chunk of rows: optionally the E-step (writing responsibilities and the
 /// per-row log-likelihood to `out` when given), then optionally the statistics.
 /// Without an E-step the responsibilities are read from `out`.
+/// The kernels' statistics for a covariance type.
+fn second_kind(ty: CovarianceType) -> Second {
+    match ty {
+        CovarianceType::Full => Second::Full,
+        CovarianceType::Diag => Second::Diag,
+        CovarianceType::Spherical => Second::Spherical,
+        CovarianceType::Tied => Second::Total,
+    }
+}
+
+/// `buf` is scratch for the kernels, made by `Buffers::new(second_kind(ty), d, k)`
+/// and reused from chunk to chunk (every value is written before it is read).
 fn process_chunk(
     pass: Pass,
+    buf: &mut Buffers,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
     mut out: Option<RowOut>,
@@ -219,14 +233,10 @@ fn process_chunk(
         k,
     } = pass;
     let (n, d) = x.dim();
-    let centre = centre.to_vec();
-    let kind = match ty {
-        CovarianceType::Full => Second::Full,
-        CovarianceType::Diag => Second::Diag,
-        CovarianceType::Spherical => Second::Spherical,
-        CovarianceType::Tied => Second::Total,
-    };
-    let mut buf = Buffers::new(kind, d, k);
+    let centre: Cow<[f64]> = centre
+        .as_slice()
+        .map_or_else(|| Cow::Owned(centre.to_vec()), Cow::Borrowed);
+    let kind = second_kind(ty);
     let mut lanes = with_stats.then(|| LaneStats::new(kind, d, k));
     let (mut ll_sum, mut weight_sum) = (0.0, 0.0);
     let factors = prep.map(|p| p.factors());
@@ -258,7 +268,7 @@ fn process_chunk(
         }
         kernels::augment(kind, d, padded_rows, &mut buf.xt);
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
-            kernels::log_prob(f, &prep.offset, d, rows, &mut buf);
+            kernels::log_prob(f, &prep.offset, d, rows, buf);
             // Per-row values only where they are written out or weighted;
             // otherwise the block's sum is enough (one logarithm per lane).
             block_ll = 0.0;
@@ -266,7 +276,7 @@ fn process_chunk(
                 (None, None) => RowLogLik::Sum(&mut block_ll),
                 _ => RowLogLik::PerRow(&mut ll_block[..rows]),
             };
-            kernels::normalise(k, rows, &mut buf, &mut ll, ahead);
+            kernels::normalise(k, rows, buf, &mut ll, ahead);
             if let Some((resp, ll)) = out.as_mut() {
                 for (i, mut row) in resp
                     .slice_mut(s![start..end, ..])
@@ -321,7 +331,7 @@ fn process_chunk(
                     }
                 }
             }
-            kernels::stats(d, padded_rows, &buf, wb.is_some(), acc);
+            kernels::stats(d, padded_rows, buf, wb.is_some(), acc);
         }
         start = end;
     }
@@ -383,13 +393,16 @@ fn run_chunks(
     let parts: Vec<Option<SuffStats>> = chunks
         .into_par_iter()
         .enumerate()
-        .map(|(c, o)| {
-            let lo = c * cr;
-            let hi = (lo + cr).min(n);
-            let xs = x.slice(s![lo..hi, ..]);
-            let ws = w.map(|w| w.slice_move(s![lo..hi]));
-            process_chunk(pass, xs, ws, o)
-        })
+        .map_init(
+            || Buffers::new(second_kind(ty), d, k),
+            |buf, (c, o)| {
+                let lo = c * cr;
+                let hi = (lo + cr).min(n);
+                let xs = x.slice(s![lo..hi, ..]);
+                let ws = w.map(|w| w.slice_move(s![lo..hi]));
+                process_chunk(pass, buf, xs, ws, o)
+            },
+        )
         .collect();
     if !with_stats {
         return None;
