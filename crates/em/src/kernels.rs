@@ -75,7 +75,7 @@ pub(crate) struct Buffers {
     pub t: Vec<f64>,
     /// Tied: Uᵀ(x − c) for the block, d × BLOCK.
     pub yt: Vec<f64>,
-    /// Per-component constants of a kernel (2k).
+    /// Per-component constants of a kernel (k·(2d + 2)).
     pub consts: Vec<f64>,
 }
 
@@ -114,7 +114,7 @@ impl Buffers {
             rw: vec![0.0; k * STRIDE],
             t: vec![0.0; BLOCK],
             yt: vec![0.0; d * STRIDE],
-            consts: vec![0.0; 2 * k],
+            consts: vec![0.0; k * (2 * d + 2)],
         }
     }
 }
@@ -347,10 +347,18 @@ fn log_prob_body<V: Vector, const NV: usize>(
             }
         }
         Factors::Diag { p, m } => {
+            // p/√2 and −m/√2 (k × d each): the sums start at the offset and
+            // take off ((x p − m)/√2)², so no multiply finishes them.
+            let h = std::f64::consts::FRAC_1_SQRT_2;
+            let (ph, mh) = b.consts[..2 * k * d].split_at_mut(k * d);
+            for ((phe, mhe), (pe, me)) in ph.iter_mut().zip(mh.iter_mut()).zip(p.iter().zip(*m)) {
+                (*phe, *mhe) = (pe * h, -me * h);
+            }
+            let (ph, mh) = b.consts[..2 * k * d].split_at(k * d);
             // Two components at a time share each load of x (2·2·NV
             // multiply-adds per feature).
             component_tiles!(k, 2, |j0, TJ| for g in (0..rows).step_by(step) {
-                diag_tile::<V, NV, TJ>((p, m, offset), d, xt, g, j0, &mut b.logp);
+                diag_tile::<V, NV, TJ>((ph, mh, offset), d, xt, g, j0, &mut b.logp);
             });
         }
         Factors::Spherical { p, m } => {
@@ -358,18 +366,24 @@ fn log_prob_body<V: Vector, const NV: usize>(
             // row d + 1 of the block and μ·x = σ (μ/σ)·x: d multiply-adds
             // per component instead of 2d. (As scikit-learn computes it; the
             // data are centred first, which keeps the cancellation small.)
-            // Per component: offset − ½‖m‖² and −½p².
-            let consts = &mut b.consts[..2 * k];
+            // Per component: offset − ½‖m‖² and −½p², then p·m (k × d).
+            let consts = &mut b.consts[..k * (d + 2)];
             for j in 0..k {
                 let mj = &m[j * d..(j + 1) * d];
                 consts[2 * j] = offset[j] - 0.5 * dot(mj, mj);
                 consts[2 * j + 1] = -0.5 * p[j] * p[j];
+                for (c, ma) in consts[2 * k + j * d..2 * k + (j + 1) * d]
+                    .iter_mut()
+                    .zip(mj)
+                {
+                    *c = p[j] * ma;
+                }
             }
-            let consts = &b.consts[..2 * k];
+            let consts = &b.consts[..k * (d + 2)];
             // Four components at a time: 4·NV independent sums, so the
             // multiply-adds are not held up by each other's latency.
             component_tiles!(k, 4, |j0, TJ| for g in (0..rows).step_by(step) {
-                spherical_tile::<V, NV, TJ>((p, m, consts), d, xt, g, j0, &mut b.logp);
+                spherical_tile::<V, NV, TJ>(consts, d, xt, g, j0, &mut b.logp);
             });
         }
     }
@@ -408,9 +422,9 @@ macro_rules! component_tiles {
 }
 use component_tiles;
 
-/// Diagonal covariance: `logp[j][i] = offset_j − ½ Σ_a (x_ia p_ja − m_ja)²`
-/// (p = 1/σ, m = (μ − c)/σ) for the `TJ` components from `j0` and `NV`
-/// vectors of rows from `g`.
+/// Diagonal covariance: `logp[j][i] = offset_j − Σ_a (x_ia p_ja − m_ja)²`
+/// with `p = 1/(σ√2)` and `m = (μ − c)/(σ√2)` (the ½ of the exponent taken
+/// into them), for the `TJ` components from `j0` and `NV` vectors of rows from `g`.
 #[inline(always)]
 fn diag_tile<V: Vector, const NV: usize, const TJ: usize>(
     (p, m, offset): (&[f64], &[f64], &[f64]),
@@ -420,75 +434,90 @@ fn diag_tile<V: Vector, const NV: usize, const TJ: usize>(
     j0: usize,
     logp: &mut [f64],
 ) {
-    let mut q = [[V::zero(); NV]; TJ];
     assert!(g + NV * V::W <= STRIDE && xt.len() >= d * STRIDE);
-    assert!((j0 + TJ) * d <= p.len() && (j0 + TJ) * d <= m.len());
+    assert!((j0 + TJ) * d <= p.len() && (j0 + TJ) * d <= m.len() && j0 + TJ <= offset.len());
+    assert!(logp.len() >= (j0 + TJ) * STRIDE);
+    let mut lp = [[V::zero(); NV]; TJ];
+    for (tj, lpj) in lp.iter_mut().enumerate() {
+        *lpj = [V::splat(offset[j0 + tj]); NV];
+    }
     for a in 0..d {
         // SAFETY: a < d and g + NV·W ≤ STRIDE (checked above).
         let mut xs = [V::zero(); NV];
         for (v, xv) in xs.iter_mut().enumerate() {
             *xv = unsafe { V::load_unchecked(xt, a * STRIDE + g + v * V::W) };
         }
-        for (tj, qj) in q.iter_mut().enumerate() {
+        for (tj, lpj) in lp.iter_mut().enumerate() {
             let at = (j0 + tj) * d + a;
             // SAFETY: at < (j0 + TJ)·d (checked above).
-            let (pa, ma) = unsafe { (*p.get_unchecked(at), *m.get_unchecked(at)) };
-            let (pa, minus_ma) = (V::splat(pa), V::splat(-ma));
-            for (xv, qv) in xs.iter().zip(qj.iter_mut()) {
-                // z = (x − μ)/σ as x/σ − μ/σ: one multiply-add.
+            let (pa, minus_ma) = unsafe { (*p.get_unchecked(at), *m.get_unchecked(at)) };
+            let (pa, minus_ma) = (V::splat(pa), V::splat(minus_ma));
+            for (xv, lv) in xs.iter().zip(lpj.iter_mut()) {
+                // z = (x − μ)/(σ√2) as x·p − m: one multiply-add.
                 let z = xv.mul_add(pa, minus_ma);
-                *qv = z.mul_add(z, *qv);
+                *lv = z.neg_mul_add(z, *lv);
             }
         }
     }
-    for (tj, qj) in q.iter().enumerate() {
+    for (tj, lpj) in lp.iter().enumerate() {
         let j = j0 + tj;
-        finish::<V, NV>(&mut logp[j * STRIDE..j * STRIDE + BLOCK], g, offset[j], qj);
+        for (v, lv) in lpj.iter().enumerate() {
+            let at = j * STRIDE + g + v * V::W;
+            // SAFETY: at + W ≤ (j0 + TJ)·STRIDE ≤ logp.len() (checked above).
+            lv.store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
+        }
     }
 }
 
-/// Spherical covariance: `logp[j][i] = offset_j − ½‖m_j‖² + p_j (m_j·x_i) − ½ p_j² ‖x_i‖²`
+/// Spherical covariance: `logp[j][i] = offset_j − ½‖m_j‖² − ½ p_j² ‖x_i‖² + (p_j m_j)·x_i`
 /// (p = 1/σ, m = (μ − c)/σ) for the `TJ` components from `j0` and `NV`
-/// vectors of rows from `g`; `‖x_i‖²` is row `d + 1` of `xt` and
-/// `consts` holds `offset_j − ½‖m_j‖²` and `−½p_j²` per component.
+/// vectors of rows from `g`; `‖x_i‖²` is row `d + 1` of `xt`. `consts`
+/// holds `offset_j − ½‖m_j‖²` and `−½p_j²` per component (2k), then `p_j m_j`
+/// (k × d). The sums start at the terms without x, so the d multiply-adds of
+/// the dot product finish them.
 #[inline(always)]
 fn spherical_tile<V: Vector, const NV: usize, const TJ: usize>(
-    (p, m, consts): (&[f64], &[f64], &[f64]),
+    consts: &[f64],
     d: usize,
     xt: &[f64],
     g: usize,
     j0: usize,
     logp: &mut [f64],
 ) {
-    let mut mx = [[V::zero(); NV]; TJ];
+    let k = consts.len() / (d + 2);
     assert!(g + NV * V::W <= STRIDE && xt.len() >= (d + 2) * STRIDE);
-    assert!((j0 + TJ) * d <= m.len() && j0 + TJ <= p.len() && 2 * (j0 + TJ) <= consts.len());
-    assert!(logp.len() >= (j0 + TJ) * STRIDE);
+    assert!(j0 + TJ <= k && logp.len() >= (j0 + TJ) * STRIDE);
+    let pm = &consts[2 * k..];
+    let mut lp = [[V::zero(); NV]; TJ];
+    for (tj, lpj) in lp.iter_mut().enumerate() {
+        let j = j0 + tj;
+        let (constant, half_p2) = (V::splat(consts[2 * j]), V::splat(consts[2 * j + 1]));
+        for (v, lv) in lpj.iter_mut().enumerate() {
+            // SAFETY: g + NV·W ≤ STRIDE, inside row d + 1 (checked above).
+            let norm = unsafe { V::load_unchecked(xt, (d + 1) * STRIDE + g + v * V::W) };
+            *lv = norm.mul_add(half_p2, constant);
+        }
+    }
     for a in 0..d {
         // SAFETY: a < d and g + NV·W ≤ STRIDE (checked above).
         let mut xs = [V::zero(); NV];
         for (v, xv) in xs.iter_mut().enumerate() {
             *xv = unsafe { V::load_unchecked(xt, a * STRIDE + g + v * V::W) };
         }
-        for (tj, dj) in mx.iter_mut().enumerate() {
-            // SAFETY: (j0 + tj)·d + a < (j0 + TJ)·d (checked above).
-            let ma = V::splat(unsafe { *m.get_unchecked((j0 + tj) * d + a) });
-            for (xv, dv) in xs.iter().zip(dj.iter_mut()) {
-                *dv = xv.mul_add(ma, *dv);
+        for (tj, lpj) in lp.iter_mut().enumerate() {
+            // SAFETY: (j0 + tj)·d + a < k·d = pm.len().
+            let c = V::splat(unsafe { *pm.get_unchecked((j0 + tj) * d + a) });
+            for (xv, lv) in xs.iter().zip(lpj.iter_mut()) {
+                *lv = xv.mul_add(c, *lv);
             }
         }
     }
-    for (tj, dj) in mx.iter().enumerate() {
+    for (tj, lpj) in lp.iter().enumerate() {
         let j = j0 + tj;
-        let (constant, half_p2) = (V::splat(consts[2 * j]), V::splat(consts[2 * j + 1]));
-        let pj = V::splat(p[j]);
-        for (v, dv) in dj.iter().enumerate() {
-            let at = g + v * V::W;
-            // SAFETY: at + W ≤ g + NV·W ≤ STRIDE, and the rows are inside
-            // `xt` and `logp` (checked above).
-            let norm = unsafe { V::load_unchecked(xt, (d + 1) * STRIDE + at) };
-            let lp = dv.mul_add(pj, norm.mul_add(half_p2, constant));
-            lp.store(unsafe { logp.get_unchecked_mut(j * STRIDE + at..j * STRIDE + at + V::W) });
+        for (v, lv) in lpj.iter().enumerate() {
+            let at = j * STRIDE + g + v * V::W;
+            // SAFETY: at + W ≤ (j0 + TJ)·STRIDE ≤ logp.len() (checked above).
+            lv.store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
         }
     }
 }
@@ -756,8 +785,9 @@ fn add_lanes<V: Vector>(acc: &mut [f64], v: V) {
 /// `Σ_i r_ji y_ai` for the components `j0..j0 + TJ` (responsibility rows
 /// of `resp`) and the augmented rows `a0..a0 + TA` of `xt`, added to
 /// `first[(j·m + a)·ACC..]`; with `SQ` also `Σ_i r_ji y_ai²`, added at
-/// `a + d + 1`. Per vector of rows, `TJ + TA` loads feed `TJ·TA` (or
-/// `2·TJ·TA`) independent multiply-adds.
+/// `a + d + 1`, and in the tile of feature 0 `Σ_i r_ji`, added at `d`. Per
+/// vector of rows, `TJ + TA` loads feed `TJ·TA` (or `2·TJ·TA`) independent
+/// multiply-adds.
 #[inline(always)]
 fn cross_tile<V: Vector, const TJ: usize, const TA: usize, const SQ: bool>(
     (resp, xt, rows): (&[f64], &[f64], usize),
@@ -769,6 +799,8 @@ fn cross_tile<V: Vector, const TJ: usize, const TA: usize, const SQ: bool>(
     assert!((j0 + TJ) * m * ACC <= first.len() && a0 + TA <= m && (!SQ || a0 + TA + d < m));
     let mut acc = [[V::zero(); TA]; TJ];
     let mut acc2 = [[V::zero(); TA]; TJ];
+    let mut acc0 = [V::zero(); TJ];
+    let with_n = SQ && a0 == 0;
     for g in (0..rows).step_by(V::W) {
         // SAFETY (every load): g + W ≤ rows ≤ STRIDE, and the rows read are
         // inside `xt` and `resp` (checked above).
@@ -782,6 +814,9 @@ fn cross_tile<V: Vector, const TJ: usize, const TA: usize, const SQ: bool>(
         }
         for tj in 0..TJ {
             let rv = unsafe { V::load_unchecked(resp, (j0 + tj) * STRIDE + g) };
+            if with_n {
+                acc0[tj] = acc0[tj].add(rv);
+            }
             for ta in 0..TA {
                 acc[tj][ta] = rv.mul_add(xs[ta], acc[tj][ta]);
                 if SQ {
@@ -791,6 +826,9 @@ fn cross_tile<V: Vector, const TJ: usize, const TA: usize, const SQ: bool>(
         }
     }
     for tj in 0..TJ {
+        if with_n {
+            add_lanes(&mut first[((j0 + tj) * m + d) * ACC..], acc0[tj]);
+        }
         for ta in 0..TA {
             let at = (j0 + tj) * m + a0 + ta;
             add_lanes(&mut first[at * ACC..], acc[tj][ta]);
@@ -882,8 +920,8 @@ fn stats_body<V: Vector, const NV: usize>(
     let (xt, first) = (&b.xt[..], &mut acc.first[..]);
     if acc.kind == Second::Diag {
         // Σ r_j x and Σ r_j x² together (x² formed in registers, once per
-        // four components), in tiles of 4 components × 2 features; then Σ r_j
-        // from the row of ones.
+        // four components), in tiles of 4 components × 2 features, and Σ r_j
+        // with the first of them.
         component_tiles!(k, 4, |j0, TJ| {
             let mut a0 = 0;
             while a0 < d {
@@ -894,7 +932,6 @@ fn stats_body<V: Vector, const NV: usize>(
                 }
                 a0 += 2;
             }
-            cross_tile::<V, TJ, 1, false>((resp, xt, rows), (j0, d, m, d), first);
         });
     } else {
         // Σ r_j x, Σ r_j and (spherical) Σ r_j ‖x‖²: one product of the

@@ -71,6 +71,8 @@ pub(crate) trait Vector: Copy {
     fn mul(self, o: Self) -> Self;
     /// `self · b + c`, fused where the instruction set has FMA.
     fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `c − self · b`, fused where the instruction set has FMA.
+    fn neg_mul_add(self, b: Self, c: Self) -> Self;
     fn div(self, o: Self) -> Self;
     fn max(self, o: Self) -> Self;
     /// `p · 2ᵏ` where `t = k + vmath::MAGIC` holds an integer `k` in its low
@@ -134,6 +136,10 @@ impl Vector for Pair {
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         self.mul(b).add(c)
+    }
+    #[inline(always)]
+    fn neg_mul_add(self, b: Self, c: Self) -> Self {
+        c.sub(self.mul(b))
     }
     #[inline(always)]
     fn div(self, o: Self) -> Self {
@@ -219,6 +225,10 @@ impl Vector for Avx2 {
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         Avx2(unsafe { _mm256_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn neg_mul_add(self, b: Self, c: Self) -> Self {
+        Avx2(unsafe { _mm256_fnmadd_pd(self.0, b.0, c.0) })
     }
     #[inline(always)]
     fn div(self, o: Self) -> Self {
@@ -408,6 +418,10 @@ impl Vector for Avx512 {
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         Avx512(unsafe { _mm512_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn neg_mul_add(self, b: Self, c: Self) -> Self {
+        Avx512(unsafe { _mm512_fnmadd_pd(self.0, b.0, c.0) })
     }
     #[inline(always)]
     fn div(self, o: Self) -> Self {
