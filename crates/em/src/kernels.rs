@@ -134,9 +134,10 @@ fn transpose_body<V: Vector, const NV: usize>(
     let whole = rows / V::W * V::W;
     assert!(flat.len() >= rows * d && xt.len() >= d * STRIDE && rows <= STRIDE);
     for g in (0..whole).step_by(V::W) {
-        // Two-feature rows split by two shuffles where the vector allows.
+        let block = &flat[g * d..(g + V::W) * d];
+        // Two-feature rows (the common 2-D case) split by two shuffles.
         if d == 2 && V::W == 8 {
-            if let Some(cols) = V::columns_of_pairs(&flat[g * 2..(g + 8) * 2]) {
+            if let Some(cols) = V::columns2(block, 2, 0) {
                 for (a, col) in cols.iter().enumerate() {
                     col.sub(V::splat(centre[a]))
                         .store(&mut xt[a * STRIDE + g..]);
@@ -144,10 +145,10 @@ fn transpose_body<V: Vector, const NV: usize>(
                 continue;
             }
         }
-        // Eight features at a time by register shuffles where the vector allows.
         let mut a0 = 0;
+        // Eight features at a time by register shuffles where the vector allows.
         while V::W == 8 && a0 + 8 <= d {
-            let Some(cols) = V::columns8(&flat[g * d..(g + 8) * d], d, a0) else {
+            let Some(cols) = V::columns8(block, d, a0) else {
                 break;
             };
             for (t, col) in cols.iter().enumerate() {
@@ -156,6 +157,18 @@ fn transpose_body<V: Vector, const NV: usize>(
                     .store(&mut xt[a * STRIDE + g..]);
             }
             a0 += 8;
+        }
+        // Then two at a time, by two shuffles of the rows' pairs.
+        while V::W == 8 && a0 + 2 <= d {
+            let Some(cols) = V::columns2(block, d, a0) else {
+                break;
+            };
+            for (t, col) in cols.iter().enumerate() {
+                let a = a0 + t;
+                col.sub(V::splat(centre[a]))
+                    .store(&mut xt[a * STRIDE + g..]);
+            }
+            a0 += 2;
         }
         for (a, ca) in centre.iter().enumerate().skip(a0) {
             // SAFETY: the last value read is (g + W − 1)·d + a < (g + W)·d ≤ rows·d.

@@ -57,11 +57,12 @@ pub(crate) trait Vector: Copy {
         let _ = (rows, d, a);
         None
     }
-    /// The two columns of the 8 × 2 row-major block `rows`, when the vector has
-    /// eight lanes and a fast way to split them; `None` otherwise.
+    /// Columns `a, a + 1` of the 8 × `d` row-major block `rows` (8 rows,
+    /// `a + 2 ≤ d`), when the vector has eight lanes and a fast way to split
+    /// pairs; `None` otherwise.
     #[inline(always)]
-    fn columns_of_pairs(rows: &[f64]) -> Option<[Self; 2]> {
-        let _ = rows;
+    fn columns2(rows: &[f64], d: usize, a: usize) -> Option<[Self; 2]> {
+        let _ = (rows, d, a);
         None
     }
     /// Write the lanes to the first `W` values of `s`.
@@ -329,14 +330,30 @@ impl Vector for Avx512 {
         })
     }
     #[inline(always)]
-    fn columns_of_pairs(rows: &[f64]) -> Option<[Self; 2]> {
-        let rows = &rows[..16];
-        // SAFETY: both loads are inside the 16 values just checked.
+    fn columns2(rows: &[f64], d: usize, a: usize) -> Option<[Self; 2]> {
+        assert!(a + 2 <= d && rows.len() >= 8 * d);
+        // SAFETY: row i reads rows[i·d + a .. i·d + a + 2], inside `rows`
+        // (checked above); with d = 2 the 16 values are contiguous.
         unsafe {
-            let (v0, v1) = (
-                _mm512_loadu_pd(rows.as_ptr()),
-                _mm512_loadu_pd(rows.as_ptr().add(8)),
-            );
+            // Rows 0–3 and 4–7 as pairs of (x_a, x_a+1), split by two shuffles.
+            let (v0, v1) = if d == 2 {
+                (
+                    _mm512_loadu_pd(rows.as_ptr()),
+                    _mm512_loadu_pd(rows.as_ptr().add(8)),
+                )
+            } else {
+                // (No closures: they may stay un-inlined outside the AVX-512 caller.)
+                let p = rows.as_ptr().add(a);
+                let mut v = [_mm512_setzero_pd(); 2];
+                for (h, vh) in v.iter_mut().enumerate() {
+                    let r = p.add(4 * h * d);
+                    let x = _mm512_castpd128_pd512(_mm_loadu_pd(r));
+                    let x = _mm512_insertf64x2::<1>(x, _mm_loadu_pd(r.add(d)));
+                    let x = _mm512_insertf64x2::<2>(x, _mm_loadu_pd(r.add(2 * d)));
+                    *vh = _mm512_insertf64x2::<3>(x, _mm_loadu_pd(r.add(3 * d)));
+                }
+                (v[0], v[1])
+            };
             let even = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
             let odd = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
             Some([
