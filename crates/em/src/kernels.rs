@@ -618,34 +618,110 @@ fn normalise_body<V: Vector, const NV: usize>(
     let covered = rows.next_multiple_of(V::W);
     assert!(k >= 1 && covered <= STRIDE && b.logp.len() >= k * STRIDE);
     let logp = &mut b.logp[..];
-    let (mut prod, mut ln_prods, mut max_sum) = (V::splat(1.0), V::zero(), V::zero());
-    let mut terms = 0;
-    for g in (0..covered).step_by(V::W) {
+    let mut sums = LogLikSums::<V>::new();
+    let mut g = 0;
+    while g < covered {
+        // Two vectors of rows at a time where there are two: their chains
+        // (max, exponentials, sum, division) are independent and overlap.
+        let two = g + 2 * V::W <= covered;
         let gi = g / V::W;
-        for line in gi * lines / groups..(gi + 1) * lines / groups {
+        let end = if two { gi + 2 } else { gi + 1 };
+        for line in gi * lines / groups..end * lines / groups {
             prefetch(&ahead[line * 8..]);
         }
-        // SAFETY (every access to `logp`): j < k and g + W ≤ covered ≤ STRIDE,
-        // so j·STRIDE + g + W ≤ k·STRIDE ≤ logp.len() (checked above).
-        let mut m = unsafe { V::load_unchecked(logp, g) };
-        for j in 1..k {
-            m = m.max(unsafe { V::load_unchecked(logp, j * STRIDE + g) });
+        if two {
+            let (m, s) = log_sum_exp::<V, 2>(k, logp, g);
+            for u in 0..2 {
+                sums.add_vector(k, rows, g + u * V::W, (m[u], s[u]), logp, ll);
+            }
+            g += 2 * V::W;
+        } else {
+            let (m, s) = log_sum_exp::<V, 1>(k, logp, g);
+            sums.add_vector(k, rows, g, (m[0], s[0]), logp, ll);
+            g += V::W;
         }
-        let mut s = V::zero();
-        for j in 0..k {
-            let at = j * STRIDE + g;
+    }
+    if let RowLogLik::Sum(total) = ll {
+        **total += sums.total();
+    }
+}
+
+/// For `U` vectors of rows from `g`: each row's largest `ln π_j N_j` (m)
+/// and `s = Σ_j e^(ln π_j N_j − m)`, turning the columns of `logp` into
+/// responsibilities in place.
+#[inline(always)]
+fn log_sum_exp<V: Vector, const U: usize>(
+    k: usize,
+    logp: &mut [f64],
+    g: usize,
+) -> ([V; U], [V; U]) {
+    assert!(g + U * V::W <= STRIDE && logp.len() >= k * STRIDE);
+    // SAFETY (every access to `logp`): j < k and g + U·W ≤ STRIDE, so
+    // j·STRIDE + g + U·W ≤ k·STRIDE ≤ logp.len() (checked above).
+    let mut m = [V::zero(); U];
+    for (u, mu) in m.iter_mut().enumerate() {
+        *mu = unsafe { V::load_unchecked(logp, g + u * V::W) };
+        for j in 1..k {
+            *mu = mu.max(unsafe { V::load_unchecked(logp, j * STRIDE + g + u * V::W) });
+        }
+    }
+    let mut s = [V::zero(); U];
+    for j in 0..k {
+        for u in 0..U {
+            let at = j * STRIDE + g + u * V::W;
             let e = unsafe { V::load_unchecked(logp, at) }
-                .sub(m)
+                .sub(m[u])
                 .exp_nonpositive();
             e.store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
-            s = s.add(e);
+            s[u] = s[u].add(e);
         }
-        let inv = V::splat(1.0).div(s);
-        for j in 0..k {
-            let at = j * STRIDE + g;
-            let r = unsafe { V::load_unchecked(logp, at) }.mul(inv);
+    }
+    let mut inv = [V::zero(); U];
+    for u in 0..U {
+        inv[u] = V::splat(1.0).div(s[u]);
+    }
+    for j in 0..k {
+        for u in 0..U {
+            let at = j * STRIDE + g + u * V::W;
+            let r = unsafe { V::load_unchecked(logp, at) }.mul(inv[u]);
             r.store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
         }
+    }
+    (m, s)
+}
+
+/// The log-likelihood of the rows of a block as [`normalise`] goes: per row
+/// `m + ln s`, or only their sum, through products of `s` (see [`RowLogLik::Sum`]).
+struct LogLikSums<V: Vector> {
+    prod: V,
+    ln_prods: V,
+    max_sum: V,
+    terms: usize,
+}
+
+impl<V: Vector> LogLikSums<V> {
+    #[inline(always)]
+    fn new() -> Self {
+        LogLikSums {
+            prod: V::splat(1.0),
+            ln_prods: V::zero(),
+            max_sum: V::zero(),
+            terms: 0,
+        }
+    }
+
+    /// One vector of rows from `g` with its `(m, s)`; also shares evenly the
+    /// responsibilities of any row whose every density is zero.
+    #[inline(always)]
+    fn add_vector(
+        &mut self,
+        k: usize,
+        rows: usize,
+        g: usize,
+        (mut m, mut s): (V, V),
+        logp: &mut [f64],
+        ll: &mut RowLogLik,
+    ) {
         let valid = (rows - g).min(V::W);
         if valid < V::W {
             // The last, partial vector: the lanes past `rows` count as s = 1, m = 0.
@@ -683,18 +759,21 @@ fn normalise_body<V: Vector, const NV: usize>(
                 }
             }
             RowLogLik::Sum(_) => {
-                max_sum = max_sum.add(m);
-                prod = prod.mul(s);
-                terms += 1;
-                if terms == PRODUCT_TERMS {
-                    ln_prods = ln_prods.add(prod.ln_positive());
-                    (prod, terms) = (V::splat(1.0), 0);
+                self.max_sum = self.max_sum.add(m);
+                self.prod = self.prod.mul(s);
+                self.terms += 1;
+                if self.terms == PRODUCT_TERMS {
+                    self.ln_prods = self.ln_prods.add(self.prod.ln_positive());
+                    (self.prod, self.terms) = (V::splat(1.0), 0);
                 }
             }
         }
     }
-    if let RowLogLik::Sum(total) = ll {
-        **total += lane_total(max_sum) + lane_total(ln_prods.add(prod.ln_positive()));
+
+    /// Σ ln p over the rows added.
+    #[inline(always)]
+    fn total(&self) -> f64 {
+        lane_total(self.max_sum) + lane_total(self.ln_prods.add(self.prod.ln_positive()))
     }
 }
 
