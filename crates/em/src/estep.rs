@@ -203,9 +203,6 @@ fn prefetch_rows(x: ArrayView2<f64>, start: usize, end: usize) {
     }
 }
 
-/// One chunk of rows: optionally the E-step (writing responsibilities and the
-/// per-row log-likelihood to `out` when given), then optionally the statistics.
-/// Without an E-step the responsibilities are read from `out`.
 /// The kernels' statistics for a covariance type.
 fn second_kind(ty: CovarianceType) -> Second {
     match ty {
@@ -216,8 +213,11 @@ fn second_kind(ty: CovarianceType) -> Second {
     }
 }
 
-/// `buf` is scratch for the kernels, made by `Buffers::new(second_kind(ty), d, k)`
-/// and reused from chunk to chunk (every value is written before it is read).
+/// One chunk of rows: optionally the E-step (writing responsibilities and the
+/// per-row log-likelihood to `out` when given), then optionally the statistics.
+/// Without an E-step the responsibilities are read from `out`. `buf` is
+/// scratch for the kernels, made by `Buffers::new(second_kind(ty), d, k)` and
+/// reused from chunk to chunk (every value is written before it is read).
 fn process_chunk(
     pass: Pass,
     buf: &mut Buffers,
