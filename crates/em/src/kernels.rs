@@ -576,13 +576,14 @@ pub(crate) enum RowLogLik<'a> {
 /// Factors of `s_i` per lane before their product is turned into a logarithm.
 const PRODUCT_TERMS: usize = 32;
 
-/// Ask the CPU to bring the cache line holding `s[0]` into L1 (a hint).
+/// Ask the CPU to bring the cache line holding `s[0]` into L2 (a hint; into
+/// L2 rather than L1, where the block buffers live: measured a little faster).
 #[inline(always)]
 pub(crate) fn prefetch(s: &[f64]) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: prefetching is a hint; the address is that of `s[0]`.
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(s.as_ptr().cast())
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(s.as_ptr().cast())
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = s;
@@ -626,8 +627,12 @@ fn normalise_body<V: Vector, const NV: usize>(
         let two = g + 2 * V::W <= covered;
         let gi = g / V::W;
         let end = if two { gi + 2 } else { gi + 1 };
-        for line in gi * lines / groups..end * lines / groups {
-            prefetch(&ahead[line * 8..]);
+        // Lines gi·lines/groups up to end·lines/groups, all inside `ahead`.
+        let (lo, hi) = (gi * lines / groups * 8, end * lines / groups * 8);
+        for at in (lo..hi).step_by(8) {
+            // SAFETY: at < lines·8 rounds `ahead.len()` up by less than a
+            // line, so `at` is an index of `ahead` (hi ≤ lines·8 as end ≤ groups).
+            prefetch(unsafe { ahead.get_unchecked(at..) });
         }
         if two {
             let (m, s) = log_sum_exp::<V, 2>(k, logp, g);
