@@ -393,12 +393,28 @@ fn log_prob_body<V: Vector, const NV: usize>(
                 }
             }
             let consts = &b.consts[..k * (d + 2)];
-            // Four components at a time: 4·NV independent sums, so the
-            // multiply-adds are not held up by each other's latency.
-            component_tiles!(k, 4, |j0, TJ| for g in (0..rows).step_by(step) {
-                spherical_tile::<V, NV, TJ>(consts, d, xt, g, j0, &mut b.logp);
-            });
+            // Four components at a time (two with sixteen registers): 4·NV
+            // independent sums, so the multiply-adds are not held up by
+            // each other's latency.
+            component_tiles!(
+                k,
+                tile_components::<V>(),
+                |j0, TJ| for g in (0..rows).step_by(step) {
+                    spherical_tile::<V, NV, TJ>(consts, d, xt, g, j0, &mut b.logp);
+                }
+            );
         }
+    }
+}
+
+/// Components per register tile where a tile keeps 4·4 sums: four with the
+/// 32 registers of AVX-512, two with the 16 of AVX2 and SSE2 (four spill there).
+#[inline(always)]
+fn tile_components<V: Vector>() -> usize {
+    if V::W == 8 {
+        4
+    } else {
+        2
     }
 }
 
@@ -1017,9 +1033,9 @@ fn stats_body<V: Vector, const NV: usize>(
     let (xt, first) = (&b.xt[..], &mut acc.first[..]);
     if acc.kind == Second::Diag {
         // Σ r_j x and Σ r_j x² together (x² formed in registers, once per
-        // four components), in tiles of 4 components × 2 features, and Σ r_j
-        // with the first of them.
-        component_tiles!(k, 4, |j0, TJ| {
+        // tile), in tiles of 4 components (2 with sixteen registers) × 2
+        // features, and Σ r_j with the first of them.
+        component_tiles!(k, tile_components::<V>(), |j0, TJ| {
             let mut a0 = 0;
             while a0 < d {
                 if d - a0 >= 2 {
@@ -1032,11 +1048,14 @@ fn stats_body<V: Vector, const NV: usize>(
         });
     } else {
         // Σ r_j x, Σ r_j and (spherical) Σ r_j ‖x‖²: one product of the
-        // responsibilities with the augmented rows, in 4 × 4 tiles.
-        let rows_used = augmented_rows(acc.kind, d);
-        component_tiles!(k, 4, |j0, TJ| feature_tiles!(rows_used, |a0, TA| {
-            cross_tile::<V, TJ, TA, false>((resp, xt, rows), (j0, a0, m, d), first)
-        }));
+        // responsibilities with the augmented rows, in 4 × 4 tiles (2 × 4
+        // with sixteen registers).
+        let (rows_used, width) = (augmented_rows(acc.kind, d), tile_components::<V>());
+        component_tiles!(k, width, |j0, TJ| {
+            feature_tiles!(rows_used, |a0, TA| {
+                cross_tile::<V, TJ, TA, false>((resp, xt, rows), (j0, a0, m, d), first);
+            })
+        });
     }
     if acc.kind == Second::Full {
         let t = triangle(d) * ACC;
