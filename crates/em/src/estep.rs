@@ -268,7 +268,6 @@ fn process_chunk(
         }
         kernels::augment(kind, d, padded_rows, &mut buf.xt);
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
-            kernels::log_prob(f, &prep.offset, d, rows, buf);
             // Per-row values only where they are written out or weighted;
             // otherwise the block's sum is enough (one logarithm per lane).
             block_ll = 0.0;
@@ -276,7 +275,14 @@ fn process_chunk(
                 (None, None) => RowLogLik::Sum(&mut block_ll),
                 _ => RowLogLik::PerRow(&mut ll_block[..rows]),
             };
-            kernels::normalise(k, rows, buf, &mut ll, ahead);
+            let fused = matches!(f, Factors::Diag { .. } | Factors::Spherical { .. })
+                && k <= kernels::FUSED_MAX_K;
+            if fused {
+                kernels::fused(f, &prep.offset, d, rows, buf, &mut ll, ahead);
+            } else {
+                kernels::log_prob(f, &prep.offset, d, rows, buf);
+                kernels::normalise(k, rows, buf, &mut ll, ahead);
+            }
             if let Some((resp, ll)) = out.as_mut() {
                 for (i, mut row) in resp
                     .slice_mut(s![start..end, ..])

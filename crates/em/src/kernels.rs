@@ -360,14 +360,7 @@ fn log_prob_body<V: Vector, const NV: usize>(
             }
         }
         Factors::Diag { p, m } => {
-            // p/√2 and −m/√2 (k × d each): the sums start at the offset and
-            // take off ((x p − m)/√2)², so no multiply finishes them.
-            let h = std::f64::consts::FRAC_1_SQRT_2;
-            let (ph, mh) = b.consts[..2 * k * d].split_at_mut(k * d);
-            for ((phe, mhe), (pe, me)) in ph.iter_mut().zip(mh.iter_mut()).zip(p.iter().zip(*m)) {
-                (*phe, *mhe) = (pe * h, -me * h);
-            }
-            let (ph, mh) = b.consts[..2 * k * d].split_at(k * d);
+            let (ph, mh) = diag_constants(p, m, &mut b.consts);
             // Two components at a time share each load of x (2·2·NV
             // multiply-adds per feature).
             component_tiles!(k, 2, |j0, TJ| for g in (0..rows).step_by(step) {
@@ -379,20 +372,7 @@ fn log_prob_body<V: Vector, const NV: usize>(
             // row d + 1 of the block and μ·x = σ (μ/σ)·x: d multiply-adds
             // per component instead of 2d. (As scikit-learn computes it; the
             // data are centred first, which keeps the cancellation small.)
-            // Per component: offset − ½‖m‖² and −½p², then p·m (k × d).
-            let consts = &mut b.consts[..k * (d + 2)];
-            for j in 0..k {
-                let mj = &m[j * d..(j + 1) * d];
-                consts[2 * j] = offset[j] - 0.5 * dot(mj, mj);
-                consts[2 * j + 1] = -0.5 * p[j] * p[j];
-                for (c, ma) in consts[2 * k + j * d..2 * k + (j + 1) * d]
-                    .iter_mut()
-                    .zip(mj)
-                {
-                    *c = p[j] * ma;
-                }
-            }
-            let consts = &b.consts[..k * (d + 2)];
+            let consts = spherical_constants(p, m, offset, d, &mut b.consts);
             // Four components at a time (two with sixteen registers): 4·NV
             // independent sums, so the multiply-adds are not held up by
             // each other's latency.
@@ -405,6 +385,44 @@ fn log_prob_body<V: Vector, const NV: usize>(
             );
         }
     }
+}
+
+/// Diagonal covariance: `p/√2` and `−m/√2` (k × d each) in `consts`, so a
+/// log-density can start at the offset and take off `((x p − m)/√2)²` with
+/// no multiply to finish it.
+fn diag_constants<'a>(p: &[f64], m: &[f64], consts: &'a mut [f64]) -> (&'a [f64], &'a [f64]) {
+    let kd = p.len();
+    let h = std::f64::consts::FRAC_1_SQRT_2;
+    let (ph, mh) = consts[..2 * kd].split_at_mut(kd);
+    for ((phe, mhe), (pe, me)) in ph.iter_mut().zip(mh.iter_mut()).zip(p.iter().zip(m)) {
+        (*phe, *mhe) = (pe * h, -me * h);
+    }
+    (ph, mh)
+}
+
+/// Spherical covariance: per component `offset − ½‖m‖²` and `−½p²` (2k),
+/// then `p·m` (k × d), in `consts` (see [`spherical_tile`]).
+fn spherical_constants<'a>(
+    p: &[f64],
+    m: &[f64],
+    offset: &[f64],
+    d: usize,
+    consts: &'a mut [f64],
+) -> &'a [f64] {
+    let k = offset.len();
+    let consts = &mut consts[..k * (d + 2)];
+    for j in 0..k {
+        let mj = &m[j * d..(j + 1) * d];
+        consts[2 * j] = offset[j] - 0.5 * dot(mj, mj);
+        consts[2 * j + 1] = -0.5 * p[j] * p[j];
+        for (c, ma) in consts[2 * k + j * d..2 * k + (j + 1) * d]
+            .iter_mut()
+            .zip(mj)
+        {
+            *c = p[j] * ma;
+        }
+    }
+    consts
 }
 
 /// Components per register tile where a tile keeps 4·4 sums: four with the
@@ -611,6 +629,135 @@ fn lane_total<V: Vector>(v: V) -> f64 {
     let mut lanes = [0.0; 8];
     v.store(&mut lanes);
     lanes[..V::W].iter().sum()
+}
+
+/// Most components [`fused`] keeps in registers.
+pub(crate) const FUSED_MAX_K: usize = 8;
+
+/// The E-step of one block for diagonal or spherical covariances with at
+/// most [`FUSED_MAX_K`] components, fused: each vector of rows gets its log-
+/// densities in registers (x loaded once for every component), their
+/// log-sum-exp and its responsibilities, which are the only values written
+/// to `b.logp`. Same results as [`log_prob`] then [`normalise`] (and the
+/// same prefetching of `ahead`), without storing and reloading the
+/// log-densities; `ll` as for [`normalise`].
+#[inline(always)]
+fn fused_body<V: Vector, const NV: usize>(
+    f: &Factors,
+    offset: &[f64],
+    d: usize,
+    rows: usize,
+    b: &mut Buffers,
+    ll: &mut RowLogLik,
+    ahead: &[f64],
+) {
+    match offset.len() {
+        1 => fused_k::<V, 1>(f, offset, d, rows, b, ll, ahead),
+        2 => fused_k::<V, 2>(f, offset, d, rows, b, ll, ahead),
+        3 => fused_k::<V, 3>(f, offset, d, rows, b, ll, ahead),
+        4 => fused_k::<V, 4>(f, offset, d, rows, b, ll, ahead),
+        5 => fused_k::<V, 5>(f, offset, d, rows, b, ll, ahead),
+        6 => fused_k::<V, 6>(f, offset, d, rows, b, ll, ahead),
+        7 => fused_k::<V, 7>(f, offset, d, rows, b, ll, ahead),
+        8 => fused_k::<V, 8>(f, offset, d, rows, b, ll, ahead),
+        k => panic!("the fused E-step takes at most {FUSED_MAX_K} components, not {k}"),
+    }
+}
+
+/// [`fused_body`] for `K` components.
+#[inline(always)]
+fn fused_k<V: Vector, const K: usize>(
+    f: &Factors,
+    offset: &[f64],
+    d: usize,
+    rows: usize,
+    b: &mut Buffers,
+    ll: &mut RowLogLik,
+    ahead: &[f64],
+) {
+    let covered = rows.next_multiple_of(V::W);
+    assert!(offset.len() == K && covered <= STRIDE && b.logp.len() >= K * STRIDE);
+    assert!(b.xt.len() >= (d + 1) * STRIDE);
+    let (lines, groups) = (ahead.len().div_ceil(8), rows.div_ceil(V::W));
+    // Per component and feature: (p, −m) scaled for diag, (0, p·m) for
+    // spherical; per component the starting constant(s).
+    let spherical = matches!(f, Factors::Spherical { .. });
+    let (first, second, starts): (&[f64], &[f64], &[f64]) = match f {
+        Factors::Diag { p, m } => {
+            let (ph, mh) = diag_constants(p, m, &mut b.consts);
+            (ph, mh, offset)
+        }
+        Factors::Spherical { p, m } => {
+            let consts = spherical_constants(p, m, offset, d, &mut b.consts);
+            let (c, pm) = consts.split_at(2 * K);
+            (pm, pm, c)
+        }
+        Factors::Full { .. } | Factors::Tied { .. } => {
+            panic!("the fused E-step is for diagonal and spherical covariances")
+        }
+    };
+    assert!(first.len() >= K * d && second.len() >= K * d);
+    let (xt, logp) = (&b.xt[..], &mut b.logp[..]);
+    let mut sums = LogLikSums::<V>::new();
+    for g in (0..covered).step_by(V::W) {
+        let gi = g / V::W;
+        let (lo, hi) = (gi * lines / groups * 8, (gi + 1) * lines / groups * 8);
+        for at in (lo..hi).step_by(8) {
+            // SAFETY: `at` is below `ahead.len()` (see `normalise_body`).
+            prefetch(unsafe { ahead.get_unchecked(at..) });
+        }
+        let mut lp = [V::zero(); K];
+        if spherical {
+            // SAFETY: row d + 1 exists for spherical blocks and g + W ≤ STRIDE.
+            let norm = unsafe { V::load_unchecked(xt, (d + 1) * STRIDE + g) };
+            for (j, lv) in lp.iter_mut().enumerate() {
+                *lv = norm.mul_add(V::splat(starts[2 * j + 1]), V::splat(starts[2 * j]));
+            }
+        } else {
+            for (j, lv) in lp.iter_mut().enumerate() {
+                *lv = V::splat(starts[j]);
+            }
+        }
+        for a in 0..d {
+            // SAFETY: a < d and g + W ≤ STRIDE (checked above).
+            let x = unsafe { V::load_unchecked(xt, a * STRIDE + g) };
+            for (j, lv) in lp.iter_mut().enumerate() {
+                // SAFETY: j·d + a < K·d ≤ first.len(), second.len() (checked above).
+                let (c1, c2) = unsafe {
+                    (
+                        *first.get_unchecked(j * d + a),
+                        *second.get_unchecked(j * d + a),
+                    )
+                };
+                if spherical {
+                    *lv = x.mul_add(V::splat(c1), *lv);
+                } else {
+                    let z = x.mul_add(V::splat(c1), V::splat(c2));
+                    *lv = z.neg_mul_add(z, *lv);
+                }
+            }
+        }
+        let mut m = lp[0];
+        for lv in &lp[1..] {
+            m = m.max(*lv);
+        }
+        let mut s = V::zero();
+        for lv in lp.iter_mut() {
+            *lv = lv.sub(m).exp_nonpositive();
+            s = s.add(*lv);
+        }
+        let inv = V::splat(1.0).div(s);
+        for (j, lv) in lp.iter().enumerate() {
+            let at = j * STRIDE + g;
+            // SAFETY: at + W ≤ K·STRIDE ≤ logp.len() (checked above).
+            lv.mul(inv)
+                .store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
+        }
+        sums.add_vector(K, rows, g, (m, s), logp, ll);
+    }
+    if let RowLogLik::Sum(total) = ll {
+        **total += sums.total();
+    }
 }
 
 /// Log-sum-exp down each row of `logp` (component-major): turns it into
@@ -1179,6 +1326,7 @@ macro_rules! dispatch {
 
 dispatch!(grouped log_prob, log_prob_at, log_prob_avx2, log_prob_avx512, log_prob_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers));
 dispatch!(grouped transpose, transpose_at, transpose_avx2, transpose_avx512, transpose_body, (flat: &[f64], centre: &[f64], rows: usize, xt: &mut [f64]));
+dispatch!(grouped fused, fused_at, fused_avx2, fused_avx512, fused_body, (f: &Factors, offset: &[f64], d: usize, rows: usize, b: &mut Buffers, ll: &mut RowLogLik, ahead: &[f64]));
 dispatch!(grouped normalise, normalise_at, normalise_avx2, normalise_avx512, normalise_body, (k: usize, rows: usize, b: &mut Buffers, ll: &mut RowLogLik, ahead: &[f64]));
 /// Each level's `vmath`, a vector at a time, for the tests.
 #[cfg(test)]
@@ -1543,6 +1691,85 @@ mod tests {
                     for j in 0..k {
                         assert_eq!(b.logp[j * STRIDE + i], responsibilities[j * STRIDE + i]);
                     }
+                }
+            }
+        }
+    }
+
+    /// The fused diag/spherical E-step gives what `log_prob` then
+    /// `normalise` give, at every level, per row and as a sum.
+    #[test]
+    fn every_level_fuses_like_the_two_kernels() {
+        for (d, k) in [(1, 1), (2, 3), (3, 5), (10, 8)] {
+            let rows = 203;
+            let mut next = numbers(11 + d as u64);
+            let mut b = Buffers::new(Second::Spherical, d, k);
+            for a in 0..d {
+                for i in 0..rows {
+                    b.xt[a * STRIDE + i] = 2.0 * next();
+                }
+            }
+            let p: Vec<f64> = (0..k * d).map(|_| 0.5 + next().abs()).collect();
+            let m: Vec<f64> = (0..k * d).map(|_| next()).collect();
+            let offset: Vec<f64> = (0..k).map(|_| next()).collect();
+            let cases = [
+                Factors::Diag { p: &p, m: &m },
+                Factors::Spherical { p: &p[..k], m: &m },
+            ];
+            for level in levels() {
+                augment_at(
+                    level,
+                    Second::Spherical,
+                    d,
+                    rows.next_multiple_of(32),
+                    &mut b.xt,
+                );
+                for f in &cases {
+                    let (mut want_ll, mut got_ll) = (vec![0.0; rows], vec![0.0; rows]);
+                    log_prob_at(level, f, &offset, d, rows, &mut b);
+                    normalise_at(
+                        level,
+                        k,
+                        rows,
+                        &mut b,
+                        &mut RowLogLik::PerRow(&mut want_ll),
+                        &[],
+                    );
+                    let want_r: Vec<f64> = b.logp[..k * STRIDE].to_vec();
+                    b.logp.fill(f64::NAN);
+                    fused_at(
+                        level,
+                        f,
+                        &offset,
+                        d,
+                        rows,
+                        &mut b,
+                        &mut RowLogLik::PerRow(&mut got_ll),
+                        &[],
+                    );
+                    for i in 0..rows {
+                        close(got_ll[i], want_ll[i], &format!("{level:?} fused ln p"));
+                        for j in 0..k {
+                            let (got, want) = (b.logp[j * STRIDE + i], want_r[j * STRIDE + i]);
+                            assert!((got - want).abs() <= 1e-12, "{level:?} r: {got} vs {want}");
+                        }
+                    }
+                    let mut total = 0.0;
+                    fused_at(
+                        level,
+                        f,
+                        &offset,
+                        d,
+                        rows,
+                        &mut b,
+                        &mut RowLogLik::Sum(&mut total),
+                        &[],
+                    );
+                    let want: f64 = want_ll.iter().sum();
+                    assert!(
+                        (total - want).abs() <= 1e-12 * want.abs(),
+                        "{level:?} Σ ln p"
+                    );
                 }
             }
         }
