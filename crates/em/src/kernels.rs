@@ -698,66 +698,128 @@ fn fused_k<V: Vector, const K: usize>(
     };
     assert!(first.len() >= K * d && second.len() >= K * d);
     let (xt, logp) = (&b.xt[..], &mut b.logp[..]);
+    let consts = FusedConstants {
+        spherical,
+        first,
+        second,
+        starts,
+    };
+    // Two vectors of rows per step where the registers allow (AVX-512).
+    let two_at_once = V::W == 8;
     let mut sums = LogLikSums::<V>::new();
-    for g in (0..covered).step_by(V::W) {
+    let mut g = 0;
+    while g < covered {
+        let two = two_at_once && g + 2 * V::W <= covered;
         let gi = g / V::W;
-        let (lo, hi) = (gi * lines / groups * 8, (gi + 1) * lines / groups * 8);
+        let end = if two { gi + 2 } else { gi + 1 };
+        let (lo, hi) = (gi * lines / groups * 8, end * lines / groups * 8);
         for at in (lo..hi).step_by(8) {
             // SAFETY: `at` is below `ahead.len()` (see `normalise_body`).
             prefetch(unsafe { ahead.get_unchecked(at..) });
         }
-        let mut lp = [V::zero(); K];
-        if spherical {
-            // SAFETY: row d + 1 exists for spherical blocks and g + W ≤ STRIDE.
-            let norm = unsafe { V::load_unchecked(xt, (d + 1) * STRIDE + g) };
-            for (j, lv) in lp.iter_mut().enumerate() {
-                *lv = norm.mul_add(V::splat(starts[2 * j + 1]), V::splat(starts[2 * j]));
+        if two {
+            let (m, s) = fused_step::<V, K, 2>(&consts, d, xt, logp, g);
+            for u in 0..2 {
+                sums.add_vector(K, rows, g + u * V::W, (m[u], s[u]), logp, ll);
             }
+            g += 2 * V::W;
         } else {
-            for (j, lv) in lp.iter_mut().enumerate() {
-                *lv = V::splat(starts[j]);
-            }
+            let (m, s) = fused_step::<V, K, 1>(&consts, d, xt, logp, g);
+            sums.add_vector(K, rows, g, (m[0], s[0]), logp, ll);
+            g += V::W;
         }
-        for a in 0..d {
-            // SAFETY: a < d and g + W ≤ STRIDE (checked above).
-            let x = unsafe { V::load_unchecked(xt, a * STRIDE + g) };
-            for (j, lv) in lp.iter_mut().enumerate() {
-                // SAFETY: j·d + a < K·d ≤ first.len(), second.len() (checked above).
-                let (c1, c2) = unsafe {
-                    (
-                        *first.get_unchecked(j * d + a),
-                        *second.get_unchecked(j * d + a),
-                    )
-                };
-                if spherical {
-                    *lv = x.mul_add(V::splat(c1), *lv);
-                } else {
-                    let z = x.mul_add(V::splat(c1), V::splat(c2));
-                    *lv = z.neg_mul_add(z, *lv);
-                }
-            }
-        }
-        let mut m = lp[0];
-        for lv in &lp[1..] {
-            m = m.max(*lv);
-        }
-        let mut s = V::zero();
-        for lv in lp.iter_mut() {
-            *lv = lv.sub(m).exp_nonpositive();
-            s = s.add(*lv);
-        }
-        let inv = V::splat(1.0).div(s);
-        for (j, lv) in lp.iter().enumerate() {
-            let at = j * STRIDE + g;
-            // SAFETY: at + W ≤ K·STRIDE ≤ logp.len() (checked above).
-            lv.mul(inv)
-                .store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
-        }
-        sums.add_vector(K, rows, g, (m, s), logp, ll);
     }
     if let RowLogLik::Sum(total) = ll {
         **total += sums.total();
     }
+}
+
+/// What [`fused_step`] reads per component (see [`fused_k`]).
+struct FusedConstants<'a> {
+    spherical: bool,
+    first: &'a [f64],
+    second: &'a [f64],
+    starts: &'a [f64],
+}
+
+/// `U` vectors of rows from `g` of [`fused_k`]: responsibilities into
+/// `logp`, and each row's `(m, s)` as in [`log_sum_exp`].
+#[inline(always)]
+fn fused_step<V: Vector, const K: usize, const U: usize>(
+    c: &FusedConstants,
+    d: usize,
+    xt: &[f64],
+    logp: &mut [f64],
+    g: usize,
+) -> ([V; U], [V; U]) {
+    assert!(g + U * V::W <= STRIDE && xt.len() >= (d + 1) * STRIDE && logp.len() >= K * STRIDE);
+    assert!(c.first.len() >= K * d && c.second.len() >= K * d);
+    let mut lp = [[V::zero(); U]; K];
+    if c.spherical {
+        for u in 0..U {
+            // SAFETY: row d + 1 exists for spherical blocks and g + U·W ≤ STRIDE.
+            let norm = unsafe { V::load_unchecked(xt, (d + 1) * STRIDE + g + u * V::W) };
+            for (j, lj) in lp.iter_mut().enumerate() {
+                lj[u] = norm.mul_add(V::splat(c.starts[2 * j + 1]), V::splat(c.starts[2 * j]));
+            }
+        }
+    } else {
+        for (j, lj) in lp.iter_mut().enumerate() {
+            *lj = [V::splat(c.starts[j]); U];
+        }
+    }
+    for a in 0..d {
+        let mut x = [V::zero(); U];
+        for (u, xu) in x.iter_mut().enumerate() {
+            // SAFETY: a < d and g + U·W ≤ STRIDE (checked above).
+            *xu = unsafe { V::load_unchecked(xt, a * STRIDE + g + u * V::W) };
+        }
+        for (j, lj) in lp.iter_mut().enumerate() {
+            // SAFETY: j·d + a < K·d ≤ first.len(), second.len() (checked above).
+            let (c1, c2) = unsafe {
+                (
+                    V::splat(*c.first.get_unchecked(j * d + a)),
+                    V::splat(*c.second.get_unchecked(j * d + a)),
+                )
+            };
+            for (xu, lv) in x.iter().zip(lj.iter_mut()) {
+                if c.spherical {
+                    *lv = xu.mul_add(c1, *lv);
+                } else {
+                    let z = xu.mul_add(c1, c2);
+                    *lv = z.neg_mul_add(z, *lv);
+                }
+            }
+        }
+    }
+    let mut m = [V::zero(); U];
+    let mut s = [V::zero(); U];
+    for u in 0..U {
+        m[u] = lp[0][u];
+        for lj in &lp[1..] {
+            m[u] = m[u].max(lj[u]);
+        }
+    }
+    for lj in lp.iter_mut() {
+        for u in 0..U {
+            lj[u] = lj[u].sub(m[u]).exp_nonpositive();
+            s[u] = s[u].add(lj[u]);
+        }
+    }
+    let mut inv = [V::zero(); U];
+    for u in 0..U {
+        inv[u] = V::splat(1.0).div(s[u]);
+    }
+    for (j, lj) in lp.iter().enumerate() {
+        for u in 0..U {
+            let at = j * STRIDE + g + u * V::W;
+            // SAFETY: at + W ≤ K·STRIDE ≤ logp.len() (checked above).
+            lj[u]
+                .mul(inv[u])
+                .store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
+        }
+    }
+    (m, s)
 }
 
 /// Log-sum-exp down each row of `logp` (component-major): turns it into
