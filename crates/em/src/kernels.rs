@@ -506,6 +506,18 @@ fn diag_tile<V: Vector, const NV: usize, const TJ: usize>(
             }
         }
     }
+    store_tile::<V, NV, TJ>(&lp, logp, j0, g);
+}
+
+/// Store a tile's log-densities: components `j0..j0 + TJ`, `NV` vectors of rows from `g`.
+#[inline(always)]
+fn store_tile<V: Vector, const NV: usize, const TJ: usize>(
+    lp: &[[V; NV]; TJ],
+    logp: &mut [f64],
+    j0: usize,
+    g: usize,
+) {
+    assert!(g + NV * V::W <= STRIDE && logp.len() >= (j0 + TJ) * STRIDE);
     for (tj, lpj) in lp.iter().enumerate() {
         let j = j0 + tj;
         for (v, lv) in lpj.iter().enumerate() {
@@ -559,14 +571,7 @@ fn spherical_tile<V: Vector, const NV: usize, const TJ: usize>(
             }
         }
     }
-    for (tj, lpj) in lp.iter().enumerate() {
-        let j = j0 + tj;
-        for (v, lv) in lpj.iter().enumerate() {
-            let at = j * STRIDE + g + v * V::W;
-            // SAFETY: at + W ≤ (j0 + TJ)·STRIDE ≤ logp.len() (checked above).
-            lv.store(unsafe { logp.get_unchecked_mut(at..at + V::W) });
-        }
-    }
+    store_tile::<V, NV, TJ>(&lp, logp, j0, g);
 }
 
 /// For spherical covariances, `‖x − c‖²` for the `rows` rows of the block
