@@ -704,11 +704,31 @@ fn fused_k<V: Vector, const K: usize>(
     assert!(first.len() >= K * d && second.len() >= K * d);
     let (xt, logp) = (&b.xt[..], &mut b.logp[..]);
     let consts = FusedConstants {
-        spherical,
         first,
         second,
         starts,
     };
+    let geometry = (rows, lines, groups);
+    if spherical {
+        fused_rows::<V, K, true>(&consts, d, (xt, logp), ll, ahead, geometry);
+    } else {
+        fused_rows::<V, K, false>(&consts, d, (xt, logp), ll, ahead, geometry);
+    }
+}
+
+/// The steps of [`fused_k`] over the block's rows, for spherical (`SPH`)
+/// or diagonal covariances; `geometry` is the rows, the cache lines of
+/// `ahead` and the vectors of rows they are spread over.
+#[inline(always)]
+fn fused_rows<V: Vector, const K: usize, const SPH: bool>(
+    consts: &FusedConstants,
+    d: usize,
+    (xt, logp): (&[f64], &mut [f64]),
+    ll: &mut RowLogLik,
+    ahead: &[f64],
+    (rows, lines, groups): (usize, usize, usize),
+) {
+    let covered = rows.next_multiple_of(V::W);
     // Two vectors of rows per step where the registers allow (AVX-512).
     let two_at_once = V::W == 8;
     let mut sums = LogLikSums::<V>::new();
@@ -723,13 +743,13 @@ fn fused_k<V: Vector, const K: usize>(
             prefetch(unsafe { ahead.get_unchecked(at..) });
         }
         if two {
-            let (m, s) = fused_step::<V, K, 2>(&consts, d, xt, logp, g);
+            let (m, s) = fused_step::<V, K, 2, SPH>(consts, d, xt, logp, g);
             for u in 0..2 {
                 sums.add_vector(K, rows, g + u * V::W, (m[u], s[u]), logp, ll);
             }
             g += 2 * V::W;
         } else {
-            let (m, s) = fused_step::<V, K, 1>(&consts, d, xt, logp, g);
+            let (m, s) = fused_step::<V, K, 1, SPH>(consts, d, xt, logp, g);
             sums.add_vector(K, rows, g, (m[0], s[0]), logp, ll);
             g += V::W;
         }
@@ -741,7 +761,6 @@ fn fused_k<V: Vector, const K: usize>(
 
 /// What [`fused_step`] reads per component (see [`fused_k`]).
 struct FusedConstants<'a> {
-    spherical: bool,
     first: &'a [f64],
     second: &'a [f64],
     starts: &'a [f64],
@@ -750,7 +769,7 @@ struct FusedConstants<'a> {
 /// `U` vectors of rows from `g` of [`fused_k`]: responsibilities into
 /// `logp`, and each row's `(m, s)` as in [`log_sum_exp`].
 #[inline(always)]
-fn fused_step<V: Vector, const K: usize, const U: usize>(
+fn fused_step<V: Vector, const K: usize, const U: usize, const SPH: bool>(
     c: &FusedConstants,
     d: usize,
     xt: &[f64],
@@ -760,7 +779,7 @@ fn fused_step<V: Vector, const K: usize, const U: usize>(
     assert!(g + U * V::W <= STRIDE && xt.len() >= (d + 1) * STRIDE && logp.len() >= K * STRIDE);
     assert!(c.first.len() >= K * d && c.second.len() >= K * d);
     let mut lp = [[V::zero(); U]; K];
-    if c.spherical {
+    if SPH {
         for u in 0..U {
             // SAFETY: row d + 1 exists for spherical blocks and g + U·W ≤ STRIDE.
             let norm = unsafe { V::load_unchecked(xt, (d + 1) * STRIDE + g + u * V::W) };
@@ -788,7 +807,7 @@ fn fused_step<V: Vector, const K: usize, const U: usize>(
                 )
             };
             for (xu, lv) in x.iter().zip(lj.iter_mut()) {
-                if c.spherical {
+                if SPH {
                     *lv = xu.mul_add(c1, *lv);
                 } else {
                     let z = xu.mul_add(c1, c2);
@@ -1166,6 +1185,36 @@ fn cross_tile<V: Vector, const TJ: usize, const TA: usize, const SQ: bool>(
     }
 }
 
+/// [`cross_tile`] with squares over every feature for the `TJ` components
+/// from `j0`: tiles of features wide enough that each keeps `2·TJ·TA ≥ 16`
+/// (8 with sixteen registers) multiply-add chains in flight, so a narrow
+/// last tile of components (one of five, say) is not bound by the latency
+/// of its few chains.
+#[inline(always)]
+fn square_tiles<V: Vector, const TJ: usize>(
+    src: (&[f64], &[f64], usize),
+    j0: usize,
+    (m, d): (usize, usize),
+    first: &mut [f64],
+) {
+    let widest = 2 * tile_components::<V>() / TJ;
+    let mut a0 = 0;
+    while a0 < d {
+        let ta = [8, 4, 2, 1]
+            .into_iter()
+            .find(|&w| w <= widest && w <= d - a0)
+            .unwrap_or(1);
+        let at = (j0, a0, m, d);
+        match ta {
+            8 => cross_tile::<V, TJ, 8, true>(src, at, first),
+            4 => cross_tile::<V, TJ, 4, true>(src, at, first),
+            2 => cross_tile::<V, TJ, 2, true>(src, at, first),
+            _ => cross_tile::<V, TJ, 1, true>(src, at, first),
+        }
+        a0 += ta;
+    }
+}
+
 /// The lower triangle of `Σ_i r_i x_i x_iᵀ` added to `q` (accumulators for
 /// the packed lower triangle, row `a` at `triangle(a)`), in tiles of up to 2 × 4 entries (see `outer_tile`); tiles
 /// on the diagonal are cut to the triangle's edge.
@@ -1248,17 +1297,9 @@ fn stats_body<V: Vector, const NV: usize>(
     if acc.kind == Second::Diag {
         // Σ r_j x and Σ r_j x² together (x² formed in registers, once per
         // tile), in tiles of 4 components (2 with sixteen registers) × 2
-        // features, and Σ r_j with the first of them.
+        // features or narrower × wider, and Σ r_j with the first of them.
         component_tiles!(k, tile_components::<V>(), |j0, TJ| {
-            let mut a0 = 0;
-            while a0 < d {
-                if d - a0 >= 2 {
-                    cross_tile::<V, TJ, 2, true>((resp, xt, rows), (j0, a0, m, d), first);
-                } else {
-                    cross_tile::<V, TJ, 1, true>((resp, xt, rows), (j0, a0, m, d), first);
-                }
-                a0 += 2;
-            }
+            square_tiles::<V, TJ>((resp, xt, rows), j0, (m, d), first)
         });
     } else {
         // Σ r_j x, Σ r_j and (spherical) Σ r_j ‖x‖²: one product of the
@@ -1533,14 +1574,18 @@ mod tests {
     /// multiple of any vector width.
     #[test]
     fn every_level_agrees_with_the_formulas() {
-        // Feature counts that leave every remainder of the 4-wide and 2-wide tiles.
-        for d in [1, 2, 3, 5, 6, 8, 11] {
-            agreement_with_the_formulas(d);
+        // Feature counts that leave every remainder of the 8-, 4- and 2-wide
+        // tiles; five components leave a last tile of one on every level.
+        for d in [1, 2, 3, 5, 6, 8, 11, 13] {
+            agreement_with_the_formulas(d, 3);
+        }
+        for d in [10, 15] {
+            agreement_with_the_formulas(d, 5);
         }
     }
 
-    fn agreement_with_the_formulas(d: usize) {
-        let (k, rows) = (3, 203);
+    fn agreement_with_the_formulas(d: usize, k: usize) {
+        let rows = 203;
         let mut next = numbers(7 + d as u64);
         let mut b = Buffers::new(Second::Spherical, d, k);
         for a in 0..d {
