@@ -7,7 +7,8 @@
 //! cargo run --release -p clusterlab-em --example em_bench -- --n 1000000 --d 10 --k 5  # one row
 //! cargo run --release -p clusterlab-em --example em_bench -- --memory  # peak memory at 1M × 10, k = 5
 //! cargo run --release -p clusterlab-em --example em_bench -- --profile diag --n 1000000 --d 10 --k 5
-//!     # one covariance type only (median of 5 timings), e.g. under a profiler
+//!     # one covariance type only (median of 5 timings), e.g. under a profiler, and the
+//!     # time to read the data once (the memory floor of an iteration)
 //! cargo run --release -p clusterlab-em --example em_bench -- --export DIR --json DIR/ours.json
 //!     # also write the data, start models and our timings for crates/em/scripts/time_sklearn_em.py
 //! ```
