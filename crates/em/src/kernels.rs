@@ -738,18 +738,15 @@ fn fused_rows<V: Vector, const K: usize, const SPH: bool>(
         let gi = g / V::W;
         let end = if two { gi + 2 } else { gi + 1 };
         let (lo, hi) = (gi * lines / groups * 8, end * lines / groups * 8);
-        for at in (lo..hi).step_by(8) {
-            // SAFETY: `at` is below `ahead.len()` (see `normalise_body`).
-            prefetch(unsafe { ahead.get_unchecked(at..) });
-        }
+        let pf = (ahead, lo, hi);
         if two {
-            let (m, s) = fused_step::<V, K, 2, SPH>(consts, d, xt, logp, g);
+            let (m, s) = fused_step::<V, K, 2, SPH>(consts, d, xt, logp, g, pf);
             for u in 0..2 {
                 sums.add_vector(K, rows, g + u * V::W, (m[u], s[u]), logp, ll);
             }
             g += 2 * V::W;
         } else {
-            let (m, s) = fused_step::<V, K, 1, SPH>(consts, d, xt, logp, g);
+            let (m, s) = fused_step::<V, K, 1, SPH>(consts, d, xt, logp, g, pf);
             sums.add_vector(K, rows, g, (m[0], s[0]), logp, ll);
             g += V::W;
         }
@@ -767,7 +764,8 @@ struct FusedConstants<'a> {
 }
 
 /// `U` vectors of rows from `g` of [`fused_k`]: responsibilities into
-/// `logp`, and each row's `(m, s)` as in [`log_sum_exp`].
+/// `logp`, and each row's `(m, s)` as in [`log_sum_exp`]; also prefetches the
+/// cache lines of `ahead` from `lo` to `hi`.
 #[inline(always)]
 fn fused_step<V: Vector, const K: usize, const U: usize, const SPH: bool>(
     c: &FusedConstants,
@@ -775,6 +773,7 @@ fn fused_step<V: Vector, const K: usize, const U: usize, const SPH: bool>(
     xt: &[f64],
     logp: &mut [f64],
     g: usize,
+    (ahead, lo, hi): (&[f64], usize, usize),
 ) -> ([V; U], [V; U]) {
     assert!(g + U * V::W <= STRIDE && xt.len() >= (d + 1) * STRIDE && logp.len() >= K * STRIDE);
     assert!(c.first.len() >= K * d && c.second.len() >= K * d);
@@ -829,6 +828,13 @@ fn fused_step<V: Vector, const K: usize, const U: usize, const SPH: bool>(
             lj[u] = lj[u].sub(m[u]).exp_nonpositive();
             s[u] = s[u].add(lj[u]);
         }
+    }
+    // The prefetches of `ahead[lo..hi]` go here, after the exponentials:
+    // measured a little faster than before the log-densities (whose
+    // broadcasts keep the load units busy) or between the two.
+    for at in (lo..hi).step_by(8) {
+        // SAFETY: `at` is below `ahead.len()` (see `normalise_body`).
+        prefetch(unsafe { ahead.get_unchecked(at..) });
     }
     let mut inv = [V::zero(); U];
     for u in 0..U {
