@@ -260,9 +260,10 @@ fn process_chunk(
         let rows = end - start;
         load_block(x, &centre, start, end, &mut buf.xt);
         // Bring a block ahead (`lead` rows past this one) into cache while
-        // this one is computed, so the loads of `load_block` find it there. With an E-step the
-        // log-sum-exp issues the prefetches a few lines per vector of rows:
-        // issued all at once they stall on memory like the loads they replace.
+        // this one is computed, so the loads of `load_block` find it there.
+        // With an E-step the log-sum-exp issues the prefetches a few lines
+        // per vector of rows: issued all at once they stall on memory like
+        // the loads they replace.
         let (next_lo, next_hi) = ((end + lead).min(n), (end + lead + BLOCK).min(n));
         let ahead: &[f64] = match (x.as_slice(), prep) {
             (Some(flat), Some(_)) => &flat[next_lo * d..next_hi * d],

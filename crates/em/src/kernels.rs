@@ -683,7 +683,6 @@ fn fused_k<V: Vector, const K: usize>(
     let covered = rows.next_multiple_of(V::W);
     assert!(offset.len() == K && covered <= STRIDE && b.logp.len() >= K * STRIDE);
     assert!(b.xt.len() >= (d + 1) * STRIDE);
-    let (lines, groups) = (ahead.len().div_ceil(8), rows.div_ceil(V::W));
     // Per component and feature: (p, −m) scaled for diag, (0, p·m) for
     // spherical; per component the starting constant(s).
     let spherical = matches!(f, Factors::Spherical { .. });
@@ -708,26 +707,26 @@ fn fused_k<V: Vector, const K: usize>(
         second,
         starts,
     };
-    let geometry = (rows, lines, groups);
     if spherical {
-        fused_rows::<V, K, true>(&consts, d, (xt, logp), ll, ahead, geometry);
+        fused_rows::<V, K, true>(&consts, d, rows, (xt, logp), ll, ahead);
     } else {
-        fused_rows::<V, K, false>(&consts, d, (xt, logp), ll, ahead, geometry);
+        fused_rows::<V, K, false>(&consts, d, rows, (xt, logp), ll, ahead);
     }
 }
 
 /// The steps of [`fused_k`] over the block's rows, for spherical (`SPH`)
-/// or diagonal covariances; `geometry` is the rows, the cache lines of
-/// `ahead` and the vectors of rows they are spread over.
+/// or diagonal covariances.
 #[inline(always)]
 fn fused_rows<V: Vector, const K: usize, const SPH: bool>(
     consts: &FusedConstants,
     d: usize,
+    rows: usize,
     (xt, logp): (&[f64], &mut [f64]),
     ll: &mut RowLogLik,
     ahead: &[f64],
-    (rows, lines, groups): (usize, usize, usize),
 ) {
+    // Cache lines of `ahead` and the vectors of rows they are spread over.
+    let (lines, groups) = (ahead.len().div_ceil(8), rows.div_ceil(V::W));
     let covered = rows.next_multiple_of(V::W);
     // Two vectors of rows per step where the registers allow (AVX-512).
     let two_at_once = V::W == 8;
