@@ -48,6 +48,7 @@ mod kdtree;
 pub mod kmeans;
 pub mod kmedoids;
 pub mod optics;
+pub mod plan;
 #[doc(hidden)]
 pub mod synth;
 
@@ -62,6 +63,7 @@ pub use hdbscan::{HdbscanBackend, HdbscanParams, ValidHdbscanParams};
 pub use kmeans::{KMeansInit, KMeansParams, ValidKMeansParams};
 pub use kmedoids::{KMedoidsInit, KMedoidsParams, ValidKMedoidsParams};
 pub use optics::{ClusterMethod, OpticsParams, ValidOpticsParams};
+pub use plan::{plan, Algorithm, Context, Plan, PlanError, Setting, Settings};
 
 /// A clustering algorithm with checked hyper-parameters.
 pub trait Clusterer {

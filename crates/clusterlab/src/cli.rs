@@ -4,7 +4,10 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Arg, ArgAction, ArgMatches, Args, Parser, Subcommand};
+use clusterlab_algos::plan::{Kind, ParamSpec};
+use clusterlab_algos::{Algorithm, Settings};
+use serde_json::Value;
 
 use crate::error::{CliError, CliResult};
 
@@ -33,112 +36,175 @@ pub enum Command {
     Compare(crate::compare::CompareArgs),
 }
 
-#[derive(Debug, Subcommand)]
-pub enum FitAlgorithm {
-    /// EM for a Gaussian mixture (soft clustering).
-    Gmm(GmmArgs),
-    /// k-means (Lloyd iterations from k-means++ seeds; hard clustering).
-    Kmeans(KMeansArgs),
-    /// k-medoids by FasterPAM (clusters around actual data points).
-    Kmedoids(KMedoidsArgs),
-    /// DBSCAN: density-connected clusters at radius eps, plus noise.
-    Dbscan(DbscanArgs),
-    /// OPTICS: reachability ordering, clusters by the xi method or a cut at eps.
-    Optics(OpticsArgs),
-    /// HDBSCAN: clusters from a density hierarchy, with membership probabilities and outlier scores.
-    Hdbscan(HdbscanArgs),
+/// `clusterlab fit ALGORITHM DATA [--k K] [PARAMETERS]`: one subcommand per
+/// registry entry, its flags generated from the algorithm's [`ParamSpec`]s
+/// (the one place each parameter, its help and its default are declared).
+#[derive(Debug, Clone)]
+pub struct FitAlgorithm {
+    pub algorithm: Algorithm,
+    pub data: DataArgs,
+    /// `--k`, for the algorithms that take it.
+    pub k: Option<usize>,
+    /// The parameters given, named by their flags.
+    pub settings: Settings,
+    /// `--proba`: include the soft membership in the JSON.
+    pub proba: bool,
 }
 
-#[derive(Debug, Args, Clone)]
-#[command(allow_negative_numbers = true)]
-pub struct KMeansArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Number of clusters.
-    #[arg(long)]
-    pub k: usize,
-    /// Number of k-means++ restarts; the lowest inertia wins.
-    #[arg(long, default_value_t = 10)]
-    pub n_init: usize,
-    /// Maximum Lloyd iterations per restart.
-    #[arg(long, default_value_t = 300)]
-    pub max_iter: usize,
-    /// Convergence threshold on centroid movement.
-    #[arg(long, default_value_t = 1e-4)]
-    pub tol: f64,
-    /// Seeding: kmeans++ or random.
-    #[arg(long, default_value = "kmeans++")]
-    pub init: String,
+/// The help line of a parameter: what it is and its default.
+pub fn param_help(p: &ParamSpec) -> String {
+    format!("{} [default: {}]", p.help, p.default)
 }
 
-#[derive(Debug, Args, Clone)]
-#[command(allow_negative_numbers = true)]
-pub struct KMedoidsArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Number of clusters.
-    #[arg(long)]
-    pub k: usize,
-    /// Number of restarts; the lowest loss wins.
-    #[arg(long, default_value_t = 1)]
-    pub n_init: usize,
-    /// Maximum FasterPAM swap passes.
-    #[arg(long, default_value_t = 100)]
-    pub max_iter: usize,
-    /// Initial medoids: kmeans++ or random.
-    #[arg(long, default_value = "kmeans++")]
-    pub init: String,
+fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
+    let value_name = match p.kind {
+        Kind::Count => "N",
+        Kind::Float => "X",
+        Kind::Size => "N|FRACTION",
+        Kind::Choice(_) => "NAME",
+        Kind::Path => "FILE",
+    };
+    Arg::new(id)
+        .long(long)
+        .help(param_help(p))
+        .value_name(value_name)
+        .action(ArgAction::Set)
 }
 
-#[derive(Debug, Args, Clone)]
-#[command(allow_negative_numbers = true)]
-pub struct DbscanArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Neighbourhood radius.
-    #[arg(long, default_value_t = 0.5)]
-    pub eps: f64,
-    /// Points within eps (the point itself included) that make a core point.
-    #[arg(long, default_value_t = 5)]
-    pub min_samples: usize,
+impl clap::FromArgMatches for FitAlgorithm {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let (name, sub) = m.subcommand().ok_or_else(|| {
+            clap::Error::raw(
+                clap::error::ErrorKind::MissingSubcommand,
+                "fit needs an algorithm",
+            )
+        })?;
+        let algorithm = Algorithm::parse(name).map_err(|e| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidSubcommand, e.to_string())
+        })?;
+        let entry = algorithm.entry();
+        let mut settings = Settings::new();
+        for p in entry.params {
+            if let Some(v) = sub.get_one::<String>(p.name) {
+                settings.set(p.name, Value::String(v.clone()), format!("--{}", p.flag()));
+            }
+        }
+        Ok(FitAlgorithm {
+            algorithm,
+            data: DataArgs::from_arg_matches(sub)?,
+            k: if entry.needs_k {
+                sub.get_one::<usize>("k").copied()
+            } else {
+                None
+            },
+            settings,
+            proba: entry.soft && sub.get_flag("proba"),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
 }
 
-#[derive(Debug, Args, Clone)]
-#[command(allow_negative_numbers = true)]
-pub struct OpticsArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Points (the point itself included) that make a core point: a count, or a fraction of n below 1.
-    #[arg(long, default_value = "5")]
-    pub min_samples: String,
-    /// Largest neighbourhood radius considered (default: unbounded).
-    #[arg(long, default_value_t = f64::INFINITY)]
-    pub max_eps: f64,
-    /// Cluster extraction: xi or dbscan.
-    #[arg(long, default_value = "xi")]
-    pub cluster_method: String,
-    /// Minimum relative steepness of a cluster boundary (xi method), in (0, 1).
-    #[arg(long, default_value_t = 0.05)]
-    pub xi: f64,
-    /// Smallest cluster (xi method): a count, or a fraction of n below 1 (default: min-samples).
-    #[arg(long)]
-    pub min_cluster_size: Option<String>,
-    /// Reachability cut for the dbscan method (default: max-eps).
-    #[arg(long)]
-    pub eps: Option<f64>,
+impl clap::Subcommand for FitAlgorithm {
+    fn augment_subcommands(mut cmd: clap::Command) -> clap::Command {
+        for a in Algorithm::ALL {
+            let e = a.entry();
+            let mut sc = DataArgs::augment_args(clap::Command::new(e.name))
+                .about(e.about)
+                .aliases(e.aliases.iter().copied())
+                .allow_negative_numbers(true);
+            if e.needs_k {
+                sc = sc.arg(
+                    Arg::new("k")
+                        .long("k")
+                        .required(true)
+                        .value_name("K")
+                        .value_parser(clap::value_parser!(usize))
+                        .help("Number of clusters"),
+                );
+            }
+            for p in e.params {
+                sc = sc.arg(param_arg(p.name.to_string(), p.flag(), p));
+            }
+            if e.soft {
+                sc = sc.arg(
+                    Arg::new("proba")
+                        .long("proba")
+                        .action(ArgAction::SetTrue)
+                        .help(
+                            "Include each point's soft membership (responsibilities) in the JSON",
+                        ),
+                );
+            }
+            cmd = cmd.subcommand(sc);
+        }
+        cmd.subcommand_required(true)
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        Algorithm::parse(name).is_ok()
+    }
 }
 
-#[derive(Debug, Args, Clone)]
-#[command(allow_negative_numbers = true)]
-pub struct HdbscanArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Smallest cluster: a count, or a fraction of n below 1.
-    #[arg(long, default_value = "5")]
-    pub min_cluster_size: String,
-    /// Neighbours (the point itself included) for the core distance (default: min-cluster-size).
-    #[arg(long)]
-    pub min_samples: Option<usize>,
+/// The per-algorithm flags of `compare` (`--dbscan-eps`, `--gmm-covariance`,
+/// …), generated from the registry: every parameter `compare` takes.
+#[derive(Debug, Clone, Default)]
+pub struct AlgorithmFlags {
+    /// (algorithm, parameter, value as written, flag).
+    pub given: Vec<(Algorithm, &'static str, String, String)>,
+}
+
+fn compare_flag(a: Algorithm, p: &ParamSpec) -> String {
+    format!("{}-{}", a.name(), p.flag())
+}
+
+impl clap::FromArgMatches for AlgorithmFlags {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut given = Vec::new();
+        for a in Algorithm::ALL {
+            for p in a.entry().params.iter().filter(|p| !p.fit_only) {
+                let flag = compare_flag(a, p);
+                if let Some(v) = m.get_one::<String>(&flag) {
+                    given.push((a, p.name, v.clone(), format!("--{flag}")));
+                }
+            }
+        }
+        Ok(AlgorithmFlags { given })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for AlgorithmFlags {
+    fn augment_args(mut cmd: clap::Command) -> clap::Command {
+        for a in Algorithm::ALL {
+            for p in a.entry().params.iter().filter(|p| !p.fit_only) {
+                let flag = compare_flag(a, p);
+                let mut arg = param_arg(flag.clone(), flag, p)
+                    .help(format!("{}: {}", a.title(), param_help(p)))
+                    .help_heading("Algorithm parameters");
+                if a == Algorithm::Gmm && p.name == "covariance" {
+                    arg = arg.alias("covariance");
+                }
+                cmd = cmd.arg(arg);
+            }
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 /// Options every `fit` takes.
@@ -158,40 +224,6 @@ pub struct DataArgs {
     /// Random seed (initialisation, built-in generators).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-}
-
-#[derive(Debug, Args, Clone)]
-#[command(allow_negative_numbers = true)]
-pub struct GmmArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Number of components.
-    #[arg(long)]
-    pub k: usize,
-    /// Covariance type: full, diag, spherical or tied (default: full, or the --init-model's type).
-    #[arg(long)]
-    pub covariance: Option<String>,
-    /// Initialisation: kmeans, kmeans++, random or random-from-data.
-    #[arg(long, default_value = "kmeans")]
-    pub init: String,
-    /// Start from this model (JSON with weights, means, covariances, covariance_type); the first step is an E-step from it.
-    #[arg(long, conflicts_with = "init")]
-    pub init_model: Option<PathBuf>,
-    /// Number of restarts; the best final lower bound wins.
-    #[arg(long, default_value_t = 1)]
-    pub n_init: usize,
-    /// Convergence threshold on the change of the mean log-likelihood (0 runs exactly max-iter).
-    #[arg(long, default_value_t = 1e-3)]
-    pub tol: f64,
-    /// Maximum number of EM iterations.
-    #[arg(long, default_value_t = 100)]
-    pub max_iter: usize,
-    /// Added to every covariance diagonal.
-    #[arg(long, default_value_t = 1e-6)]
-    pub reg_covar: f64,
-    /// Include each point's responsibilities in the JSON.
-    #[arg(long)]
-    pub proba: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clusterlab_report::CompareConfig;
+use serde_json::Value;
+
+use crate::cli::AlgorithmFlags;
 
 use crate::error::{CliError, CliResult};
 
@@ -48,60 +51,9 @@ pub struct CompareArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// k-means restarts (default 10).
-    #[arg(long)]
-    pub kmeans_n_init: Option<usize>,
-    /// k-means iterations per restart (default 300).
-    #[arg(long)]
-    pub kmeans_max_iter: Option<usize>,
-    /// k-medoids restarts (default 1).
-    #[arg(long)]
-    pub kmedoids_n_init: Option<usize>,
-    /// DBSCAN radius (default: data-driven, a k-distance quantile).
-    #[arg(long)]
-    pub dbscan_eps: Option<f64>,
-    /// DBSCAN min_samples, the point itself included (default: data-driven).
-    #[arg(long)]
-    pub dbscan_min_samples: Option<usize>,
-    /// OPTICS min_samples (default: as DBSCAN's).
-    #[arg(long)]
-    pub optics_min_samples: Option<usize>,
-    /// OPTICS xi (default 0.1).
-    #[arg(long)]
-    pub optics_xi: Option<f64>,
-    /// OPTICS smallest cluster: a count, or a fraction of n below 1 (default 0.1).
-    #[arg(long)]
-    pub optics_min_cluster_size: Option<f64>,
-    /// OPTICS cluster extraction: xi or dbscan.
-    #[arg(long)]
-    pub optics_cluster_method: Option<String>,
-    /// OPTICS cut for --optics-cluster-method dbscan.
-    #[arg(long)]
-    pub optics_eps: Option<f64>,
-    /// HDBSCAN smallest cluster: a count, or a fraction of n below 1 (default: data-driven).
-    #[arg(long)]
-    pub hdbscan_min_cluster_size: Option<f64>,
-    /// HDBSCAN min_samples (default: data-driven).
-    #[arg(long)]
-    pub hdbscan_min_samples: Option<usize>,
-    /// EM covariance type: full, diag, spherical or tied (default full).
-    #[arg(long, alias = "covariance")]
-    pub gmm_covariance: Option<String>,
-    /// EM initialisation: kmeans, kmeans++, random or random-from-data.
-    #[arg(long)]
-    pub gmm_init: Option<String>,
-    /// EM restarts (default 1).
-    #[arg(long)]
-    pub gmm_n_init: Option<usize>,
-    /// EM convergence threshold (default 1e-3).
-    #[arg(long)]
-    pub gmm_tol: Option<f64>,
-    /// EM iterations at most (default 100).
-    #[arg(long)]
-    pub gmm_max_iter: Option<usize>,
-    /// EM regularisation added to covariance diagonals (default 1e-6).
-    #[arg(long)]
-    pub gmm_reg_covar: Option<f64>,
+    /// Every algorithm's parameters, as `--ALGORITHM-PARAMETER` (from the registry).
+    #[command(flatten)]
+    pub params: AlgorithmFlags,
 }
 
 impl CompareArgs {
@@ -120,33 +72,16 @@ impl CompareArgs {
         if !self.algorithms.is_empty() {
             c.algorithms = self.algorithms.clone();
         }
-        macro_rules! set {
-            ($($field:expr => $target:expr),* $(,)?) => {
-                $( if let Some(v) = &$field { $target = Some(v.clone()); } )*
-            };
+        if let Some(k) = self.k {
+            c.k = Some(k);
+            c.k_origin = "--k".into();
         }
-        set!(
-            self.k => c.k,
-            self.label_column => c.label_column,
-            self.kmeans_n_init => c.kmeans.n_init,
-            self.kmeans_max_iter => c.kmeans.max_iter,
-            self.kmedoids_n_init => c.kmedoids.n_init,
-            self.dbscan_eps => c.dbscan.eps,
-            self.dbscan_min_samples => c.dbscan.min_samples,
-            self.optics_min_samples => c.optics.min_samples,
-            self.optics_xi => c.optics.xi,
-            self.optics_min_cluster_size => c.optics.min_cluster_size,
-            self.optics_cluster_method => c.optics.cluster_method,
-            self.optics_eps => c.optics.eps,
-            self.hdbscan_min_cluster_size => c.hdbscan.min_cluster_size,
-            self.hdbscan_min_samples => c.hdbscan.min_samples,
-            self.gmm_covariance => c.gmm.covariance,
-            self.gmm_init => c.gmm.init,
-            self.gmm_n_init => c.gmm.n_init,
-            self.gmm_tol => c.gmm.tol,
-            self.gmm_max_iter => c.gmm.max_iter,
-            self.gmm_reg_covar => c.gmm.reg_covar,
-        );
+        if let Some(l) = &self.label_column {
+            c.label_column = Some(l.clone());
+        }
+        for (alg, name, value, flag) in &self.params.given {
+            c.set(*alg, name, Value::String(value.clone()), flag.clone());
+        }
         if let Some(s) = self.seed {
             c.seed = s;
         }
@@ -159,6 +94,8 @@ impl CompareArgs {
         if self.quiet {
             c.quiet = true;
         }
+        c.check_settings()
+            .map_err(|e| CliError::new(e.to_string()))?;
         Ok(c)
     }
 }

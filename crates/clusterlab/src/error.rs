@@ -56,3 +56,9 @@ impl From<clusterlab_algos::AlgoError> for CliError {
         CliError(e.to_string())
     }
 }
+
+impl From<clusterlab_algos::PlanError> for CliError {
+    fn from(e: clusterlab_algos::PlanError) -> Self {
+        CliError(e.0)
+    }
+}

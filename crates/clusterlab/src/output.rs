@@ -1,7 +1,7 @@
 //! The JSON envelope every `fit --json` prints, and small formatting helpers.
 
 use clusterlab_data::Dataset;
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::ArrayView1;
 use serde_json::{json, Map, Value};
 
 /// `algorithm, dataset, n, d, params, fit_seconds, labels, n_clusters, noise, ari, nmi`.
@@ -44,19 +44,7 @@ pub fn count_clusters(labels: &[i64]) -> usize {
     seen.len()
 }
 
-/// A matrix as JSON rows.
-pub fn rows(a: ArrayView2<f64>) -> Value {
-    Value::Array(a.rows().into_iter().map(|r| json!(r.to_vec())).collect())
-}
-
-/// A vector with `∞` (undefined) as `null`.
-pub fn finite_or_null(a: ArrayView1<f64>) -> Value {
-    Value::Array(
-        a.iter()
-            .map(|v| if v.is_finite() { json!(v) } else { Value::Null })
-            .collect(),
-    )
-}
+pub use clusterlab_algos::plan::{finite_or_null, rows};
 
 /// `(1.23, 4.56)` with `p` decimals.
 pub fn tuple(v: ArrayView1<f64>, p: usize) -> String {

@@ -57,7 +57,7 @@ pub fn run(args: &TraceArgs, out: &mut dyn Write) -> CliResult<()> {
     };
     let (init, k) = match (&args.init_model, &args.dataset) {
         (Some(p), _) => {
-            let m = crate::fit::read_model(p)?;
+            let m = clusterlab_algos::gmm::plan::read_model(p)?;
             let k = m.n_components();
             (Init::Model(Box::new(m)), k)
         }

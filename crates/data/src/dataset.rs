@@ -59,28 +59,9 @@ impl Dataset {
     /// `StandardScaler`). A constant column becomes all zeros (never NaN).
     /// Name, feature names, labels and source are kept.
     pub fn standardized(&self) -> Dataset {
-        let mut x = self.x.clone();
-        let n = x.nrows();
-        if n > 0 {
-            for mut col in x.columns_mut() {
-                let first = col[0];
-                if col.iter().all(|&v| v == first) {
-                    col.fill(0.0);
-                    continue;
-                }
-                let mean = col.iter().sum::<f64>() / n as f64;
-                let var = col.iter().map(|&v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
-                let std = var.sqrt();
-                if std > 0.0 && std.is_finite() {
-                    col.mapv_inplace(|v| (v - mean) / std);
-                } else {
-                    col.fill(0.0);
-                }
-            }
-        }
         Dataset {
             name: self.name.clone(),
-            x,
+            x: zscore(&self.x).0,
             feature_names: self.feature_names.clone(),
             labels: self.labels.clone(),
             source: self.source.clone(),
@@ -189,4 +170,40 @@ impl Dataset {
         file.sync_all()?;
         Ok(())
     }
+}
+
+/// Z-scores the columns of `x`: each value minus its column's mean, over the
+/// column's population standard deviation (divisor n, as scikit-learn's
+/// `StandardScaler`); a constant column becomes all zeros (never NaN).
+/// Returns the data and each column's mean and deviation (0 for a constant
+/// column), so pictures can map back to the original units.
+pub fn zscore(x: &Array2<f64>) -> (Array2<f64>, Vec<f64>, Vec<f64>) {
+    let mut z = x.clone();
+    let n = z.nrows();
+    let (mut means, mut stds) = (Vec::with_capacity(z.ncols()), Vec::with_capacity(z.ncols()));
+    for mut col in z.columns_mut() {
+        if n == 0 {
+            means.push(0.0);
+            stds.push(0.0);
+            continue;
+        }
+        let mean = col.iter().sum::<f64>() / n as f64;
+        means.push(mean);
+        let first = col[0];
+        if col.iter().all(|&v| v == first) {
+            col.fill(0.0);
+            stds.push(0.0);
+            continue;
+        }
+        let var = col.iter().map(|&v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+        let std = var.sqrt();
+        if std > 0.0 && std.is_finite() {
+            col.mapv_inplace(|v| (v - mean) / std);
+            stds.push(std);
+        } else {
+            col.fill(0.0);
+            stds.push(0.0);
+        }
+    }
+    (z, means, stds)
 }

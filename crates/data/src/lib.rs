@@ -51,7 +51,7 @@ pub use builtin::{
     builtin, builtin_description, builtin_names, BUILTIN_N, BUILTIN_SOURCE, SEED_1D_LABELS,
     SEED_1D_X,
 };
-pub use dataset::{Dataset, LABEL_COLUMN, NOISE};
+pub use dataset::{zscore, Dataset, LABEL_COLUMN, NOISE};
 pub use error::DataError;
 pub use load::load_csv;
 

@@ -49,11 +49,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 
 /// Creates `dir` (and parents) and checks that a file can be written in it.
 pub(crate) fn ensure_writable_dir(dir: &Path) -> Result<(), ReportError> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(ReportError::write(dir, "exists and is not a directory"));
+    check_writable_dir(dir)?;
+    fs::create_dir_all(dir).map_err(|e| ReportError::write(dir, e))
+}
+
+/// Checks, without creating anything, that `dir` could be created (or is a
+/// folder) and written: the nearest existing ancestor must be a writable
+/// folder. Run before the fits so a bad `--out` fails at once and a failed
+/// plan leaves no folder behind.
+pub(crate) fn check_writable_dir(dir: &Path) -> Result<(), ReportError> {
+    let mut existing = dir;
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        existing = existing.parent().unwrap_or(Path::new(""));
     }
-    fs::create_dir_all(dir).map_err(|e| ReportError::write(dir, e))?;
-    let probe = temp_sibling(&dir.join("write-probe"));
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    if !existing.is_dir() {
+        return Err(ReportError::write(
+            existing,
+            "exists and is not a directory",
+        ));
+    }
+    let probe = temp_sibling(&existing.join("write-probe"));
     fs::write(&probe, b"").map_err(|e| ReportError::write(dir, e))?;
     let _ = fs::remove_file(&probe);
     Ok(())

@@ -96,8 +96,8 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
             "<div class=\"em\"><b>EM vs k-means:</b> they agree on {:.1}% of the points; {} differ. {} {}</div>\n",
             100.0 * p.agreement,
             p.differ.len(),
-            esc(&p.reason.headline),
-            esc(&p.reason.detail)
+            esc(&crate::explain::tell(p).headline),
+            esc(&crate::explain::tell(p).detail)
         )),
         Err(e) => o.push_str(&format!(
             "<div class=\"em\"><b>EM vs k-means:</b> not available: {}</div>\n",
@@ -195,7 +195,7 @@ fn highlights(sum: &RunSummary) -> String {
         p.differ.len(),
         s.n,
         100.0 * (1.0 - p.agreement),
-        esc(&p.reason.headline)
+        esc(&crate::explain::tell(p).headline)
     ));
     for pic in [Picture::EmVsKmeans, Picture::HardVsSoft] {
         let rel = format!("{slug}/{}", pic.file());
@@ -222,7 +222,7 @@ fn highlights(sum: &RunSummary) -> String {
                 s.k,
                 100.0 * p.agreement,
                 p.differ.len(),
-                esc(&p.reason.headline)
+                esc(&crate::explain::tell(p).headline)
             )),
             Err(e) => o.push_str(&format!(
                 "<tr><td class=\"l\"><a href=\"#{}\">{}</a></td><td>{}</td><td>–</td><td>–</td><td class=\"err\">{}</td></tr>\n",

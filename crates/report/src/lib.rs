@@ -32,18 +32,15 @@
 //! line before anything is written.
 
 pub mod atomic;
-pub mod config;
-pub mod defaults;
 pub mod error;
-pub mod fitting;
+pub mod explain;
 pub mod html;
 pub mod palette;
 pub mod render;
 pub mod runner;
-pub mod study;
 pub mod tables;
-pub mod view;
 
-pub use config::{Algorithm, CompareConfig};
+pub use clusterlab_algos::Algorithm;
+pub use clusterlab_study::{study, view, CompareConfig};
 pub use error::ReportError;
 pub use runner::{run, Picture, RunSummary};

@@ -43,6 +43,44 @@ pub fn cluster(label: i64) -> RGBColor {
     }
 }
 
+/// The colours of display groups (a study's `Pair::groups`, `Trace::groups`).
+pub fn of_groups(groups: &[i64]) -> Vec<RGBColor> {
+    groups.iter().map(|&g| cluster(g)).collect()
+}
+
+/// [`blend_with`] of one row of responsibilities.
+pub fn blend_row(r: ndarray::ArrayView1<f64>, colors: &[RGBColor]) -> RGBColor {
+    match r.as_slice() {
+        Some(s) => blend_with(s, colors),
+        None => blend_with(&r.to_vec(), colors),
+    }
+}
+
+/// The name of a palette colour, for captions (grey for anything else).
+pub fn name(c: RGBColor) -> &'static str {
+    const NAMES: [&str; 15] = [
+        "blue",
+        "orange",
+        "green",
+        "pink",
+        "vermillion",
+        "sky blue",
+        "yellow",
+        "indigo",
+        "wine",
+        "dark green",
+        "olive",
+        "teal",
+        "sand",
+        "rose",
+        "cyan",
+    ];
+    CLUSTER
+        .iter()
+        .position(|&p| p == c)
+        .map_or("grey", |i| NAMES[i])
+}
+
 /// The responsibility-weighted mix of the cluster colours `0..k` (see [`blend_with`]).
 pub fn blend(resp: &[f64]) -> RGBColor {
     let colors: Vec<RGBColor> = (0..resp.len()).map(|j| cluster(j as i64)).collect();

@@ -6,21 +6,16 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use clusterlab_data::Dataset;
+use clusterlab_study::{load_datasets, Progress, Study};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::atomic;
-use crate::config::{Algorithm, CompareConfig};
-use crate::defaults;
 use crate::error::ReportError;
-use crate::fitting;
 use crate::html;
 use crate::render;
-use crate::study::{slug, AlgoRun, KRule, Study};
 use crate::tables;
-use crate::view::View;
+use crate::{Algorithm, CompareConfig};
 
 /// One picture of a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,166 +138,60 @@ pub struct RunSummary {
     pub total_seconds: f64,
 }
 
-/// The datasets a config asks for, loaded: every built-in and every CSV
-/// in `shipped_dir` when none are named. Errors (an unknown name, a missing
-/// or malformed file) come before anything is written.
-pub fn load_datasets(cfg: &CompareConfig) -> Result<Vec<Dataset>, ReportError> {
-    let names: Vec<String> = if cfg.datasets.is_empty() {
-        let mut v: Vec<String> = clusterlab_data::builtin_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        v.extend(
-            clusterlab_data::shipped_csvs(&cfg.shipped_dir)
-                .into_iter()
-                .map(|p| p.display().to_string()),
+/// The progress of a run: a bar on a terminal, plain stage lines when
+/// stderr is not one, nothing with `--quiet`.
+struct Shown {
+    bar: Option<ProgressBar>,
+    lines: bool,
+}
+
+impl Shown {
+    fn new(cfg: &CompareConfig, len: u64, prefix: &'static str) -> Shown {
+        if cfg.quiet {
+            return Shown {
+                bar: None,
+                lines: false,
+            };
+        }
+        if !std::io::stderr().is_terminal() {
+            return Shown {
+                bar: None,
+                lines: true,
+            };
+        }
+        let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{prefix:>9} [{bar:32}] {pos}/{len} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
-        v
-    } else {
-        cfg.datasets.clone()
-    };
-    let mut out: Vec<Dataset> = Vec::new();
-    for name in &names {
-        let mut ds = clusterlab_data::resolve(name, cfg.label_column.as_deref(), cfg.seed)?;
-        // Two datasets with the same name (a built-in and a CSV) get distinct folders.
-        let base = ds.name.clone();
-        let mut i = 2;
-        while out.iter().any(|o| slug(&o.name) == slug(&ds.name)) {
-            ds.name = format!("{base}-{i}");
-            i += 1;
+        pb.set_prefix(prefix);
+        pb.enable_steady_tick(Duration::from_millis(200));
+        Shown {
+            bar: Some(pb),
+            lines: false,
         }
-        out.push(ds);
     }
-    if out.is_empty() {
-        return Err(ReportError::parameter("datasets", "no datasets to compare"));
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
     }
-    Ok(out)
 }
 
-fn progress(cfg: &CompareConfig, len: u64, prefix: &'static str) -> ProgressBar {
-    let target = if cfg.quiet || !std::io::stderr().is_terminal() {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let pb = ProgressBar::with_draw_target(Some(len), target);
-    pb.set_style(
-        ProgressStyle::with_template("{prefix:>9} [{bar:32}] {pos}/{len} {msg} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_prefix(prefix);
-    pb.enable_steady_tick(Duration::from_millis(200));
-    pb
-}
-
-/// Z-scores the columns of `x` (population standard deviation; constant
-/// columns become 0): the data, and each column's mean and deviation.
-pub fn standardize(x: &Array2<f64>) -> (Array2<f64>, Vec<f64>, Vec<f64>) {
-    let n = x.nrows().max(1) as f64;
-    let mut z = x.clone();
-    let mut means = Vec::new();
-    let mut stds = Vec::new();
-    for mut col in z.columns_mut() {
-        let m = col.sum() / n;
-        let v = col.iter().map(|&a| (a - m) * (a - m)).sum::<f64>() / n;
-        let s = v.sqrt();
-        if s > 0.0 && s.is_finite() {
-            col.mapv_inplace(|a| (a - m) / s);
-            stds.push(s);
-        } else {
-            col.fill(0.0);
-            stds.push(0.0);
-        }
-        means.push(m);
-    }
-    (z, means, stds)
-}
-
-/// Fits everything on one dataset.
-pub fn study(
-    ds: &Dataset,
-    algorithms: &[Algorithm],
-    cfg: &CompareConfig,
-    pb: &ProgressBar,
-) -> Study {
-    let (n, d) = ds.x.dim();
-    let (z, means, stds) = if cfg.standardize {
-        standardize(&ds.x)
-    } else {
-        (ds.x.clone(), vec![0.0; d], vec![1.0; d])
-    };
-    let view = View::new(z.view(), &ds.feature_names, &means, &stds);
-    let density = defaults::density_defaults(z.view());
-    let mut sweep = fitting::sweep(z.view(), cfg);
-    let truth_k = ds.n_true_clusters().filter(|&c| c >= 1);
-    let (k, k_rule) = match (cfg.k, truth_k, sweep.best) {
-        (Some(k), _, _) => (k, KRule::Given),
-        (None, Some(c), _) => (c, KRule::GroundTruth),
-        (None, None, Some((k, _, _))) => (k, KRule::Bic),
-        (None, None, None) => (2.min(n.max(1)), KRule::Bic),
-    };
-    sweep.curves = fitting::curves(z.view(), k, cfg);
-    let mut runs = Vec::with_capacity(algorithms.len());
-    for &a in algorithms {
-        pb.set_message(format!("{} · {}", ds.name, a.title()));
-        let (params, result) = fitting::fit_algorithm(a, z.view(), k, &density, cfg);
-        let mut run = AlgoRun {
-            algorithm: a,
-            params,
-            result,
-            shown: None,
-            ari: None,
-            nmi: None,
-            silhouette: None,
-        };
-        fitting::score(&mut run, z.view(), ds.labels.as_deref(), cfg.seed);
-        runs.push(run);
-        pb.inc(1);
-    }
-    let truth = ds.labels.clone();
-    let pair = fitting::pair(z.view(), k, &runs, cfg, truth.as_deref());
-    // Colours: every labeling renumbered after the truth, else after EM.
-    let reference: Option<Vec<i64>> = truth.clone().or_else(|| {
-        pair.as_ref()
-            .ok()
-            .map(|p| p.em_labels().iter().map(|&l| l as i64).collect())
-    });
-    for r in &mut runs {
-        if let Ok(c) = &r.result {
-            r.shown = Some(match &reference {
-                Some(rf) => clusterlab_metrics::relabel_to_match(rf, &c.labels),
-                None => c.labels.clone(),
-            });
+impl Progress for Shown {
+    fn stage(&self, what: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(what.to_string());
+        } else if self.lines {
+            eprintln!("clusterlab: {what}");
         }
     }
-    let trace = match &pair {
-        Ok(p) => {
-            let is_seed = ds.source == clusterlab_data::BUILTIN_SOURCE && ds.name == "seed-1d";
-            let start = (is_seed && p.k == 2 && d == 1)
-                .then(|| fitting::seed_start(means[0], stds[0]))
-                .flatten();
-            fitting::trace(z.view(), p, cfg, start)
+    fn advance(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
         }
-        Err(e) => Err(e.clone()),
-    };
-    Study {
-        name: ds.name.clone(),
-        source: ds.source.clone(),
-        n,
-        d,
-        feature_names: ds.feature_names.clone(),
-        standardized: cfg.standardize,
-        truth,
-        z,
-        view,
-        k,
-        k_rule,
-        density,
-        runs,
-        pair,
-        sweep,
-        trace,
     }
 }
 
@@ -315,18 +204,20 @@ pub fn study(
 pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
     let t0 = Instant::now();
     let algorithms = cfg.algorithm_list()?;
-    fitting::validate(cfg)?;
+    cfg.check_settings()?;
     let datasets = load_datasets(cfg)?;
-    atomic::ensure_writable_dir(&cfg.out)?;
-    atomic::remove_stale_partials(&cfg.out);
+    atomic::check_writable_dir(&cfg.out)?;
     render::ensure_fonts();
 
-    let pb = progress(cfg, (datasets.len() * algorithms.len()) as u64, "fitting");
-    let studies: Vec<Study> = datasets
+    let pb = Shown::new(cfg, (datasets.len() * algorithms.len()) as u64, "fitting");
+    let studies = datasets
         .iter()
-        .map(|ds| study(ds, &algorithms, cfg, &pb))
-        .collect();
-    pb.finish_and_clear();
+        .map(|ds| clusterlab_study::study(ds, &algorithms, cfg, &pb))
+        .collect::<Result<Vec<Study>, _>>();
+    pb.finish();
+    let studies = studies?;
+    atomic::ensure_writable_dir(&cfg.out)?;
+    atomic::remove_stale_partials(&cfg.out);
     let fit_seconds = t0.elapsed().as_secs_f64();
 
     // Folders first, then every picture in parallel.
@@ -347,7 +238,8 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
     }
     // Slowest first (the GIFs), so the two cores stay busy to the end.
     jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace)));
-    let rb = progress(cfg, jobs.len() as u64, "rendering");
+    let rb = Shown::new(cfg, jobs.len() as u64, "rendering");
+    rb.stage("drawing the pictures");
     let results: Vec<(PathBuf, Result<(), ReportError>)> = jobs
         .par_iter()
         .map(|&(i, p)| {
@@ -367,7 +259,7 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
                     )
                 }
             };
-            rb.inc(1);
+            rb.advance();
             if std::env::var_os("CLUSTERLAB_TIMING").is_some() {
                 eprintln!(
                     "render {:>7.3} s  {}",
@@ -378,7 +270,7 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
             (rel, res)
         })
         .collect();
-    rb.finish_and_clear();
+    rb.finish();
     let render_seconds = t1.elapsed().as_secs_f64();
     let mut files = Vec::new();
     for (rel, res) in results {

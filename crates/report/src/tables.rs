@@ -4,10 +4,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::{Algorithm, CompareConfig};
 use crate::error::ReportError;
 use crate::runner::RunSummary;
-use crate::study::{Reason, Study};
+use crate::study::Study;
+use crate::{Algorithm, CompareConfig};
 
 /// One dataset × algorithm.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +40,8 @@ pub struct MetricsRow {
     pub converged: Option<bool>,
     /// The one-line error when the algorithm failed on this dataset.
     pub error: Option<String>,
+    /// Every point's label in input order (`-1` = noise), as `fit --json` prints them.
+    pub labels: Option<Vec<i64>>,
 }
 
 /// Per dataset: how k was chosen and how EM and k-means compare.
@@ -56,7 +58,7 @@ pub struct DatasetRow {
     /// cluster after matching (Hungarian).
     pub em_kmeans_agreement: Option<f64>,
     pub em_kmeans_points_differ: Option<usize>,
-    pub em_kmeans_reason: Option<Reason>,
+    pub em_kmeans_reason: Option<crate::explain::Told>,
     pub em_kmeans_error: Option<String>,
     /// The lowest BIC of the sweep: k and covariance type.
     pub best_bic_k: Option<usize>,
@@ -88,12 +90,14 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                 iterations: None,
                 converged: None,
                 error: None,
+                labels: None,
             };
             match &r.result {
                 Ok(c) => {
                     row.clusters = Some(c.n_clusters);
                     row.noise = Some(c.n_noise);
                     row.fit_seconds = Some(c.fit_seconds);
+                    row.labels = Some(c.labels.clone());
                 }
                 Err(e) => row.error = Some(e.clone()),
             }
@@ -120,11 +124,11 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
         standardized: s.standardized,
         em_kmeans_agreement: s.pair.as_ref().ok().map(|p| p.agreement),
         em_kmeans_points_differ: s.pair.as_ref().ok().map(|p| p.differ.len()),
-        em_kmeans_reason: s.pair.as_ref().ok().map(|p| p.reason.clone()),
+        em_kmeans_reason: s.pair.as_ref().ok().map(crate::explain::tell),
         em_kmeans_error: s.pair.as_ref().err().cloned(),
         best_bic_k: s.sweep.best.map(|b| b.0),
         best_bic_covariance: s.sweep.best.map(|b| b.1.name()),
-        default_eps: crate::fitting::round_sig(s.density.eps, 4),
+        default_eps: s.density.eps,
         default_min_samples: s.density.min_samples,
     }
 }
@@ -133,7 +137,7 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
 struct MetricsFile<'a> {
     generated_by: &'static str,
     algorithms: Vec<&'static str>,
-    config: &'a CompareConfig,
+    config: serde_json::Value,
     rows: Vec<MetricsRow>,
     datasets: Vec<DatasetRow>,
     skipped_pictures: &'a [String],
@@ -144,15 +148,30 @@ pub fn metrics_json(sum: &RunSummary, cfg: &CompareConfig) -> Result<Vec<u8>, Re
     let file = MetricsFile {
         generated_by: concat!("clusterlab compare ", env!("CARGO_PKG_VERSION")),
         algorithms: sum.algorithms.iter().map(|a| a.name()).collect(),
-        config: cfg,
+        config: cfg.to_json(),
         rows: sum.studies.iter().flat_map(rows).collect(),
         datasets: sum.studies.iter().map(dataset_row).collect(),
         skipped_pictures: &sum.skipped,
     };
-    let mut v = serde_json::to_vec_pretty(&file)
-        .map_err(|e| ReportError::write(&sum.out.join("metrics.json"), e))?;
-    v.push(b'\n');
-    Ok(v)
+    let bad = |e: serde_json::Error| ReportError::write(&sum.out.join("metrics.json"), e);
+    let mut value = serde_json::to_value(&file).map_err(bad)?;
+    // Label arrays on one line each (pretty printing would give a line per point).
+    let mut compact: Vec<String> = Vec::new();
+    if let Some(rows) = value.get_mut("rows").and_then(Value::as_array_mut) {
+        for row in rows {
+            if let Some(l) = row.get_mut("labels").filter(|l| l.is_array()) {
+                let text = serde_json::to_string(l).map_err(bad)?;
+                *l = Value::String(format!("@labels{}@", compact.len()));
+                compact.push(text);
+            }
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&value).map_err(bad)?;
+    for (i, c) in compact.iter().enumerate() {
+        text = text.replacen(&format!("\"@labels{i}@\""), c, 1);
+    }
+    text.push('\n');
+    Ok(text.into_bytes())
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -262,8 +281,8 @@ pub fn summary_md(sum: &RunSummary) -> String {
                 "**EM vs k-means**: agree on {:.1}% of the points ({} differ). {} {}\n\n",
                 100.0 * p.agreement,
                 p.differ.len(),
-                p.reason.headline,
-                p.reason.detail
+                crate::explain::tell(p).headline,
+                crate::explain::tell(p).detail
             )),
             Err(e) => o.push_str(&format!("**EM vs k-means**: not available ({e}).\n\n")),
         }

@@ -19,5 +19,6 @@
 
 mod algorithm;
 mod hyperparams;
+pub mod plan;
 
 pub use hyperparams::{DbscanParams, ValidDbscanParams};

@@ -5,6 +5,7 @@
 //! The checked parameters are the EM crate's own [`ValidGmmParams`]
 //! (`GaussianMixture::params(k)…check()?`), so every EM option is available.
 
+pub mod plan;
 use std::time::Instant;
 
 use clusterlab_em::ValidGmmParams;
@@ -23,12 +24,17 @@ impl Clusterer for ValidGmmParams {
         let start = Instant::now();
         let fit = ValidGmmParams::fit(self, x, None)?;
         let fit_seconds = start.elapsed().as_secs_f64();
+        let labels: Vec<i64> = fit.labels.iter().map(|l| *l as i64).collect();
+        // Clusters are the components that are some point's most likely one.
+        let mut used = labels.clone();
+        used.sort_unstable();
+        used.dedup();
         Ok(Clustering {
             algorithm: "gmm",
-            labels: fit.labels.iter().map(|l| *l as i64).collect(),
+            labels,
             membership: Some(fit.responsibilities.clone()),
             scores: None,
-            n_clusters: fit.n_components(),
+            n_clusters: used.len(),
             n_noise: 0,
             fit_seconds,
             extras: Extras::Gmm(Box::new(fit)),

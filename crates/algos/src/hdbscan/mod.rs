@@ -15,6 +15,7 @@
 mod algorithm;
 mod hyperparams;
 mod mst;
+pub mod plan;
 mod tree;
 
 pub use hyperparams::{HdbscanBackend, HdbscanParams, ValidHdbscanParams};

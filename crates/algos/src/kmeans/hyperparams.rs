@@ -28,7 +28,7 @@ impl FromStr for KMeansInit {
 impl fmt::Display for KMeansInit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            KMeansInit::KMeansPlusPlus => "k-means++",
+            KMeansInit::KMeansPlusPlus => "kmeans++",
             KMeansInit::Random => "random",
         })
     }

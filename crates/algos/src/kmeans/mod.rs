@@ -15,5 +15,6 @@
 
 mod algorithm;
 mod hyperparams;
+pub mod plan;
 
 pub use hyperparams::{KMeansInit, KMeansParams, ValidKMeansParams};

@@ -40,7 +40,7 @@ impl FromStr for KMedoidsInit {
 impl fmt::Display for KMedoidsInit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            KMedoidsInit::KMeansPlusPlus => "k-means++",
+            KMedoidsInit::KMeansPlusPlus => "kmeans++",
             KMedoidsInit::Random => "random",
             KMedoidsInit::Build => "build",
         })

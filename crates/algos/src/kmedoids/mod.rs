@@ -24,6 +24,7 @@
 
 mod algorithm;
 mod hyperparams;
+pub mod plan;
 
 pub use algorithm::EuclideanOnTheFly;
 pub use hyperparams::{

@@ -29,5 +29,6 @@
 mod algorithm;
 mod extract;
 mod hyperparams;
+pub mod plan;
 
 pub use hyperparams::{ClusterMethod, OpticsParams, ValidOpticsParams};

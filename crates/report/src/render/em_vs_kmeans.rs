@@ -86,7 +86,8 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     ));
     let used = legend_row(&foot, &entries, (40, 6), BODY, w - 80)?;
     let mut y = 6 + used + 8;
-    for (i, para) in [&p.reason.headline, &p.reason.detail].iter().enumerate() {
+    let told = crate::explain::tell(p);
+    for (i, para) in [&told.headline, &told.detail].iter().enumerate() {
         let lines = if i == 0 {
             wrap_bold(para, BODY + 1.0, (w - 100) as u32)
         } else {
@@ -129,6 +130,7 @@ fn em_shading(p: &Pair, z: &ndarray::Array2<f64>) -> DResult<Shading> {
 }
 
 fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (xr, yr) = scatter::ranges(s);
     let mut ax = Axes::new("", xr, yr, &s.view.axis_labels[0], &s.view.axis_labels[1]);
     ax.grid = false;
@@ -144,7 +146,7 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let em_labels = p.em_labels();
     c.draw_series(idx.iter().map(|&i| {
         let q = s.view.point(i);
-        Circle::new((q[0], q[1]), rad, p.colors[em_labels[i]].mix(0.9).filled())
+        Circle::new((q[0], q[1]), rad, colors[em_labels[i]].mix(0.9).filled())
     }))?;
     // Boundaries over the points, then the rings on top.
     let em_edges = raster.edges(&em, false);
@@ -178,11 +180,7 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
             (rad + 4.0) as i32,
             palette::INK.stroke_width(2),
         ))?;
-        area.draw(&Circle::new(
-            px,
-            rad as i32,
-            p.colors[em_labels[i]].filled(),
-        ))?;
+        area.draw(&Circle::new(px, rad as i32, colors[em_labels[i]].filled()))?;
     }
     for j in 0..p.k {
         let q = s.view.project(p.km_centroids.row(j));
@@ -198,6 +196,7 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
 }
 
 fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (xr, _) = scatter::ranges(s);
     let mut ax = Axes::new(
         "",
@@ -237,7 +236,7 @@ fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
         let curve: Vec<(f64, f64)> = (0..nx)
             .map(|col| (raster.points[col][0], proba[[col, j]]))
             .collect();
-        c.draw_series(LineSeries::new(curve, p.colors[j].stroke_width(3)))?;
+        c.draw_series(LineSeries::new(curve, colors[j].stroke_width(3)))?;
     }
     let em_labels = p.em_labels();
     let y = -0.1;
@@ -247,7 +246,7 @@ fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
         if p.differ.contains(&i) {
             area.draw(&Circle::new(px, 13, palette::INK.stroke_width(2)))?;
         }
-        area.draw(&Circle::new(px, 8, p.colors[em_labels[i]].filled()))?;
+        area.draw(&Circle::new(px, 8, colors[em_labels[i]].filled()))?;
     }
     let _ = &mut c;
     Ok(())

@@ -8,11 +8,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{bold, fit_text, render_png, style, text, Area, DResult, BODY, SMALL};
-use crate::config::Algorithm;
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
 use crate::tables::secs;
+use crate::Algorithm;
 
 /// Panel side (px).
 pub const PANEL: i32 = 176;

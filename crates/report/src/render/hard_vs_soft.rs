@@ -35,6 +35,7 @@ pub fn confidence(max_r: f64, k: usize) -> f64 {
 }
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
     title(
         root,
@@ -62,7 +63,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let mut entries: Vec<(Mark, String)> = (0..p.k)
         .map(|j| {
             (
-                Mark::Dot(p.colors[j]),
+                Mark::Dot(colors[j]),
                 scatter::component_label(j, p.em.model.weights()[j]),
             )
         })
@@ -83,7 +84,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             if p.k > 1 {
                 r[1] = a;
             }
-            palette::blend_with(&r, &p.colors)
+            palette::blend_with(&r, &colors)
         })
         .collect();
     entries.push((
@@ -99,6 +100,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
 }
 
 fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (xr, yr) = scatter::ranges(s);
     let ax = Axes::new(
         "k-means: hard clusters and Voronoi regions",
@@ -113,7 +115,7 @@ fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let lab = scatter::nearest(&p.km_centroids, z.view());
     let cols: Vec<Option<RGBColor>> = lab
         .iter()
-        .map(|&j| Some(palette::tint(p.colors[j], 0.84)))
+        .map(|&j| Some(palette::tint(colors[j], 0.84)))
         .collect();
     raster.paint(area, &cols)?;
     scatter::frame(&c, area)?;
@@ -128,7 +130,7 @@ fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let idx = scatter::drawn(s.n);
     c.draw_series(idx.iter().map(|&i| {
         let q = s.view.point(i);
-        Circle::new((q[0], q[1]), rad, p.colors[p.km_labels[i]].filled())
+        Circle::new((q[0], q[1]), rad, colors[p.km_labels[i]].filled())
     }))?;
     for j in 0..p.k {
         let q = s.view.project(p.km_centroids.row(j));
@@ -139,6 +141,7 @@ fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
 }
 
 fn em_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (xr, yr) = scatter::ranges(s);
     let title = format!(
         "EM ({} covariance): soft responsibilities",
@@ -160,14 +163,14 @@ fn em_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     c.draw_series(idx.iter().map(|&i| {
         let q = s.view.point(i);
         let conf = confidence(1.0 - p.uncertainty(i), p.k);
-        let col = p.blend(i);
+        let col = palette::blend_row(p.em.responsibilities.row(i), &colors);
         Circle::new(
             (q[0], q[1]),
             rad * (0.5 + 0.5 * conf),
             col.mix(0.3 + 0.7 * conf).filled(),
         )
     }))?;
-    scatter::ellipses(&mut c, s, &p.em.model, &p.colors, 3)?;
+    scatter::ellipses(&mut c, s, &p.em.model, &colors, 3)?;
     Ok(())
 }
 
@@ -190,6 +193,7 @@ fn point_names(c: &Chart, area: &Area, s: &Study, y: f64) -> DResult {
 }
 
 fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (xr, _) = scatter::ranges(s);
     let mut ax = Axes::new(
         "k-means: hard clusters, split halfway between centroids",
@@ -206,7 +210,7 @@ fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     raster.paint(
         area,
         &lab.iter()
-            .map(|&j| Some(palette::tint(p.colors[j], 0.84)))
+            .map(|&j| Some(palette::tint(colors[j], 0.84)))
             .collect::<Vec<_>>(),
     )?;
     let edges = raster.edges(&lab, false);
@@ -221,7 +225,7 @@ fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let y = 0.45;
     c.draw_series(scatter::drawn(s.n).into_iter().map(|i| {
         let q = s.view.point(i);
-        Circle::new((q[0], y), 9, p.colors[p.km_labels[i]].filled())
+        Circle::new((q[0], y), 9, colors[p.km_labels[i]].filled())
     }))?;
     point_names(&c, area, s, y)?;
     for j in 0..p.k {
@@ -239,6 +243,7 @@ fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
 }
 
 fn em_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (xr, _) = scatter::ranges(s);
     let comps = scatter::components_1d(s, &p.em.model);
     let curves: Vec<Vec<(f64, f64)>> = comps
@@ -261,9 +266,9 @@ fn em_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     for (j, cv) in curves.iter().enumerate() {
         c.draw_series(std::iter::once(Polygon::new(
             fill_under(cv),
-            p.colors[j].mix(0.18).filled(),
+            colors[j].mix(0.18).filled(),
         )))?;
-        c.draw_series(LineSeries::new(cv.clone(), p.colors[j].stroke_width(3)))?;
+        c.draw_series(LineSeries::new(cv.clone(), colors[j].stroke_width(3)))?;
     }
     c.draw_series(LineSeries::new(total, palette::INK.stroke_width(2)))?;
     let y = -0.06 * ymax;
@@ -273,7 +278,9 @@ fn em_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
         Circle::new(
             (q[0], y),
             5.0 + 4.0 * conf,
-            p.blend(i).mix(0.35 + 0.65 * conf).filled(),
+            palette::blend_row(p.em.responsibilities.row(i), &colors)
+                .mix(0.35 + 0.65 * conf)
+                .filled(),
         )
     }))?;
     point_names(&c, area, s, y)?;

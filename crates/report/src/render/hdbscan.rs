@@ -11,11 +11,11 @@ use super::scatter::{self, legend_row};
 use super::{
     chart, draw_x, render_png, style, text, title, to_px, Area, Axes, DResult, Mark, BODY,
 };
-use crate::config::Algorithm;
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
 use crate::tables::params_text;
+use crate::Algorithm;
 
 pub const SIZE: (u32, u32) = (1200, 960);
 /// Share of points ringed as the strongest outliers.

@@ -11,11 +11,11 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::scatter::{self, legend_row};
 use super::{chart, render_png, style, text, title, Area, Axes, DResult, Mark, BODY};
-use crate::config::Algorithm;
 use crate::error::ReportError;
 use crate::palette;
-use crate::study::{Extra, Study};
+use crate::study::Study;
 use crate::tables::params_text;
+use crate::Algorithm;
 
 pub const SIZE: (u32, u32) = (1400, 760);
 
@@ -27,11 +27,11 @@ fn draw(root: &Area, s: &Study) -> DResult {
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
     let run = s.run(Algorithm::Optics).ok_or("OPTICS was not run")?;
     let fit = run.result.as_ref().map_err(|e| e.clone())?;
-    let Extra::Algo(Extras::Optics {
+    let Extras::Optics {
         ordering,
         reachability,
         ..
-    }) = &fit.extra
+    } = &fit.extras
     else {
         return Err("OPTICS returned no reachability".into());
     };

@@ -42,6 +42,7 @@ pub fn chosen(s: &Study, p: &Pair) -> Vec<usize> {
 }
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
+    let colors = palette::of_groups(&p.groups);
     let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
     let pts = chosen(s, p);
     let m = pts.len();
@@ -78,7 +79,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             }
             c.draw_series(std::iter::once(Rectangle::new(
                 [(x0, y), (x1, y + r)],
-                p.colors[j].filled(),
+                colors[j].filled(),
             )))?;
             y += r;
         }
@@ -94,7 +95,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
                 let r = p.em.responsibilities[[i, j]];
                 if r >= 0.07 {
                     let (tx, ty) = to_px(&c, &plot, (b as f64 + 0.5, y + r / 2.0));
-                    let ink = if j < p.colors.len() && luminance(p.colors[j]) < 0.45 {
+                    let ink = if j < colors.len() && luminance(colors[j]) < 0.45 {
                         WHITE
                     } else {
                         palette::INK
@@ -126,7 +127,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         let sq = (bw / 2).clamp(6, 14);
         plot.draw(&Rectangle::new(
             [(cx - sq, by + 8), (cx + sq, by + 8 + 2 * sq)],
-            p.colors[p.km_labels[i]].filled(),
+            colors[p.km_labels[i]].filled(),
         ))?;
         if p.km_labels[i] != em_labels[i] {
             plot.draw(&Rectangle::new(
@@ -171,7 +172,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         &style(SMALL, palette::MUTED, HPos::Right, VPos::Top),
     )?;
     let mut entries: Vec<(Mark, String)> = (0..p.k)
-        .map(|j| (Mark::Swatch(p.colors[j]), format!("component {}", j + 1)))
+        .map(|j| (Mark::Swatch(colors[j]), format!("component {}", j + 1)))
         .collect();
     entries.push((Mark::Dashed(palette::INK, 2), "r = 0.5".into()));
     entries.push((Mark::None, "squares under the bars: k-means' single cluster (boxed where EM's most likely component differs)".into()));

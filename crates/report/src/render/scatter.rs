@@ -27,7 +27,7 @@ pub fn ranges(s: &Study) -> ((f64, f64), (f64, f64)) {
 
 /// The points drawn (all, or an even sample of [`MAX_DRAWN`]).
 pub fn drawn(n: usize) -> Vec<usize> {
-    crate::fitting::even_sample(n, MAX_DRAWN)
+    clusterlab_study::fitting::even_sample(n, MAX_DRAWN)
 }
 
 /// Marker radius for `n` points in a panel about `w` pixels wide.

@@ -60,6 +60,7 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 }
 
 fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: bool) -> DResult {
+    let colors = palette::of_groups(&t.groups);
     let (w, _) = (SIZE.0 as i32, SIZE.1 as i32);
     let head = if last {
         format!(
@@ -93,7 +94,7 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
     let k = f.model.n_components();
     let blend = |row: usize| {
         let r = f.responsibilities.row(row);
-        palette::blend_with(&r.to_vec(), &t.colors)
+        palette::blend_with(&r.to_vec(), &colors)
     };
     if s.view.dim == 1 {
         let (xr, _) = scatter::ranges(s);
@@ -117,7 +118,7 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
         );
         let mut c = chart(&left, &ax)?;
         for (j, cv) in curves.iter().enumerate() {
-            c.draw_series(LineSeries::new(cv.clone(), t.colors[j].stroke_width(3)))?;
+            c.draw_series(LineSeries::new(cv.clone(), colors[j].stroke_width(3)))?;
         }
         c.draw_series(t.points.iter().enumerate().map(|(row, &i)| {
             let q = s.view.point(i);
@@ -133,7 +134,7 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
             let q = s.view.point(i);
             Circle::new((q[0], q[1]), rad, blend(row).filled())
         }))?;
-        scatter::ellipses(&mut c, s, &f.model, &t.colors, 3)?;
+        scatter::ellipses(&mut c, s, &f.model, &colors, 3)?;
     }
     // The log-likelihood so far.
     let lls: Vec<f64> = t.frames.iter().map(|fr| fr.log_likelihood).collect();

@@ -2,14 +2,11 @@
 //! every algorithm's clustering and scores, the k-means/EM pair at the same
 //! k with its labels matched, the BIC sweep, and the traced EM fit.
 
-use clusterlab_algos::{Clustering, Extras, PointScores};
+use clusterlab_algos::plan::DensityDefaults;
+use clusterlab_algos::{Algorithm, Clustering, Extras};
 use clusterlab_em::{CovarianceType, GmmFit, GmmModel, TraceStep};
 use ndarray::{Array2, ArrayView2};
-use plotters::style::RGBColor;
 
-use crate::config::Algorithm;
-use crate::defaults::DensityDefaults;
-use crate::palette;
 use crate::view::View;
 
 /// How `k` was chosen.
@@ -34,45 +31,6 @@ impl KRule {
     }
 }
 
-/// What an algorithm produced beyond the labels.
-#[derive(Debug, Clone)]
-pub enum Extra {
-    /// The algorithms crate's own extras (centroids, reachability, …).
-    Algo(Extras),
-    /// An EM fit (model, responsibilities, iterations).
-    Gmm(Box<GmmFit>),
-}
-
-/// A successful fit: labels (`-1` = noise) and what else the algorithm knows.
-#[derive(Debug, Clone)]
-pub struct Fitted {
-    pub labels: Vec<i64>,
-    /// Clusters found (noise excluded).
-    pub n_clusters: usize,
-    pub n_noise: usize,
-    /// Seconds of the fit alone.
-    pub fit_seconds: f64,
-    /// Soft membership (n × clusters), when the algorithm has one.
-    pub membership: Option<Array2<f64>>,
-    /// HDBSCAN's membership probabilities and outlier scores.
-    pub scores: Option<PointScores>,
-    pub extra: Extra,
-}
-
-impl From<Clustering> for Fitted {
-    fn from(c: Clustering) -> Fitted {
-        Fitted {
-            labels: c.labels,
-            n_clusters: c.n_clusters,
-            n_noise: c.n_noise,
-            fit_seconds: c.fit_seconds,
-            membership: c.membership,
-            scores: c.scores,
-            extra: Extra::Algo(c.extras),
-        }
-    }
-}
-
 /// One algorithm on one dataset.
 #[derive(Debug, Clone)]
 pub struct AlgoRun {
@@ -80,7 +38,7 @@ pub struct AlgoRun {
     /// The parameters used (defaults resolved), as a JSON object.
     pub params: serde_json::Map<String, serde_json::Value>,
     /// The clustering, or the one-line error.
-    pub result: Result<Fitted, String>,
+    pub result: Result<Clustering, String>,
     /// The labels renumbered after the dataset's reference labeling, so the
     /// same group has the same colour in every picture.
     pub shown: Option<Vec<i64>>,
@@ -93,8 +51,8 @@ impl AlgoRun {
     /// The EM fit, when this is a successful EM run.
     pub fn gmm(&self) -> Option<&GmmFit> {
         match &self.result {
-            Ok(Fitted {
-                extra: Extra::Gmm(fit),
+            Ok(Clustering {
+                extras: Extras::Gmm(fit),
                 ..
             }) => Some(fit),
             _ => None,
@@ -102,19 +60,55 @@ impl AlgoRun {
     }
 }
 
-/// Why EM and k-means differ on a dataset, worked out from the fitted models.
+/// What makes EM and k-means differ on a dataset, worked out from the
+/// fitted models (the report words it; see `clusterlab_report::explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cause {
+    /// They agree on every point.
+    Agree,
+    /// The components of the main move have unequal spreads.
+    UnequalSpreads,
+    /// The components are elongated (correlated features).
+    Elongated,
+    /// The components have unequal weights.
+    UnequalWeights,
+    /// Unequal spreads somewhere, with overlap.
+    SpreadsAndOverlap,
+    /// Alike components that overlap.
+    Overlap,
+}
+
+/// Why EM and k-means differ, as numbers: the cause, the most common move
+/// of differing points (k-means cluster `from` → EM component `to`) and the
+/// ratios that decided the cause.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Reason {
-    /// One sentence with the main cause.
-    pub headline: String,
-    /// A second sentence: which clusters the differing points move between.
-    pub detail: String,
+    pub cause: Cause,
+    /// Points (all of them) and points that differ.
+    pub n: usize,
+    pub n_differ: usize,
+    /// k-means cluster (EM numbering) the most differing points leave…
+    pub from: usize,
+    /// …and the EM component they go to, with how many do.
+    pub to: usize,
+    pub moved: usize,
+    /// Mean largest responsibility of the differing points.
+    pub mean_confidence: f64,
+    /// `var(to) / var(from)`, the spread ratio of the move's two components.
+    pub pair_ratio: f64,
     /// Largest over smallest component "variance" `det(Σ)^(1/d)`.
     pub variance_ratio: f64,
     /// Largest over smallest mixture weight.
     pub weight_ratio: f64,
     /// Largest axis ratio `sqrt(λmax/λmin)` of any component.
     pub max_elongation: f64,
+    /// Largest axis ratio of the move's two components.
+    pub pair_elongation: f64,
+    /// Weights of the move's two components (`from`, `to`).
+    pub weights: (f64, f64),
+    /// Number of components.
+    pub k: usize,
 }
 
 /// k-means and EM at the same k, labels matched.
@@ -128,10 +122,12 @@ pub struct Pair {
     /// k-means centroids in the algorithms' space, row `j` = cluster `j`
     /// (EM numbering).
     pub km_centroids: Array2<f64>,
-    /// The EM fit (components in its own order; `colors` follows it).
+    /// The EM fit (components in its own order; `groups` follows it).
     pub em: GmmFit,
-    /// The colour of each EM component (and of the matched k-means cluster).
-    pub colors: Vec<RGBColor>,
+    /// The display group of each EM component (and of the matched k-means
+    /// cluster): the reference label it is matched to, so pictures give it
+    /// that group's colour.
+    pub groups: Vec<i64>,
     /// Points whose most likely EM component is not their k-means cluster.
     pub differ: Vec<usize>,
     /// Share of points on which they agree.
@@ -142,12 +138,6 @@ pub struct Pair {
 impl Pair {
     pub fn em_labels(&self) -> &[usize] {
         self.em.labels.as_slice().unwrap_or(&[])
-    }
-
-    /// Responsibility-blended colour of point `i`.
-    pub fn blend(&self, i: usize) -> RGBColor {
-        let r = self.em.responsibilities.row(i);
-        palette::blend_with(r.as_slice().unwrap_or(&r.to_vec()), &self.colors)
     }
 
     /// `1 − max_j r_ij`.
@@ -204,8 +194,8 @@ pub struct Trace {
     pub converged: bool,
     /// Indices of the points drawn (all, or a sample for large data).
     pub points: Vec<usize>,
-    /// Colour of each component (matched to [`Pair::colors`]).
-    pub colors: Vec<RGBColor>,
+    /// Display group of each component (matched to [`Pair::groups`]).
+    pub groups: Vec<i64>,
     /// How the fit started, when not from k-means.
     pub start: Option<String>,
 }
@@ -236,9 +226,7 @@ impl Trace {
             },
             converged: fit.converged,
             start: None,
-            colors: (0..fit.model.n_components())
-                .map(|j| palette::cluster(j as i64))
-                .collect(),
+            groups: (0..fit.model.n_components() as i64).collect(),
             points,
         })
     }
@@ -300,31 +288,6 @@ pub fn slug(name: &str) -> String {
     }
 }
 
-/// Colour names for captions, in palette order.
-pub fn colour_name(c: RGBColor) -> &'static str {
-    const NAMES: [&str; 15] = [
-        "blue",
-        "orange",
-        "green",
-        "pink",
-        "vermillion",
-        "sky blue",
-        "yellow",
-        "indigo",
-        "wine",
-        "dark green",
-        "olive",
-        "teal",
-        "sand",
-        "rose",
-        "cyan",
-    ];
-    palette::CLUSTER
-        .iter()
-        .position(|&p| p == c)
-        .map_or("grey", |i| NAMES[i])
-}
-
 /// Determinant and eigenvalues of a symmetric matrix (via Jacobi).
 fn spectrum(c: ArrayView2<f64>) -> Vec<f64> {
     crate::view::symmetric_eigen(&c.to_owned()).0
@@ -339,7 +302,6 @@ pub fn explain(
     km: &[usize],
     em: &[usize],
     differ: &[usize],
-    colors: &[RGBColor],
 ) -> Reason {
     let k = model.n_components();
     let d = model.n_features();
@@ -354,41 +316,18 @@ pub fn explain(
         let (hi, lo) = (ev[0].max(1e-300), ev[d - 1].max(1e-300));
         elong.push((hi / lo).sqrt());
     }
-    let vmax = var.iter().copied().fold(0.0, f64::max);
-    let vmin = var.iter().copied().fold(f64::INFINITY, f64::min);
-    let variance_ratio = if vmin > 0.0 {
-        vmax / vmin
-    } else {
-        f64::INFINITY
+    let ratio = |v: &[f64]| {
+        let max = v.iter().copied().fold(0.0, f64::max);
+        let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+        if min > 0.0 {
+            max / min
+        } else {
+            f64::INFINITY
+        }
     };
-    let wmax = weights.iter().copied().fold(0.0, f64::max);
-    let wmin = weights.iter().copied().fold(f64::INFINITY, f64::min);
-    let weight_ratio = if wmin > 0.0 {
-        wmax / wmin
-    } else {
-        f64::INFINITY
-    };
+    let variance_ratio = ratio(&var);
+    let weight_ratio = ratio(weights.as_slice().unwrap_or(&weights.to_vec()));
     let max_elongation = elong.iter().copied().fold(1.0, f64::max);
-    let name = |j: usize| colour_name(colors.get(j).copied().unwrap_or(palette::NOISE));
-    let n = km.len();
-
-    if differ.is_empty() {
-        return Reason {
-            headline: format!(
-                "EM's most likely component and k-means' cluster agree on all {n} points."
-            ),
-            detail: if k > 1 {
-                format!(
-                    "The boundaries differ only where no point lies (component variance ratio {variance_ratio:.1}, weight ratio {weight_ratio:.1})."
-                )
-            } else {
-                "With one component there is no boundary.".into()
-            },
-            variance_ratio,
-            weight_ratio,
-            max_elongation,
-        };
-    }
 
     // The most common move: k-means cluster a → EM component b.
     let mut counts = vec![vec![0usize; k]; k];
@@ -405,62 +344,50 @@ pub fn explain(
             }
         }
     }
-    let pair_ratio = var[b] / var[a];
-    let mean_maxr: f64 = differ
-        .iter()
-        .map(|&i| resp.row(i).iter().copied().fold(0.0, f64::max))
-        .sum::<f64>()
-        / differ.len() as f64;
-    let detail = format!(
-        "{m} of the {} move from k-means' {} cluster to EM's {} component (mean EM confidence on them {:.2}).",
-        differ.len(),
-        name(a),
-        name(b),
-        mean_maxr
-    );
-    let headline = if pair_ratio >= 1.5 {
-        let which = if (pair_ratio - variance_ratio).abs() <= 0.05 * variance_ratio {
-            format!("{} against {}", name(b), name(a))
-        } else {
-            format!(
-                "{} against {}; {:.1} at most",
-                name(b),
-                name(a),
-                variance_ratio
-            )
-        };
-        format!(
-            "EM's components have unequal spreads (variance ratio {pair_ratio:.1}, {which}): k-means' equal-variance boundary cuts into the wider one, {}.",
-            name(b)
-        )
-    } else if elong[a].max(elong[b]) >= 2.0 {
-        format!(
-            "EM's components are elongated (axis ratio up to {:.1}): EM's boundary follows their tilt, k-means' assumes round clusters and cuts across them.",
-            elong[a].max(elong[b])
-        )
-    } else if weights[b] / weights[a] >= 1.5 {
-        format!(
-            "EM's components have unequal weights ({} π = {:.2} vs {} π = {:.2}): EM's boundary moves toward the lighter component, k-means' stays halfway.",
-            name(b),
-            weights[b],
-            name(a),
-            weights[a]
-        )
-    } else if variance_ratio >= 1.5 {
-        format!(
-            "EM's components have unequal spreads (variance ratio {variance_ratio:.1}) and overlap: near the boundary EM weighs spread and weight, k-means only distance to the centre."
-        )
+    let mean_confidence = if differ.is_empty() {
+        1.0
     } else {
-        format!(
-            "The clusters overlap and the components are alike (variance ratio {variance_ratio:.1}): the differing points sit near both boundaries, where EM is nearly undecided."
-        )
+        differ
+            .iter()
+            .map(|&i| resp.row(i).iter().copied().fold(0.0, f64::max))
+            .sum::<f64>()
+            / differ.len() as f64
+    };
+    let pair_ratio = if k > 0 { var[b] / var[a] } else { 1.0 };
+    let pair_elongation = if k > 0 { elong[a].max(elong[b]) } else { 1.0 };
+    let pair_weights = if k > 0 {
+        (weights[a], weights[b])
+    } else {
+        (1.0, 1.0)
+    };
+    let cause = if differ.is_empty() {
+        Cause::Agree
+    } else if pair_ratio >= 1.5 {
+        Cause::UnequalSpreads
+    } else if pair_elongation >= 2.0 {
+        Cause::Elongated
+    } else if pair_weights.1 / pair_weights.0 >= 1.5 {
+        Cause::UnequalWeights
+    } else if variance_ratio >= 1.5 {
+        Cause::SpreadsAndOverlap
+    } else {
+        Cause::Overlap
     };
     Reason {
-        headline,
-        detail,
+        cause,
+        n: km.len(),
+        n_differ: differ.len(),
+        from: a,
+        to: b,
+        moved: m,
+        mean_confidence,
+        pair_ratio,
         variance_ratio,
         weight_ratio,
         max_elongation,
+        pair_elongation,
+        weights: pair_weights,
+        k,
     }
 }
 
@@ -493,16 +420,12 @@ mod tests {
         let resp = array![[0.9, 0.1], [0.4, 0.6], [0.1, 0.9]];
         let km = [0, 0, 1];
         let em = [0, 1, 1];
-        let colors = [palette::CLUSTER[0], palette::CLUSTER[1]];
-        let r = explain(&model, resp.view(), &km, &em, &[1], &colors);
-        assert!(r.headline.contains("unequal spreads"), "{}", r.headline);
+        let r = explain(&model, resp.view(), &km, &em, &[1]);
+        assert_eq!(r.cause, Cause::UnequalSpreads);
+        assert_eq!((r.from, r.to, r.moved), (0, 1, 1));
         assert!((r.variance_ratio - 6.0).abs() < 1e-9);
-        assert!(
-            r.detail.contains("blue") && r.detail.contains("orange"),
-            "{}",
-            r.detail
-        );
-        let same = explain(&model, resp.view(), &km, &km, &[], &colors);
-        assert!(same.headline.contains("agree on all 3"));
+        let same = explain(&model, resp.view(), &km, &km, &[]);
+        assert_eq!(same.cause, Cause::Agree);
+        assert_eq!(same.n, 3);
     }
 }

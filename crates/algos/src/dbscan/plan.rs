@@ -1,0 +1,70 @@
+//! DBSCAN in the registry: `eps` and `min_samples` default to the
+//! data-driven rules of [`crate::plan::defaults`]; JSON `dbscan: {core_points}`.
+
+use ndarray::ArrayView2;
+use serde_json::{json, Map, Value};
+
+use super::DbscanParams;
+use crate::clustering::{Clustering, Extras};
+use crate::plan::{
+    checked, defaults, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable,
+    Settings,
+};
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "eps",
+        help: "Neighbourhood radius",
+        kind: Kind::Float,
+        default:
+            "data-driven: the 0.9 quantile of the (min_samples − 1)-nearest-neighbour distances",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "min_samples",
+        help: "Points within eps (the point itself included) that make a core point",
+        kind: Kind::Count,
+        default: "data-driven: 2·d, at least 10, at most n/10",
+        fit_only: false,
+    },
+];
+
+pub(crate) static ENTRY: Entry = Entry {
+    algorithm: Algorithm::Dbscan,
+    name: "dbscan",
+    title: "DBSCAN",
+    aliases: &[],
+    about: "DBSCAN: density-connected clusters at radius eps, plus noise",
+    needs_k: false,
+    soft: false,
+    params: PARAMS,
+    resolve,
+    result_json,
+};
+
+fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
+    let min_samples = match s.count("min_samples")? {
+        Some(v) => v,
+        None => ctx.density().min_samples,
+    };
+    let eps = match s.float("eps")? {
+        Some(v) => v,
+        None if min_samples == ctx.density().min_samples => ctx.density().eps,
+        None => defaults::eps(ctx.x, min_samples),
+    };
+    let p = checked("dbscan", s, DbscanParams::new(eps, min_samples).check())?;
+    let mut params = Map::new();
+    params.insert("eps".into(), json!(p.eps()));
+    params.insert("min_samples".into(), json!(p.min_samples()));
+    Ok(Resolved {
+        params,
+        runnable: Runnable::Clusterer(Box::new(p)),
+    })
+}
+
+fn result_json(c: &Clustering, _x: ArrayView2<f64>) -> Result<Value, PlanError> {
+    match &c.extras {
+        Extras::Dbscan { core_points } => Ok(json!({"core_points": core_points})),
+        _ => Err(PlanError::new("dbscan: the clustering has no core points")),
+    }
+}

@@ -1,0 +1,80 @@
+//! k-medoids in the registry: its parameters, their defaults and its JSON
+//! (`kmedoids: {medoids, loss}`).
+
+use ndarray::ArrayView2;
+use serde_json::{json, Map, Value};
+
+use super::{KMedoidsInit, KMedoidsParams};
+use crate::clustering::{Clustering, Extras};
+use crate::plan::{
+    checked, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable, Settings,
+};
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "n_init",
+        help: "Runs from different seeds; the lowest loss wins",
+        kind: Kind::Count,
+        default: "1",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "max_iter",
+        help: "FasterPAM swap passes at most",
+        kind: Kind::Count,
+        default: "100",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "init",
+        help: "Initial medoids: kmeans++ or random",
+        kind: Kind::Choice(crate::kmeans::plan::INITS),
+        default: "kmeans++",
+        fit_only: false,
+    },
+];
+
+pub(crate) static ENTRY: Entry = Entry {
+    algorithm: Algorithm::KMedoids,
+    name: "kmedoids",
+    title: "k-medoids",
+    aliases: &["k-medoids"],
+    about: "k-medoids by FasterPAM (clusters around actual data points)",
+    needs_k: true,
+    soft: false,
+    params: PARAMS,
+    resolve,
+    result_json,
+};
+
+fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
+    let k = ctx.require_k("kmedoids")?;
+    let mut p = KMedoidsParams::new(k).seed(ctx.seed);
+    if let Some(v) = s.count("n_init")? {
+        p = p.n_init(v);
+    }
+    if let Some(v) = s.count("max_iter")? {
+        p = p.max_iter(v);
+    }
+    if let Some(v) = s.choice("init", crate::kmeans::plan::INITS)? {
+        p = p.init(v.parse::<KMedoidsInit>().expect("a listed init parses"));
+    }
+    let p = checked("kmedoids", s, p.check())?;
+    let mut params = Map::new();
+    params.insert("k".into(), json!(p.n_clusters()));
+    params.insert("n_init".into(), json!(p.n_init()));
+    params.insert("max_iter".into(), json!(p.max_iter()));
+    params.insert("init".into(), json!(p.init().to_string()));
+    params.insert("seed".into(), json!(p.seed()));
+    Ok(Resolved {
+        params,
+        runnable: Runnable::Clusterer(Box::new(p)),
+    })
+}
+
+fn result_json(c: &Clustering, _x: ArrayView2<f64>) -> Result<Value, PlanError> {
+    match &c.extras {
+        Extras::KMedoids { medoids, loss } => Ok(json!({"medoids": medoids, "loss": loss})),
+        _ => Err(PlanError::new("kmedoids: the clustering has no medoids")),
+    }
+}

@@ -1,0 +1,168 @@
+//! One plan: `clusterlab fit ALGO` and `clusterlab compare --algorithms ALGO`
+//! resolve the same parameters (every default, the data-driven ones
+//! included, as the number used) and give the same labels, z-scored and raw.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_clusterlab"))
+        .args(args)
+        .output()
+        .expect("run clusterlab")
+}
+
+/// Three clusters of different spreads plus a few far points, in units far
+/// from 1 so that z-scoring matters.
+fn write_csv(dir: &Path) -> String {
+    let p = dir.join("spread.csv");
+    let mut s = String::from("x,y,label\n");
+    let mut state: u64 = 7;
+    let mut unif = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    };
+    let centres = [[0.0, 0.0], [40.0, 5.0], [10.0, 60.0]];
+    let spread = [3.0, 9.0, 5.0];
+    for i in 0..240 {
+        let c = i % 3;
+        let gx: f64 = (0..6).map(|_| unif()).sum::<f64>() - 3.0;
+        let gy: f64 = (0..6).map(|_| unif()).sum::<f64>() - 3.0;
+        s.push_str(&format!(
+            "{:.5},{:.5},{c}\n",
+            centres[c][0] + spread[c] * gx,
+            100.0 * (centres[c][1] + spread[c] * gy)
+        ));
+    }
+    for j in 0..6 {
+        s.push_str(&format!(
+            "{},{},-1\n",
+            90.0 + j as f64,
+            -9000.0 + 500.0 * j as f64
+        ));
+    }
+    std::fs::write(&p, s).unwrap();
+    p.display().to_string()
+}
+
+fn json_of(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn check(algorithm: &str, standardize: bool, extra: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = write_csv(tmp.path());
+    let needs_k = matches!(algorithm, "kmeans" | "kmedoids" | "gmm");
+    let mut fit_args = vec!["fit", algorithm, data.as_str(), "--json"];
+    if standardize {
+        fit_args.push("--standardize");
+    }
+    if needs_k {
+        fit_args.extend(["--k", "3"]);
+    }
+    fit_args.extend(extra);
+    let fit = json_of(&run(&fit_args));
+
+    let out = tmp.path().join("report");
+    let out_s = out.display().to_string();
+    let mut cmp_args = vec![
+        "compare",
+        data.as_str(),
+        "--algorithms",
+        algorithm,
+        "--k",
+        "3",
+        "--out",
+        out_s.as_str(),
+        "--quiet",
+    ];
+    if !standardize {
+        cmp_args.push("--raw");
+    }
+    let prefixed: Vec<String> = extra
+        .iter()
+        .map(|a| match a.strip_prefix("--") {
+            Some(flag) => format!("--{algorithm}-{flag}"),
+            None => a.to_string(),
+        })
+        .collect();
+    cmp_args.extend(prefixed.iter().map(String::as_str));
+    let o = run(&cmp_args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let metrics: Value =
+        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    let row = metrics["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["algorithm"] == algorithm)
+        .unwrap();
+    let what = format!("{algorithm} (standardize {standardize}, {extra:?})");
+    assert_eq!(fit["params"], row["params"], "{what}: params differ");
+    assert!(
+        fit["params"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| !v.is_null()),
+        "{what}: a null parameter in {}",
+        fit["params"]
+    );
+    assert_eq!(fit["labels"], row["labels"], "{what}: labels differ");
+    assert_eq!(fit["n_clusters"], row["clusters"], "{what}");
+}
+
+#[test]
+fn fit_and_compare_resolve_the_same_plan() {
+    for standardize in [true, false] {
+        for algorithm in ["kmeans", "kmedoids", "dbscan", "optics", "hdbscan", "gmm"] {
+            check(algorithm, standardize, &[]);
+        }
+    }
+    // Given values reach both the same way.
+    check("dbscan", true, &["--min-samples", "7"]);
+    check(
+        "optics",
+        true,
+        &["--min-cluster-size", "0.05", "--xi", "0.05"],
+    );
+    check("hdbscan", false, &["--min-cluster-size", "12"]);
+    check("gmm", true, &["--covariance", "diag", "--n-init", "2"]);
+    check("kmeans", true, &["--init", "random", "--n-init", "3"]);
+}
+
+#[test]
+fn data_driven_defaults_are_the_numbers_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = write_csv(tmp.path());
+    let v = json_of(&run(&["fit", "dbscan", &data, "--standardize", "--json"]));
+    let p = &v["params"];
+    // 246 points in 2-D: min_samples = max(2·2, 10) = 10, capped at n/10 = 24.
+    assert_eq!(p["min_samples"], 10);
+    let eps = p["eps"].as_f64().unwrap();
+    assert!(eps > 0.0 && eps < 2.0, "{eps}");
+    // The eps shown is the eps used: giving it explicitly changes nothing.
+    let w = json_of(&run(&[
+        "fit",
+        "dbscan",
+        &data,
+        "--standardize",
+        "--json",
+        "--eps",
+        &eps.to_string(),
+    ]));
+    assert_eq!(v["labels"], w["labels"]);
+    let v = json_of(&run(&["fit", "optics", &data, "--json"]));
+    assert_eq!(v["params"]["min_cluster_size"], 24);
+    assert_eq!(v["params"]["xi"], 0.1);
+    assert_eq!(v["params"]["max_eps"], "inf");
+    let v = json_of(&run(&["fit", "hdbscan", &data, "--json"]));
+    // 3% of 246 = 7.38 → 7; min_samples = min(7, 5).
+    assert_eq!(v["params"]["min_cluster_size"], 7);
+    assert_eq!(v["params"]["min_samples"], 5);
+}

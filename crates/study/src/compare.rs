@@ -1,0 +1,162 @@
+//! From a config to studies: load the datasets, resolve each algorithm's plan
+//! against each dataset (once), fit, and assemble the [`Study`] the report draws.
+
+use clusterlab_algos::{plan, Algorithm, Context, Settings};
+use clusterlab_data::Dataset;
+
+use crate::config::CompareConfig;
+use crate::error::StudyError;
+use crate::fitting;
+use crate::study::{slug, KRule, Study};
+use crate::view::View;
+
+/// Where a long run reports what it is doing (a progress bar, stage lines, or nothing).
+pub trait Progress: Sync {
+    /// Now working on `what` (e.g. `blobs · DBSCAN`).
+    fn stage(&self, what: &str);
+    /// One fit finished.
+    fn advance(&self);
+}
+
+/// Progress that goes nowhere.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: &str) {}
+    fn advance(&self) {}
+}
+
+/// The datasets a config asks for, loaded: every built-in and every CSV
+/// in `shipped_dir` when none are named. Errors (an unknown name, a missing
+/// or malformed file) come before anything is fitted.
+pub fn load_datasets(cfg: &CompareConfig) -> Result<Vec<Dataset>, StudyError> {
+    let names: Vec<String> = if cfg.datasets.is_empty() {
+        let mut v: Vec<String> = clusterlab_data::builtin_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.extend(
+            clusterlab_data::shipped_csvs(&cfg.shipped_dir)
+                .into_iter()
+                .map(|p| p.display().to_string()),
+        );
+        v
+    } else {
+        cfg.datasets.clone()
+    };
+    let mut out: Vec<Dataset> = Vec::new();
+    for name in &names {
+        let mut ds = clusterlab_data::resolve(name, cfg.label_column.as_deref(), cfg.seed)?;
+        // Two datasets with the same name (a built-in and a CSV) get distinct folders.
+        let base = ds.name.clone();
+        let mut i = 2;
+        while out.iter().any(|o| slug(&o.name) == slug(&ds.name)) {
+            ds.name = format!("{base}-{i}");
+            i += 1;
+        }
+        out.push(ds);
+    }
+    if out.is_empty() {
+        return Err(StudyError::Plan(clusterlab_algos::PlanError::new(
+            "datasets: no datasets to compare",
+        )));
+    }
+    Ok(out)
+}
+
+/// Fits everything on one dataset: the BIC sweep (which picks k when neither
+/// the config nor the truth does), each algorithm's plan and fit, the
+/// k-means/EM pair and the traced EM fit. A plan that cannot be resolved is
+/// an error (a parameter the user wrote); a fit that fails is recorded in its run.
+pub fn study(
+    ds: &Dataset,
+    algorithms: &[Algorithm],
+    cfg: &CompareConfig,
+    progress: &dyn Progress,
+) -> Result<Study, StudyError> {
+    let (n, d) = ds.x.dim();
+    let (z, means, stds) = if cfg.standardize {
+        clusterlab_data::zscore(&ds.x)
+    } else {
+        (ds.x.clone(), vec![0.0; d], vec![1.0; d])
+    };
+    let view = View::new(z.view(), &ds.feature_names, &means, &stds);
+    let settings = |a: Algorithm| -> Settings { cfg.settings(a) };
+    let gmm_settings = settings(Algorithm::Gmm);
+    progress.stage(&format!("{} · BIC sweep", ds.name));
+    let mut sweep = fitting::sweep(z.view(), &gmm_settings, cfg.bic_max_k, cfg.seed);
+    let truth_k = ds.n_true_clusters().filter(|&c| c >= 1);
+    let (k, k_rule, k_origin) = match (cfg.k, truth_k, sweep.best) {
+        (Some(k), _, _) => (k, KRule::Given, cfg.k_origin.clone()),
+        (None, Some(c), _) => (c, KRule::GroundTruth, "the ground-truth count".into()),
+        (None, None, Some((k, _, _))) => (k, KRule::Bic, "the best BIC".into()),
+        (None, None, None) => (2.min(n.max(1)), KRule::Bic, "the fallback k".into()),
+    };
+    sweep.curves = fitting::curves(z.view(), k, &gmm_settings, cfg.seed);
+    let ctx = Context::new(z.view(), Some(k), cfg.seed).k_origin(k_origin);
+    let mut runs = Vec::with_capacity(algorithms.len());
+    for &a in algorithms {
+        progress.stage(&format!("{} · {}", ds.name, a.title()));
+        let p = plan(a, &settings(a), &ctx)
+            .map_err(|e| clusterlab_algos::PlanError::new(format!("{} ({}): {e}", ds.name, a)))?;
+        runs.push(fitting::run_plan(
+            p,
+            z.view(),
+            ds.labels.as_deref(),
+            cfg.seed,
+        ));
+        progress.advance();
+    }
+    let density = *ctx.density();
+    let truth = ds.labels.clone();
+    let pair = fitting::pair(
+        z.view(),
+        k,
+        &runs,
+        (&settings(Algorithm::KMeans), &gmm_settings),
+        cfg.seed,
+        truth.as_deref(),
+    );
+    // Groups: every labeling renumbered after the truth, else after EM.
+    let reference: Option<Vec<i64>> = truth.clone().or_else(|| {
+        pair.as_ref()
+            .ok()
+            .map(|p| p.em_labels().iter().map(|&l| l as i64).collect())
+    });
+    for r in &mut runs {
+        if let Ok(c) = &r.result {
+            r.shown = Some(match &reference {
+                Some(rf) => clusterlab_metrics::relabel_to_match(rf, &c.labels),
+                None => c.labels.clone(),
+            });
+        }
+    }
+    let trace = match &pair {
+        Ok(p) => {
+            let is_seed = ds.source == clusterlab_data::BUILTIN_SOURCE && ds.name == "seed-1d";
+            let start = (is_seed && p.k == 2 && d == 1)
+                .then(|| fitting::seed_start(means[0], stds[0]))
+                .flatten();
+            fitting::trace(z.view(), p, &gmm_settings, cfg.seed, start)
+        }
+        Err(e) => Err(e.clone()),
+    };
+    Ok(Study {
+        name: ds.name.clone(),
+        source: ds.source.clone(),
+        n,
+        d,
+        feature_names: ds.feature_names.clone(),
+        standardized: cfg.standardize,
+        truth,
+        z,
+        view,
+        k,
+        k_rule,
+        density,
+        runs,
+        pair,
+        sweep,
+        trace,
+    })
+}

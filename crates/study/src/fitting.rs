@@ -1,0 +1,334 @@
+//! Running the plans on one dataset: every algorithm's fit and scores, the
+//! k-means/EM pair, the BIC sweep and the traced EM fit. Every EM and
+//! k-means fit here is planned through the registry
+//! ([`clusterlab_algos::plan`]), so its parameters are those `params` reports.
+
+use clusterlab_algos::{plan, Algorithm, Clustering, Context, Extras, Plan, PlanError, Settings};
+use clusterlab_em::{CovarianceType, Covariances, GaussianMixture, GmmFit, GmmModel, Init};
+use ndarray::{Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::error::one_line;
+use crate::study::{explain, AlgoRun, Curve, Pair, Sweep, Trace};
+
+/// Most points the BIC sweep fits (an even sample beyond).
+pub const SWEEP_MAX_N: usize = 5000;
+/// Most points of the traced EM fit (an even sample beyond).
+pub const TRACE_MAX_N: usize = 5000;
+
+/// Fits one plan and scores it: ARI and NMI against the truth, silhouette on `z`.
+pub fn run_plan(plan: Plan, z: ArrayView2<f64>, truth: Option<&[i64]>, seed: u64) -> AlgoRun {
+    let result = plan.fit(z).map_err(|e| one_line(&e.to_string()));
+    let mut run = AlgoRun {
+        algorithm: plan.algorithm,
+        params: plan.params,
+        result,
+        shown: None,
+        ari: None,
+        nmi: None,
+        silhouette: None,
+    };
+    if let Ok(c) = &run.result {
+        if let Some(t) = truth {
+            run.ari = Some(clusterlab_metrics::adjusted_rand_index(t, &c.labels));
+            run.nmi = Some(clusterlab_metrics::normalized_mutual_info(t, &c.labels));
+        }
+        run.silhouette = clusterlab_metrics::silhouette(
+            z,
+            &c.labels,
+            clusterlab_metrics::DEFAULT_SILHOUETTE_MAX_N,
+            seed,
+        );
+    }
+    run
+}
+
+/// An even sample of at most `max` of `n` indices (all when `n ≤ max`).
+pub fn even_sample(n: usize, max: usize) -> Vec<usize> {
+    if n <= max {
+        (0..n).collect()
+    } else {
+        (0..max).map(|i| i * n / max).collect()
+    }
+}
+
+/// The EM plan of the user's settings at `k` components and covariance `cov`.
+fn gmm_at(
+    settings: &Settings,
+    z: ArrayView2<f64>,
+    k: usize,
+    cov: CovarianceType,
+    seed: u64,
+) -> Result<GmmFit, String> {
+    let s = settings.with("covariance", json!(cov.name()), "the BIC sweep");
+    let p = plan(Algorithm::Gmm, &s, &Context::new(z, Some(k), seed)).map_err(|e| e.0)?;
+    let params = p.gmm().ok_or("not an EM plan")?;
+    params.fit(z, None).map_err(|e| one_line(&e.to_string()))
+}
+
+/// BIC over k = 1..=kmax and the four covariance types (on at most
+/// [`SWEEP_MAX_N`] points).
+pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) -> Sweep {
+    let n = z.nrows();
+    let idx = even_sample(n, SWEEP_MAX_N);
+    let sample = (idx.len() < n).then_some(idx.len());
+    let zs: Array2<f64> = if sample.is_some() {
+        z.select(Axis(0), &idx)
+    } else {
+        z.to_owned()
+    };
+    // At least d + 1 points per component on average, so no full
+    // covariance is singular by construction (6 points cannot support 6).
+    let kmax = kmax.min(zs.nrows() / (zs.ncols() + 1)).max(1);
+    let ks: Vec<usize> = (1..=kmax).collect();
+    let jobs: Vec<(usize, usize)> = ks
+        .iter()
+        .flat_map(|&k| (0..4).map(move |t| (k, t)))
+        .collect();
+    let results: Vec<Option<f64>> = jobs
+        .par_iter()
+        .map(|&(k, t)| {
+            let fit = gmm_at(settings, zs.view(), k, CovarianceType::ALL[t], seed).ok()?;
+            fit.model.bic(zs.view()).ok().filter(|b| b.is_finite())
+        })
+        .collect();
+    let mut bic = vec![[None; 4]; ks.len()];
+    let mut best: Option<(usize, CovarianceType, f64)> = None;
+    for (&(k, t), b) in jobs.iter().zip(results) {
+        bic[k - 1][t] = b;
+        if let Some(v) = b {
+            if best.is_none_or(|(_, _, bv)| v < bv) {
+                best = Some((k, CovarianceType::ALL[t], v));
+            }
+        }
+    }
+    Sweep {
+        ks,
+        bic,
+        best,
+        sample,
+        curves: Vec::new(),
+    }
+}
+
+/// The four covariance types' log-likelihood curves at `k`.
+pub fn curves(z: ArrayView2<f64>, k: usize, settings: &Settings, seed: u64) -> Vec<Curve> {
+    CovarianceType::ALL
+        .par_iter()
+        .map(|&t| Curve {
+            covariance: t,
+            result: gmm_at(settings, z, k, t, seed)
+                .map(|f| (f.lower_bounds.clone(), f.converged, f.n_iter)),
+        })
+        .collect()
+}
+
+/// The display group of each EM component: the reference group it is
+/// matched to; components left over take unused group numbers.
+pub fn component_groups(em_labels: &[usize], k: usize, reference: Option<&[i64]>) -> Vec<i64> {
+    let em: Vec<i64> = em_labels.iter().map(|&l| l as i64).collect();
+    let shown = match reference {
+        Some(r) => clusterlab_metrics::relabel_to_match(r, &em),
+        None => em.clone(),
+    };
+    let mut ids: Vec<Option<i64>> = vec![None; k];
+    for (&c, &s) in em_labels.iter().zip(&shown) {
+        if c < k && ids[c].is_none() && s >= 0 {
+            ids[c] = Some(s);
+        }
+    }
+    let mut taken: Vec<i64> = ids.iter().flatten().copied().collect();
+    let mut next = 0i64;
+    ids.into_iter()
+        .map(|id| {
+            id.unwrap_or_else(|| {
+                while taken.contains(&next) {
+                    next += 1;
+                }
+                taken.push(next);
+                next
+            })
+        })
+        .collect()
+}
+
+/// The run of `a`, or a fresh fit of its plan at `k` when it was not run.
+fn clustering_of(
+    a: Algorithm,
+    runs: &[AlgoRun],
+    settings: &Settings,
+    z: ArrayView2<f64>,
+    k: usize,
+    seed: u64,
+) -> Result<Clustering, String> {
+    if let Some(r) = runs.iter().find(|r| r.algorithm == a) {
+        return r.result.clone();
+    }
+    let p = plan(a, settings, &Context::new(z, Some(k), seed)).map_err(|e: PlanError| e.0)?;
+    p.fit(z)
+        .map_err(|e| format!("{}: {}", a.title(), one_line(&e.to_string())))
+}
+
+/// k-means and EM at the same `k`, from the runs when they are there.
+pub fn pair(
+    z: ArrayView2<f64>,
+    k: usize,
+    runs: &[AlgoRun],
+    settings: (&Settings, &Settings),
+    seed: u64,
+    reference: Option<&[i64]>,
+) -> Result<Pair, String> {
+    let km = clustering_of(Algorithm::KMeans, runs, settings.0, z, k, seed)?;
+    let Extras::KMeans { centroids, .. } = &km.extras else {
+        return Err("k-means returned no centroids".into());
+    };
+    let em_run = clustering_of(Algorithm::Gmm, runs, settings.1, z, k, seed)?;
+    let Extras::Gmm(em) = em_run.extras else {
+        return Err("EM returned no model".into());
+    };
+    let em: GmmFit = *em;
+    let kk = em.model.n_components();
+    if centroids.nrows() != kk {
+        return Err(format!(
+            "k-means has {} clusters but EM {kk} components",
+            centroids.nrows()
+        ));
+    }
+    let em_labels: Vec<usize> = em.labels.to_vec();
+    let em_i: Vec<i64> = em_labels.iter().map(|&l| l as i64).collect();
+    let km_in_em = clusterlab_metrics::relabel_to_match(&em_i, &km.labels);
+    // Old k-means cluster → EM numbering (clusters EM did not match take free numbers).
+    let mut map: Vec<Option<usize>> = vec![None; kk];
+    for (&old, &new) in km.labels.iter().zip(&km_in_em) {
+        let old = old as usize;
+        if old < kk && map[old].is_none() && (0..kk as i64).contains(&new) {
+            map[old] = Some(new as usize);
+        }
+    }
+    let mut free: Vec<usize> = (0..kk).filter(|j| !map.contains(&Some(*j))).collect();
+    free.reverse();
+    let map: Vec<usize> = map
+        .into_iter()
+        .map(|m| m.unwrap_or_else(|| free.pop().unwrap_or(0)))
+        .collect();
+    let km_labels: Vec<usize> = km.labels.iter().map(|&l| map[l as usize]).collect();
+    let mut km_centroids = Array2::zeros(centroids.dim());
+    for (old, &new) in map.iter().enumerate() {
+        km_centroids.row_mut(new).assign(&centroids.row(old));
+    }
+    let differ: Vec<usize> = (0..km_labels.len())
+        .filter(|&i| km_labels[i] != em_labels[i])
+        .collect();
+    let n = km_labels.len().max(1);
+    let groups = component_groups(&em_labels, kk, reference);
+    let reason = explain(
+        &em.model,
+        em.responsibilities.view(),
+        &km_labels,
+        &em_labels,
+        &differ,
+    );
+    Ok(Pair {
+        k: kk,
+        covariance: em.model.covariance_type(),
+        agreement: 1.0 - differ.len() as f64 / n as f64,
+        km_labels,
+        km_centroids,
+        em,
+        groups,
+        differ,
+        reason,
+    })
+}
+
+/// The traced EM fit (the EM plan at the pair's k and covariance type), on
+/// at most [`TRACE_MAX_N`] points, with groups matched to the pair's.
+/// `start`, when given, is the model of the first E-step (and its description).
+pub fn trace(
+    z: ArrayView2<f64>,
+    pair: &Pair,
+    settings: &Settings,
+    seed: u64,
+    start: Option<(GmmModel, String)>,
+) -> Result<Trace, String> {
+    let n = z.nrows();
+    let idx = even_sample(n, TRACE_MAX_N);
+    let zs: Array2<f64> = z.select(Axis(0), &idx);
+    let s = settings.with("covariance", json!(pair.covariance.name()), "the EM trace");
+    let planned = plan(
+        Algorithm::Gmm,
+        &s,
+        &Context::new(zs.view(), Some(pair.k), seed),
+    )
+    .map_err(|e| e.0)?;
+    let p = planned.gmm().ok_or("not an EM plan")?;
+    let note = start.as_ref().map(|s| s.1.clone());
+    let mut b = GaussianMixture::params(p.n_components())
+        .covariance_type(p.covariance_type())
+        .init(p.init().clone())
+        .n_init(p.n_init())
+        .tol(p.tol())
+        .max_iter(p.max_iter())
+        .reg_covar(p.reg_covar())
+        .seed(p.seed())
+        .trace(true);
+    if let Some((m, _)) = start {
+        b = b.init(Init::Model(Box::new(m))).n_init(1);
+    }
+    let fit = b
+        .check()
+        .map_err(|e| e.to_string())?
+        .fit(zs.view(), None)
+        .map_err(|e| format!("EM trace: {}", one_line(&e.to_string())))?;
+    // Match the traced components to the pair's on the shared points: a
+    // traced component takes the group of the pair component it matches.
+    let pair_labels: Vec<i64> = idx.iter().map(|&i| pair.em_labels()[i] as i64).collect();
+    let t_labels: Vec<usize> = fit.labels.to_vec();
+    let groups = component_groups(&t_labels, pair.k, Some(&pair_labels))
+        .into_iter()
+        .map(|j| {
+            usize::try_from(j)
+                .ok()
+                .and_then(|j| pair.groups.get(j).copied())
+                .unwrap_or(j)
+        })
+        .collect();
+    let mut t = Trace::from_fit(&fit, idx).ok_or("EM returned no trace")?;
+    t.groups = groups;
+    t.start = note;
+    Ok(t)
+}
+
+/// The seed's trace-lab start (means 1.60 and 4.40, variances 1, weights ½)
+/// in the space the algorithms see (`x = mean + std · z`), for the seed's
+/// own six points.
+pub fn seed_start(mean: f64, std: f64) -> Option<(GmmModel, String)> {
+    let s = if std > 0.0 { std } else { 1.0 };
+    let means = ndarray::array![[(1.60 - mean) / s], [(4.40 - mean) / s]];
+    let cov = ndarray::Array3::from_elem((2, 1, 1), 1.0 / (s * s));
+    let m = GmmModel::new(ndarray::array![0.5, 0.5], means, Covariances::Full(cov)).ok()?;
+    Some((
+        m,
+        "started from the seed's trace lab: means 1.60 and 4.40, variances 1, weights 0.50/0.50"
+            .into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples() {
+        assert_eq!(even_sample(3, 5), vec![0, 1, 2]);
+        assert_eq!(even_sample(10, 5), vec![0, 2, 4, 6, 8]);
+    }
+
+    #[test]
+    fn groups_follow_reference() {
+        let em = [1, 1, 0, 0, 2];
+        let truth = [0, 0, 1, 1, 1];
+        assert_eq!(component_groups(&em, 3, Some(&truth)), vec![1, 0, 2]);
+    }
+}
