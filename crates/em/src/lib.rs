@@ -39,6 +39,7 @@
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.
 
+mod engine;
 mod error;
 mod estep;
 mod fit;
@@ -52,6 +53,7 @@ mod params;
 mod simd;
 mod vmath;
 
+pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};

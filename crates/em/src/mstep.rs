@@ -7,7 +7,8 @@ use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 
 use std::cell::OnceCell;
 
-use crate::estep::{evaluate_around, SecondMoments, SuffStats};
+use crate::engine::Engine;
+use crate::estep::{SecondMoments, SuffStats};
 use crate::linalg::cholesky_lower;
 use crate::model::{
     full_precision_factor, precision_factors, CovarianceType, Covariances, GmmModel,
@@ -36,9 +37,10 @@ pub(crate) enum Event {
 
 /// How re-seeding ranks the points, worst-explained first.
 pub(crate) enum Ranking<'a> {
-    /// By log-likelihood under the model of the E-step (computed around
-    /// `centre`, exactly as the E-step did), evaluated only if a re-seed asks.
+    /// By log-likelihood under the model of the E-step (computed by the
+    /// E-step's engine around `centre`, exactly as the E-step did), evaluated only if a re-seed asks.
     Model {
+        engine: Engine,
         model: &'a GmmModel,
         centre: ArrayView1<'a, f64>,
         point_ll: OnceCell<Array1<f64>>,
@@ -49,8 +51,9 @@ pub(crate) enum Ranking<'a> {
 
 impl<'a> Ranking<'a> {
     /// Rank by the log-likelihood under `model`, lazily.
-    pub(crate) fn model(model: &'a GmmModel, centre: ArrayView1<'a, f64>) -> Self {
+    pub(crate) fn model(engine: Engine, model: &'a GmmModel, centre: ArrayView1<'a, f64>) -> Self {
         Ranking::Model {
+            engine,
             model,
             centre,
             point_ll: OnceCell::new(),
@@ -72,11 +75,12 @@ impl Reseed<'_> {
     fn point(&self, used: &[usize]) -> usize {
         match &self.ranking {
             Ranking::Model {
+                engine,
                 model,
                 centre,
                 point_ll,
             } => {
-                let ll = point_ll.get_or_init(|| evaluate_around(model, self.x, *centre).1);
+                let ll = point_ll.get_or_init(|| engine.evaluate_around(model, self.x, *centre).1);
                 (0..ll.len())
                     .filter(|i| !used.contains(i))
                     .min_by(|a, b| ll[*a].total_cmp(&ll[*b]))
