@@ -15,8 +15,10 @@ use std::str::FromStr;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use crate::error::{invalid, GmmError};
-use crate::estep::{self, SuffStats};
+use crate::estep;
 use crate::model::{CovarianceType, GmmModel};
+use crate::reference;
+use crate::stats::SuffStats;
 
 /// Which implementation of the E-step, the statistics and the scoring runs.
 #[derive(
@@ -87,11 +89,12 @@ impl Engine {
         out: Option<RowOut>,
     ) -> EStep {
         match self {
-            Engine::Fast | Engine::Reference => {
+            Engine::Fast => {
                 let stats = estep::e_step_with_stats(model, x, w, centre, out);
                 let lower_bound = stats.ll_sum / stats.weight_sum;
                 EStep { stats, lower_bound }
             }
+            Engine::Reference => reference::e_step(model, x, w, centre, out),
         }
     }
 
@@ -105,9 +108,8 @@ impl Engine {
         resp: &mut Array2<f64>,
     ) -> SuffStats {
         match self {
-            Engine::Fast | Engine::Reference => {
-                estep::stats_from_responsibilities(ty, x, w, centre, resp)
-            }
+            Engine::Fast => estep::stats_from_responsibilities(ty, x, w, centre, resp),
+            Engine::Reference => reference::sufficient_statistics(ty, x, w, resp.view(), centre),
         }
     }
 
@@ -121,7 +123,8 @@ impl Engine {
         centre: ArrayView1<f64>,
     ) -> (Array2<f64>, Array1<f64>) {
         match self {
-            Engine::Fast | Engine::Reference => estep::evaluate_around(model, x, centre),
+            Engine::Fast => estep::evaluate_around(model, x, centre),
+            Engine::Reference => reference::responsibilities(model, x),
         }
     }
 
@@ -132,7 +135,8 @@ impl Engine {
         x: ArrayView2<f64>,
     ) -> (Array2<f64>, Array1<f64>) {
         match self {
-            Engine::Fast | Engine::Reference => estep::evaluate(model, x),
+            Engine::Fast => estep::evaluate(model, x),
+            Engine::Reference => reference::responsibilities(model, x),
         }
     }
 
@@ -143,10 +147,11 @@ impl Engine {
         w: Option<ArrayView1<f64>>,
     ) -> f64 {
         match self {
-            Engine::Fast | Engine::Reference => match w {
+            Engine::Fast => match w {
                 Some(w) => w.dot(&ll) / w.sum(),
                 None => ll.mean().unwrap_or(f64::NAN),
             },
+            Engine::Reference => reference::lower_bound(ll, w),
         }
     }
 }

@@ -50,7 +50,9 @@ mod linfa_impl;
 mod model;
 mod mstep;
 mod params;
+mod reference;
 mod simd;
+mod stats;
 mod vmath;
 
 pub use engine::Engine;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::Engine;
 use crate::error::GmmError;
 use crate::linalg::{cholesky_lower, precision_cholesky_from_lower};
+use crate::reference::log_det_factor;
 
 /// How each component's covariance is shaped (as in scikit-learn).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -154,11 +155,6 @@ pub(crate) fn full_precision_factor(cov: ArrayView2<f64>) -> Option<Array2<f64>>
     cholesky_lower(cov).map(|l| precision_cholesky_from_lower(l.view()))
 }
 
-/// `Σ ln diag(U)` for an upper-triangular factor.
-fn log_det_triangular(u: ArrayView2<f64>) -> f64 {
-    u.diag().iter().map(|v| v.ln()).sum()
-}
-
 /// Precision factors and their log-determinants from covariances; the first
 /// component that is not positive definite is named in the error.
 pub(crate) fn precision_factors(
@@ -174,7 +170,7 @@ pub(crate) fn precision_factors(
             for j in 0..k {
                 let u = full_precision_factor(c.index_axis(Axis(0), j))
                     .ok_or(NotPositiveDefinite { component: j })?;
-                ld[j] = log_det_triangular(u.view());
+                ld[j] = log_det_factor(u.view());
                 f.index_axis_mut(Axis(0), j).assign(&u);
             }
             Ok((PrecisionFactors::Full(f), ld))
@@ -208,7 +204,7 @@ pub(crate) fn precision_factors(
         }
         Covariances::Tied(c) => {
             let u = full_precision_factor(c.view()).ok_or(NotPositiveDefinite { component: 0 })?;
-            let ld = Array1::from_elem(k, log_det_triangular(u.view()));
+            let ld = Array1::from_elem(k, log_det_factor(u.view()));
             Ok((PrecisionFactors::Tied(u), ld))
         }
     }

@@ -8,11 +8,15 @@ use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 use std::cell::OnceCell;
 
 use crate::engine::Engine;
-use crate::estep::{SecondMoments, SuffStats};
 use crate::linalg::cholesky_lower;
 use crate::model::{
     full_precision_factor, precision_factors, CovarianceType, Covariances, GmmModel,
 };
+use crate::reference::{
+    estimate_diag_covariance, estimate_full_covariance, estimate_shifted_means,
+    estimate_spherical_covariance, estimate_tied_covariance, estimate_weights,
+};
+use crate::stats::{SecondMoments, SuffStats};
 
 /// Added to every `N_j`, as scikit-learn does, so an empty component divides by a non-zero.
 const N_EPS: f64 = 10.0 * f64::EPSILON;
@@ -99,78 +103,6 @@ impl Reseed<'_> {
         let scale = 1.0 + self.data_variance.mean().unwrap_or(0.0);
         self.data_variance.mapv(|v| (v + reg).max(1e-12 * scale))
     }
-}
-
-/// `π_j = N_j / Σ N`.
-pub(crate) fn estimate_weights(nk: ArrayView1<f64>) -> Array1<f64> {
-    &nk / nk.sum()
-}
-
-/// Shifted means `m_j = S_j / N_j` (the mean is `c + m_j`).
-pub(crate) fn estimate_shifted_means(nk: ArrayView1<f64>, sx: ArrayView2<f64>) -> Array2<f64> {
-    &sx / &nk.insert_axis(Axis(1))
-}
-
-/// `Σ_j = Q_j / N_j − m_j m_jᵀ + reg·I`, symmetrised.
-pub(crate) fn estimate_full_covariance(
-    q: ArrayView2<f64>,
-    nk: f64,
-    m: ArrayView1<f64>,
-    reg: f64,
-) -> Array2<f64> {
-    let d = m.len();
-    Array2::from_shape_fn((d, d), |(a, b)| {
-        let v = 0.5 * (q[[a, b]] + q[[b, a]]) / nk - m[a] * m[b];
-        if a == b {
-            v + reg
-        } else {
-            v
-        }
-    })
-}
-
-/// `σ²_j = Σ_j r x² / N_j − m_j² + reg`, per feature.
-pub(crate) fn estimate_diag_covariance(
-    q: ArrayView1<f64>,
-    nk: f64,
-    m: ArrayView1<f64>,
-    reg: f64,
-) -> Array1<f64> {
-    Array1::from_shape_fn(m.len(), |a| q[a] / nk - m[a] * m[a] + reg)
-}
-
-/// Spherical: the mean of the diagonal variances,
-/// `σ² = (Q/N − ‖m‖²)/d + reg` with `Q = Σ r ‖x − c‖²`.
-pub(crate) fn estimate_spherical_covariance(q: f64, nk: f64, m: ArrayView1<f64>, reg: f64) -> f64 {
-    (q / nk - m.dot(&m)) / m.len() as f64 + reg
-}
-
-/// Tied: `Σ = (Q − Σ_j N_j m_j m_jᵀ) / Σ N + reg·I`.
-pub(crate) fn estimate_tied_covariance(
-    q: ArrayView2<f64>,
-    nk: ArrayView1<f64>,
-    m: ArrayView2<f64>,
-    reg: f64,
-) -> Array2<f64> {
-    let d = q.nrows();
-    let total = nk.sum();
-    let mut between = Array2::<f64>::zeros((d, d));
-    for (j, n) in nk.iter().enumerate() {
-        let mj = m.row(j);
-        for a in 0..d {
-            for b in 0..d {
-                between[[a, b]] += n * mj[a] * mj[b];
-            }
-        }
-    }
-    Array2::from_shape_fn((d, d), |(a, b)| {
-        let v = (0.5 * (q[[a, b]] + q[[b, a]]) - between[[a, b]]) / total;
-        if a == b {
-            v + reg
-        } else {
-            v
-        }
-    })
 }
 
 /// Is the covariance's smallest eigenvalue before regularisation (that is, of
