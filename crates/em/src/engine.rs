@@ -15,7 +15,7 @@ use std::str::FromStr;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use crate::error::{invalid, GmmError};
-use crate::estep;
+use crate::fast::estep;
 use crate::model::{CovarianceType, GmmModel};
 use crate::reference;
 use crate::stats::SuffStats;

@@ -41,19 +41,16 @@
 
 mod engine;
 mod error;
-mod estep;
+mod fast;
 mod fit;
 mod init;
-mod kernels;
 pub mod linalg;
 mod linfa_impl;
 mod model;
 mod mstep;
 mod params;
 mod reference;
-mod simd;
 mod stats;
-mod vmath;
 
 pub use engine::Engine;
 pub use error::GmmError;

@@ -18,7 +18,12 @@ use ndarray::{
 use rayon::prelude::*;
 use std::borrow::Cow;
 
-use crate::kernels::{self, Buffers, Factors, LaneStats, RowLogLik, Second};
+use super::dispatch;
+use super::fused::FUSED_MAX_K;
+use super::layout::Buffers;
+use super::log_density::Factors;
+use super::log_sum_exp::{prefetch, RowLogLik};
+use super::stats::{dot, sum, LaneStats, Second};
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
 use crate::stats::{SecondMoments, SuffStats};
 
@@ -121,7 +126,7 @@ type RowOut<'a> = (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>);
 fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: &mut [f64]) {
     let d = centre.len();
     match x.as_slice() {
-        Some(flat) => kernels::transpose(&flat[start * d..end * d], centre, end - start, xt),
+        Some(flat) => dispatch::transpose(&flat[start * d..end * d], centre, end - start, xt),
         None => {
             for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
                 for a in 0..d {
@@ -137,7 +142,7 @@ fn prefetch_rows(x: ArrayView2<f64>, start: usize, end: usize) {
     if let Some(flat) = x.as_slice() {
         let d = x.ncols();
         for line in flat[start * d..end * d].chunks(8) {
-            kernels::prefetch(line);
+            prefetch(line);
         }
     }
 }
@@ -185,7 +190,7 @@ fn process_chunk(
     let fused = factors
         .as_ref()
         .is_some_and(|f| matches!(f, Factors::Diag { .. } | Factors::Spherical { .. }))
-        && k <= kernels::FUSED_MAX_K;
+        && k <= FUSED_MAX_K;
     // How many rows ahead of the block being computed the prefetches start:
     // the next block for the fused E-step, the one after for the others
     // (each measured best: 1M × 10, k = 5, diag 4.5 → 4.1 ms with the next
@@ -216,7 +221,7 @@ fn process_chunk(
         for a in 0..d {
             buf.xt[a * STRIDE + rows..a * STRIDE + padded_rows].fill(0.0);
         }
-        kernels::augment(kind, d, padded_rows, &mut buf.xt);
+        dispatch::augment(kind, d, padded_rows, &mut buf.xt);
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
             // Per-row values only where they are written out or weighted;
             // otherwise the block's sum is enough (one logarithm per lane).
@@ -226,10 +231,10 @@ fn process_chunk(
                 _ => RowLogLik::PerRow(&mut ll_block[..rows]),
             };
             if fused {
-                kernels::fused(f, &prep.offset, d, rows, buf, &mut ll, ahead);
+                dispatch::fused(f, &prep.offset, d, rows, buf, &mut ll, ahead);
             } else {
-                kernels::log_prob(f, &prep.offset, d, rows, buf);
-                kernels::normalise(k, rows, buf, &mut ll, ahead);
+                dispatch::log_prob(f, &prep.offset, d, rows, buf);
+                dispatch::normalise(k, rows, buf, &mut ll, ahead);
             }
             if let Some((resp, ll)) = out.as_mut() {
                 for (i, mut row) in resp
@@ -262,12 +267,12 @@ fn process_chunk(
             let wb = w_owned.as_ref().map(|w| &w[start..end]);
             if prep.is_some() {
                 ll_sum += match (wb, &out) {
-                    (Some(w), _) => kernels::dot(w, &ll_block[..rows]),
-                    (None, Some(_)) => kernels::sum(&ll_block[..rows]),
+                    (Some(w), _) => dot(w, &ll_block[..rows]),
+                    (None, Some(_)) => sum(&ll_block[..rows]),
                     (None, None) => block_ll,
                 };
             }
-            weight_sum += wb.map_or(rows as f64, kernels::sum);
+            weight_sum += wb.map_or(rows as f64, sum);
             // Responsibilities past the data are zero too.
             for j in 0..k {
                 buf.logp[j * STRIDE + rows..j * STRIDE + padded_rows].fill(0.0);
@@ -285,7 +290,7 @@ fn process_chunk(
                     }
                 }
             }
-            kernels::stats(d, padded_rows, buf, wb.is_some(), acc);
+            dispatch::stats(d, padded_rows, buf, wb.is_some(), acc);
         }
         start = end;
     }
