@@ -15,6 +15,7 @@ use std::str::FromStr;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use crate::error::{invalid, GmmError};
+use crate::fast::dispatch::simd;
 use crate::fast::estep;
 use crate::model::{CovarianceType, GmmModel};
 use crate::reference;
@@ -90,7 +91,7 @@ impl Engine {
     ) -> EStep {
         match self {
             Engine::Fast => {
-                let stats = estep::e_step_with_stats(model, x, w, centre, out);
+                let stats = estep::e_step_with_stats(simd(), model, x, w, centre, out);
                 let lower_bound = stats.ll_sum / stats.weight_sum;
                 EStep { stats, lower_bound }
             }
@@ -108,7 +109,7 @@ impl Engine {
         resp: &mut Array2<f64>,
     ) -> SuffStats {
         match self {
-            Engine::Fast => estep::stats_from_responsibilities(ty, x, w, centre, resp),
+            Engine::Fast => estep::stats_from_responsibilities(simd(), ty, x, w, centre, resp),
             Engine::Reference => reference::sufficient_statistics(ty, x, w, resp.view(), centre),
         }
     }
@@ -123,7 +124,7 @@ impl Engine {
         centre: ArrayView1<f64>,
     ) -> (Array2<f64>, Array1<f64>) {
         match self {
-            Engine::Fast => estep::evaluate_around(model, x, centre),
+            Engine::Fast => estep::evaluate_around(simd(), model, x, centre),
             Engine::Reference => reference::responsibilities(model, x),
         }
     }
@@ -135,7 +136,7 @@ impl Engine {
         x: ArrayView2<f64>,
     ) -> (Array2<f64>, Array1<f64>) {
         match self {
-            Engine::Fast => estep::evaluate(model, x),
+            Engine::Fast => estep::evaluate(simd(), model, x),
             Engine::Reference => reference::responsibilities(model, x),
         }
     }

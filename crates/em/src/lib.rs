@@ -40,6 +40,8 @@
 //! same log-likelihood.
 
 mod engine;
+#[cfg(test)]
+mod engines_agree;
 mod error;
 mod fast;
 mod fit;

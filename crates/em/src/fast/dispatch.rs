@@ -54,6 +54,15 @@ impl Simd {
     }
 }
 
+/// Every level this CPU supports, lowest first (the tests run each).
+#[cfg(test)]
+pub(crate) fn supported_levels() -> Vec<Simd> {
+    [Simd::Baseline, Simd::Avx2, Simd::Avx512]
+        .into_iter()
+        .filter(|l| l.rank() <= supported_simd().rank())
+        .collect()
+}
+
 /// The best level the CPU supports.
 pub(super) fn supported_simd() -> Simd {
     static SUPPORTED: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
@@ -77,9 +86,10 @@ pub(super) fn detect_simd() -> Simd {
     Simd::Baseline
 }
 
-/// Compile `$body` for each [`Simd`] level and pick one at run time. With
-/// `grouped`, the body also takes the [`Vector`] type and `NV`, the vectors
-/// per row group.
+/// Compile `$body` for each [`Simd`] level, as `$at(level, …)`; the caller
+/// passes the level (the fast engine passes [`simd()`], the tests every
+/// supported one). With `grouped`, the body also takes the `Vector` type and
+/// `NV`, the vectors per row group. (`$name` names the kernel.)
 macro_rules! dispatch {
     (grouped $name:ident, $at:ident, $avx:ident, $avx512:ident, $body:ident, ($($arg:ident : $ty:ty),*)) => {
         dispatch!(@make $name, $at, $avx, $avx512, ($($arg: $ty),*),
@@ -111,10 +121,6 @@ macro_rules! dispatch {
                 Simd::Baseline => {}
             }
             $base($($arg),*)
-        }
-
-        pub(crate) fn $name($($arg: $ty),*) {
-            $at(simd(), $($arg),*)
         }
     };
 }

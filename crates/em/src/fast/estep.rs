@@ -12,18 +12,17 @@
 //! fitting) before squaring, so second moments do not cancel catastrophically
 //! when the data sits far from the origin.
 
-use ndarray::{
-    s, Array1, Array2, Array3, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis,
-};
+use ndarray::{s, Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
-use super::dispatch;
+use super::dispatch::{self, Simd};
 use super::fused::FUSED_MAX_K;
 use super::layout::Buffers;
 use super::log_density::Factors;
 use super::log_sum_exp::{prefetch, RowLogLik};
 use super::stats::{dot, sum, LaneStats, Second};
+use crate::engine::RowOut;
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
 use crate::stats::{SecondMoments, SuffStats};
 
@@ -116,17 +115,25 @@ struct Pass<'a> {
     with_stats: bool,
     /// Number of components.
     k: usize,
+    /// The SIMD level every kernel of the pass runs at.
+    level: Simd,
 }
-
-/// Where a pass writes (or, without an E-step, reads) per-row values.
-type RowOut<'a> = (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>);
 
 /// Shift and transpose rows `start..end` of `x` into the block buffer:
 /// `xt[a·STRIDE + i] = x[start + i, a] − c[a]`.
-fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: &mut [f64]) {
+fn load_block(
+    level: Simd,
+    x: ArrayView2<f64>,
+    centre: &[f64],
+    start: usize,
+    end: usize,
+    xt: &mut [f64],
+) {
     let d = centre.len();
     match x.as_slice() {
-        Some(flat) => dispatch::transpose(&flat[start * d..end * d], centre, end - start, xt),
+        Some(flat) => {
+            dispatch::transpose_at(level, &flat[start * d..end * d], centre, end - start, xt)
+        }
         None => {
             for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
                 for a in 0..d {
@@ -175,6 +182,7 @@ fn process_chunk(
         centre,
         with_stats,
         k,
+        level,
     } = pass;
     let (n, d) = x.dim();
     let centre: Cow<[f64]> = centre
@@ -202,7 +210,7 @@ fn process_chunk(
     while start < n {
         let end = (start + BLOCK).min(n);
         let rows = end - start;
-        load_block(x, &centre, start, end, &mut buf.xt);
+        load_block(level, x, &centre, start, end, &mut buf.xt);
         // Bring a block ahead (`lead` rows past this one) into cache while
         // this one is computed, so the loads of `load_block` find it there.
         // With an E-step the log-sum-exp issues the prefetches a few lines
@@ -221,7 +229,7 @@ fn process_chunk(
         for a in 0..d {
             buf.xt[a * STRIDE + rows..a * STRIDE + padded_rows].fill(0.0);
         }
-        dispatch::augment(kind, d, padded_rows, &mut buf.xt);
+        dispatch::augment_at(level, kind, d, padded_rows, &mut buf.xt);
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
             // Per-row values only where they are written out or weighted;
             // otherwise the block's sum is enough (one logarithm per lane).
@@ -231,10 +239,10 @@ fn process_chunk(
                 _ => RowLogLik::PerRow(&mut ll_block[..rows]),
             };
             if fused {
-                dispatch::fused(f, &prep.offset, d, rows, buf, &mut ll, ahead);
+                dispatch::fused_at(level, f, &prep.offset, d, rows, buf, &mut ll, ahead);
             } else {
-                dispatch::log_prob(f, &prep.offset, d, rows, buf);
-                dispatch::normalise(k, rows, buf, &mut ll, ahead);
+                dispatch::log_prob_at(level, f, &prep.offset, d, rows, buf);
+                dispatch::normalise_at(level, k, rows, buf, &mut ll, ahead);
             }
             if let Some((resp, ll)) = out.as_mut() {
                 for (i, mut row) in resp
@@ -290,7 +298,7 @@ fn process_chunk(
                     }
                 }
             }
-            dispatch::stats(d, padded_rows, buf, wb.is_some(), acc);
+            dispatch::stats_at(level, d, padded_rows, buf, wb.is_some(), acc);
         }
         start = end;
     }
@@ -333,7 +341,7 @@ fn run_chunks(
     pass: Pass,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
-    out: Option<(ArrayViewMut2<f64>, ArrayViewMut1<f64>)>,
+    out: Option<RowOut>,
 ) -> Option<SuffStats> {
     let Pass {
         ty, with_stats, k, ..
@@ -387,11 +395,12 @@ fn run_chunks(
 /// log-likelihoods (n) to `out` when it is given. Fitting leaves `out` out:
 /// the M-step needs only the statistics.
 pub(crate) fn e_step_with_stats(
+    level: Simd,
     model: &GmmModel,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
     centre: ArrayView1<f64>,
-    out: Option<(ArrayViewMut2<f64>, ArrayViewMut1<f64>)>,
+    out: Option<RowOut>,
 ) -> SuffStats {
     let prep = Prepared::new(model, centre);
     let pass = Pass {
@@ -400,6 +409,7 @@ pub(crate) fn e_step_with_stats(
         centre: centre.view(),
         with_stats: true,
         k: model.n_components(),
+        level,
     };
     run_chunks(pass, x, w, out).expect("statistics were requested")
 }
@@ -407,6 +417,7 @@ pub(crate) fn e_step_with_stats(
 /// Statistics of given responsibilities (no E-step): how the first M-step of
 /// an initialisation sees its starting responsibilities.
 pub(crate) fn stats_from_responsibilities(
+    level: Simd,
     ty: CovarianceType,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
@@ -420,6 +431,7 @@ pub(crate) fn stats_from_responsibilities(
         centre,
         with_stats: true,
         k: resp.ncols(),
+        level,
     };
     run_chunks(pass, x, w, Some((resp.view_mut(), unused.view_mut())))
         .expect("statistics were requested")
@@ -428,6 +440,7 @@ pub(crate) fn stats_from_responsibilities(
 /// Responsibilities and per-row log-density of `x` under `model`, computed
 /// around `centre`, without statistics.
 pub(crate) fn evaluate_around(
+    level: Simd,
     model: &GmmModel,
     x: ArrayView2<f64>,
     centre: ArrayView1<f64>,
@@ -443,16 +456,21 @@ pub(crate) fn evaluate_around(
         centre,
         with_stats: false,
         k,
+        level,
     };
     run_chunks(pass, x, None, Some((resp.view_mut(), ll.view_mut())));
     (resp, ll)
 }
 
 /// Responsibilities and per-row log-density of `x` under `model`, without statistics.
-pub(crate) fn evaluate(model: &GmmModel, x: ArrayView2<f64>) -> (Array2<f64>, Array1<f64>) {
+pub(crate) fn evaluate(
+    level: Simd,
+    model: &GmmModel,
+    x: ArrayView2<f64>,
+) -> (Array2<f64>, Array1<f64>) {
     // Centre on the mixture's mean: keeps the shifted coordinates small.
     let centre = model.weights().dot(model.means());
-    evaluate_around(model, x, centre.view())
+    evaluate_around(level, model, x, centre.view())
 }
 
 #[cfg(test)]

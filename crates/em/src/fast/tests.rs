@@ -123,10 +123,7 @@ fn numbers(seed: u64) -> impl FnMut() -> f64 {
 }
 
 fn levels() -> Vec<Simd> {
-    [Simd::Baseline, Simd::Avx2, Simd::Avx512]
-        .into_iter()
-        .filter(|l| l.rank() <= supported_simd().rank())
-        .collect()
+    supported_levels()
 }
 
 fn close(got: f64, want: f64, what: &str) {
