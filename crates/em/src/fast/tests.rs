@@ -34,6 +34,15 @@ use super::log_density::Factors;
 use super::log_sum_exp::RowLogLik;
 use super::stats::{dot, sum, LaneStats, Second};
 use lanes::map_lanes_at;
+use ndarray::{Array1, Array2, Array3, Axis};
+
+use crate::model::CovarianceType;
+use crate::reference::{
+    log_det_factor, log_gaussian_density_diag, log_gaussian_density_full,
+    log_gaussian_density_spherical, log_gaussian_density_tied, log_likelihoods,
+    log_responsibilities, sufficient_statistics, LN_2PI,
+};
+use crate::stats::SecondMoments;
 
 /// `f` of each level's `exp_nonpositive` (`ln = false`) or `ln_positive`
 /// over `xs`, with the worst error `err(got, want)` against the standard library.
@@ -133,22 +142,23 @@ fn close(got: f64, want: f64, what: &str) {
     );
 }
 
-/// Every compiled level of `log_prob` and `stats` against the formulas
-/// written out one row at a time, on a block whose length is not a
-/// multiple of any vector width.
+/// Every compiled level of `log_prob` and `stats` against the reference
+/// engine's equations (`reference::log_gaussian_density_*` plus `ln π_j`,
+/// and the reference sufficient statistics), on a block whose length is not
+/// a multiple of any vector width.
 #[test]
-fn every_level_agrees_with_the_formulas() {
+fn every_level_agrees_with_the_reference() {
     // Feature counts that leave every remainder of the 8-, 4- and 2-wide
     // tiles; five components leave a last tile of one on every level.
     for d in [1, 2, 3, 5, 6, 8, 11, 13] {
-        agreement_with_the_formulas(d, 3);
+        agreement_with_the_reference(d, 3);
     }
     for d in [10, 15] {
-        agreement_with_the_formulas(d, 5);
+        agreement_with_the_reference(d, 5);
     }
 }
 
-fn agreement_with_the_formulas(d: usize, k: usize) {
+fn agreement_with_the_reference(d: usize, k: usize) {
     let rows = 203;
     let mut next = numbers(7 + d as u64);
     let mut b = Buffers::new(Second::Spherical, d, k);
@@ -157,36 +167,72 @@ fn agreement_with_the_formulas(d: usize, k: usize) {
             b.xt[a * STRIDE + i] = 3.0 * next();
         }
     }
-    let x = |b: &Buffers, i: usize, a: usize| b.xt[a * STRIDE + i];
+    // The block's rows as the reference sees them (the centre is 0).
+    let xs = Array2::from_shape_fn((rows, d), |(i, a)| b.xt[a * STRIDE + i]);
+    let zero = Array1::<f64>::zeros(d);
     // Upper-triangular factors with a positive diagonal.
-    let u: Vec<f64> = (0..k * d * d)
-        .map(|e| {
-            let (a, c) = ((e % (d * d)) / d, e % d);
-            match a.cmp(&c) {
-                std::cmp::Ordering::Less => 0.5 * next(),
-                std::cmp::Ordering::Equal => 1.0 + next().abs(),
-                std::cmp::Ordering::Greater => 0.0,
-            }
-        })
-        .collect();
-    let mu: Vec<f64> = (0..k * d).map(|_| next()).collect();
-    let p: Vec<f64> = (0..k * d).map(|_| 0.5 + next().abs()).collect();
-    let offset: Vec<f64> = (0..k).map(|_| next()).collect();
-    let tied_u = &u[..d * d];
-    // Diagonal and spherical means come scaled by 1/σ.
-    let mu_diag: Vec<f64> = (0..k * d).map(|e| mu[e] * p[e]).collect();
-    let mu_sph: Vec<f64> = (0..k * d).map(|e| mu[e] * p[e / d]).collect();
-    let cases = [
-        Factors::Full { u: &u, mu_u: &mu },
-        Factors::Tied {
-            u: tied_u,
-            mu_u: &mu,
-        },
-        Factors::Diag { p: &p, m: &mu_diag },
-        Factors::Spherical {
-            p: &p[..k],
-            m: &mu_sph,
-        },
+    let u = Array3::from_shape_fn((k, d, d), |(_, a, c)| match a.cmp(&c) {
+        std::cmp::Ordering::Less => 0.5 * next(),
+        std::cmp::Ordering::Equal => 1.0 + next().abs(),
+        std::cmp::Ordering::Greater => 0.0,
+    });
+    let mu = Array2::from_shape_fn((k, d), |_| next());
+    let p = Array2::from_shape_fn((k, d), |_| 0.5 + next().abs());
+    let ln_pi: Vec<f64> = (0..k).map(|_| -0.1 - next().abs()).collect();
+    let uj = |j: usize| u.index_axis(Axis(0), j);
+    let tied_u = uj(0);
+    let flat = |a: &Array2<f64>| a.iter().copied().collect::<Vec<f64>>();
+    // What the kernels take: μᵀU (full, tied), μ·p (diag, spherical), and
+    // ln π_j + ln det U_j − ½ d ln 2π per component.
+    let mu_u = flat(&Array2::from_shape_fn((k, d), |(j, a)| {
+        (0..d).map(|c| mu[[j, c]] * u[[j, c, a]]).sum()
+    }));
+    let mu_tied = flat(&mu.dot(&tied_u));
+    let mu_diag = flat(&(&mu * &p));
+    let mu_sph = flat(&Array2::from_shape_fn((k, d), |(j, a)| {
+        mu[[j, a]] * p[[j, 0]]
+    }));
+    let (u_flat, p_flat) = (u.iter().copied().collect::<Vec<f64>>(), flat(&p));
+    let p_sph: Vec<f64> = (0..k).map(|j| p[[j, 0]]).collect();
+    let half_d_ln_2pi = 0.5 * d as f64 * LN_2PI;
+    let offsets = |ln_det: &dyn Fn(usize) -> f64| -> Vec<f64> {
+        (0..k)
+            .map(|j| ln_pi[j] + ln_det(j) - half_d_ln_2pi)
+            .collect()
+    };
+    let cases: [(Factors, Vec<f64>, &dyn Fn(usize, usize) -> f64); 4] = [
+        (
+            Factors::Full {
+                u: &u_flat,
+                mu_u: &mu_u,
+            },
+            offsets(&|j| log_det_factor(uj(j))),
+            &|i, j| log_gaussian_density_full(xs.row(i), mu.row(j), uj(j)),
+        ),
+        (
+            Factors::Tied {
+                u: &u_flat[..d * d],
+                mu_u: &mu_tied,
+            },
+            offsets(&|_| log_det_factor(tied_u)),
+            &|i, j| log_gaussian_density_tied(xs.row(i), mu.row(j), tied_u),
+        ),
+        (
+            Factors::Diag {
+                p: &p_flat,
+                m: &mu_diag,
+            },
+            offsets(&|j| p.row(j).iter().map(|v| v.ln()).sum()),
+            &|i, j| log_gaussian_density_diag(xs.row(i), mu.row(j), p.row(j)),
+        ),
+        (
+            Factors::Spherical {
+                p: &p_sph,
+                m: &mu_sph,
+            },
+            offsets(&|j| d as f64 * p_sph[j].ln()),
+            &|i, j| log_gaussian_density_spherical(xs.row(i), mu.row(j), p_sph[j]),
+        ),
     ];
     for level in levels() {
         augment_at(
@@ -197,40 +243,17 @@ fn agreement_with_the_formulas(d: usize, k: usize) {
             &mut b.xt,
         );
         for i in 0..rows {
-            let want: f64 = (0..d).map(|a| x(&b, i, a) * x(&b, i, a)).sum();
+            let want = xs.row(i).dot(&xs.row(i));
             close(b.xt[(d + 1) * STRIDE + i], want, "‖x‖²");
         }
-        for f in &cases {
-            log_prob_at(level, f, &offset, d, rows, &mut b);
+        for (f, offset, log_density) in &cases {
+            log_prob_at(level, f, offset, d, rows, &mut b);
             for j in 0..k {
                 for i in 0..rows {
-                    let q: f64 = (0..d)
-                        .map(|a| {
-                            let z = match f {
-                                Factors::Full { u, mu_u } => {
-                                    (0..=a)
-                                        .map(|c| u[j * d * d + c * d + a] * x(&b, i, c))
-                                        .sum::<f64>()
-                                        - mu_u[j * d + a]
-                                }
-                                Factors::Tied { u, mu_u } => {
-                                    (0..=a).map(|c| u[c * d + a] * x(&b, i, c)).sum::<f64>()
-                                        - mu_u[j * d + a]
-                                }
-                                Factors::Diag { p, .. } => {
-                                    (x(&b, i, a) - mu[j * d + a]) * p[j * d + a]
-                                }
-                                Factors::Spherical { p, .. } => {
-                                    (x(&b, i, a) - mu[j * d + a]) * p[j]
-                                }
-                            };
-                            z * z
-                        })
-                        .sum();
                     close(
                         b.logp[j * STRIDE + i],
-                        offset[j] - 0.5 * q,
-                        &format!("{level:?} log p"),
+                        ln_pi[j] + log_density(i, j),
+                        &format!("{level:?} ln π + ln N"),
                     );
                 }
             }
@@ -249,13 +272,25 @@ fn agreement_with_the_formulas(d: usize, k: usize) {
                 b.rw[j * STRIDE + i] = if i < rows { r * w[i] } else { 0.0 };
             }
         }
+        let resp = Array2::from_shape_fn((rows, k), |(i, j)| b.logp[j * STRIDE + i]);
+        let w = Array1::from(w);
         for weighted in [false, true] {
-            let wt = |i: usize| if weighted { w[i] } else { 1.0 };
+            let wv = weighted.then(|| w.view());
             for i in 0..padded_rows {
-                b.t[i] = if i < rows { wt(i) } else { 0.0 };
+                b.t[i] = if i >= rows {
+                    0.0
+                } else if weighted {
+                    w[i]
+                } else {
+                    1.0
+                };
             }
-            let r = |b: &Buffers, j: usize, i: usize| b.logp[j * STRIDE + i] * wt(i);
-            for kind in [Second::Full, Second::Diag, Second::Spherical, Second::Total] {
+            for (kind, ty) in [
+                (Second::Full, CovarianceType::Full),
+                (Second::Diag, CovarianceType::Diag),
+                (Second::Spherical, CovarianceType::Spherical),
+                (Second::Total, CovarianceType::Tied),
+            ] {
                 // The block as the kernels see it for this kind.
                 let mut bk = Buffers::new(kind, d, k);
                 bk.xt[..d * STRIDE].copy_from_slice(&b.xt[..d * STRIDE]);
@@ -266,47 +301,38 @@ fn agreement_with_the_formulas(d: usize, k: usize) {
                 let mut acc = LaneStats::new(kind, d, k);
                 stats_at(level, d, padded_rows, &bk, weighted, &mut acc);
                 let (nk, sx, second) = acc.totals();
-                if kind == Second::Spherical {
-                    for j in 0..k {
-                        let want: f64 = (0..rows)
-                            .map(|i| {
-                                (0..d)
-                                    .map(|a| r(&b, j, i) * x(&b, i, a).powi(2))
-                                    .sum::<f64>()
-                            })
-                            .sum();
-                        close(second[j], want, "spherical");
-                    }
+                let want = sufficient_statistics(ty, xs.view(), wv, resp.view(), zero.view());
+                for (got, want) in nk.iter().zip(&want.nk) {
+                    close(*got, *want, &format!("{level:?} N"));
                 }
-                for j in 0..k {
-                    close(nk[j], (0..rows).map(|i| r(&b, j, i)).sum(), "N");
-                    for a in 0..d {
-                        let want: f64 = (0..rows).map(|i| r(&b, j, i) * x(&b, i, a)).sum();
-                        close(sx[j * d + a], want, "S");
-                    }
+                for (got, want) in sx.iter().zip(&want.sx) {
+                    close(*got, *want, &format!("{level:?} S"));
                 }
-                for a in 0..d {
-                    for c in 0..=a {
-                        let moment = |j: Option<usize>| -> f64 {
-                            (0..rows)
-                                .map(|i| {
-                                    j.map_or(wt(i), |j| r(&b, j, i)) * x(&b, i, a) * x(&b, i, c)
-                                })
-                                .sum()
-                        };
-                        match kind {
-                            Second::Full => {
-                                for j in 0..k {
-                                    close(second[(j * d + a) * d + c], moment(Some(j)), "full");
-                                }
+                // The kernels fill the lower triangle of d × d moments.
+                let lower = |a: usize, c: usize| c <= a;
+                match &want.second {
+                    SecondMoments::PerComponent(q) => {
+                        for ((j, a, c), want) in q.indexed_iter() {
+                            if lower(a, c) {
+                                close(second[(j * d + a) * d + c], *want, "full");
                             }
-                            Second::Diag if a == c => {
-                                for j in 0..k {
-                                    close(second[j * d + a], moment(Some(j)), "diagonal");
-                                }
+                        }
+                    }
+                    SecondMoments::Total(q) => {
+                        for ((a, c), want) in q.indexed_iter() {
+                            if lower(a, c) {
+                                close(second[a * d + c], *want, "total");
                             }
-                            Second::Diag | Second::Spherical => {}
-                            Second::Total => close(second[a * d + c], moment(None), "total"),
+                        }
+                    }
+                    SecondMoments::Diagonal(q) => {
+                        for (got, want) in second.iter().zip(q) {
+                            close(*got, *want, "diagonal");
+                        }
+                    }
+                    SecondMoments::Spherical(q) => {
+                        for (got, want) in second.iter().zip(q) {
+                            close(*got, *want, "spherical");
                         }
                     }
                 }
@@ -315,11 +341,12 @@ fn agreement_with_the_formulas(d: usize, k: usize) {
     }
 }
 
-/// Every level's log-sum-exp against the formulas, per row and as a sum,
-/// on a block whose length is not a multiple of any vector width, with
-/// log densities from −800 to 0 so some terms underflow.
+/// Every level's log-sum-exp against the reference's `log_sum_exp` and
+/// `log_responsibilities`, per row and as a sum, on a block whose length is
+/// not a multiple of any vector width, with log densities from −800 to 0 so
+/// some terms underflow.
 #[test]
-fn every_level_normalises_like_the_formulas() {
+fn every_level_normalises_like_the_reference() {
     for (k, rows) in [(1, 13), (3, 203), (5, BLOCK), (7, 77), (11, 150)] {
         let mut next = numbers(k as u64);
         let logp: Vec<f64> = (0..k * STRIDE)
@@ -328,18 +355,10 @@ fn every_level_normalises_like_the_formulas() {
                 -800.0 * u * u * u
             })
             .collect();
-        let max: Vec<f64> = (0..rows)
-            .map(|i| {
-                (0..k)
-                    .map(|j| logp[j * STRIDE + i])
-                    .fold(f64::MIN, f64::max)
-            })
-            .collect();
-        let (logp_ref, max_ref) = (&logp, &max);
-        let terms = |i: usize| (0..k).map(move |j| (logp_ref[j * STRIDE + i] - max_ref[i]).exp());
-        let want_ll: Vec<f64> = (0..rows)
-            .map(|i| max[i] + terms(i).sum::<f64>().ln())
-            .collect();
+        // Rows × components, as the reference takes them.
+        let weighted_log_prob = Array2::from_shape_fn((rows, k), |(i, j)| logp[j * STRIDE + i]);
+        let want_ll = log_likelihoods(weighted_log_prob.view());
+        let want_r = log_responsibilities(weighted_log_prob.view(), want_ll.view()).mapv(f64::exp);
         for level in levels() {
             let mut b = Buffers::new(Second::Full, 1, k);
             b.logp.copy_from_slice(&logp);
@@ -348,9 +367,10 @@ fn every_level_normalises_like_the_formulas() {
             for i in 0..rows {
                 close(ll[i], want_ll[i], &format!("{level:?} ln p, row {i}"));
                 for j in 0..k {
-                    let want = (logp[j * STRIDE + i] - max[i]).exp() / terms(i).sum::<f64>();
-                    let got = b.logp[j * STRIDE + i];
-                    assert!((got - want).abs() <= 1e-14, "{level:?} r: {got} vs {want}");
+                    // e^(ln r) carries the rounding of ln r, about ε·|ln p(x_i)|.
+                    let (got, want) = (b.logp[j * STRIDE + i], want_r[[i, j]]);
+                    let tol = 1e-15 * (1.0 + want_ll[i].abs());
+                    assert!((got - want).abs() <= tol, "{level:?} r: {got} vs {want}");
                 }
             }
             let responsibilities = b.logp.clone();
