@@ -218,6 +218,25 @@ pub(crate) fn first_moments(
     s
 }
 
+/// `Σ_i v_i (x_i − c)(x_i − c)ᵀ` (d × d) for per-row weights `v_i`.
+pub(crate) fn weighted_scatter(
+    x: ArrayView2<f64>,
+    v: impl Fn(usize) -> f64,
+    centre: ArrayView1<f64>,
+) -> Array2<f64> {
+    let d = x.ncols();
+    let mut q = Array2::<f64>::zeros((d, d));
+    for (i, xi) in x.rows().into_iter().enumerate() {
+        let vi = v(i);
+        for a in 0..d {
+            for b in 0..d {
+                q[[a, b]] += vi * (xi[a] - centre[a]) * (xi[b] - centre[b]);
+            }
+        }
+    }
+    q
+}
+
 /// Full: `Q_j = Σ_i w_i r_ij (x_i − c)(x_i − c)ᵀ` (k × d × d).
 pub(crate) fn second_moments_full(
     x: ArrayView2<f64>,
@@ -227,16 +246,10 @@ pub(crate) fn second_moments_full(
 ) -> Array3<f64> {
     let (k, d) = (resp.ncols(), x.ncols());
     let mut q = Array3::<f64>::zeros((k, d, d));
-    for (i, xi) in x.rows().into_iter().enumerate() {
-        let wi = w.map_or(1.0, |w| w[i]);
-        for j in 0..k {
-            let wr = wi * resp[[i, j]];
-            for a in 0..d {
-                for b in 0..d {
-                    q[[j, a, b]] += wr * (xi[a] - centre[a]) * (xi[b] - centre[b]);
-                }
-            }
-        }
+    for j in 0..k {
+        let wr = |i: usize| w.map_or(1.0, |w| w[i]) * resp[[i, j]];
+        q.index_axis_mut(Axis(0), j)
+            .assign(&weighted_scatter(x, wr, centre));
     }
     q
 }
@@ -279,17 +292,7 @@ pub(crate) fn second_moments_tied(
     w: Option<ArrayView1<f64>>,
     centre: ArrayView1<f64>,
 ) -> Array2<f64> {
-    let d = x.ncols();
-    let mut q = Array2::<f64>::zeros((d, d));
-    for (i, xi) in x.rows().into_iter().enumerate() {
-        let wi = w.map_or(1.0, |w| w[i]);
-        for a in 0..d {
-            for b in 0..d {
-                q[[a, b]] += wi * (xi[a] - centre[a]) * (xi[b] - centre[b]);
-            }
-        }
-    }
-    q
+    weighted_scatter(x, |i| w.map_or(1.0, |w| w[i]), centre)
 }
 
 /// `N_j`, `S_j` and the second moments of `ty`, around `centre`; `ll_sum`

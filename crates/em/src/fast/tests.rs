@@ -158,6 +158,10 @@ fn every_level_agrees_with_the_reference() {
     }
 }
 
+/// Factors as the kernels take them, their offsets, and the reference's
+/// `ln N(x_i | μ_j, Σ_j)` as a function of `(i, j)`.
+type LogProbCase<'a> = (Factors<'a>, Vec<f64>, &'a dyn Fn(usize, usize) -> f64);
+
 fn agreement_with_the_reference(d: usize, k: usize) {
     let rows = 203;
     let mut next = numbers(7 + d as u64);
@@ -200,7 +204,7 @@ fn agreement_with_the_reference(d: usize, k: usize) {
             .map(|j| ln_pi[j] + ln_det(j) - half_d_ln_2pi)
             .collect()
     };
-    let cases: [(Factors, Vec<f64>, &dyn Fn(usize, usize) -> f64); 4] = [
+    let cases: [LogProbCase; 4] = [
         (
             Factors::Full {
                 u: &u_flat,
