@@ -8,8 +8,8 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
+use crate::engine::EStep;
 use crate::error::GmmError;
-use crate::estep::{e_step_with_stats, evaluate, stats_from_responsibilities};
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
@@ -218,8 +218,13 @@ impl ValidGmmParams {
             Init::Random => init::random_responsibilities(n, k, rng),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
         };
-        let stats =
-            stats_from_responsibilities(self.covariance_type, p.x, p.w, p.centre.view(), &mut resp);
+        let stats = self.engine.stats_from_responsibilities(
+            self.covariance_type,
+            p.x,
+            p.w,
+            p.centre.view(),
+            &mut resp,
+        );
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(rng);
         let reseed = Reseed {
@@ -257,7 +262,7 @@ impl ValidGmmParams {
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
         for iteration in 1..=self.max_iter {
-            let stats = e_step_with_stats(
+            let EStep { stats, lower_bound } = self.engine.e_step(
                 &model,
                 p.x,
                 p.w,
@@ -266,11 +271,10 @@ impl ValidGmmParams {
                     .zip(point_ll.as_mut())
                     .map(|(r, l)| (r.view_mut(), l.view_mut())),
             );
-            let lower_bound = stats.ll_sum / stats.weight_sum;
             let reseed = Reseed {
                 x: p.x.view(),
                 data_variance: p.variance.view(),
-                ranking: Ranking::model(&model, p.centre.view()),
+                ranking: Ranking::model(self.engine, &model, p.centre.view()),
             };
             let (next, events) = m_step(
                 &stats,
@@ -338,11 +342,10 @@ impl ValidGmmParams {
         }
         let best = best.expect("n_init ≥ 1");
         // One more E-step so labels agree with predict on the same data.
-        let (responsibilities, point_ll) = evaluate(&best.model, x);
-        let log_likelihood = match sample_weight {
-            Some(w) => w.dot(&point_ll) / w.sum(),
-            None => point_ll.mean().unwrap_or(f64::NAN),
-        };
+        let (responsibilities, point_ll) = self.engine.evaluate(&best.model, x);
+        let log_likelihood = self
+            .engine
+            .mean_log_likelihood(point_ll.view(), sample_weight);
         let labels = argmax_rows(responsibilities.view());
         let mut warnings: Vec<String> = best
             .reseeds

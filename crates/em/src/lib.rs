@@ -17,8 +17,38 @@
 //! Densities use the Cholesky factor `U` of each precision (`U Uᵀ = Σ⁻¹`,
 //! from a triangular solve, never an explicit inverse):
 //! `ln N(x) = −½(d ln 2π + ‖(x − μ)ᵀU‖²) + Σ ln diag(U)`.
-//! The M-step works from sufficient statistics (`Σr`, `Σr·x`, `Σr·xxᵀ`)
-//! accumulated over row chunks in parallel and merged in a fixed order.
+//! The M-step works from sufficient statistics (`Σr`, `Σr·x`, `Σr·xxᵀ`,
+//! taken around the data's mean so they do not cancel).
+//!
+//! ## Two engines
+//!
+//! Everything a fit or a model's scoring computes from the data goes through
+//! one interface, [`Engine`] (chosen by [`GmmParams::engine`]; the model's
+//! `*_with` methods such as [`GmmModel::score_samples_with`]):
+//!
+//! * [`Engine::Reference`]: the equations as plain, single-threaded f64
+//!   functions, one per equation, in `src/reference.rs`:
+//!   `log_gaussian_density_{full,diag,spherical,tied}` (the formula above),
+//!   `weighted_log_prob` (`ln π_j + ln N_j`), `log_sum_exp`,
+//!   `log_responsibilities` (`ln r = ln π + ln N − logsumexp`), `lower_bound`
+//!   (the weighted mean of `ln p(x_i)`), `sufficient_statistics`
+//!   (`N_j = Σ w r`, `S_j = Σ w r (x − c)`, the second moments of each
+//!   covariance type) and the M-step estimators `estimate_weights`,
+//!   `estimate_shifted_means`, `estimate_{full,diag,spherical,tied}_covariance`.
+//! * [`Engine::Fast`] (the default): the same E-step and statistics as tiled
+//!   SIMD kernels in `src/fast/`, one file per stage (`layout.rs`:
+//!   transposition into feature-major blocks; `log_density.rs`;
+//!   `log_sum_exp.rs`; `fused.rs`: both for diag/spherical at small k;
+//!   `stats.rs`; `simd.rs` and `vmath.rs`: the SIMD levels; `dispatch.rs`:
+//!   choosing the level at run time, `CLUSTERLAB_SIMD=baseline|avx2|avx512`
+//!   to ask for a lower one), run over row chunks in parallel and merged in
+//!   a fixed order (`estep.rs`), so results do not depend on the thread count.
+//!
+//! The driver (`fit.rs`: initialisation, `n_init`, convergence, trace,
+//! warnings) and the M-step (`mstep.rs`: re-seeding collapsed components,
+//! calling the reference estimators) are shared, so the engines differ only
+//! by rounding; tests check the fast engine against the reference one at
+//! every SIMD level the CPU supports and for every covariance type.
 //!
 //! ```
 //! use clusterlab_em::{GaussianMixture, CovarianceType};
@@ -39,19 +69,22 @@
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.
 
+mod engine;
+#[cfg(test)]
+mod engines_agree;
 mod error;
-mod estep;
+mod fast;
 mod fit;
 mod init;
-mod kernels;
 pub mod linalg;
 mod linfa_impl;
 mod model;
 mod mstep;
 mod params;
-mod simd;
-mod vmath;
+mod reference;
+mod stats;
 
+pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};

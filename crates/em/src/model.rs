@@ -9,9 +9,10 @@ use ndarray::{s, Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::Engine;
 use crate::error::GmmError;
-use crate::estep;
 use crate::linalg::{cholesky_lower, precision_cholesky_from_lower};
+use crate::reference::log_det_factor;
 
 /// How each component's covariance is shaped (as in scikit-learn).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -154,11 +155,6 @@ pub(crate) fn full_precision_factor(cov: ArrayView2<f64>) -> Option<Array2<f64>>
     cholesky_lower(cov).map(|l| precision_cholesky_from_lower(l.view()))
 }
 
-/// `Σ ln diag(U)` for an upper-triangular factor.
-fn log_det_triangular(u: ArrayView2<f64>) -> f64 {
-    u.diag().iter().map(|v| v.ln()).sum()
-}
-
 /// Precision factors and their log-determinants from covariances; the first
 /// component that is not positive definite is named in the error.
 pub(crate) fn precision_factors(
@@ -174,7 +170,7 @@ pub(crate) fn precision_factors(
             for j in 0..k {
                 let u = full_precision_factor(c.index_axis(Axis(0), j))
                     .ok_or(NotPositiveDefinite { component: j })?;
-                ld[j] = log_det_triangular(u.view());
+                ld[j] = log_det_factor(u.view());
                 f.index_axis_mut(Axis(0), j).assign(&u);
             }
             Ok((PrecisionFactors::Full(f), ld))
@@ -208,7 +204,7 @@ pub(crate) fn precision_factors(
         }
         Covariances::Tied(c) => {
             let u = full_precision_factor(c.view()).ok_or(NotPositiveDefinite { component: 0 })?;
-            let ld = Array1::from_elem(k, log_det_triangular(u.view()));
+            let ld = Array1::from_elem(k, log_det_factor(u.view()));
             Ok((PrecisionFactors::Tied(u), ld))
         }
     }
@@ -347,22 +343,47 @@ impl GmmModel {
         Ok(())
     }
 
-    /// Log-density of each row under the mixture: `ln Σ_j π_j N(x | μ_j, Σ_j)`.
+    /// Log-density of each row under the mixture: `ln Σ_j π_j N(x | μ_j, Σ_j)`
+    /// (computed by the fast engine).
     pub fn score_samples(&self, x: ArrayView2<f64>) -> Result<Array1<f64>, GmmError> {
-        self.check_features(x)?;
-        Ok(estep::evaluate(self, x).1)
+        self.score_samples_with(Engine::Fast, x)
     }
 
-    /// Mean log-density per row (scikit-learn's `score`).
+    /// [`GmmModel::score_samples`] computed by the given engine.
+    pub fn score_samples_with(
+        &self,
+        engine: Engine,
+        x: ArrayView2<f64>,
+    ) -> Result<Array1<f64>, GmmError> {
+        self.check_features(x)?;
+        Ok(engine.evaluate(self, x).1)
+    }
+
+    /// Mean log-density per row (scikit-learn's `score`), by the fast engine.
     pub fn score(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
-        let s = self.score_samples(x)?;
-        Ok(s.mean().unwrap_or(f64::NAN))
+        self.score_with(Engine::Fast, x)
     }
 
-    /// Responsibilities: the posterior probability of each component for each row (n × k).
+    /// [`GmmModel::score`] computed by the given engine.
+    pub fn score_with(&self, engine: Engine, x: ArrayView2<f64>) -> Result<f64, GmmError> {
+        let s = self.score_samples_with(engine, x)?;
+        Ok(engine.mean_log_likelihood(s.view(), None))
+    }
+
+    /// Responsibilities: the posterior probability of each component for each
+    /// row (n × k), by the fast engine.
     pub fn predict_proba(&self, x: ArrayView2<f64>) -> Result<Array2<f64>, GmmError> {
+        self.predict_proba_with(Engine::Fast, x)
+    }
+
+    /// [`GmmModel::predict_proba`] computed by the given engine.
+    pub fn predict_proba_with(
+        &self,
+        engine: Engine,
+        x: ArrayView2<f64>,
+    ) -> Result<Array2<f64>, GmmError> {
         self.check_features(x)?;
-        Ok(estep::evaluate(self, x).0)
+        Ok(engine.evaluate(self, x).0)
     }
 
     /// The most responsible component of each row.

@@ -7,11 +7,16 @@ use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 
 use std::cell::OnceCell;
 
-use crate::estep::{evaluate_around, SecondMoments, SuffStats};
+use crate::engine::Engine;
 use crate::linalg::cholesky_lower;
 use crate::model::{
     full_precision_factor, precision_factors, CovarianceType, Covariances, GmmModel,
 };
+use crate::reference::{
+    estimate_diag_covariance, estimate_full_covariance, estimate_shifted_means,
+    estimate_spherical_covariance, estimate_tied_covariance, estimate_weights,
+};
+use crate::stats::{SecondMoments, SuffStats};
 
 /// Added to every `N_j`, as scikit-learn does, so an empty component divides by a non-zero.
 const N_EPS: f64 = 10.0 * f64::EPSILON;
@@ -36,9 +41,10 @@ pub(crate) enum Event {
 
 /// How re-seeding ranks the points, worst-explained first.
 pub(crate) enum Ranking<'a> {
-    /// By log-likelihood under the model of the E-step (computed around
-    /// `centre`, exactly as the E-step did), evaluated only if a re-seed asks.
+    /// By log-likelihood under the model of the E-step (computed by the
+    /// E-step's engine around `centre`, exactly as the E-step did), evaluated only if a re-seed asks.
     Model {
+        engine: Engine,
         model: &'a GmmModel,
         centre: ArrayView1<'a, f64>,
         point_ll: OnceCell<Array1<f64>>,
@@ -49,8 +55,9 @@ pub(crate) enum Ranking<'a> {
 
 impl<'a> Ranking<'a> {
     /// Rank by the log-likelihood under `model`, lazily.
-    pub(crate) fn model(model: &'a GmmModel, centre: ArrayView1<'a, f64>) -> Self {
+    pub(crate) fn model(engine: Engine, model: &'a GmmModel, centre: ArrayView1<'a, f64>) -> Self {
         Ranking::Model {
+            engine,
             model,
             centre,
             point_ll: OnceCell::new(),
@@ -72,11 +79,12 @@ impl Reseed<'_> {
     fn point(&self, used: &[usize]) -> usize {
         match &self.ranking {
             Ranking::Model {
+                engine,
                 model,
                 centre,
                 point_ll,
             } => {
-                let ll = point_ll.get_or_init(|| evaluate_around(model, self.x, *centre).1);
+                let ll = point_ll.get_or_init(|| engine.evaluate_around(model, self.x, *centre).1);
                 (0..ll.len())
                     .filter(|i| !used.contains(i))
                     .min_by(|a, b| ll[*a].total_cmp(&ll[*b]))
@@ -95,78 +103,6 @@ impl Reseed<'_> {
         let scale = 1.0 + self.data_variance.mean().unwrap_or(0.0);
         self.data_variance.mapv(|v| (v + reg).max(1e-12 * scale))
     }
-}
-
-/// `π_j = N_j / Σ N`.
-pub(crate) fn estimate_weights(nk: ArrayView1<f64>) -> Array1<f64> {
-    &nk / nk.sum()
-}
-
-/// Shifted means `m_j = S_j / N_j` (the mean is `c + m_j`).
-pub(crate) fn estimate_shifted_means(nk: ArrayView1<f64>, sx: ArrayView2<f64>) -> Array2<f64> {
-    &sx / &nk.insert_axis(Axis(1))
-}
-
-/// `Σ_j = Q_j / N_j − m_j m_jᵀ + reg·I`, symmetrised.
-pub(crate) fn estimate_full_covariance(
-    q: ArrayView2<f64>,
-    nk: f64,
-    m: ArrayView1<f64>,
-    reg: f64,
-) -> Array2<f64> {
-    let d = m.len();
-    Array2::from_shape_fn((d, d), |(a, b)| {
-        let v = 0.5 * (q[[a, b]] + q[[b, a]]) / nk - m[a] * m[b];
-        if a == b {
-            v + reg
-        } else {
-            v
-        }
-    })
-}
-
-/// `σ²_j = Σ_j r x² / N_j − m_j² + reg`, per feature.
-pub(crate) fn estimate_diag_covariance(
-    q: ArrayView1<f64>,
-    nk: f64,
-    m: ArrayView1<f64>,
-    reg: f64,
-) -> Array1<f64> {
-    Array1::from_shape_fn(m.len(), |a| q[a] / nk - m[a] * m[a] + reg)
-}
-
-/// Spherical: the mean of the diagonal variances,
-/// `σ² = (Q/N − ‖m‖²)/d + reg` with `Q = Σ r ‖x − c‖²`.
-pub(crate) fn estimate_spherical_covariance(q: f64, nk: f64, m: ArrayView1<f64>, reg: f64) -> f64 {
-    (q / nk - m.dot(&m)) / m.len() as f64 + reg
-}
-
-/// Tied: `Σ = (Q − Σ_j N_j m_j m_jᵀ) / Σ N + reg·I`.
-pub(crate) fn estimate_tied_covariance(
-    q: ArrayView2<f64>,
-    nk: ArrayView1<f64>,
-    m: ArrayView2<f64>,
-    reg: f64,
-) -> Array2<f64> {
-    let d = q.nrows();
-    let total = nk.sum();
-    let mut between = Array2::<f64>::zeros((d, d));
-    for (j, n) in nk.iter().enumerate() {
-        let mj = m.row(j);
-        for a in 0..d {
-            for b in 0..d {
-                between[[a, b]] += n * mj[a] * mj[b];
-            }
-        }
-    }
-    Array2::from_shape_fn((d, d), |(a, b)| {
-        let v = (0.5 * (q[[a, b]] + q[[b, a]]) - between[[a, b]]) / total;
-        if a == b {
-            v + reg
-        } else {
-            v
-        }
-    })
 }
 
 /// Is the covariance's smallest eigenvalue before regularisation (that is, of

@@ -3,6 +3,7 @@
 
 use std::str::FromStr;
 
+use crate::engine::Engine;
 use crate::error::{invalid, GmmError};
 use crate::model::{CovarianceType, GmmModel};
 
@@ -64,6 +65,7 @@ pub struct ValidGmmParams {
     pub(crate) reg_covar: f64,
     pub(crate) seed: u64,
     pub(crate) trace: bool,
+    pub(crate) engine: Engine,
 }
 
 impl ValidGmmParams {
@@ -94,6 +96,10 @@ impl ValidGmmParams {
     pub fn trace(&self) -> bool {
         self.trace
     }
+    /// Which engine runs the E-step, the statistics and the scoring.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
 }
 
 /// Unchecked hyper-parameters; [`GmmParams::check`] validates them.
@@ -105,7 +111,8 @@ pub struct GaussianMixture;
 
 impl GaussianMixture {
     /// Defaults as scikit-learn's `GaussianMixture`: full covariances, k-means
-    /// initialisation, one run, `tol = 1e-3`, `max_iter = 100`, `reg_covar = 1e-6`.
+    /// initialisation, one run, `tol = 1e-3`, `max_iter = 100`, `reg_covar = 1e-6`;
+    /// the fast engine.
     pub fn params(n_components: usize) -> GmmParams {
         GmmParams(ValidGmmParams {
             n_components,
@@ -117,6 +124,7 @@ impl GaussianMixture {
             reg_covar: 1e-6,
             seed: 0,
             trace: false,
+            engine: Engine::Fast,
         })
     }
 }
@@ -156,6 +164,14 @@ impl GmmParams {
     /// Keep every iteration's responsibilities and parameters (see [`crate::TraceStep`]).
     pub fn trace(mut self, on: bool) -> Self {
         self.0.trace = on;
+        self
+    }
+
+    /// Run the E-step, statistics, M-step estimators and scoring on the
+    /// tiled SIMD kernels ([`Engine::Fast`], the default) or on the plain
+    /// reference functions ([`Engine::Reference`]).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.0.engine = engine;
         self
     }
 

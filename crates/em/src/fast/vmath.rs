@@ -8,7 +8,7 @@
 //! [`Vector::split_exponent`]); AVX-512 replaces the exponential with a
 //! table-driven one (`simd.rs`).
 
-use crate::simd::Vector;
+use super::simd::Vector;
 
 pub(crate) const LOG2E: f64 = std::f64::consts::LOG2_E;
 /// ln 2 split (fdlibm): the high part has trailing zero bits so `k·LN2_HI`

@@ -12,14 +12,19 @@
 //! fitting) before squaring, so second moments do not cancel catastrophically
 //! when the data sits far from the origin.
 
-use ndarray::{
-    s, Array1, Array2, Array3, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis,
-};
+use ndarray::{s, Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
-use crate::kernels::{self, Buffers, Factors, LaneStats, RowLogLik, Second};
+use super::dispatch::{self, Simd};
+use super::fused::FUSED_MAX_K;
+use super::layout::Buffers;
+use super::log_density::Factors;
+use super::log_sum_exp::{prefetch, RowLogLik};
+use super::stats::{dot, sum, LaneStats, Second};
+use crate::engine::RowOut;
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
+use crate::stats::{SecondMoments, SuffStats};
 
 /// Rows per block inside a chunk.
 pub(crate) const BLOCK: usize = 256;
@@ -33,7 +38,7 @@ pub(crate) const STRIDE: usize = BLOCK + 8;
 /// At most this many chunks (bounds the memory of per-chunk statistics).
 const MAX_CHUNKS: usize = 64;
 
-const LN_2PI: f64 = 1.837_877_066_409_345_3;
+use crate::reference::LN_2PI;
 
 /// At least this many blocks per chunk: below it the cost of handing a chunk
 /// to a thread (its buffers, its statistics) outweighs the work.
@@ -43,68 +48,6 @@ const MIN_CHUNK_BLOCKS: usize = 4;
 pub(crate) fn chunk_rows(n: usize) -> usize {
     let per = n.div_ceil(MAX_CHUNKS);
     per.div_ceil(BLOCK).max(MIN_CHUNK_BLOCKS) * BLOCK
-}
-
-/// Per-component sums over the rows: `N_j = Σ w r_j`, `S_j = Σ w r_j (x − c)`
-/// and the second moments; plus the total weighted log-likelihood.
-#[derive(Debug, Clone)]
-pub(crate) struct SuffStats {
-    /// Σ w·r per component (k).
-    pub nk: Array1<f64>,
-    /// Σ w·r·(x − c) per component (k × d).
-    pub sx: Array2<f64>,
-    /// Second moments, shaped by covariance type.
-    pub second: SecondMoments,
-    /// Σ w·ln p(x) over rows (zero when the pass had no E-step).
-    pub ll_sum: f64,
-    /// Σ w over rows.
-    pub weight_sum: f64,
-}
-
-/// Second moments of the shifted data.
-#[derive(Debug, Clone)]
-pub(crate) enum SecondMoments {
-    /// Σ w r_j (x − c)(x − c)ᵀ per component (k × d × d).
-    PerComponent(Array3<f64>),
-    /// Σ w r_j (x − c)² per component and feature (k × d), for diag.
-    Diagonal(Array2<f64>),
-    /// Σ w r_j ‖x − c‖² per component (k), for spherical.
-    Spherical(Array1<f64>),
-    /// Σ w (x − c)(x − c)ᵀ over all rows (d × d), for tied.
-    Total(Array2<f64>),
-}
-
-impl SuffStats {
-    pub(crate) fn zeros(ty: CovarianceType, k: usize, d: usize) -> Self {
-        let second = match ty {
-            CovarianceType::Full => SecondMoments::PerComponent(Array3::zeros((k, d, d))),
-            CovarianceType::Diag => SecondMoments::Diagonal(Array2::zeros((k, d))),
-            CovarianceType::Spherical => SecondMoments::Spherical(Array1::zeros(k)),
-            CovarianceType::Tied => SecondMoments::Total(Array2::zeros((d, d))),
-        };
-        SuffStats {
-            nk: Array1::zeros(k),
-            sx: Array2::zeros((k, d)),
-            second,
-            ll_sum: 0.0,
-            weight_sum: 0.0,
-        }
-    }
-
-    /// Add another shard's statistics to these.
-    pub(crate) fn merge(&mut self, other: &SuffStats) {
-        self.nk += &other.nk;
-        self.sx += &other.sx;
-        self.ll_sum += other.ll_sum;
-        self.weight_sum += other.weight_sum;
-        match (&mut self.second, &other.second) {
-            (SecondMoments::PerComponent(a), SecondMoments::PerComponent(b)) => *a += b,
-            (SecondMoments::Diagonal(a), SecondMoments::Diagonal(b)) => *a += b,
-            (SecondMoments::Spherical(a), SecondMoments::Spherical(b)) => *a += b,
-            (SecondMoments::Total(a), SecondMoments::Total(b)) => *a += b,
-            _ => unreachable!("statistics of one fit share a covariance type"),
-        }
-    }
 }
 
 /// The model rearranged for the kernels around a centre `c`.
@@ -172,17 +115,25 @@ struct Pass<'a> {
     with_stats: bool,
     /// Number of components.
     k: usize,
+    /// The SIMD level every kernel of the pass runs at.
+    level: Simd,
 }
-
-/// Where a pass writes (or, without an E-step, reads) per-row values.
-type RowOut<'a> = (ArrayViewMut2<'a, f64>, ArrayViewMut1<'a, f64>);
 
 /// Shift and transpose rows `start..end` of `x` into the block buffer:
 /// `xt[a·STRIDE + i] = x[start + i, a] − c[a]`.
-fn load_block(x: ArrayView2<f64>, centre: &[f64], start: usize, end: usize, xt: &mut [f64]) {
+fn load_block(
+    level: Simd,
+    x: ArrayView2<f64>,
+    centre: &[f64],
+    start: usize,
+    end: usize,
+    xt: &mut [f64],
+) {
     let d = centre.len();
     match x.as_slice() {
-        Some(flat) => kernels::transpose(&flat[start * d..end * d], centre, end - start, xt),
+        Some(flat) => {
+            dispatch::transpose_at(level, &flat[start * d..end * d], centre, end - start, xt)
+        }
         None => {
             for (i, row) in x.slice(s![start..end, ..]).rows().into_iter().enumerate() {
                 for a in 0..d {
@@ -198,7 +149,7 @@ fn prefetch_rows(x: ArrayView2<f64>, start: usize, end: usize) {
     if let Some(flat) = x.as_slice() {
         let d = x.ncols();
         for line in flat[start * d..end * d].chunks(8) {
-            kernels::prefetch(line);
+            prefetch(line);
         }
     }
 }
@@ -231,6 +182,7 @@ fn process_chunk(
         centre,
         with_stats,
         k,
+        level,
     } = pass;
     let (n, d) = x.dim();
     let centre: Cow<[f64]> = centre
@@ -246,7 +198,7 @@ fn process_chunk(
     let fused = factors
         .as_ref()
         .is_some_and(|f| matches!(f, Factors::Diag { .. } | Factors::Spherical { .. }))
-        && k <= kernels::FUSED_MAX_K;
+        && k <= FUSED_MAX_K;
     // How many rows ahead of the block being computed the prefetches start:
     // the next block for the fused E-step, the one after for the others
     // (each measured best: 1M × 10, k = 5, diag 4.5 → 4.1 ms with the next
@@ -258,7 +210,7 @@ fn process_chunk(
     while start < n {
         let end = (start + BLOCK).min(n);
         let rows = end - start;
-        load_block(x, &centre, start, end, &mut buf.xt);
+        load_block(level, x, &centre, start, end, &mut buf.xt);
         // Bring a block ahead (`lead` rows past this one) into cache while
         // this one is computed, so the loads of `load_block` find it there.
         // With an E-step the log-sum-exp issues the prefetches a few lines
@@ -277,7 +229,7 @@ fn process_chunk(
         for a in 0..d {
             buf.xt[a * STRIDE + rows..a * STRIDE + padded_rows].fill(0.0);
         }
-        kernels::augment(kind, d, padded_rows, &mut buf.xt);
+        dispatch::augment_at(level, kind, d, padded_rows, &mut buf.xt);
         if let (Some(prep), Some(f)) = (prep, factors.as_ref()) {
             // Per-row values only where they are written out or weighted;
             // otherwise the block's sum is enough (one logarithm per lane).
@@ -287,10 +239,10 @@ fn process_chunk(
                 _ => RowLogLik::PerRow(&mut ll_block[..rows]),
             };
             if fused {
-                kernels::fused(f, &prep.offset, d, rows, buf, &mut ll, ahead);
+                dispatch::fused_at(level, f, &prep.offset, d, rows, buf, &mut ll, ahead);
             } else {
-                kernels::log_prob(f, &prep.offset, d, rows, buf);
-                kernels::normalise(k, rows, buf, &mut ll, ahead);
+                dispatch::log_prob_at(level, f, &prep.offset, d, rows, buf);
+                dispatch::normalise_at(level, k, rows, buf, &mut ll, ahead);
             }
             if let Some((resp, ll)) = out.as_mut() {
                 for (i, mut row) in resp
@@ -323,12 +275,12 @@ fn process_chunk(
             let wb = w_owned.as_ref().map(|w| &w[start..end]);
             if prep.is_some() {
                 ll_sum += match (wb, &out) {
-                    (Some(w), _) => kernels::dot(w, &ll_block[..rows]),
-                    (None, Some(_)) => kernels::sum(&ll_block[..rows]),
+                    (Some(w), _) => dot(w, &ll_block[..rows]),
+                    (None, Some(_)) => sum(&ll_block[..rows]),
                     (None, None) => block_ll,
                 };
             }
-            weight_sum += wb.map_or(rows as f64, kernels::sum);
+            weight_sum += wb.map_or(rows as f64, sum);
             // Responsibilities past the data are zero too.
             for j in 0..k {
                 buf.logp[j * STRIDE + rows..j * STRIDE + padded_rows].fill(0.0);
@@ -346,7 +298,7 @@ fn process_chunk(
                     }
                 }
             }
-            kernels::stats(d, padded_rows, buf, wb.is_some(), acc);
+            dispatch::stats_at(level, d, padded_rows, buf, wb.is_some(), acc);
         }
         start = end;
     }
@@ -389,7 +341,7 @@ fn run_chunks(
     pass: Pass,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
-    out: Option<(ArrayViewMut2<f64>, ArrayViewMut1<f64>)>,
+    out: Option<RowOut>,
 ) -> Option<SuffStats> {
     let Pass {
         ty, with_stats, k, ..
@@ -443,11 +395,12 @@ fn run_chunks(
 /// log-likelihoods (n) to `out` when it is given. Fitting leaves `out` out:
 /// the M-step needs only the statistics.
 pub(crate) fn e_step_with_stats(
+    level: Simd,
     model: &GmmModel,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
     centre: ArrayView1<f64>,
-    out: Option<(ArrayViewMut2<f64>, ArrayViewMut1<f64>)>,
+    out: Option<RowOut>,
 ) -> SuffStats {
     let prep = Prepared::new(model, centre);
     let pass = Pass {
@@ -456,6 +409,7 @@ pub(crate) fn e_step_with_stats(
         centre: centre.view(),
         with_stats: true,
         k: model.n_components(),
+        level,
     };
     run_chunks(pass, x, w, out).expect("statistics were requested")
 }
@@ -463,6 +417,7 @@ pub(crate) fn e_step_with_stats(
 /// Statistics of given responsibilities (no E-step): how the first M-step of
 /// an initialisation sees its starting responsibilities.
 pub(crate) fn stats_from_responsibilities(
+    level: Simd,
     ty: CovarianceType,
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
@@ -476,6 +431,7 @@ pub(crate) fn stats_from_responsibilities(
         centre,
         with_stats: true,
         k: resp.ncols(),
+        level,
     };
     run_chunks(pass, x, w, Some((resp.view_mut(), unused.view_mut())))
         .expect("statistics were requested")
@@ -484,6 +440,7 @@ pub(crate) fn stats_from_responsibilities(
 /// Responsibilities and per-row log-density of `x` under `model`, computed
 /// around `centre`, without statistics.
 pub(crate) fn evaluate_around(
+    level: Simd,
     model: &GmmModel,
     x: ArrayView2<f64>,
     centre: ArrayView1<f64>,
@@ -499,16 +456,21 @@ pub(crate) fn evaluate_around(
         centre,
         with_stats: false,
         k,
+        level,
     };
     run_chunks(pass, x, None, Some((resp.view_mut(), ll.view_mut())));
     (resp, ll)
 }
 
 /// Responsibilities and per-row log-density of `x` under `model`, without statistics.
-pub(crate) fn evaluate(model: &GmmModel, x: ArrayView2<f64>) -> (Array2<f64>, Array1<f64>) {
+pub(crate) fn evaluate(
+    level: Simd,
+    model: &GmmModel,
+    x: ArrayView2<f64>,
+) -> (Array2<f64>, Array1<f64>) {
     // Centre on the mixture's mean: keeps the shifted coordinates small.
     let centre = model.weights().dot(model.means());
-    evaluate_around(model, x, centre.view())
+    evaluate_around(level, model, x, centre.view())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //!
 //! The kernels are written once, generic over [`Vector`], and instantiated
 //! inside functions compiled for the matching instruction set (see
-//! `kernels::dispatch!`). Writing the vector operations out, instead of
+//! `dispatch::dispatch!`). Writing the vector operations out, instead of
 //! hoping the compiler finds them in scalar loops, keeps every accumulator in
 //! a full-width register: the auto-vectoriser handled some of these loops with
 //! half-width or scalar code depending on the surrounding code.
@@ -11,9 +11,9 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
-use crate::vmath;
+use super::vmath;
 #[cfg(target_arch = "x86_64")]
-use crate::vmath::{LN2_HI, LN2_LO, LOG2E, MAGIC, SQRT2};
+use super::vmath::{LN2_HI, LN2_LO, LOG2E, MAGIC, SQRT2};
 
 /// A vector of `W` f64 lanes.
 pub(crate) trait Vector: Copy {
