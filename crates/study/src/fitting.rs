@@ -272,6 +272,7 @@ pub fn trace(
         .max_iter(p.max_iter())
         .reg_covar(p.reg_covar())
         .seed(p.seed())
+        .engine(p.engine())
         .trace(true);
     if let Some((m, _)) = start {
         b = b.init(Init::Model(Box::new(m))).n_init(1);

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use clusterlab_em::{CovarianceType, GaussianMixture, GmmModel, Init};
+use clusterlab_em::{CovarianceType, Engine, GaussianMixture, GmmModel, Init};
 use ndarray::ArrayView2;
 use serde_json::{json, Map, Value};
 
@@ -23,6 +23,7 @@ pub const DEFAULT_N_INIT: usize = 5;
 
 const COVARIANCES: &[&str] = &["full", "diag", "spherical", "tied"];
 const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data"];
+const ENGINES: &[&str] = &["fast", "reference"];
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
@@ -72,6 +73,13 @@ const PARAMS: &[ParamSpec] = &[
         help: "Added to every covariance diagonal in the M-step",
         kind: Kind::Float,
         default: "1e-6",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "engine",
+        help: "E-step and statistics: fast (SIMD kernels) or reference (the equations as plain functions)",
+        kind: Kind::Choice(ENGINES),
+        default: "fast",
         fit_only: false,
     },
 ];
@@ -139,6 +147,9 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     if let Some(v) = s.float("reg_covar")? {
         p = p.reg_covar(v);
     }
+    if let Some(v) = s.choice("engine", ENGINES)? {
+        p = p.engine(v.parse::<Engine>().expect("a listed engine parses"));
+    }
     let p = checked("gmm", s, p.check().map_err(Into::into))?;
     let mut params = Map::new();
     params.insert("k".into(), json!(p.n_components()));
@@ -149,6 +160,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     params.insert("max_iter".into(), json!(p.max_iter()));
     params.insert("reg_covar".into(), json!(p.reg_covar()));
     params.insert("seed".into(), json!(p.seed()));
+    params.insert("engine".into(), json!(p.engine().name()));
     Ok(Resolved {
         params,
         runnable: Runnable::Gmm(p),
