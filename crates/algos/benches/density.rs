@@ -2,8 +2,8 @@
 //! blobs, `synth::blobs(100_000, dim, 5, 1.0, 42)`), the data and parameters
 //! `scripts/time_sklearn.py` times scikit-learn on.
 //!
-//!     CARGO_TARGET_DIR=/work/tgt/algos cargo bench -p clusterlab-algos --bench density
-//!     CARGO_TARGET_DIR=/work/tgt/algos cargo bench -p clusterlab-algos --bench density -- optics
+//!     cargo bench -p clusterlab-algos --bench density
+//!     cargo bench -p clusterlab-algos --bench density -- optics
 //!
 //! Ten samples of one fit each (flat sampling).
 

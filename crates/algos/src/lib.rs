@@ -34,6 +34,13 @@
 //! assert!(DbscanParams::new(-1.0, 5).check().is_err());
 //! ```
 //!
+//! The registry ([`plan`]) declares each algorithm once: its name, its
+//! parameters with their defaults (the data-driven density defaults of
+//! [`plan::defaults`] among them), how they resolve against the data, and
+//! its JSON. `clusterlab fit` and `clusterlab compare` both build a
+//! [`Plan`] through [`plan()`], so one algorithm on one dataset has one set
+//! of parameters, whichever command ran it.
+//!
 //! Conventions follow scikit-learn 1.9 (see `NOTES.md`): `min_samples`
 //! counts the point itself, k-means inertia is a sum, OPTICS reachability of
 //! the first point of each expansion is ∞.

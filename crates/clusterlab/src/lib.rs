@@ -2,11 +2,14 @@
 //!
 //! The command-line front end: `fit` one algorithm on a dataset, `trace` the
 //! EM iterations of the seed example, list `datasets`, `compare` all
-//! algorithms and render reports, and `bench` the EM.
+//! algorithms and render reports. (EM's speed is measured by the
+//! `em_bench` example of `clusterlab-em`, not by a subcommand.)
 //!
 //! Data flows one way: CSV or generator → [`clusterlab_data::Dataset`] →
-//! fit → clustering → metrics → report. This crate only wires those crates
-//! to the command line.
+//! plan ([`clusterlab_algos::plan`]) → fit → clustering → study
+//! (`clusterlab-study`) → pictures, tables, page (`clusterlab-report`). This
+//! crate only wires those crates to the command line: `fit`'s flags and
+//! `compare`'s `--ALGORITHM-PARAMETER` flags are generated from the registry.
 
 pub mod cli;
 pub mod compare;

@@ -263,12 +263,12 @@ fn one_point_component_is_finite_and_named() {
 /// (ε·|x − centre|² from the `N + 10ε` divisor), the point's log-density is set
 /// by the residue alone (≈ +24). The fit must say so either way.
 ///
-/// FAILS at the time of writing: `singular_before_reg` and
+/// A regression test; it once failed: `singular_before_reg` and
 /// `component_singular` in src/mstep.rs both begin with `reg > 0.0 &&`, so with
 /// `reg_covar = 0` no covariance is ever reported singular; a covariance that
 /// is positive definite only by rounding (this one, or the 1e-16 variances of
 /// duplicate points) passes the Cholesky check, is not re-seeded, and the fit
-/// returns no warning at all. Fix: with reg = 0, call a covariance singular
+/// returns no warning at all. The fix, now in place: with reg = 0, call a covariance singular
 /// when its smallest eigenvalue (Cholesky of Σ − t·I) is below a relative
 /// threshold t, e.g. 1e-10 × the data's mean variance, and warn (or re-seed).
 #[test]
@@ -737,11 +737,11 @@ fn model_json_has_sklearn_shapes_and_round_trips() {
 
 /// A saved model (`--init-model`, `gmm.model` in a result file) must read
 /// back as exactly the model that was written, so a run from it reproduces
-/// bit for bit. FAILS at the time of writing: serde_json writes the shortest
+/// bit for bit. A regression test; it once failed: serde_json writes the shortest
 /// representation that round-trips (e.g. 0.40000000000000213), but without
 /// its `float_roundtrip` feature it parses with a fast algorithm that is not
 /// correctly rounded and reads that text back as 0.4000000000000022 (one ulp
-/// off). Fix: `serde_json = { version = "1", features = ["float_roundtrip"] }`
+/// off). The fix, now in place: `serde_json = { version = "1", features = ["float_roundtrip"] }`
 /// in the workspace Cargo.toml.
 #[test]
 fn model_json_round_trip_is_bit_exact() {
@@ -862,7 +862,7 @@ fn samples_have_the_mixture_mean_and_component_moments() {
 /// `Σ = (Σ_i x xᵀ − Σ_j N_j μ_j μ_jᵀ) / Σ_j N_j + reg·I` on the E-step's
 /// responsibilities (the empty component contributes N_j ≈ 0).
 ///
-/// FAILS at the time of writing: `m_step` (src/mstep.rs) overwrites the
+/// A regression test; it once failed: `m_step` (src/mstep.rs) overwrites the
 /// collapsed component's count (`nk[j] = fresh_share`) and mean (the re-seed
 /// point) before the tied branch calls `estimate_tied_covariance`, so a
 /// phantom `fresh_share · (x_p − c)(x_p − c)ᵀ` is subtracted and `fresh_share`

@@ -1,14 +1,13 @@
-//! # clusterlab-report: the comparison runner and its reports
+//! # clusterlab-report: a study, drawn
 //!
-//! `clusterlab compare` fits every algorithm on every dataset and draws
-//! pictures that answer the seed's questions: what a responsibility is, why
-//! a boundary point counts fractionally, and above all **where EM differs
-//! from k-means**.
+//! `clusterlab compare` fits every algorithm on every dataset
+//! (`clusterlab-study`) and this crate renders the result: pictures that
+//! answer the seed's questions (what a responsibility is, why a boundary
+//! point counts fractionally, and above all **where EM differs from
+//! k-means**), the tables and the page. It fits nothing and chooses no
+//! parameter; it chooses the colours.
 //!
-//! Data flows one way: datasets ([`clusterlab_data`]) → fits
-//! ([`clusterlab_algos`], [`clusterlab_em`]) → [`study::Study`] (clusterings,
-//! metrics, the matched k-means/EM pair, the BIC sweep, the EM trace) →
-//! files. [`run`] does it all from a [`CompareConfig`]:
+//! [`run`] goes from a [`CompareConfig`] to the files:
 //!
 //! ```text
 //! reports/
@@ -18,18 +17,19 @@
 //!             hdbscan.png  em-trace.gif
 //! ```
 //!
-//! * [`runner`]: orchestration, progress bar, parallel rendering.
-//! * [`fitting`]: parameters (with [`defaults`] for the density methods),
-//!   fits, scores, the k-means/EM pair and why they differ.
+//! * [`runner`]: the run: check, study every dataset (progress bar on a
+//!   terminal, stage lines otherwise), render in parallel, write the tables.
 //! * [`render`]: one module per picture, each a pure function from a
-//!   [`study::Study`] to a file; [`view`] puts data with more than two
-//!   features on its first two principal components.
-//! * [`tables`], [`html`]: the JSON/CSV/Markdown tables and the page.
+//!   [`study::Study`] to a file, over a small shared kit.
+//! * [`palette`]: the colours, and each EM component's colour from its
+//!   display group; [`explain`]: why EM and k-means differ, in words.
+//! * [`tables`], [`html`]: `metrics.json` / `metrics.csv` / `summary.md`
+//!   and the page.
 //!
 //! Every file is written under a temporary name and renamed ([`atomic`]), so
 //! an interrupted run leaves no half-written report; bad input (an unknown
-//! dataset, a malformed config, an unwritable output folder) fails with one
-//! line before anything is written.
+//! dataset, a malformed config, a parameter that does not resolve, an
+//! unwritable output folder) fails with one line before anything is written.
 
 pub mod atomic;
 pub mod error;
