@@ -34,7 +34,7 @@
 //! assert!(DbscanParams::new(-1.0, 5).check().is_err());
 //! ```
 //!
-//! The registry ([`plan`]) declares each algorithm once: its name, its
+//! The registry ([`mod@plan`]) declares each algorithm once: its name, its
 //! parameters with their defaults (the data-driven density defaults of
 //! [`plan::defaults`] among them), how they resolve against the data, and
 //! its JSON. `clusterlab fit` and `clusterlab compare` both build a

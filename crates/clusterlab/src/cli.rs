@@ -254,7 +254,7 @@ pub struct TraceArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct DatasetsArgs {
-    /// Write every built-in dataset as DIR/<name>.csv.
+    /// Write every built-in dataset as DIR/NAME.csv.
     #[arg(long, value_name = "DIR")]
     pub write: Option<PathBuf>,
     /// Seed of the generators.

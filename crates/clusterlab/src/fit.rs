@@ -1,6 +1,6 @@
 //! `clusterlab fit ALGORITHM DATA`: plan, fit, then print a summary or the
 //! JSON envelope. The parameters go through the registry
-//! ([`clusterlab_algos::plan`]), the same way `compare` resolves them.
+//! ([`mod@clusterlab_algos::plan`]), the same way `compare` resolves them.
 
 use std::io::Write;
 

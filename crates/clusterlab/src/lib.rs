@@ -6,7 +6,7 @@
 //! `em_bench` example of `clusterlab-em`, not by a subcommand.)
 //!
 //! Data flows one way: CSV or generator → [`clusterlab_data::Dataset`] →
-//! plan ([`clusterlab_algos::plan`]) → fit → clustering → study
+//! plan ([`mod@clusterlab_algos::plan`]) → fit → clustering → study
 //! (`clusterlab-study`) → pictures, tables, page (`clusterlab-report`). This
 //! crate only wires those crates to the command line: `fit`'s flags and
 //! `compare`'s `--ALGORITHM-PARAMETER` flags are generated from the registry.

@@ -181,7 +181,14 @@ fn engines_agree_at(level: Simd, c: &Case) -> Result<(), TestCaseError> {
     for ((row_f, row_r), lp) in fr.rows().into_iter().zip(rr.rows()).zip(&rl) {
         let tol = 1e-13 * (1.0 + lp.abs());
         for (a, b) in row_f.iter().zip(row_r.iter()) {
-            prop_assert!((a - b).abs() <= tol, "{} r: {} vs {} (ln p {})", what, a, b, lp);
+            prop_assert!(
+                (a - b).abs() <= tol,
+                "{} r: {} vs {} (ln p {})",
+                what,
+                a,
+                b,
+                lp
+            );
         }
     }
     for (a, b) in fl.iter().zip(&rl) {

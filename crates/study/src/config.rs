@@ -2,7 +2,7 @@
 //! per-algorithm settings, where to write. Read from a TOML or JSON file
 //! (`--config`), then overridden by command-line flags. The per-algorithm
 //! tables hold scikit-learn's parameter names, the same keys the registry
-//! ([`clusterlab_algos::plan`]) declares and `params` reports:
+//! ([`mod@clusterlab_algos::plan`]) declares and `params` reports:
 //!
 //! ```toml
 //! datasets = ["blobs", "datasets/iris.csv"]   # default: every built-in and datasets/*.csv

@@ -1,7 +1,7 @@
 //! Running the plans on one dataset: every algorithm's fit and scores, the
 //! k-means/EM pair, the BIC sweep and the traced EM fit. Every EM and
 //! k-means fit here is planned through the registry
-//! ([`clusterlab_algos::plan`]), so its parameters are those `params` reports.
+//! ([`mod@clusterlab_algos::plan`]), so its parameters are those `params` reports.
 
 use clusterlab_algos::{plan, Algorithm, Clustering, Context, Extras, Plan, PlanError, Settings};
 use clusterlab_em::{CovarianceType, Covariances, GaussianMixture, GmmFit, GmmModel, Init};

@@ -6,12 +6,12 @@
 //!
 //! * [`config`]: what a comparison is asked to do (flags and config file),
 //!   the per-algorithm settings checked against the registry
-//!   ([`clusterlab_algos::plan`]);
+//!   ([`mod@clusterlab_algos::plan`]);
 //! * [`compare`]: load the datasets, z-score, resolve every algorithm's plan
 //!   once per dataset, fit, assemble the study;
 //! * [`fitting`]: one plan's fit and scores, the k-means/EM pair, the BIC
 //!   sweep, the traced EM fit;
-//! * [`study`]: the results (runs, the matched pair and why they differ, the
+//! * [`mod@study`]: the results (runs, the matched pair and why they differ, the
 //!   sweep, the trace);
 //! * [`view`]: where the pictures put the data (its plane, or its first two
 //!   principal components).

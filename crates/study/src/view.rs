@@ -8,7 +8,7 @@
 //!
 //! Each view is affine, `p = A (z − c)`, so a model fitted on `z` maps onto
 //! the picture exactly: a mean to `A (μ − c)`, a covariance to `A Σ Aᵀ`.
-//! [`View::lift`] maps a picture point back to `z` (for d > 2, the point on
+//! `View::lift` maps a picture point back to `z` (for d > 2, the point on
 //! the PC1–PC2 plane through the data mean), which is where decision
 //! boundaries are evaluated.
 
