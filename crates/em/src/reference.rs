@@ -198,12 +198,14 @@ pub(crate) fn component_counts(resp: ArrayView2<f64>, w: Option<ArrayView1<f64>>
     nk
 }
 
-/// `S_j = Σ_i w_i r_ij (x_i − c)` (k × d).
-pub(crate) fn first_moments(
+/// `Σ_i w_i r_ij f(x_ia − c_a)` per component `j` and feature `a` (k × d):
+/// the first moments with `f(z) = z`, the diagonal second moments with `f(z) = z²`.
+fn feature_moments(
     x: ArrayView2<f64>,
     w: Option<ArrayView1<f64>>,
     resp: ArrayView2<f64>,
     centre: ArrayView1<f64>,
+    f: impl Fn(f64) -> f64,
 ) -> Array2<f64> {
     let (k, d) = (resp.ncols(), x.ncols());
     let mut s = Array2::<f64>::zeros((k, d));
@@ -211,11 +213,21 @@ pub(crate) fn first_moments(
         let wi = w.map_or(1.0, |w| w[i]);
         for j in 0..k {
             for a in 0..d {
-                s[[j, a]] += wi * resp[[i, j]] * (xi[a] - centre[a]);
+                s[[j, a]] += wi * resp[[i, j]] * f(xi[a] - centre[a]);
             }
         }
     }
     s
+}
+
+/// `S_j = Σ_i w_i r_ij (x_i − c)` (k × d).
+pub(crate) fn first_moments(
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+    resp: ArrayView2<f64>,
+    centre: ArrayView1<f64>,
+) -> Array2<f64> {
+    feature_moments(x, w, resp, centre, |z| z)
 }
 
 /// `Σ_i v_i (x_i − c)(x_i − c)ᵀ` (d × d) for per-row weights `v_i`.
@@ -261,18 +273,7 @@ pub(crate) fn second_moments_diag(
     resp: ArrayView2<f64>,
     centre: ArrayView1<f64>,
 ) -> Array2<f64> {
-    let (k, d) = (resp.ncols(), x.ncols());
-    let mut q = Array2::<f64>::zeros((k, d));
-    for (i, xi) in x.rows().into_iter().enumerate() {
-        let wi = w.map_or(1.0, |w| w[i]);
-        for j in 0..k {
-            for a in 0..d {
-                let z = xi[a] - centre[a];
-                q[[j, a]] += wi * resp[[i, j]] * z * z;
-            }
-        }
-    }
-    q
+    feature_moments(x, w, resp, centre, |z| z * z)
 }
 
 /// Spherical: `Σ_i w_i r_ij ‖x_i − c‖²` per component (k).

@@ -114,6 +114,9 @@ mod tests {
         .unwrap();
         let resp = array![[0.9, 0.1], [0.4, 0.6], [0.1, 0.9]];
         let r = explain(&model, resp.view(), &[0, 0, 1], &[0, 1, 1], &[1]);
+        assert_eq!(r.cause, Cause::UnequalSpreads);
+        assert_eq!((r.from, r.to, r.moved), (0, 1, 1));
+        assert!((r.variance_ratio - 6.0).abs() < 1e-9);
         let name = |j: usize| ["blue", "orange"][j];
         let (h, d) = sentences(&r, &name);
         assert!(
@@ -125,6 +128,7 @@ mod tests {
             "1 of the 1 move from k-means' blue cluster to EM's orange component (mean EM confidence on them 0.60)."
         );
         let same = explain(&model, resp.view(), &[0, 0, 1], &[0, 0, 1], &[]);
+        assert_eq!(same.cause, Cause::Agree);
         assert!(sentences(&same, &name).0.contains("agree on all 3"));
     }
 }

@@ -394,38 +394,11 @@ pub fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clusterlab_em::Covariances;
-    use ndarray::{array, Array1, Array3};
 
     #[test]
     fn slugs_are_safe() {
         assert_eq!(slug("noisy-moons"), "noisy-moons");
         assert_eq!(slug("my data/x"), "my-data-x");
         assert_eq!(slug(".."), "dataset");
-    }
-
-    #[test]
-    fn unequal_spreads_are_named() {
-        let mut cov = Array3::zeros((2, 2, 2));
-        cov[[0, 0, 0]] = 1.0;
-        cov[[0, 1, 1]] = 1.0;
-        cov[[1, 0, 0]] = 6.0;
-        cov[[1, 1, 1]] = 6.0;
-        let model = GmmModel::new(
-            Array1::from(vec![0.5, 0.5]),
-            array![[0.0, 0.0], [4.0, 0.0]],
-            Covariances::Full(cov),
-        )
-        .unwrap();
-        let resp = array![[0.9, 0.1], [0.4, 0.6], [0.1, 0.9]];
-        let km = [0, 0, 1];
-        let em = [0, 1, 1];
-        let r = explain(&model, resp.view(), &km, &em, &[1]);
-        assert_eq!(r.cause, Cause::UnequalSpreads);
-        assert_eq!((r.from, r.to, r.moved), (0, 1, 1));
-        assert!((r.variance_ratio - 6.0).abs() < 1e-9);
-        let same = explain(&model, resp.view(), &km, &km, &[]);
-        assert_eq!(same.cause, Cause::Agree);
-        assert_eq!(same.n, 3);
     }
 }

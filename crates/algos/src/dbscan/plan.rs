@@ -2,13 +2,13 @@
 //! data-driven rules of [`crate::plan::defaults`]; JSON `dbscan: {core_points}`.
 
 use ndarray::ArrayView2;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::DbscanParams;
 use crate::clustering::{Clustering, Extras};
 use crate::plan::{
-    checked, defaults, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable,
-    Settings,
+    checked, defaults, params, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved,
+    Runnable, Settings,
 };
 
 const PARAMS: &[ParamSpec] = &[
@@ -53,9 +53,10 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         None => defaults::eps(ctx.x, min_samples),
     };
     let p = checked("dbscan", s, DbscanParams::new(eps, min_samples).check())?;
-    let mut params = Map::new();
-    params.insert("eps".into(), json!(p.eps()));
-    params.insert("min_samples".into(), json!(p.min_samples()));
+    let params = params([
+        ("eps", json!(p.eps())),
+        ("min_samples", json!(p.min_samples())),
+    ]);
     Ok(Resolved {
         params,
         runnable: Runnable::Clusterer(Box::new(p)),

@@ -7,11 +7,12 @@ use std::path::Path;
 
 use clusterlab_em::{CovarianceType, Engine, GaussianMixture, GmmModel, Init};
 use ndarray::ArrayView2;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::clustering::{Clustering, Extras};
 use crate::plan::{
-    checked, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable, Settings,
+    checked, params, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable,
+    Settings,
 };
 
 /// EM restarts unless set. scikit-learn's default is 1, but a single
@@ -151,16 +152,17 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         p = p.engine(v.parse::<Engine>().expect("a listed engine parses"));
     }
     let p = checked("gmm", s, p.check().map_err(Into::into))?;
-    let mut params = Map::new();
-    params.insert("k".into(), json!(p.n_components()));
-    params.insert("covariance".into(), json!(p.covariance_type().name()));
-    params.insert("init".into(), json!(p.init().name()));
-    params.insert("n_init".into(), json!(p.n_init()));
-    params.insert("tol".into(), json!(p.tol()));
-    params.insert("max_iter".into(), json!(p.max_iter()));
-    params.insert("reg_covar".into(), json!(p.reg_covar()));
-    params.insert("seed".into(), json!(p.seed()));
-    params.insert("engine".into(), json!(p.engine().name()));
+    let params = params([
+        ("k", json!(p.n_components())),
+        ("covariance", json!(p.covariance_type().name())),
+        ("init", json!(p.init().name())),
+        ("n_init", json!(p.n_init())),
+        ("tol", json!(p.tol())),
+        ("max_iter", json!(p.max_iter())),
+        ("reg_covar", json!(p.reg_covar())),
+        ("seed", json!(p.seed())),
+        ("engine", json!(p.engine().name())),
+    ]);
     Ok(Resolved {
         params,
         runnable: Runnable::Gmm(p),
@@ -175,7 +177,7 @@ pub fn fit_json(fit: &clusterlab_em::GmmFit, x: ArrayView2<f64>) -> Result<Value
         .ok_or_else(|| PlanError::new("gmm: the model is not a JSON object"))?;
     let bic = fit.bic(x).map_err(|e| PlanError::new(e.to_string()))?;
     let aic = fit.aic(x).map_err(|e| PlanError::new(e.to_string()))?;
-    let extra: Map<String, Value> = [
+    m.extend(params([
         ("log_likelihood", json!(fit.log_likelihood)),
         ("lower_bounds", json!(fit.lower_bounds)),
         ("n_iter", json!(fit.n_iter)),
@@ -183,11 +185,7 @@ pub fn fit_json(fit: &clusterlab_em::GmmFit, x: ArrayView2<f64>) -> Result<Value
         ("bic", json!(bic)),
         ("aic", json!(aic)),
         ("warnings", json!(fit.warnings)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    m.extend(extra);
+    ]));
     Ok(obj)
 }
 

@@ -4,13 +4,13 @@
 //! outlier_scores}`.
 
 use ndarray::ArrayView2;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::HdbscanParams;
 use crate::clustering::Clustering;
 use crate::plan::{
-    checked, defaults, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable,
-    Settings,
+    checked, defaults, params, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved,
+    Runnable, Settings,
 };
 
 const PARAMS: &[ParamSpec] = &[
@@ -59,9 +59,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         s,
         HdbscanParams::new(mcs).min_samples(Some(ms)).check(),
     )?;
-    let mut params = Map::new();
-    params.insert("min_cluster_size".into(), json!(mcs));
-    params.insert("min_samples".into(), json!(ms));
+    let params = params([("min_cluster_size", json!(mcs)), ("min_samples", json!(ms))]);
     Ok(Resolved {
         params,
         runnable: Runnable::Clusterer(Box::new(p)),

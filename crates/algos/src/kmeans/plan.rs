@@ -2,13 +2,13 @@
 //! and its JSON (`kmeans: {centroids, inertia, n_iter}`).
 
 use ndarray::ArrayView2;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{KMeansInit, KMeansParams};
 use crate::clustering::{Clustering, Extras};
 use crate::plan::{
-    checked, rows, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable,
-    Settings,
+    checked, params, rows, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved,
+    Runnable, Settings,
 };
 
 pub(crate) const INITS: &[&str] = &["kmeans++", "random"];
@@ -73,13 +73,14 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         p = p.init(v.parse::<KMeansInit>().expect("a listed init parses"));
     }
     let p = checked("kmeans", s, p.check())?;
-    let mut params = Map::new();
-    params.insert("k".into(), json!(p.n_clusters()));
-    params.insert("n_init".into(), json!(p.n_init()));
-    params.insert("max_iter".into(), json!(p.max_iter()));
-    params.insert("tol".into(), json!(p.tol()));
-    params.insert("init".into(), json!(p.init().to_string()));
-    params.insert("seed".into(), json!(p.seed()));
+    let params = params([
+        ("k", json!(p.n_clusters())),
+        ("n_init", json!(p.n_init())),
+        ("max_iter", json!(p.max_iter())),
+        ("tol", json!(p.tol())),
+        ("init", json!(p.init().to_string())),
+        ("seed", json!(p.seed())),
+    ]);
     Ok(Resolved {
         params,
         runnable: Runnable::Clusterer(Box::new(p)),

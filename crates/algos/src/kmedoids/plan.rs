@@ -2,12 +2,13 @@
 //! (`kmedoids: {medoids, loss}`).
 
 use ndarray::ArrayView2;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{KMedoidsInit, KMedoidsParams};
 use crate::clustering::{Clustering, Extras};
 use crate::plan::{
-    checked, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable, Settings,
+    checked, params, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved, Runnable,
+    Settings,
 };
 
 const PARAMS: &[ParamSpec] = &[
@@ -60,12 +61,13 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         p = p.init(v.parse::<KMedoidsInit>().expect("a listed init parses"));
     }
     let p = checked("kmedoids", s, p.check())?;
-    let mut params = Map::new();
-    params.insert("k".into(), json!(p.n_clusters()));
-    params.insert("n_init".into(), json!(p.n_init()));
-    params.insert("max_iter".into(), json!(p.max_iter()));
-    params.insert("init".into(), json!(p.init().to_string()));
-    params.insert("seed".into(), json!(p.seed()));
+    let params = params([
+        ("k", json!(p.n_clusters())),
+        ("n_init", json!(p.n_init())),
+        ("max_iter", json!(p.max_iter())),
+        ("init", json!(p.init().to_string())),
+        ("seed", json!(p.seed())),
+    ]);
     Ok(Resolved {
         params,
         runnable: Runnable::Clusterer(Box::new(p)),

@@ -4,13 +4,13 @@
 //! reachability, core_distances}` (`null` for ∞).
 
 use ndarray::ArrayView2;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{ClusterMethod, OpticsParams};
 use crate::clustering::{Clustering, Extras};
 use crate::common::Size;
 use crate::plan::{
-    checked, defaults, finite_or_null, number, Algorithm, Context, Entry, Kind, ParamSpec,
+    checked, defaults, finite_or_null, number, params, Algorithm, Context, Entry, Kind, ParamSpec,
     PlanError, Resolved, Runnable, Settings,
 };
 
@@ -95,25 +95,22 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         p = p.eps(Some(v));
     }
     let p = checked("optics", s, p.check())?;
-    let mut params = Map::new();
-    params.insert("min_samples".into(), json!(p.min_samples().resolve(n)));
-    params.insert("max_eps".into(), number(p.max_eps()));
-    params.insert(
-        "cluster_method".into(),
-        json!(p.cluster_method().to_string()),
-    );
-    match p.cluster_method() {
-        ClusterMethod::Xi => {
-            params.insert("xi".into(), json!(p.xi()));
-            params.insert(
-                "min_cluster_size".into(),
+    let extraction = match p.cluster_method() {
+        ClusterMethod::Xi => params([
+            ("xi", json!(p.xi())),
+            (
+                "min_cluster_size",
                 json!(p.min_cluster_size().unwrap_or(min_cluster_size).resolve(n)),
-            );
-        }
-        ClusterMethod::Dbscan => {
-            params.insert("eps".into(), number(p.eps().unwrap_or(p.max_eps())));
-        }
-    }
+            ),
+        ]),
+        ClusterMethod::Dbscan => params([("eps", number(p.eps().unwrap_or(p.max_eps())))]),
+    };
+    let mut params = params([
+        ("min_samples", json!(p.min_samples().resolve(n))),
+        ("max_eps", number(p.max_eps())),
+        ("cluster_method", json!(p.cluster_method().to_string())),
+    ]);
+    params.extend(extraction);
     Ok(Resolved {
         params,
         runnable: Runnable::Clusterer(Box::new(p)),

@@ -335,6 +335,11 @@ pub(crate) fn checked<T>(
     })
 }
 
+/// The `params` object from (name, value used) pairs, in the given order.
+pub(crate) fn params<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
 /// A JSON number, or `"inf"` for an unbounded value (JSON has no ∞).
 pub fn number(v: f64) -> Value {
     if v.is_finite() {
