@@ -26,6 +26,23 @@ pub struct Clustering {
     pub fit_seconds: f64,
     /// What only this algorithm produces.
     pub extras: Extras,
+    /// How it was computed when that differs from the algorithm's exact
+    /// method at this size (e.g. k-medoids' `fasterclara` on samples), with
+    /// the size of the sample fitted; `None` for the exact method on all points.
+    pub approximation: Option<Approximation>,
+}
+
+/// A fit computed on samples or by an approximate method, stated so that
+/// no output hides it: the JSON (`method`, `sample_n`), the metrics row and
+/// the pictures' captions carry it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Approximation {
+    /// The method used, e.g. `fasterclara`.
+    pub method: String,
+    /// Points in the sample the model was fitted on (labels are for all n points).
+    pub sample_n: usize,
+    /// One line for captions, e.g. "FasterCLARA: FasterPAM on 5 samples of 2,000 points".
+    pub note: String,
 }
 
 /// Per-point scores in input order.

@@ -61,7 +61,7 @@ pub mod synth;
 
 use ndarray::ArrayView2;
 
-pub use clustering::{Clustering, Extras, PointScores, NOISE};
+pub use clustering::{Approximation, Clustering, Extras, PointScores, NOISE};
 pub use clusterlab_em::{CovarianceType, GaussianMixture, GmmFit, GmmParams, Init, ValidGmmParams};
 pub use common::Size;
 pub use dbscan::{DbscanParams, ValidDbscanParams};

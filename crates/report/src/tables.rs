@@ -40,6 +40,10 @@ pub struct MetricsRow {
     pub converged: Option<bool>,
     /// The one-line error when the algorithm failed on this dataset.
     pub error: Option<String>,
+    /// The method, when the fit was approximate or on a sample (e.g. `fasterclara`).
+    pub method: Option<String>,
+    /// Points in the sample the model was fitted on (labels and scores are for all n).
+    pub sample_n: Option<usize>,
     /// Every point's label in input order (`-1` = noise), as `fit --json` prints them.
     pub labels: Option<Vec<i64>>,
 }
@@ -90,6 +94,8 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                 iterations: None,
                 converged: None,
                 error: None,
+                method: None,
+                sample_n: None,
                 labels: None,
             };
             match &r.result {
@@ -98,6 +104,8 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                     row.noise = Some(c.n_noise);
                     row.fit_seconds = Some(c.fit_seconds);
                     row.labels = Some(c.labels.clone());
+                    row.method = c.approximation.as_ref().map(|a| a.method.clone());
+                    row.sample_n = c.approximation.as_ref().map(|a| a.sample_n);
                 }
                 Err(e) => row.error = Some(e.clone()),
             }

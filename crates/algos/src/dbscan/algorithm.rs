@@ -201,6 +201,7 @@ impl Clusterer for ValidDbscanParams {
             n_noise,
             fit_seconds,
             extras: Extras::Dbscan { core_points },
+            approximation: None,
         })
     }
 }

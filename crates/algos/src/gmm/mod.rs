@@ -38,6 +38,7 @@ impl Clusterer for ValidGmmParams {
             n_noise: 0,
             fit_seconds,
             extras: Extras::Gmm(Box::new(fit)),
+            approximation: None,
         })
     }
 }

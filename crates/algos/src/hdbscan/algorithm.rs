@@ -228,6 +228,7 @@ impl ValidHdbscanParams {
             n_noise,
             fit_seconds,
             extras: Extras::Hdbscan,
+            approximation: None,
         })
     }
 }
@@ -286,6 +287,7 @@ impl Clusterer for ValidHdbscanParams {
             n_noise,
             fit_seconds,
             extras: Extras::Hdbscan,
+            approximation: None,
         })
     }
 }

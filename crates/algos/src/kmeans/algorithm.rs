@@ -190,6 +190,7 @@ impl Clusterer for ValidKMeansParams {
                 inertia: best.inertia,
                 n_iter: best.n_iter,
             },
+            approximation: None,
         })
     }
 }

@@ -188,6 +188,7 @@ impl Clusterer for ValidKMedoidsParams {
             n_noise: 0,
             fit_seconds,
             extras: Extras::KMedoids { medoids, loss },
+            approximation: None,
         })
     }
 }

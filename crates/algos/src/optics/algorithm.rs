@@ -469,6 +469,7 @@ impl Clusterer for ValidOpticsParams {
                 reachability: Array1::from(g.reachability),
                 core_distances: Array1::from(g.core_distances),
             },
+            approximation: None,
         })
     }
 }

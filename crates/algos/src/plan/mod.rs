@@ -282,8 +282,14 @@ impl Plan {
     }
 
     /// The algorithm's own JSON object for a clustering it produced.
+    /// An approximate fit says so: `method` and `sample_n` join the object.
     pub fn result_json(&self, c: &Clustering, x: ArrayView2<f64>) -> Result<Value, PlanError> {
-        (self.algorithm.entry().result_json)(c, x)
+        let mut v = (self.algorithm.entry().result_json)(c, x)?;
+        if let (Some(a), Some(m)) = (&c.approximation, v.as_object_mut()) {
+            m.insert("method".into(), Value::from(a.method.clone()));
+            m.insert("sample_n".into(), Value::from(a.sample_n));
+        }
+        Ok(v)
     }
 }
 
