@@ -185,12 +185,17 @@ impl Progress for Shown {
         if let Some(b) = &self.bar {
             b.set_message(what.to_string());
         } else if self.lines {
-            eprintln!("clusterlab: {what}");
+            eprintln!("clusterlab: {what} …");
         }
     }
-    fn advance(&self) {
+    fn finished(&self, what: &str, seconds: f64) {
         if let Some(b) = &self.bar {
-            b.inc(1);
+            // The bar counts fits; the other stages only change the message.
+            if !what.contains(" and ") {
+                b.inc(1);
+            }
+        } else if self.lines {
+            eprintln!("clusterlab: {what} done in {seconds:.2} s");
         }
     }
 }
@@ -239,7 +244,7 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
     // Slowest first (the GIFs), so the two cores stay busy to the end.
     jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace)));
     let rb = Shown::new(cfg, jobs.len() as u64, "rendering");
-    rb.stage("drawing the pictures");
+    rb.stage(&format!("drawing {} pictures", jobs.len()));
     let results: Vec<(PathBuf, Result<(), ReportError>)> = jobs
         .par_iter()
         .map(|&(i, p)| {
@@ -259,7 +264,9 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
                     )
                 }
             };
-            rb.advance();
+            if let Some(b) = &rb.bar {
+                b.inc(1);
+            }
             if std::env::var_os("CLUSTERLAB_TIMING").is_some() {
                 eprintln!(
                     "render {:>7.3} s  {}",
@@ -272,6 +279,7 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
         .collect();
     rb.finish();
     let render_seconds = t1.elapsed().as_secs_f64();
+    rb.finished("the pictures", render_seconds);
     let mut files = Vec::new();
     for (rel, res) in results {
         match res {

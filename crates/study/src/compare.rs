@@ -14,8 +14,8 @@ use crate::view::View;
 pub trait Progress: Sync {
     /// Now working on `what` (e.g. `blobs · DBSCAN`).
     fn stage(&self, what: &str);
-    /// One fit finished.
-    fn advance(&self);
+    /// `what` finished after `seconds` (one fit: the bar advances).
+    fn finished(&self, what: &str, seconds: f64);
 }
 
 /// Progress that goes nowhere.
@@ -23,7 +23,7 @@ pub struct Silent;
 
 impl Progress for Silent {
     fn stage(&self, _: &str) {}
-    fn advance(&self) {}
+    fn finished(&self, _: &str, _: f64) {}
 }
 
 /// The datasets a config asks for, loaded: every built-in and every CSV
@@ -83,7 +83,9 @@ pub fn study(
     let view = View::new(z.view(), &ds.feature_names, &means, &stds);
     let settings = |a: Algorithm| -> Settings { cfg.settings(a) };
     let gmm_settings = settings(Algorithm::Gmm);
-    progress.stage(&format!("{} · BIC sweep", ds.name));
+    let what = format!("{} · BIC sweep and EM curves", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
     let mut sweep = fitting::sweep(z.view(), &gmm_settings, cfg.bic_max_k, cfg.seed);
     let truth_k = ds.n_true_clusters().filter(|&c| c >= 1);
     let (k, k_rule, k_origin) = match (cfg.k, truth_k, sweep.best) {
@@ -93,10 +95,13 @@ pub fn study(
         (None, None, None) => (2.min(n.max(1)), KRule::Bic, "the fallback k".into()),
     };
     sweep.curves = fitting::curves(z.view(), k, &gmm_settings, cfg.seed);
+    progress.finished(&what, t.elapsed().as_secs_f64());
     let ctx = Context::new(z.view(), Some(k), cfg.seed).k_origin(k_origin);
     let mut runs = Vec::with_capacity(algorithms.len());
     for &a in algorithms {
-        progress.stage(&format!("{} · {}", ds.name, a.title()));
+        let what = format!("{} · {}", ds.name, a.title());
+        progress.stage(&what);
+        let t = std::time::Instant::now();
         let p = plan(a, &settings(a), &ctx)
             .map_err(|e| clusterlab_algos::PlanError::new(format!("{} ({}): {e}", ds.name, a)))?;
         runs.push(fitting::run_plan(
@@ -105,7 +110,7 @@ pub fn study(
             ds.labels.as_deref(),
             cfg.seed,
         ));
-        progress.advance();
+        progress.finished(&what, t.elapsed().as_secs_f64());
     }
     let density = *ctx.density();
     let truth = ds.labels.clone();
@@ -131,6 +136,9 @@ pub fn study(
             });
         }
     }
+    let what = format!("{} · k-means/EM pair and EM trace", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
     let trace = match &pair {
         Ok(p) => {
             let is_seed = ds.source == clusterlab_data::BUILTIN_SOURCE && ds.name == "seed-1d";
@@ -141,6 +149,7 @@ pub fn study(
         }
         Err(e) => Err(e.clone()),
     };
+    progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
         name: ds.name.clone(),
         source: ds.source.clone(),
