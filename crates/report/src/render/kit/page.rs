@@ -184,7 +184,7 @@ impl<'s> Header<'s> {
         let mut y = at.subtitle_y;
         y += lines(
             root,
-            &wrap(self.subtitle, size, (w - 80) as u32),
+            &wrap(self.subtitle, size, (w - 60) as u32),
             (w / 2, y),
             24,
             &style(size, color, HPos::Center, VPos::Top),
