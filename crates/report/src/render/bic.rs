@@ -38,7 +38,7 @@ fn draw(root: &Area, s: &Study) -> DResult {
         sub
     };
     let title = format!("{}: choosing k by BIC (lower is better)", s.name);
-    let (plot, foot) = Header::new(&title, &sub).page(root, 70)?;
+    let (plot, foot) = Header::new(title, sub).page(root, 70)?;
     let (lo, hi) = padded(sw.bic.iter().flatten().flatten().copied(), 0.06, 1.0);
     let kmax = *sw.ks.last().unwrap_or(&1);
     let mut ax = Axes::new(

@@ -18,12 +18,11 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 }
 
 fn draw(root: &Area, s: &Study) -> DResult {
-    let title = format!(
-        "{}: EM convergence for the four covariance types (k = {})",
-        s.name, s.k
-    );
     let (plot, foot) = Header::new(
-        &title,
+        format!(
+            "{}: EM convergence for the four covariance types (k = {})",
+            s.name, s.k
+        ),
         "Mean log-likelihood per point at each E-step. EM never lowers it; it stops when a step gains less than tol.",
     )
     .page(root, 90)?;

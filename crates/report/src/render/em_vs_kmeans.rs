@@ -38,14 +38,14 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let w = SIZE.0 as i32;
-    let title = format!("{}: where EM differs from k-means (k = {})", s.name, p.k);
     let nd = p.differ.len();
     let finding = format!(
         "{nd} of {} points ({:.1}%) have an EM component (most likely) other than their k-means cluster: ringed below.",
         s.n,
         100.0 * nd as f64 / s.n.max(1) as f64
     );
-    let (plot, foot) = Header::new(&title, &finding)
+    let title = format!("{}: where EM differs from k-means (k = {})", s.name, p.k);
+    let (plot, foot) = Header::new(title, finding)
         .emphasised()
         .pca_note(s)
         .page(root, 150)?;
@@ -80,20 +80,19 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     // The caption: why they differ, the headline in bold.
     let told = crate::explain::tell(p);
     let (size, width) = (BODY + 1.0, (w - 100) as u32);
-    y += lines(
-        &foot,
-        &wrap_bold(&told.headline, size, width),
-        (50, y),
-        26,
-        &bold(size, palette::INK, HPos::Left, VPos::Top),
-    )?;
-    lines(
-        &foot,
-        &wrap(&told.detail, size, width),
-        (50, y),
-        26,
-        &style(size, palette::INK, HPos::Left, VPos::Top),
-    )?;
+    let paragraphs = [
+        (
+            wrap_bold(&told.headline, size, width),
+            bold(size, palette::INK, HPos::Left, VPos::Top),
+        ),
+        (
+            wrap(&told.detail, size, width),
+            style(size, palette::INK, HPos::Left, VPos::Top),
+        ),
+    ];
+    for (para, st) in &paragraphs {
+        y += lines(&foot, para, (50, y), 26, st)?;
+    }
     Ok(())
 }
 

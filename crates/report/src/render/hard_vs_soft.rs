@@ -36,9 +36,8 @@ pub fn confidence(max_r: f64, k: usize) -> f64 {
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let title = format!("{}: hard versus soft assignment (k = {})", s.name, p.k);
     let (panels, foot) = Header::new(
-        &title,
+        format!("{}: hard versus soft assignment (k = {})", s.name, p.k),
         "k-means puts every point in exactly one cluster; EM gives every point a responsibility for each component.",
     )
     .pca_note(s)

@@ -8,12 +8,11 @@ use plotters::prelude::*;
 
 use super::kit::{
     chart, cluster_entries, draw_x, drawn, fitted, legend_row, radius, render_png, to_px, Area,
-    Axes, DResult, Header, Mark,
+    Axes, DResult, Mark,
 };
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
-use crate::tables::params_text;
 use crate::Algorithm;
 
 pub const SIZE: (u32, u32) = (1200, 960);
@@ -39,15 +38,13 @@ fn draw(root: &Area, s: &Study) -> DResult {
                 .collect()
         });
     let outl: Option<&Vec<f64>> = f.fit.scores.as_ref().map(|sc| &sc.outlier_scores);
-    let title = format!(
-        "{}: HDBSCAN ({} clusters, {} noise points)",
-        s.name, f.fit.n_clusters, f.fit.n_noise
-    );
-    let sub = format!(
-        "Opacity = membership probability (how deep in its cluster a point lies). {}",
-        params_text(&f.run.params)
-    );
-    let (plot, foot) = Header::new(&title, &sub).page(root, 70)?;
+    let (plot, foot) = f
+        .header(
+            s,
+            "HDBSCAN",
+            "Opacity = membership probability (how deep in its cluster a point lies).",
+        )
+        .page(root, 70)?;
     let strip = s.view.dim == 1;
     let ax = if strip {
         Axes::along("", s, (-0.06, 1.08), "membership probability")

@@ -9,13 +9,11 @@ use clusterlab_algos::Extras;
 use plotters::prelude::*;
 
 use super::kit::{
-    chart, cluster_entries, drawn, fitted, legend_row, render_png, Area, Axes, DResult, Header,
-    Mark,
+    chart, cluster_entries, drawn, fitted, legend_row, render_png, Area, Axes, DResult, Mark,
 };
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
-use crate::tables::params_text;
 use crate::Algorithm;
 
 pub const SIZE: (u32, u32) = (1400, 760);
@@ -35,15 +33,13 @@ fn draw(root: &Area, s: &Study) -> DResult {
         return Err("OPTICS returned no reachability".into());
     };
     let shown = f.shown;
-    let title = format!(
-        "{}: OPTICS reachability plot ({} clusters, {} noise)",
-        s.name, f.fit.n_clusters, f.fit.n_noise
-    );
-    let sub = format!(
-        "Points in the order OPTICS visits them; bar height = reachability distance. Valleys are dense regions (clusters). {}",
-        params_text(&f.run.params)
-    );
-    let (panels, foot) = Header::new(&title, &sub).page(root, 64)?;
+    let (panels, foot) = f
+        .header(
+            s,
+            "OPTICS reachability plot",
+            "Points in the order OPTICS visits them; bar height = reachability distance. Valleys are dense regions (clusters).",
+        )
+        .page(root, 64)?;
     let (left, right) = panels.split_horizontally(880);
     let n = ordering.len();
     let top = reachability

@@ -53,7 +53,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         )
     };
     let (plot, foot) = Header::new(
-        &heading,
+        heading,
         "Each bar is one point split by r_ij = P(component j | point i); they sum to 1. In the M-step the point counts r_ij toward each component.",
     )
     .page(root, 70)?;

@@ -76,7 +76,7 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
         _ => "E-step: colours = responsibilities. M-step: means, covariances and weights move."
             .to_string(),
     };
-    let top = Header::new(&head, &sub).compact().draw(root)?;
+    let top = Header::new(head, sub).compact().draw(root)?;
     let body = root.margin(top as u32, 4, 0, 0);
     let (left, right) = body.split_horizontally(540);
     let k = f.model.n_components();

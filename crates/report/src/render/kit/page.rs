@@ -14,6 +14,7 @@ use crate::atomic;
 use crate::error::{one_line, ReportError};
 use crate::palette;
 use crate::study::{AlgoRun, Pair, Study};
+use crate::tables::params_text;
 use crate::Algorithm;
 use clusterlab_algos::Clustering;
 
@@ -81,6 +82,20 @@ pub struct Fitted<'s> {
     pub shown: &'s [i64],
 }
 
+impl Fitted<'_> {
+    /// The header of a picture of this run on `s`: "<dataset>: <what> (<n>
+    /// clusters, <m> noise points)" over `about` and the parameters used.
+    pub fn header(&self, s: &Study, what: &str, about: &str) -> Header {
+        Header::new(
+            format!(
+                "{}: {what} ({} clusters, {} noise points)",
+                s.name, self.fit.n_clusters, self.fit.n_noise
+            ),
+            format!("{about} {}", params_text(&self.run.params)),
+        )
+    }
+}
+
 /// The run of `algorithm` in `s`, or the error that it was not run or failed.
 pub fn fitted(s: &Study, algorithm: Algorithm) -> DResult<Fitted<'_>> {
     let run = s
@@ -93,9 +108,9 @@ pub fn fitted(s: &Study, algorithm: Algorithm) -> DResult<Fitted<'_>> {
 
 /// What a picture draws across its top: a bold title, a subtitle wrapped
 /// to the page, and a note in small type (see [`Header::pca_note`]).
-pub struct Header<'s> {
-    title: &'s str,
-    subtitle: &'s str,
+pub struct Header {
+    title: String,
+    subtitle: String,
     emphasised: bool,
     small: bool,
     compact: bool,
@@ -111,12 +126,12 @@ struct Layout {
     gap: i32,
 }
 
-impl<'s> Header<'s> {
+impl Header {
     /// A header titled `title`, with the subtitle in muted text.
-    pub fn new(title: &'s str, subtitle: &'s str) -> Self {
+    pub fn new(title: impl Into<String>, subtitle: impl Into<String>) -> Self {
         Header {
-            title,
-            subtitle,
+            title: title.into(),
+            subtitle: subtitle.into(),
             emphasised: false,
             small: false,
             compact: false,
@@ -173,7 +188,7 @@ impl<'s> Header<'s> {
         let w = root.dim_in_pixel().0 as i32;
         let at = self.layout();
         let title = bold(at.title_size, palette::INK, HPos::Center, VPos::Top);
-        root.draw_text(self.title, &title, (w / 2, at.title_y))?;
+        root.draw_text(&self.title, &title, (w / 2, at.title_y))?;
         let (size, color) = if self.small {
             (SMALL, palette::MUTED)
         } else if self.emphasised {
@@ -184,7 +199,7 @@ impl<'s> Header<'s> {
         let mut y = at.subtitle_y;
         y += lines(
             root,
-            &wrap(self.subtitle, size, (w - 60) as u32),
+            &wrap(&self.subtitle, size, (w - 60) as u32),
             (w / 2, y),
             24,
             &style(size, color, HPos::Center, VPos::Top),
