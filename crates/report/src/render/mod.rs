@@ -19,9 +19,21 @@
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
 //! * [`grid`]: `grid.png`, every algorithm on every dataset.
 //!
-//! The kit ([`kit`]): [`kit::page`] (atomic output, the header),
-//! [`kit::text`], [`kit::axes`], [`kit::legend`], [`kit::scatter`],
-//! [`kit::shapes`], [`kit::components`], [`kit::regions`], [`kit::raster`].
+//! The kit ([`kit`]), one module per kind of thing a picture draws:
+//!
+//! * [`kit::page`]: atomic PNG/bitmap output, the header (title, subtitle,
+//!   PCA note) and the split into panels and a legend foot.
+//! * [`kit::text`]: the embedded font, text sizes and styles, measuring,
+//!   wrapping, rotated axis titles.
+//! * [`kit::axes`]: [`kit::Axes`] and [`kit::chart`] (ticks, axis titles),
+//!   picture ranges, data-to-pixel positions, the plot frame.
+//! * [`kit::legend`]: legend marks, the legend row, cluster entries.
+//! * [`kit::scatter`]: which points are drawn, their radius, centroids.
+//! * [`kit::shapes`]: centroid crosses, × marks, ellipse outlines.
+//! * [`kit::covariance`]: a covariance type's marker and curve.
+//! * [`kit::components`]: EM's components as ellipses (2-D) or densities (1-D).
+//! * [`kit::regions`]: k-means' nearest-centroid regions and Voronoi edges.
+//! * [`kit::raster`]: [`kit::Raster`], a plotting area painted cell by cell.
 
 pub mod kit;
 

@@ -1,20 +1,7 @@
-//! The kit every picture is drawn with; each module is one kind of thing:
-//!
-//! * [`page`]: atomic PNG/bitmap output and the header (title, subtitle,
-//!   PCA note) above a picture's panels.
-//! * [`text`]: the embedded font, sizes, styles, measuring, wrapping,
-//!   rotated axis titles.
-//! * [`axes`]: [`Axes`] and [`chart`] (ticks, titles), ranges, pixel
-//!   positions of data.
-//! * [`legend`]: legend marks, the legend row under the panels, cluster
-//!   entries.
-//! * [`scatter`]: which points are drawn, their size, centroids.
-//! * [`shapes`]: crosses, × marks, covariance-type markers, ellipse outlines.
-//! * [`components`]: EM's components (ellipses, 1-D densities).
-//! * [`regions`]: k-means' nearest-centroid regions and Voronoi edges.
-//! * [`raster`]: [`Raster`], a plotting area painted cell by cell.
-//!
-//! Everything is re-exported here, so a picture imports `super::kit::{…}`.
+//! The kit every picture is drawn with (its modules are listed in
+//! [`crate::render`]). Everything is re-exported here, so a picture
+//! imports `super::kit::{…}`; the types below are the drawing area, the
+//! chart and the result every drawing function uses.
 
 pub mod axes;
 pub mod components;

@@ -1,7 +1,9 @@
 //! The page every picture is drawn on: atomic output of a PNG
 //! ([`render_png`], [`render_pair_png`]) or any other bitmap
-//! ([`render_atomically`]), and the header above the panels ([`Header`]:
-//! title, subtitle, and the note for data drawn on principal components).
+//! ([`render_atomically`]); a picture's input when it may be missing (the
+//! EM / k-means pair, one algorithm's run: [`fitted`]); and the header
+//! above the panels ([`Header`]: title, subtitle, the note for data drawn
+//! on principal components, and the split into panels and a legend foot).
 
 use std::path::Path;
 
