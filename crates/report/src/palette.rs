@@ -1,7 +1,10 @@
-//! Colours chosen for colour-blind readers: the Okabe–Ito palette first
+//! Every colour the pictures use. Clusters: the Okabe–Ito palette first
 //! (distinguishable under the common colour-vision deficiencies), then Paul
-//! Tol's "muted" colours for clusters beyond seven; noise is grey.
+//! Tol's "muted" colours beyond seven; noise is grey. Also the ink, the
+//! lines, the colour of each covariance type, and the blends, tints and
+//! shades made from them.
 
+use clusterlab_em::CovarianceType;
 use plotters::style::RGBColor;
 
 /// Cluster colours in the order labels 0, 1, 2, … use them.
@@ -33,6 +36,22 @@ pub const MUTED: RGBColor = RGBColor(90, 90, 90);
 pub const KMEANS_LINE: RGBColor = RGBColor(0, 0, 0);
 /// EM's boundary (Tol's wine: far from the first Okabe–Ito colours).
 pub const EM_LINE: RGBColor = RGBColor(136, 34, 85);
+/// k-means' region edges where they are not the subject (hard-vs-soft).
+pub const EDGE: RGBColor = RGBColor(60, 60, 60);
+/// Chart grid lines.
+pub const GRID: RGBColor = RGBColor(228, 228, 228);
+/// A value that is not defined (OPTICS' infinite reachability).
+pub const UNDEFINED: RGBColor = RGBColor(220, 220, 220);
+
+/// Colour of a covariance type in the EM pictures (convergence, BIC).
+pub fn covariance(t: CovarianceType) -> RGBColor {
+    match t {
+        CovarianceType::Full => CLUSTER[0],
+        CovarianceType::Diag => CLUSTER[1],
+        CovarianceType::Spherical => CLUSTER[2],
+        CovarianceType::Tied => CLUSTER[3],
+    }
+}
 
 /// Colour of cluster `label` (`−1` is noise); cycles past the palette.
 pub fn cluster(label: i64) -> RGBColor {

@@ -7,9 +7,10 @@ use clusterlab_em::CovarianceType;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::convergence::{type_color, type_marker};
-use super::scatter::legend_row;
-use super::{bold, chart, render_png, style, text, title, to_px, Area, Axes, DResult, Mark, BODY};
+use super::kit::{
+    bold, chart, covariance_curve, legend_row, padded, render_png, style, text, to_px, Area, Axes,
+    DResult, Entry, Header, Mark, BODY,
+};
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
@@ -21,13 +22,8 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 }
 
 fn draw(root: &Area, s: &Study) -> DResult {
-    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
+    let w = SIZE.0 as i32;
     let sw = &s.sweep;
-    title(
-        root,
-        w,
-        &format!("{}: choosing k by BIC (lower is better)", s.name),
-    )?;
     let sub = match sw.best {
         Some((k, t, v)) => format!(
             "Best: k = {k} with {} covariances (BIC {v:.1}). BIC = −2 ln L + p ln n: the penalty p ln n grows with the free parameters.{}",
@@ -41,28 +37,14 @@ fn draw(root: &Area, s: &Study) -> DResult {
     } else {
         sub
     };
-    let mut top = 50;
-    for line in super::wrap(&sub, BODY, (w - 80) as u32) {
-        text(
-            root,
-            &line,
-            (w / 2, top),
-            &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
-        )?;
-        top += 24;
-    }
-    let top = top + 6;
-    let body = root.margin(top as u32, 0, 0, 0);
-    let (plot, foot) = body.split_vertically(h - top - 70);
-    let vals: Vec<f64> = sw.bic.iter().flatten().flatten().copied().collect();
-    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let pad = ((hi - lo) * 0.06).max(1.0);
+    let title = format!("{}: choosing k by BIC (lower is better)", s.name);
+    let (plot, foot) = Header::new(title, sub).page(root, 70)?;
+    let (lo, hi) = padded(sw.bic.iter().flatten().flatten().copied(), 0.06, 1.0);
     let kmax = *sw.ks.last().unwrap_or(&1);
     let mut ax = Axes::new(
         "",
         (0.5, kmax as f64 + 0.5),
-        (lo - pad, hi + pad),
+        (lo, hi),
         "number of components k",
         "BIC",
     );
@@ -71,12 +53,12 @@ fn draw(root: &Area, s: &Study) -> DResult {
     // The k the study uses.
     if s.k <= kmax {
         c.draw_series(DashedLineSeries::new(
-            vec![(s.k as f64, lo - pad), (s.k as f64, hi + pad)],
+            vec![(s.k as f64, lo), (s.k as f64, hi)],
             8,
             6,
             palette::MUTED.stroke_width(2),
         ))?;
-        let (x, y) = to_px(&c, &plot, (s.k as f64, hi + pad));
+        let (x, y) = to_px(&c, &plot, (s.k as f64, hi));
         text(
             &plot,
             &format!("k used: {} ({})", s.k, s.k_rule.describe()),
@@ -85,17 +67,13 @@ fn draw(root: &Area, s: &Study) -> DResult {
         )?;
     }
     for (t_i, &t) in CovarianceType::ALL.iter().enumerate() {
-        let col = type_color(t);
         let pts: Vec<(f64, f64)> = sw
             .ks
             .iter()
             .zip(&sw.bic)
             .filter_map(|(&k, row)| row[t_i].map(|v| (k as f64, v)))
             .collect();
-        c.draw_series(LineSeries::new(pts.clone(), col.stroke_width(3)))?;
-        for q in &pts {
-            type_marker(&plot, t, to_px(&c, &plot, *q), col)?;
-        }
+        covariance_curve(&mut c, &plot, t, pts)?;
     }
     if let Some((k, t, v)) = sw.best {
         let px = to_px(&c, &plot, (k as f64, v));
@@ -113,17 +91,16 @@ fn draw(root: &Area, s: &Study) -> DResult {
             ),
         )?;
     }
-    let mut entries: Vec<(Mark, String)> = CovarianceType::ALL
+    let mut entries: Vec<Entry> = CovarianceType::ALL
         .iter()
         .map(|&t| {
             (
-                Mark::Line(type_color(t), 4),
+                Mark::Line(palette::covariance(t), 4),
                 format!("{} covariance", t.name()),
             )
         })
         .collect();
     entries.push((Mark::Ringed(WHITE, palette::INK), "lowest BIC".into()));
-    legend_row(&foot, &entries, (40, 8), BODY, w - 80)?;
-    let _ = &mut c;
+    legend_row(&foot, &entries, 8)?;
     Ok(())
 }

@@ -9,10 +9,10 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::scatter::{self, legend_row};
-use super::{
-    bold, chart, render_pair_png, style, text, title, to_px, wrap, wrap_bold, Area, Axes, DResult,
-    Mark, Raster, BODY,
+use super::kit::{
+    bold, chart, draw_centroids, drawn, frame, legend_row, lines, nearest, radius, render_pair_png,
+    style, to_px, voronoi_segments, wrap, wrap_bold, Area, Axes, DResult, Entry, Header, Mark,
+    Raster, BODY,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -37,26 +37,18 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 }
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
-    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
-    title(
-        root,
-        w,
-        &format!("{}: where EM differs from k-means (k = {})", s.name, p.k),
-    )?;
+    let w = SIZE.0 as i32;
     let nd = p.differ.len();
-    text(
-        root,
-        &format!(
-            "{nd} of {} points ({:.1}%) have an EM component (most likely) other than their k-means cluster: ringed below.",
-            s.n,
-            100.0 * nd as f64 / s.n.max(1) as f64
-        ),
-        (w / 2, 50),
-        &style(BODY + 1.0, palette::INK, HPos::Center, VPos::Top),
-    )?;
-    let top = 78 + scatter::draw_pca_note(root, s, w)?;
-    let body = root.margin(top as u32, 0, 0, 0);
-    let (plot, foot) = body.split_vertically(h - top - 150);
+    let finding = format!(
+        "{nd} of {} points ({:.1}%) have an EM component (most likely) other than their k-means cluster: ringed below.",
+        s.n,
+        100.0 * nd as f64 / s.n.max(1) as f64
+    );
+    let title = format!("{}: where EM differs from k-means (k = {})", s.name, p.k);
+    let (plot, foot) = Header::new(title, finding)
+        .emphasised()
+        .pca_note(s)
+        .page(root, 150)?;
     if s.view.dim == 1 {
         plane_1d(&plot, s, p)?;
     } else {
@@ -64,7 +56,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     }
     // Legend row, then the caption.
     let umax = 1.0 - 1.0 / p.k.max(1) as f64;
-    let mut entries: Vec<(Mark, String)> = vec![
+    let mut entries: Vec<Entry> = vec![
         (
             Mark::Dashed(palette::KMEANS_LINE, 3),
             if s.view.dim == 1 {
@@ -84,24 +76,22 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         Mark::Blend((0..5).map(|i| shade(umax * i as f64 / 4.0, umax)).collect()),
         format!("shading: EM uncertainty 1 − max r, 0 (white) to {umax:.2} (grey)"),
     ));
-    let used = legend_row(&foot, &entries, (40, 6), BODY, w - 80)?;
-    let mut y = 6 + used + 8;
+    let mut y = 6 + legend_row(&foot, &entries, 6)? + 8;
+    // The caption: why they differ, the headline in bold.
     let told = crate::explain::tell(p);
-    for (i, para) in [&told.headline, &told.detail].iter().enumerate() {
-        let lines = if i == 0 {
-            wrap_bold(para, BODY + 1.0, (w - 100) as u32)
-        } else {
-            wrap(para, BODY + 1.0, (w - 100) as u32)
-        };
-        for line in lines {
-            let st = if i == 0 {
-                bold(BODY + 1.0, palette::INK, HPos::Left, VPos::Top)
-            } else {
-                style(BODY + 1.0, palette::INK, HPos::Left, VPos::Top)
-            };
-            text(&foot, &line, (50, y), &st)?;
-            y += 26;
-        }
+    let (size, width) = (BODY + 1.0, (w - 100) as u32);
+    let paragraphs = [
+        (
+            wrap_bold(&told.headline, size, width),
+            bold(size, palette::INK, HPos::Left, VPos::Top),
+        ),
+        (
+            wrap(&told.detail, size, width),
+            style(size, palette::INK, HPos::Left, VPos::Top),
+        ),
+    ];
+    for (para, st) in &paragraphs {
+        y += lines(&foot, para, (50, y), 26, st)?;
     }
     Ok(())
 }
@@ -131,33 +121,23 @@ fn em_shading(p: &Pair, z: &ndarray::Array2<f64>) -> DResult<Shading> {
 
 fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (xr, yr) = scatter::ranges(s);
-    let mut ax = Axes::new("", xr, yr, &s.view.axis_labels[0], &s.view.axis_labels[1]);
+    let mut ax = Axes::plane("", s);
     ax.grid = false;
     let mut c = chart(area, &ax)?;
     let raster = Raster::new(&c, if s.d > 2 { 2 } else { 1 });
     let z = s.view.lift_many(&raster.points);
     let Shading { em, bg, .. } = em_shading(p, &z)?;
     raster.paint(area, &bg)?;
-    scatter::frame(&c, area)?;
-    let (l, _, r, _) = super::plot_rect(&c, area);
-    let rad = scatter::radius(s.n, r - l);
-    let idx = scatter::drawn(s.n);
+    frame(&c, area)?;
+    let rad = radius(&c, area, s.n);
     let em_labels = p.em_labels();
-    c.draw_series(idx.iter().map(|&i| {
+    c.draw_series(drawn(s.n).into_iter().map(|i| {
         let q = s.view.point(i);
         Circle::new((q[0], q[1]), rad, colors[em_labels[i]].mix(0.9).filled())
     }))?;
     // Boundaries over the points, then the rings on top.
-    let em_edges = raster.edges(&em, false);
-    raster.paint(
-        area,
-        &em_edges
-            .iter()
-            .map(|&e| e.then_some(palette::EM_LINE))
-            .collect::<Vec<_>>(),
-    )?;
-    for seg in scatter::voronoi_segments(s, &p.km_centroids, xr, yr) {
+    raster.paint_edges(area, &em, palette::EM_LINE)?;
+    for seg in voronoi_segments(s, &p.km_centroids) {
         c.draw_series(DashedLineSeries::new(
             seg.to_vec(),
             14,
@@ -182,34 +162,17 @@ fn plane_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
         ))?;
         area.draw(&Circle::new(px, rad as i32, colors[em_labels[i]].filled()))?;
     }
-    for j in 0..p.k {
-        let q = s.view.project(p.km_centroids.row(j));
-        super::draw_cross(
-            area,
-            to_px(&c, area, (q[0], q[1])),
-            10,
-            palette::KMEANS_LINE,
-        )?;
-    }
-    let _ = &mut c;
-    Ok(())
+    draw_centroids(&c, area, s, &p.km_centroids, 10)
 }
 
 fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (xr, _) = scatter::ranges(s);
-    let mut ax = Axes::new(
-        "",
-        xr,
-        (-0.2, 1.05),
-        &s.view.axis_labels[0],
-        "EM responsibility r_j(x)",
-    );
+    let mut ax = Axes::along("", s, (-0.2, 1.05), "EM responsibility r_j(x)");
     ax.grid = false;
     let mut c = chart(area, &ax)?;
     let raster = Raster::new(&c, 1);
     let z = s.view.lift_many(&raster.points);
-    let km = scatter::nearest(&p.km_centroids, z.view());
+    let km = nearest(&p.km_centroids, z.view());
     let Shading { em, bg, proba } = em_shading(p, &z)?;
     raster.paint(area, &bg)?;
     // Vertical boundaries: where the label changes along x (first raster row).
@@ -231,7 +194,7 @@ fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
             ))?;
         }
     }
-    scatter::frame(&c, area)?;
+    frame(&c, area)?;
     for j in 0..p.k {
         let curve: Vec<(f64, f64)> = (0..nx)
             .map(|col| (raster.points[col][0], proba[[col, j]]))
@@ -240,7 +203,7 @@ fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     }
     let em_labels = p.em_labels();
     let y = -0.1;
-    for i in scatter::drawn(s.n) {
+    for i in drawn(s.n) {
         let q = s.view.point(i);
         let px = to_px(&c, area, (q[0], y));
         if p.differ.contains(&i) {
@@ -248,6 +211,5 @@ fn plane_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
         }
         area.draw(&Circle::new(px, 8, colors[em_labels[i]].filled()))?;
     }
-    let _ = &mut c;
     Ok(())
 }

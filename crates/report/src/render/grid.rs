@@ -7,7 +7,10 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{bold, fit_text, render_png, style, text, Area, DResult, BODY, SMALL};
+use super::kit::{
+    bold, drawn, fit_text, lines, ranges, render_png, style, text, text_width, wrap, Area, DResult,
+    Header, BODY, SMALL,
+};
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
@@ -43,19 +46,13 @@ fn jitter(i: usize) -> f64 {
 }
 
 fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
-    let (w, _) = root.dim_in_pixel();
-    text(
-        root,
+    Header::new(
         "Every algorithm on every dataset",
-        (w as i32 / 2, 10),
-        &bold(22.0, palette::INK, HPos::Center, VPos::Top),
-    )?;
-    text(
-        root,
         "grey = noise · ARI against the ground truth (bottom) · fit time (top)",
-        (w as i32 / 2, 40),
-        &style(SMALL, palette::MUTED, HPos::Center, VPos::Top),
-    )?;
+    )
+    .compact()
+    .small_subtitle()
+    .draw(root)?;
     let mut titles = vec!["ground truth".to_string()];
     titles.extend(algorithms.iter().map(|a| a.title().to_string()));
     for (c, t) in titles.iter().enumerate() {
@@ -83,7 +80,7 @@ fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
             (LEFT - 10, y0 + PANEL / 2 + 12),
             &style(SMALL, palette::MUTED, HPos::Right, VPos::Center),
         )?;
-        let (xr, yr) = super::scatter::ranges(s);
+        let (xr, yr) = ranges(s);
         let yr = if s.view.dim == 1 { (0.0, 1.0) } else { yr };
         for c in 0..titles.len() {
             let x0 = LEFT + PANEL * c as i32;
@@ -133,18 +130,15 @@ fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
                                 (pw / 2, ph / 2 - 20),
                                 &bold(BODY, RGBColor(176, 0, 32), HPos::Center, VPos::Center),
                             )?;
-                            for (k, line) in super::wrap(e, SMALL - 1.0, (pw - 12) as u32)
-                                .iter()
-                                .take(4)
-                                .enumerate()
-                            {
-                                text(
-                                    &panel,
-                                    line,
-                                    (pw / 2, ph / 2 + 2 + 17 * k as i32),
-                                    &style(SMALL - 1.0, palette::MUTED, HPos::Center, VPos::Center),
-                                )?;
-                            }
+                            let mut why = wrap(e, SMALL - 1.0, (pw - 12) as u32);
+                            why.truncate(4);
+                            lines(
+                                &panel,
+                                &why,
+                                (pw / 2, ph / 2 + 2),
+                                17,
+                                &style(SMALL - 1.0, palette::MUTED, HPos::Center, VPos::Center),
+                            )?;
                             continue;
                         }
                         _ => None,
@@ -152,7 +146,7 @@ fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
                     None => None,
                 }
             };
-            let idx = super::scatter::drawn(s.n);
+            let idx = drawn(s.n);
             match labels {
                 Some(l) => {
                     for &i in idx.iter().filter(|&&i| l[i] < 0) {
@@ -193,7 +187,7 @@ fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
                     if let Ok(f) = &run.result {
                         let bg = WHITE.mix(0.8);
                         let t = secs(f.fit_seconds);
-                        let tw = super::text_width(&t, SMALL) as i32;
+                        let tw = text_width(&t, SMALL) as i32;
                         panel.draw(&Rectangle::new(
                             [(pw - tw - 10, 2), (pw - 2, 22)],
                             bg.filled(),
@@ -208,7 +202,7 @@ fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
                             Some(v) => format!("ARI {:.2}", if v.abs() < 0.005 { 0.0 } else { v }),
                             None => format!("{} clusters", f.n_clusters),
                         };
-                        let aw = super::text_width(&a, BODY) as i32;
+                        let aw = text_width(&a, BODY) as i32;
                         panel.draw(&Rectangle::new(
                             [(pw - aw - 10, ph - 24), (pw - 2, ph - 2)],
                             bg.filled(),

@@ -9,10 +9,10 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::scatter::{self, legend_row};
-use super::{
-    chart, render_pair_png, style, text, title, to_px, Area, Axes, Chart, DResult, Mark, Raster,
-    BODY,
+use super::kit::{
+    chart, densities, draw_centroids, draw_cross, drawn, ellipses, frame, legend_row,
+    paint_regions, radius, ranges, render_pair_png, style, text, to_px, voronoi_segments, Area,
+    Axes, Chart, DResult, Entry, Header, Mark, SMALL,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -36,22 +36,13 @@ pub fn confidence(max_r: f64, k: usize) -> f64 {
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
-    title(
-        root,
-        w,
-        &format!("{}: hard versus soft assignment (k = {})", s.name, p.k),
-    )?;
-    text(
-        root,
+    let (panels, foot) = Header::new(
+        format!("{}: hard versus soft assignment (k = {})", s.name, p.k),
         "k-means puts every point in exactly one cluster; EM gives every point a responsibility for each component.",
-        (w / 2, 50),
-        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
-    )?;
-    let top = 80 + scatter::draw_pca_note(root, s, w)?;
-    let body = root.margin(top as u32, 0, 0, 0);
-    let (panels, foot) = body.split_vertically(h - top - 110);
-    let (left, right) = panels.split_horizontally(w / 2);
+    )
+    .pca_note(s)
+    .page(root, 110)?;
+    let (left, right) = panels.split_horizontally(SIZE.0 as i32 / 2);
     if s.view.dim == 1 {
         kmeans_1d(&left, s, p)?;
         em_1d(&right, s, p)?;
@@ -60,11 +51,11 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         em_2d(&right, s, p)?;
     }
     // Legend: components, then what the marks mean.
-    let mut entries: Vec<(Mark, String)> = (0..p.k)
+    let mut entries: Vec<Entry> = (0..p.k)
         .map(|j| {
             (
                 Mark::Dot(colors[j]),
-                scatter::component_label(j, p.em.model.weights()[j]),
+                format!("component {} · π = {:.2}", j + 1, p.em.model.weights()[j]),
             )
         })
         .collect();
@@ -95,69 +86,39 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         Mark::None,
         "small, faint points: EM is unsure (max responsibility near 1/k)".into(),
     ));
-    legend_row(&foot, &entries, (40, 14), BODY, w - 80)?;
+    legend_row(&foot, &entries, 14)?;
     Ok(())
 }
 
 fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (xr, yr) = scatter::ranges(s);
-    let ax = Axes::new(
-        "k-means: hard clusters and Voronoi regions",
-        xr,
-        yr,
-        &s.view.axis_labels[0],
-        &s.view.axis_labels[1],
-    );
+    let ax = Axes::plane("k-means: hard clusters and Voronoi regions", s);
     let mut c = chart(area, &ax)?;
-    let raster = Raster::new(&c, 2);
-    let z = s.view.lift_many(&raster.points);
-    let lab = scatter::nearest(&p.km_centroids, z.view());
-    let cols: Vec<Option<RGBColor>> = lab
-        .iter()
-        .map(|&j| Some(palette::tint(colors[j], 0.84)))
-        .collect();
-    raster.paint(area, &cols)?;
-    scatter::frame(&c, area)?;
-    for seg in scatter::voronoi_segments(s, &p.km_centroids, xr, yr) {
+    paint_regions(&c, area, s, &p.km_centroids, &colors, 2)?;
+    frame(&c, area)?;
+    for seg in voronoi_segments(s, &p.km_centroids) {
         c.draw_series(std::iter::once(PathElement::new(
             seg.to_vec(),
-            RGBColor(60, 60, 60).stroke_width(2),
+            palette::EDGE.stroke_width(2),
         )))?;
     }
-    let (l, _, r, _) = super::plot_rect(&c, area);
-    let rad = scatter::radius(s.n, r - l);
-    let idx = scatter::drawn(s.n);
-    c.draw_series(idx.iter().map(|&i| {
+    let rad = radius(&c, area, s.n);
+    c.draw_series(drawn(s.n).into_iter().map(|i| {
         let q = s.view.point(i);
         Circle::new((q[0], q[1]), rad, colors[p.km_labels[i]].filled())
     }))?;
-    for j in 0..p.k {
-        let q = s.view.project(p.km_centroids.row(j));
-        let px = to_px(&c, area, (q[0], q[1]));
-        super::draw_cross(area, px, 11, palette::KMEANS_LINE)?;
-    }
-    Ok(())
+    draw_centroids(&c, area, s, &p.km_centroids, 11)
 }
 
 fn em_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (xr, yr) = scatter::ranges(s);
     let title = format!(
         "EM ({} covariance): soft responsibilities",
         p.covariance.name()
     );
-    let ax = Axes::new(
-        &title,
-        xr,
-        yr,
-        &s.view.axis_labels[0],
-        &s.view.axis_labels[1],
-    );
-    let mut c = chart(area, &ax)?;
-    let (l, _, r, _) = super::plot_rect(&c, area);
-    let rad = scatter::radius(s.n, r - l);
-    let mut idx = scatter::drawn(s.n);
+    let mut c = chart(area, &Axes::plane(&title, s))?;
+    let rad = radius(&c, area, s.n);
+    let mut idx = drawn(s.n);
     // Confident points first, the unsure ones on top.
     idx.sort_by(|&a, &b| p.uncertainty(a).total_cmp(&p.uncertainty(b)));
     c.draw_series(idx.iter().map(|&i| {
@@ -170,7 +131,7 @@ fn em_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
             col.mix(0.3 + 0.7 * conf).filled(),
         )
     }))?;
-    scatter::ellipses(&mut c, s, &p.em.model, &colors, 3)?;
+    ellipses(&mut c, s, &p.em.model, &colors, 3)?;
     Ok(())
 }
 
@@ -186,7 +147,7 @@ fn point_names(c: &Chart, area: &Area, s: &Study, y: f64) -> DResult {
             area,
             &format!("x{}", i + 1),
             (px.0, px.1 - 14),
-            &style(super::SMALL, palette::INK, HPos::Center, VPos::Bottom),
+            &style(SMALL, palette::INK, HPos::Center, VPos::Bottom),
         )?;
     }
     Ok(())
@@ -194,36 +155,13 @@ fn point_names(c: &Chart, area: &Area, s: &Study, y: f64) -> DResult {
 
 fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (xr, _) = scatter::ranges(s);
-    let mut ax = Axes::new(
-        "k-means: hard clusters, split halfway between centroids",
-        xr,
-        (0.0, 1.0),
-        &s.view.axis_labels[0],
-        "",
-    );
-    ax.y_ticks = false;
+    let ax = Axes::strip("k-means: hard clusters, split halfway between centroids", s);
     let mut c = chart(area, &ax)?;
-    let raster = Raster::new(&c, 2);
-    let z = s.view.lift_many(&raster.points);
-    let lab = scatter::nearest(&p.km_centroids, z.view());
-    raster.paint(
-        area,
-        &lab.iter()
-            .map(|&j| Some(palette::tint(colors[j], 0.84)))
-            .collect::<Vec<_>>(),
-    )?;
-    let edges = raster.edges(&lab, false);
-    raster.paint(
-        area,
-        &edges
-            .iter()
-            .map(|&e| e.then_some(RGBColor(60, 60, 60)))
-            .collect::<Vec<_>>(),
-    )?;
-    scatter::frame(&c, area)?;
+    let (raster, lab) = paint_regions(&c, area, s, &p.km_centroids, &colors, 2)?;
+    raster.paint_edges(area, &lab, palette::EDGE)?;
+    frame(&c, area)?;
     let y = 0.45;
-    c.draw_series(scatter::drawn(s.n).into_iter().map(|i| {
+    c.draw_series(drawn(s.n).into_iter().map(|i| {
         let q = s.view.point(i);
         Circle::new((q[0], y), 9, colors[p.km_labels[i]].filled())
     }))?;
@@ -231,12 +169,12 @@ fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     for j in 0..p.k {
         let q = s.view.project(p.km_centroids.row(j));
         let px = to_px(&c, area, (q[0], 0.2));
-        super::draw_cross(area, px, 11, palette::KMEANS_LINE)?;
+        draw_cross(area, px, 11, palette::KMEANS_LINE)?;
         text(
             area,
             &format!("μ = {:.2}", q[0]),
             (px.0, px.1 + 16),
-            &style(super::SMALL, palette::INK, HPos::Center, VPos::Top),
+            &style(SMALL, palette::INK, HPos::Center, VPos::Top),
         )?;
     }
     Ok(())
@@ -244,22 +182,15 @@ fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
 
 fn em_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (xr, _) = scatter::ranges(s);
-    let comps = scatter::components_1d(s, &p.em.model);
-    let curves: Vec<Vec<(f64, f64)>> = comps
-        .iter()
-        .map(|&(w, m, v)| scatter::density_curve(xr, w, m, v, 400))
-        .collect();
+    let curves = densities(s, &p.em.model, ranges(s).0, 400);
     let total: Vec<(f64, f64)> = (0..=400)
         .map(|i| (curves[0][i].0, curves.iter().map(|cv| cv[i].1).sum()))
         .collect();
     let ymax = total.iter().map(|q| q.1).fold(0.0, f64::max) * 1.15;
-    let title = "EM: weighted component densities π·N(x | μ, σ²)";
-    let ax = Axes::new(
-        title,
-        xr,
+    let ax = Axes::along(
+        "EM: weighted component densities π·N(x | μ, σ²)",
+        s,
         (-0.12 * ymax, ymax),
-        &s.view.axis_labels[0],
         "density",
     );
     let mut c = chart(area, &ax)?;
@@ -272,7 +203,7 @@ fn em_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     }
     c.draw_series(LineSeries::new(total, palette::INK.stroke_width(2)))?;
     let y = -0.06 * ymax;
-    c.draw_series(scatter::drawn(s.n).into_iter().map(|i| {
+    c.draw_series(drawn(s.n).into_iter().map(|i| {
         let q = s.view.point(i);
         let conf = confidence(1.0 - p.uncertainty(i), p.k);
         Circle::new(

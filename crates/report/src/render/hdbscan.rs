@@ -5,16 +5,14 @@
 use std::path::Path;
 
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
-use super::scatter::{self, legend_row};
-use super::{
-    chart, draw_x, render_png, style, text, title, to_px, Area, Axes, DResult, Mark, BODY,
+use super::kit::{
+    chart, cluster_entries, draw_x, drawn, fitted, legend_row, radius, render_png, to_px, Area,
+    Axes, DResult, Mark,
 };
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
-use crate::tables::params_text;
 use crate::Algorithm;
 
 pub const SIZE: (u32, u32) = (1200, 960);
@@ -26,11 +24,10 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 }
 
 fn draw(root: &Area, s: &Study) -> DResult {
-    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
-    let run = s.run(Algorithm::Hdbscan).ok_or("HDBSCAN was not run")?;
-    let fit = run.result.as_ref().map_err(|e| e.clone())?;
-    let shown = run.shown.as_ref().unwrap_or(&fit.labels);
-    let probs: Vec<f64> = fit
+    let f = fitted(s, Algorithm::Hdbscan)?;
+    let shown = f.shown;
+    let probs: Vec<f64> = f
+        .fit
         .scores
         .as_ref()
         .map(|sc| sc.probabilities.clone())
@@ -40,46 +37,22 @@ fn draw(root: &Area, s: &Study) -> DResult {
                 .map(|&l| if l < 0 { 0.0 } else { 1.0 })
                 .collect()
         });
-    let outl: Option<&Vec<f64>> = fit.scores.as_ref().map(|sc| &sc.outlier_scores);
-    title(
-        root,
-        w,
-        &format!(
-            "{}: HDBSCAN ({} clusters, {} noise points)",
-            s.name, fit.n_clusters, fit.n_noise
-        ),
-    )?;
-    text(
-        root,
-        &format!(
-            "Opacity = membership probability (how deep in its cluster a point lies). {}",
-            params_text(&run.params)
-        ),
-        (w / 2, 50),
-        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
-    )?;
-    let body = root.margin(80, 0, 0, 0);
-    let (plot, foot) = body.split_vertically(h - 80 - 70);
-    let (xr, yr) = scatter::ranges(s);
+    let outl: Option<&Vec<f64>> = f.fit.scores.as_ref().map(|sc| &sc.outlier_scores);
+    let (plot, foot) = f
+        .header(
+            s,
+            "HDBSCAN",
+            "Opacity = membership probability (how deep in its cluster a point lies).",
+        )
+        .page(root, 70)?;
     let strip = s.view.dim == 1;
-    let ax = Axes::new(
-        "",
-        xr,
-        if strip { (-0.06, 1.08) } else { yr },
-        &s.view.axis_labels[0],
-        if strip {
-            "membership probability"
-        } else {
-            &s.view.axis_labels[1]
-        },
-    );
-    let mut c = chart(&plot, &ax)?;
-    let (l, _, r, _) = super::plot_rect(&c, &plot);
-    let rad = if strip {
-        9.0
+    let ax = if strip {
+        Axes::along("", s, (-0.06, 1.08), "membership probability")
     } else {
-        scatter::radius(s.n, r - l)
+        Axes::plane("", s)
     };
+    let mut c = chart(&plot, &ax)?;
+    let rad = if strip { 9.0 } else { radius(&c, &plot, s.n) };
     let at = |i: usize| -> (f64, f64) {
         let q = s.view.point(i);
         // On a strip the height shows the membership probability.
@@ -92,7 +65,7 @@ fn draw(root: &Area, s: &Study) -> DResult {
             },
         )
     };
-    let idx = scatter::drawn(s.n);
+    let idx = drawn(s.n);
     for &i in idx.iter().filter(|&&i| shown[i] < 0) {
         draw_x(
             &plot,
@@ -120,17 +93,7 @@ fn draw(root: &Area, s: &Study) -> DResult {
             ringed += 1;
         }
     }
-    let mut ids: Vec<i64> = shown.iter().copied().filter(|&l| l >= 0).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut entries: Vec<(Mark, String)> = ids
-        .iter()
-        .take(10)
-        .map(|&l| (Mark::Dot(palette::cluster(l)), format!("cluster {}", l + 1)))
-        .collect();
-    if ids.len() > 10 {
-        entries.push((Mark::None, format!("… {} clusters in all", ids.len())));
-    }
+    let mut entries = cluster_entries(shown, Mark::Dot);
     entries.push((Mark::XMark(palette::NOISE), "noise".into()));
     if ringed > 0 {
         entries.push((
@@ -146,7 +109,6 @@ fn draw(root: &Area, s: &Study) -> DResult {
         ),
         "membership probability 0 → 1".into(),
     ));
-    legend_row(&foot, &entries, (40, 8), BODY, w - 80)?;
-    let _ = &mut c;
+    legend_row(&foot, &entries, 8)?;
     Ok(())
 }

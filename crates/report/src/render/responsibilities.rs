@@ -7,10 +7,9 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::scatter::legend_row;
-use super::{
-    chart, render_pair_png, style, text, text_up, title, to_px, Area, Axes, DResult, Mark, BODY,
-    SMALL,
+use super::kit::{
+    chart, legend_row, plot_rect, render_pair_png, style, text, text_up, text_width, tick, to_px,
+    Area, Axes, DResult, Entry, Header, Mark, BODY, SMALL,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -43,7 +42,6 @@ pub fn chosen(s: &Study, p: &Pair) -> Vec<usize> {
 
 fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
-    let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
     let pts = chosen(s, p);
     let m = pts.len();
     let heading = if s.n <= SHOW_ALL {
@@ -54,15 +52,11 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             s.name, p.k
         )
     };
-    title(root, w, &heading)?;
-    text(
-        root,
+    let (plot, foot) = Header::new(
+        heading,
         "Each bar is one point split by r_ij = P(component j | point i); they sum to 1. In the M-step the point counts r_ij toward each component.",
-        (w / 2, 50),
-        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
-    )?;
-    let body = root.margin(80, 0, 0, 0);
-    let (plot, foot) = body.split_vertically(h - 80 - 70);
+    )
+    .page(root, 70)?;
     let mut ax = Axes::new("", (0.0, m as f64), (0.0, 1.0), "", "responsibility");
     ax.x_ticks = false;
     ax.x_label_room = 66;
@@ -136,7 +130,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             ))?;
         }
         let name = if few {
-            format!("x{} = {}", i + 1, super::tick(s.view.point(i)[0], 0.01))
+            format!("x{} = {}", i + 1, tick(s.view.point(i)[0], 0.01))
         } else {
             format!("#{}", i + 1)
         };
@@ -148,7 +142,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
                 &style(BODY, palette::INK, HPos::Center, VPos::Top),
             )?;
         } else {
-            let tw = super::text_width(&name, SMALL) as i32;
+            let tw = text_width(&name, SMALL) as i32;
             text_up(
                 &plot,
                 &name,
@@ -158,26 +152,22 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             )?;
         }
     }
-    let (l, _, _, b) = super::plot_rect(&c, &plot);
-    text(
-        &plot,
-        "k-means",
-        (l - 10, b + 10),
-        &style(SMALL, palette::INK, HPos::Right, VPos::Top),
-    )?;
-    text(
-        &plot,
-        "point",
-        (l - 10, b + 40),
-        &style(SMALL, palette::MUTED, HPos::Right, VPos::Top),
-    )?;
-    let mut entries: Vec<(Mark, String)> = (0..p.k)
+    // Row titles left of the squares and the names.
+    let (l, _, _, b) = plot_rect(&c, &plot);
+    for (row, color, dy) in [("k-means", palette::INK, 10), ("point", palette::MUTED, 40)] {
+        text(
+            &plot,
+            row,
+            (l - 10, b + dy),
+            &style(SMALL, color, HPos::Right, VPos::Top),
+        )?;
+    }
+    let mut entries: Vec<Entry> = (0..p.k)
         .map(|j| (Mark::Swatch(colors[j]), format!("component {}", j + 1)))
         .collect();
     entries.push((Mark::Dashed(palette::INK, 2), "r = 0.5".into()));
     entries.push((Mark::None, "squares under the bars: k-means' single cluster (boxed where EM's most likely component differs)".into()));
-    legend_row(&foot, &entries, (40, 10), BODY, w - 80)?;
-    let _ = &mut c;
+    legend_row(&foot, &entries, 10)?;
     Ok(())
 }
 

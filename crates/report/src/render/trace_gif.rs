@@ -8,9 +8,9 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::scatter;
-use super::{
-    bold, chart, missing_input, render_atomically, style, text, Area, Axes, DResult, BODY,
+use super::kit::{
+    chart, densities, ellipses, missing_input, padded, radius, ranges, render_atomically, style,
+    text, Area, Axes, DResult, Header, BODY,
 };
 use crate::error::ReportError;
 use crate::palette;
@@ -61,7 +61,6 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 
 fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: bool) -> DResult {
     let colors = palette::of_groups(&t.groups);
-    let (w, _) = (SIZE.0 as i32, SIZE.1 as i32);
     let head = if last {
         format!(
             "{}: EM {} after {} iterations",
@@ -72,24 +71,13 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
     } else {
         format!("{}: EM iteration {} of {}", s.name, f.iteration, total)
     };
-    text(
-        root,
-        &head,
-        (w / 2, 10),
-        &bold(22.0, palette::INK, HPos::Center, VPos::Top),
-    )?;
     let sub = match &t.start {
         Some(note) if f.iteration <= 1 && !last => format!("E-step from the start model, {note}."),
         _ => "E-step: colours = responsibilities. M-step: means, covariances and weights move."
             .to_string(),
     };
-    text(
-        root,
-        &sub,
-        (w / 2, 42),
-        &style(BODY, palette::MUTED, HPos::Center, VPos::Top),
-    )?;
-    let body = root.margin(66, 4, 0, 0);
+    let top = Header::new(head, sub).compact().draw(root)?;
+    let body = root.margin(top as u32, 4, 0, 0);
     let (left, right) = body.split_horizontally(540);
     let k = f.model.n_components();
     let blend = |row: usize| {
@@ -97,25 +85,14 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
         palette::blend_with(&r.to_vec(), &colors)
     };
     if s.view.dim == 1 {
-        let (xr, _) = scatter::ranges(s);
-        let comps = scatter::components_1d(s, &f.model);
-        let curves: Vec<Vec<(f64, f64)>> = comps
-            .iter()
-            .map(|&(wt, m, v)| scatter::density_curve(xr, wt, m, v, 300))
-            .collect();
+        let curves = densities(s, &f.model, ranges(s).0, 300);
         let ymax = curves
             .iter()
             .flat_map(|c| c.iter().map(|q| q.1))
             .fold(0.0, f64::max)
             .max(1e-9)
             * 1.15;
-        let ax = Axes::new(
-            "",
-            xr,
-            (-0.15 * ymax, ymax),
-            &s.view.axis_labels[0],
-            "π·N(x | μ, σ²)",
-        );
+        let ax = Axes::along("", s, (-0.15 * ymax, ymax), "π·N(x | μ, σ²)");
         let mut c = chart(&left, &ax)?;
         for (j, cv) in curves.iter().enumerate() {
             c.draw_series(LineSeries::new(cv.clone(), colors[j].stroke_width(3)))?;
@@ -125,26 +102,21 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
             Circle::new((q[0], -0.07 * ymax), 8, blend(row).filled())
         }))?;
     } else {
-        let (xr, yr) = scatter::ranges(s);
-        let ax = Axes::new("", xr, yr, &s.view.axis_labels[0], &s.view.axis_labels[1]);
-        let mut c = chart(&left, &ax)?;
-        let (l, _, r, _) = super::plot_rect(&c, &left);
-        let rad = scatter::radius(t.points.len(), r - l);
+        let mut c = chart(&left, &Axes::plane("", s))?;
+        let rad = radius(&c, &left, t.points.len());
         c.draw_series(t.points.iter().enumerate().map(|(row, &i)| {
             let q = s.view.point(i);
             Circle::new((q[0], q[1]), rad, blend(row).filled())
         }))?;
-        scatter::ellipses(&mut c, s, &f.model, &colors, 3)?;
+        ellipses(&mut c, s, &f.model, &colors, 3)?;
     }
     // The log-likelihood so far.
     let lls: Vec<f64> = t.frames.iter().map(|fr| fr.log_likelihood).collect();
-    let lo = lls.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = lls
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max)
-        .max(t.last.log_likelihood);
-    let pad = ((hi - lo) * 0.08).max(1e-3);
+    let y = padded(
+        lls.iter().copied().chain([t.last.log_likelihood]),
+        0.08,
+        1e-3,
+    );
     let weights: Vec<String> = (0..k)
         .map(|j| format!("{:.2}", f.model.weights()[j]))
         .collect();
@@ -159,7 +131,7 @@ fn draw_frame(root: &Area, s: &Study, t: &Trace, f: &Frame, total: usize, last: 
     let mut ax = Axes::new(
         "",
         (0.5, total.max(2) as f64 + 0.5),
-        (lo - pad, hi + pad),
+        y,
         "iteration",
         "mean log-likelihood",
     );
