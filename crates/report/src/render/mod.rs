@@ -23,7 +23,7 @@
 //!
 //! * [`kit::page`]: atomic PNG/bitmap output, the header (title, subtitle,
 //!   PCA note) and the split into panels and a legend foot.
-//! * [`kit::text`]: the embedded font, text sizes and styles, measuring,
+//! * [`mod@kit::text`]: the embedded font, text sizes and styles, measuring,
 //!   wrapping, rotated axis titles.
 //! * [`kit::axes`]: [`kit::Axes`] and [`kit::chart`] (ticks, axis titles),
 //!   picture ranges, data-to-pixel positions, the plot frame.

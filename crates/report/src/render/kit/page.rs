@@ -85,8 +85,8 @@ pub struct Fitted<'s> {
 }
 
 impl Fitted<'_> {
-    /// The header of a picture of this run on `s`: "<dataset>: <what> (<n>
-    /// clusters, <m> noise points)" over `about` and the parameters used.
+    /// The header of a picture of this run on `s`: `DATASET: WHAT (N
+    /// clusters, M noise points)` over `about` and the parameters used.
     pub fn header(&self, s: &Study, what: &str, about: &str) -> Header {
         Header::new(
             format!(
