@@ -67,17 +67,24 @@ fn gmm_at(
     params.fit(z, None).map_err(|e| one_line(&e.to_string()))
 }
 
-/// BIC over k = 1..=kmax and the four covariance types (on at most
-/// [`SWEEP_MAX_N`] points).
-pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) -> Sweep {
+/// At most [`SWEEP_MAX_N`] rows of `z` (an even sample beyond), and the
+/// sample's size when it is one: what the BIC sweep and the curves fit.
+pub fn sweep_rows(z: ArrayView2<f64>) -> (Array2<f64>, Option<usize>) {
     let n = z.nrows();
     let idx = even_sample(n, SWEEP_MAX_N);
     let sample = (idx.len() < n).then_some(idx.len());
-    let zs: Array2<f64> = if sample.is_some() {
+    let zs = if sample.is_some() {
         z.select(Axis(0), &idx)
     } else {
         z.to_owned()
     };
+    (zs, sample)
+}
+
+/// BIC over k = 1..=kmax and the four covariance types (on at most
+/// [`SWEEP_MAX_N`] points).
+pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) -> Sweep {
+    let (zs, sample) = sweep_rows(z);
     // At least d + 1 points per component on average, so no full
     // covariance is singular by construction (6 points cannot support 6).
     let kmax = kmax.min(zs.nrows() / (zs.ncols() + 1)).max(1);
@@ -112,13 +119,14 @@ pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) ->
     }
 }
 
-/// The four covariance types' log-likelihood curves at `k`.
+/// The four covariance types' log-likelihood curves at `k` (on the sweep's rows).
 pub fn curves(z: ArrayView2<f64>, k: usize, settings: &Settings, seed: u64) -> Vec<Curve> {
+    let (zs, _) = sweep_rows(z);
     CovarianceType::ALL
         .par_iter()
         .map(|&t| Curve {
             covariance: t,
-            result: gmm_at(settings, z, k, t, seed)
+            result: gmm_at(settings, zs.view(), k, t, seed)
                 .map(|f| (f.lower_bounds.clone(), f.converged, f.n_iter)),
         })
         .collect()

@@ -6,9 +6,10 @@ use serde_json::{json, Value};
 
 use super::DbscanParams;
 use crate::clustering::{Clustering, Extras};
+use crate::plan::sample::{sample_size_spec, FitRows, Reach};
 use crate::plan::{
     checked, defaults, params, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved,
-    Runnable, Settings,
+    Settings,
 };
 
 const PARAMS: &[ParamSpec] = &[
@@ -27,6 +28,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "data-driven: 2·d, at least 10, at most n/10",
         fit_only: false,
     },
+    sample_size_spec("200000"),
 ];
 
 pub(crate) static ENTRY: Entry = Entry {
@@ -43,23 +45,26 @@ pub(crate) static ENTRY: Entry = Entry {
 };
 
 fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
+    let rows = FitRows::plan(s, ctx, defaults::DBSCAN_MAX_N)?;
     let min_samples = match s.count("min_samples")? {
         Some(v) => v,
-        None => ctx.density().min_samples,
+        None if rows.is_all() => ctx.density().min_samples,
+        None => defaults::min_samples(rows.len(), ctx.x.ncols()),
     };
     let eps = match s.float("eps")? {
         Some(v) => v,
-        None if min_samples == ctx.density().min_samples => ctx.density().eps,
-        None => defaults::eps(ctx.x, min_samples),
+        None if rows.is_all() && min_samples == ctx.density().min_samples => ctx.density().eps,
+        None => defaults::eps(rows.view(ctx.x.view()), min_samples),
     };
     let p = checked("dbscan", s, DbscanParams::new(eps, min_samples).check())?;
     let params = params([
         ("eps", json!(p.eps())),
         ("min_samples", json!(p.min_samples())),
+        ("sample_size", json!(rows.len())),
     ]);
     Ok(Resolved {
         params,
-        runnable: Runnable::Clusterer(Box::new(p)),
+        runnable: rows.runnable(Box::new(p), Reach::Eps(eps)),
     })
 }
 

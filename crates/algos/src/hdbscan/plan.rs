@@ -8,9 +8,10 @@ use serde_json::{json, Value};
 
 use super::HdbscanParams;
 use crate::clustering::Clustering;
+use crate::plan::sample::{sample_size_spec, FitRows, Reach};
 use crate::plan::{
     checked, defaults, params, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved,
-    Runnable, Settings,
+    Settings,
 };
 
 const PARAMS: &[ParamSpec] = &[
@@ -28,6 +29,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "min(min_cluster_size, 5)",
         fit_only: false,
     },
+    sample_size_spec("200000"),
 ];
 
 pub(crate) static ENTRY: Entry = Entry {
@@ -44,7 +46,9 @@ pub(crate) static ENTRY: Entry = Entry {
 };
 
 fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
-    let n = ctx.x.nrows();
+    let rows = FitRows::plan(s, ctx, defaults::HDBSCAN_MAX_N)?;
+    // Sizes are of the points HDBSCAN sees (the sample, when there is one).
+    let n = rows.len();
     let size = s.size("min_cluster_size")?;
     // Check the size's own range before resolving a fraction against n.
     if let Some(sz) = size {
@@ -59,10 +63,14 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         s,
         HdbscanParams::new(mcs).min_samples(Some(ms)).check(),
     )?;
-    let params = params([("min_cluster_size", json!(mcs)), ("min_samples", json!(ms))]);
+    let params = params([
+        ("min_cluster_size", json!(mcs)),
+        ("min_samples", json!(ms)),
+        ("sample_size", json!(n)),
+    ]);
     Ok(Resolved {
         params,
-        runnable: Runnable::Clusterer(Box::new(p)),
+        runnable: rows.runnable(Box::new(p), Reach::CoreDistance(ms)),
     })
 }
 

@@ -9,9 +9,10 @@ use serde_json::{json, Value};
 use super::{ClusterMethod, OpticsParams};
 use crate::clustering::{Clustering, Extras};
 use crate::common::Size;
+use crate::plan::sample::{sample_size_spec, FitRows, Reach};
 use crate::plan::{
     checked, defaults, finite_or_null, number, params, Algorithm, Context, Entry, Kind, ParamSpec,
-    PlanError, Resolved, Runnable, Settings,
+    PlanError, Resolved, Settings,
 };
 
 const METHODS: &[&str] = &["xi", "dbscan"];
@@ -59,6 +60,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "max_eps",
         fit_only: false,
     },
+    sample_size_spec("100000"),
 ];
 
 pub(crate) static ENTRY: Entry = Entry {
@@ -75,10 +77,16 @@ pub(crate) static ENTRY: Entry = Entry {
 };
 
 fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
-    let n = ctx.x.nrows();
+    let rows = FitRows::plan(s, ctx, defaults::OPTICS_MAX_N)?;
+    // Sizes are of the points OPTICS sees (the sample, when there is one).
+    let n = rows.len();
     let min_samples = s
         .size("min_samples")?
-        .unwrap_or(Size::Count(ctx.density().min_samples));
+        .unwrap_or(Size::Count(if rows.is_all() {
+            ctx.density().min_samples
+        } else {
+            defaults::min_samples(n, ctx.x.ncols())
+        }));
     let min_cluster_size = s
         .size("min_cluster_size")?
         .unwrap_or(Size::Count(defaults::optics_min_cluster_size(n)));
@@ -109,11 +117,13 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         ("min_samples", json!(p.min_samples().resolve(n))),
         ("max_eps", number(p.max_eps())),
         ("cluster_method", json!(p.cluster_method().to_string())),
+        ("sample_size", json!(n)),
     ]);
     params.extend(extraction);
+    let reach = Reach::CoreDistance(p.min_samples().resolve(n));
     Ok(Resolved {
         params,
-        runnable: Runnable::Clusterer(Box::new(p)),
+        runnable: rows.runnable(Box::new(p), reach),
     })
 }
 

@@ -19,6 +19,7 @@
 //! its `resolve` and its JSON) and one [`Entry`] here.
 
 pub mod defaults;
+pub mod sample;
 mod settings;
 
 use std::fmt;

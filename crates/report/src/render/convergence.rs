@@ -23,7 +23,10 @@ fn draw(root: &Area, s: &Study) -> DResult {
             "{}: EM convergence for the four covariance types (k = {})",
             s.name, s.k
         ),
-        "Mean log-likelihood per point at each E-step. EM never lowers it; it stops when a step gains less than tol.",
+        format!(
+            "Mean log-likelihood per point at each E-step. EM never lowers it; it stops when a step gains less than tol.{}",
+            s.sweep.sample.map_or(String::new(), |m| format!(" Fitted on {m} of {} points.", s.n))
+        ),
     )
     .page(root, 90)?;
     let curves: Vec<_> = s
