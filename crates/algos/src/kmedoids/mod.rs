@@ -23,10 +23,12 @@
 //! ```
 
 mod algorithm;
+mod clara;
 mod hyperparams;
 pub mod plan;
 
 pub use algorithm::EuclideanOnTheFly;
 pub use hyperparams::{
-    KMedoidsInit, KMedoidsParams, ValidKMedoidsParams, DEFAULT_PRECOMPUTE_LIMIT,
+    default_sample_size, KMedoidsInit, KMedoidsMethod, KMedoidsParams, ValidKMedoidsParams,
+    DEFAULT_EXACT_LIMIT, DEFAULT_PRECOMPUTE_LIMIT, DEFAULT_SAMPLES,
 };
