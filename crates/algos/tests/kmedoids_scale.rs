@@ -249,3 +249,45 @@ fn timing() {
         );
     }
 }
+
+#[test]
+fn the_plan_shows_the_method_used_and_the_json_states_the_sampling() {
+    use clusterlab_algos::{plan, Algorithm, Context, Settings};
+    use serde_json::json;
+    let x = zscored_blobs(1500, 2, 7);
+    let ctx = Context::new(x.view(), Some(4), 0);
+    // auto, below the limit: the exact method, no sampling parameters.
+    let p = plan(Algorithm::KMedoids, &Settings::new(), &ctx).unwrap();
+    assert_eq!(p.params["method"], json!("fasterpam"));
+    assert!(p.params.get("samples").is_none() && p.params.get("sample_size").is_none());
+    let c = p.fit(x.view()).unwrap();
+    let v = p.result_json(&c, x.view()).unwrap();
+    assert!(v.get("method").is_none() && v.get("sample_n").is_none());
+    // fasterclara asked for: its samples and their size (capped at n).
+    let mut s = Settings::new();
+    s.set("method", json!("fasterclara"), "--method");
+    s.set("samples", json!(3), "--samples");
+    let p = plan(Algorithm::KMedoids, &s, &ctx).unwrap();
+    assert_eq!(p.params["method"], json!("fasterclara"));
+    assert_eq!(p.params["samples"], json!(3));
+    assert_eq!(p.params["sample_size"], json!(1500));
+    s.set("sample_size", json!("600"), "--sample-size");
+    let p = plan(Algorithm::KMedoids, &s, &ctx).unwrap();
+    assert_eq!(p.params["sample_size"], json!(600));
+    let c = p.fit(x.view()).unwrap();
+    let v = p.result_json(&c, x.view()).unwrap();
+    assert_eq!(v["method"], json!("fasterclara"));
+    assert_eq!(v["sample_n"], json!(600));
+    assert_eq!(
+        c.approximation.unwrap().note,
+        "FasterCLARA: FasterPAM on 3 samples of 600 points, best loss on all 1,500"
+    );
+    // Refused values name the flag.
+    s.set("method", json!("pam"), "--method");
+    let e = plan(Algorithm::KMedoids, &s, &ctx).err().unwrap();
+    assert!(e.to_string().contains("--method"), "{e}");
+    let mut s = Settings::new();
+    s.set("samples", json!(0), "--samples");
+    let e = plan(Algorithm::KMedoids, &s, &ctx).err().unwrap();
+    assert!(e.to_string().contains("--samples"), "{e}");
+}
