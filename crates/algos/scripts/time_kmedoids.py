@@ -18,6 +18,20 @@ loss and the loss range.
     python3 crates/algos/scripts/time_kmedoids.py --rust-exact     # + our exact FasterPAM on
                                                                     #   all points (minutes at 100k)
 
+Measured (2 shared cores; medians of 3, seeds 0-2; loss on all points):
+
+    100000 x 2      clusterlab auto = fasterclara (4100/sample)   1.29 s   24449.42
+                    scikit-learn-extra CLARA (defaults)           0.07 s   25839.03
+                    python FasterCLARA (4100/sample)              2.39 s   24451.44
+                    clusterlab fasterpam, all points (1 run)    104.3  s   24437.25
+    1000000 x 10    clusterlab auto = fasterclara (4100/sample)   1.29 s  670210.61
+                    scikit-learn-extra CLARA (defaults)           0.73 s  802060.45
+                    python FasterCLARA (4100/sample)              3.29 s  672447.03
+    10000 x 2       clusterlab fasterpam                          0.90 s    2437.06
+                    python kmedoids.fasterpam (matrix incl.)      3.48 s    2437.06
+    10000 x 10      clusterlab fasterpam                          0.97 s    6832.41
+                    python kmedoids.fasterpam (matrix incl.)      3.71 s    6832.41
+
 Needs numpy, scikit-learn-extra (numpy < 2 for its 0.3.0 wheels) and
 kmedoids; the Rust side runs the ignored `timing` test of
 tests/kmedoids_scale.rs in release mode (cargo on PATH, run from the
