@@ -7,8 +7,9 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
-use super::hyperparams::{KMedoidsInit, ValidKMedoidsParams};
-use crate::clustering::{Clustering, Extras};
+use super::clara::{fasterclara, thousands};
+use super::hyperparams::{KMedoidsInit, KMedoidsMethod, ValidKMedoidsParams};
+use crate::clustering::{Approximation, Clustering, Extras};
 use crate::common::{check_at_most_points, check_data, sq_dist, to_row_major};
 use crate::error::AlgoError;
 use crate::Clusterer;
@@ -56,7 +57,7 @@ impl ArrayAdapter<f64> for EuclideanOnTheFly<'_> {
 
 /// The lower triangle (without diagonal) of the euclidean distance matrix,
 /// row x holding d(x, 0..x), computed in parallel.
-fn lower_triangle(data: &[f64], dim: usize) -> LowerTriangle<f64> {
+pub(super) fn lower_triangle(data: &[f64], dim: usize) -> LowerTriangle<f64> {
     let n = data.len() / dim;
     let values: Vec<f64> = (0..n)
         .into_par_iter()
@@ -139,11 +140,11 @@ fn initial_medoids<M: ArrayAdapter<f64>>(
 }
 
 /// Best of `n_init` FasterPAM runs: (loss, labels, medoids).
-fn best_fasterpam<M: ArrayAdapter<f64>>(
+pub(super) fn best_fasterpam<M: ArrayAdapter<f64>>(
     mat: &M,
     p: &ValidKMedoidsParams,
+    rng: &mut Xoshiro256Plus,
 ) -> (f64, Vec<usize>, Vec<usize>) {
-    let mut rng = Xoshiro256Plus::seed_from_u64(p.seed);
     let mut best: Option<(f64, Vec<usize>, Vec<usize>)> = None;
     let runs = if p.init == KMedoidsInit::Build {
         1
@@ -151,7 +152,7 @@ fn best_fasterpam<M: ArrayAdapter<f64>>(
         p.n_init
     };
     for _ in 0..runs {
-        let mut meds = initial_medoids(mat, p.n_clusters, p.init, &mut rng);
+        let mut meds = initial_medoids(mat, p.n_clusters, p.init, rng);
         let (loss, assignment, _iters, _swaps): (f64, Vec<usize>, usize, usize) =
             kmedoids::fasterpam(mat, &mut meds, p.max_iter);
         if best.as_ref().is_none_or(|b| loss < b.0) {
@@ -173,10 +174,32 @@ impl Clusterer for ValidKMedoidsParams {
         check_at_most_points("k", self.n_clusters, n)?;
         let start = Instant::now();
         let data = to_row_major(&x);
-        let (loss, assignment, medoids) = if n <= self.precompute_limit {
-            best_fasterpam(&lower_triangle(&data, dim), self)
-        } else {
-            best_fasterpam(&EuclideanOnTheFly::new(&data, dim), self)
+        let (loss, assignment, medoids, approximation) = match self.method_for(n) {
+            KMedoidsMethod::FasterClara => {
+                let fit = fasterclara(&data, dim, self);
+                let note = format!(
+                    "FasterCLARA: FasterPAM on {} sample{} of {} points, best loss on all {}",
+                    self.samples,
+                    if self.samples == 1 { "" } else { "s" },
+                    thousands(fit.sample_size),
+                    thousands(n)
+                );
+                let approximation = Approximation {
+                    method: KMedoidsMethod::FasterClara.to_string(),
+                    sample_n: fit.sample_size,
+                    note,
+                };
+                (fit.loss, fit.labels, fit.medoids, Some(approximation))
+            }
+            _ => {
+                let mut rng = Xoshiro256Plus::seed_from_u64(self.seed);
+                let (loss, assignment, medoids) = if n <= self.precompute_limit {
+                    best_fasterpam(&lower_triangle(&data, dim), self, &mut rng)
+                } else {
+                    best_fasterpam(&EuclideanOnTheFly::new(&data, dim), self, &mut rng)
+                };
+                (loss, assignment, medoids, None)
+            }
         };
         let fit_seconds = start.elapsed().as_secs_f64();
         Ok(Clustering {
@@ -188,7 +211,7 @@ impl Clusterer for ValidKMedoidsParams {
             n_noise: 0,
             fit_seconds,
             extras: Extras::KMedoids { medoids, loss },
-            approximation: None,
+            approximation,
         })
     }
 }
