@@ -321,6 +321,44 @@ impl KdTree {
     }
 }
 
+impl KdTree {
+    /// The first point within squared radius `r2` of `q` for which
+    /// `accept(tree_position, squared_distance)` holds, searching nearer
+    /// boxes first and stopping at the first hit.
+    pub(crate) fn find_within<F: Fn(usize, f64) -> bool>(
+        &self,
+        q: &[f64],
+        r2: f64,
+        accept: &F,
+    ) -> Option<usize> {
+        if self.nodes.is_empty() || self.min_sq_dist(0, q) > r2 {
+            return None;
+        }
+        let mut stack = vec![0usize];
+        while let Some(node) = stack.pop() {
+            let nd = self.nodes[node];
+            if nd.is_leaf() {
+                for t in nd.start..nd.end {
+                    let d2 = sq_dist(self.point(t), q);
+                    if d2 <= r2 && accept(t, d2) {
+                        return Some(t);
+                    }
+                }
+                continue;
+            }
+            let (l, r) = (node + 1, nd.right);
+            let pair = nearer_first((l, self.min_sq_dist(l, q)), (r, self.min_sq_dist(r, q)));
+            // Push the farther first so the nearer is searched first.
+            for &(child, dist) in pair.iter().rev() {
+                if dist <= r2 {
+                    stack.push(child);
+                }
+            }
+        }
+        None
+    }
+}
+
 /// Two children with their (lower-bound) distances, the nearer first (the
 /// left one on a tie): the order a search visits them in.
 pub(crate) fn nearer_first(l: (usize, f64), r: (usize, f64)) -> [(usize, f64); 2] {
