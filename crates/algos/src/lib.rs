@@ -67,7 +67,7 @@ pub use common::Size;
 pub use dbscan::{DbscanParams, ValidDbscanParams};
 pub use error::AlgoError;
 pub use hdbscan::{HdbscanBackend, HdbscanParams, ValidHdbscanParams};
-pub use kmeans::{KMeansInit, KMeansParams, ValidKMeansParams};
+pub use kmeans::{KMeansBackend, KMeansInit, KMeansParams, ValidKMeansParams};
 pub use kmedoids::{KMedoidsInit, KMedoidsParams, ValidKMedoidsParams};
 pub use optics::{ClusterMethod, OpticsParams, ValidOpticsParams};
 pub use plan::{plan, Algorithm, Context, Plan, PlanError, Setting, Settings};

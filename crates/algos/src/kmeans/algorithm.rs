@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,7 +12,8 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
-use super::hyperparams::{KMeansInit, ValidKMeansParams};
+use super::hyperparams::{KMeansBackend, ValidKMeansParams};
+use super::lloyd::{initial_centroids, lloyd, run_rng, Run};
 use crate::clustering::{Clustering, Extras};
 use crate::common::{check_at_most_points, check_data, sq_dist, to_row_major};
 use crate::error::AlgoError;
@@ -65,13 +67,6 @@ fn assign(data: &[f64], dim: usize, centroids: &[f64]) -> (Vec<usize>, f64) {
     (res.into_iter().map(|r| r.0).collect(), inertia)
 }
 
-struct Run {
-    centroids: Vec<f64>,
-    labels: Vec<usize>,
-    inertia: f64,
-    n_iter: usize,
-}
-
 /// Lloyd steps from `centroids` until the labels stop changing (at most
 /// `max_steps`): makes the returned centroids the means of their clusters.
 /// A cluster left empty keeps its centroid.
@@ -112,54 +107,108 @@ fn polish(data: &[f64], dim: usize, mut centroids: Vec<f64>, max_steps: usize) -
     }
 }
 
+impl ValidKMeansParams {
+    /// The initial centroids (k × d) of run `run` (0-based, `< n_init`) on
+    /// `x`: what both backends start that run from. Run r draws from the
+    /// seed's xoshiro256+ stream advanced by r jumps.
+    pub fn initial_centroids(
+        &self,
+        x: ArrayView2<f64>,
+        run: usize,
+    ) -> Result<Array2<f64>, AlgoError> {
+        check_data(&x, 1)?;
+        let (n, dim) = x.dim();
+        check_at_most_points("k", self.n_clusters, n)?;
+        let data = row_major(&x);
+        let mut rng = run_rng(self.seed, run);
+        let c = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rng);
+        to_array(c, self.n_clusters, dim)
+    }
+}
+
+/// `x` as one row-major slice, borrowed when it already is one.
+fn row_major<'a>(x: &ArrayView2<'a, f64>) -> Cow<'a, [f64]> {
+    match x.to_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(to_row_major(x)),
+    }
+}
+
+fn to_array(v: Vec<f64>, k: usize, dim: usize) -> Result<Array2<f64>, AlgoError> {
+    Array2::from_shape_vec((k, dim), v).map_err(|e| AlgoError::Backend {
+        algorithm: "kmeans",
+        message: e.to_string(),
+    })
+}
+
+/// linfa's k-means (m_k-means updates, linfa's absolute tolerance) from
+/// `init`, polished by exact Lloyd steps until the labels are stable.
+/// `n_iter` counts linfa's iterations (through the distance it calls) plus
+/// the polishing steps.
+fn linfa_run(
+    x: ArrayView2<f64>,
+    data: &[f64],
+    init: Vec<f64>,
+    p: &ValidKMeansParams,
+    abs_tol: f64,
+) -> Result<Run, AlgoError> {
+    let dim = x.ncols();
+    let k = p.n_clusters;
+    let init = to_array(init, k, dim)?;
+    let dataset = DatasetBase::from(x);
+    let counter = CountingL2::default();
+    // The generator is unused with precomputed centroids.
+    let model = KMeans::params_with(k, Xoshiro256Plus::seed_from_u64(0), counter.clone())
+        .n_runs(1)
+        .tolerance(abs_tol)
+        .max_n_iterations(p.max_iter as u64)
+        .init_method(LinfaInit::Precomputed(init))
+        .fit(&dataset)
+        .map_err(|e| AlgoError::Backend {
+            algorithm: "kmeans",
+            message: e.to_string(),
+        })?;
+    let linfa_iters = counter.0.load(Ordering::Relaxed);
+    let centroids: Vec<f64> = model.centroids().iter().copied().collect();
+    let mut run = polish(
+        data,
+        dim,
+        centroids,
+        p.max_iter.saturating_sub(linfa_iters).max(1),
+    );
+    run.n_iter += linfa_iters;
+    Ok(run)
+}
+
 impl Clusterer for ValidKMeansParams {
     fn name(&self) -> &'static str {
         "kmeans"
     }
 
-    /// Runs linfa's k-means `n_init` times (run r seeded with the seed's
-    /// xoshiro256+ stream advanced by r jumps), polishes each result with
-    /// exact Lloyd steps until the labels are stable, and keeps the run with
-    /// the lowest inertia. `n_iter` is linfa's iteration count (counted through
-    /// the distance it calls) plus the polishing steps.
+    /// Runs k-means `n_init` times, run r from the initial centroids
+    /// [`ValidKMeansParams::initial_centroids`] gives for r, and keeps the
+    /// run with the lowest inertia (the first on ties). The Lloyd backend
+    /// iterates with scikit-learn's stopping rule (strict convergence or a
+    /// squared centroid move of at most `tol` · mean variance); the linfa
+    /// backend runs linfa's k-means and polishes its result.
     fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
         check_data(&x, 1)?;
         let (n, dim) = x.dim();
         check_at_most_points("k", self.n_clusters, n)?;
         let start = Instant::now();
-        let data = to_row_major(&x);
+        let data = row_major(&x);
         // scikit-learn's relative tolerance: squared centroid shift <= tol · mean variance.
         let mean_var = x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
-        let abs_tol = (self.tol * mean_var).sqrt().max(f64::MIN_POSITIVE);
-        let init = match self.init {
-            KMeansInit::KMeansPlusPlus => LinfaInit::KMeansPlusPlus,
-            KMeansInit::Random => LinfaInit::Random,
-        };
-        let dataset = DatasetBase::from(x);
-        let mut rng = Xoshiro256Plus::seed_from_u64(self.seed);
+        let tol_sq = self.tol * mean_var;
+        let abs_tol = tol_sq.sqrt().max(f64::MIN_POSITIVE);
         let mut best: Option<Run> = None;
-        for _ in 0..self.n_init {
-            let counter = CountingL2::default();
-            let model = KMeans::params_with(self.n_clusters, rng.clone(), counter.clone())
-                .n_runs(1)
-                .tolerance(abs_tol)
-                .max_n_iterations(self.max_iter as u64)
-                .init_method(init.clone())
-                .fit(&dataset)
-                .map_err(|e| AlgoError::Backend {
-                    algorithm: "kmeans",
-                    message: e.to_string(),
-                })?;
-            rng.jump();
-            let linfa_iters = counter.0.load(Ordering::Relaxed);
-            let centroids: Vec<f64> = model.centroids().iter().copied().collect();
-            let mut run = polish(
-                &data,
-                dim,
-                centroids,
-                self.max_iter.saturating_sub(linfa_iters).max(1),
-            );
-            run.n_iter += linfa_iters;
+        for r in 0..self.n_init {
+            let mut rng = run_rng(self.seed, r);
+            let init = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rng);
+            let run = match self.backend {
+                KMeansBackend::Lloyd => lloyd(&data, dim, init, self.max_iter, tol_sq),
+                KMeansBackend::Linfa => linfa_run(x, &data, init, self, abs_tol)?,
+            };
             if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
                 best = Some(run);
             }
@@ -171,12 +220,7 @@ impl Clusterer for ValidKMeansParams {
         let fit_seconds = start.elapsed().as_secs_f64();
         let labels: Vec<i64> = best.labels.iter().map(|&l| l as i64).collect();
         let n_clusters = self.n_clusters;
-        let centroids = Array2::from_shape_vec((n_clusters, dim), best.centroids).map_err(|e| {
-            AlgoError::Backend {
-                algorithm: "kmeans",
-                message: e.to_string(),
-            }
-        })?;
+        let centroids = to_array(best.centroids, n_clusters, dim)?;
         Ok(Clustering {
             algorithm: "kmeans",
             labels,

@@ -1,0 +1,406 @@
+//! Our k-means: greedy k-means++ (or random) seeding and Hamerly's bounded
+//! Lloyd iterations.
+//!
+//! Determinism: the rows are cut into fixed chunks of [`CHUNK`] rows (never
+//! depending on the thread count); every sum is taken inside a chunk in row
+//! order and then over the chunks in chunk order, so the result does not
+//! depend on how many threads rayon runs. The seeding draws from one random
+//! stream per run and only ever compares sums formed that way, so it does not
+//! depend on how the rows are split either.
+//!
+//! Exactness: Hamerly's bounds only decide when a point's distances need not
+//! be recomputed (with a safety margin against rounding); every assignment
+//! that is computed compares the same squared distances as plain Lloyd, ties
+//! going to the lower index. The centroids of a chunk are re-summed from
+//! scratch whenever one of its labels changed, so the centroids are exactly
+//! the means plain Lloyd would compute (up to the summation order).
+
+use rand::seq::index;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+
+use super::hyperparams::KMeansInit;
+use crate::common::sq_dist;
+
+/// Rows per chunk: the unit of parallel work and of every partial sum.
+pub(crate) const CHUNK: usize = 4096;
+
+/// A bound is trusted only with this relative margin, so that rounding in the
+/// bounds can never skip a point plain Lloyd would move.
+const MARGIN: f64 = 1.0 - 1e-9;
+
+/// The random stream of run `run`: xoshiro256+ seeded with `seed`, advanced
+/// by `run` jumps (2¹²⁸ draws each).
+pub(crate) fn run_rng(seed: u64, run: usize) -> Xoshiro256Plus {
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+    for _ in 0..run {
+        rng.jump();
+    }
+    rng
+}
+
+/// The initial centroids (k × dim, row-major) of one run.
+pub(crate) fn initial_centroids(
+    data: &[f64],
+    dim: usize,
+    k: usize,
+    init: KMeansInit,
+    rng: &mut Xoshiro256Plus,
+) -> Vec<f64> {
+    let n = data.len() / dim;
+    match init {
+        KMeansInit::Random => {
+            let idx = index::sample(rng, n, k).into_vec();
+            idx.iter()
+                .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
+                .collect()
+        }
+        KMeansInit::KMeansPlusPlus => kmeans_plusplus(data, dim, k, rng),
+    }
+}
+
+/// scikit-learn's greedy k-means++: the first centre uniform; each next one
+/// the best (lowest potential) of `2 + ⌊ln k⌋` candidates drawn with
+/// probability ∝ D(x)².
+fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rng: &mut Xoshiro256Plus) -> Vec<f64> {
+    let n = data.len() / dim;
+    let trials = 2 + (k as f64).ln() as usize;
+    let mut centers = Vec::with_capacity(k * dim);
+    let first = rng.gen_range(0..n);
+    centers.extend_from_slice(&data[first * dim..(first + 1) * dim]);
+    // Squared distance of every point to its closest centre so far.
+    let mut closest = vec![0.0; n];
+    let first_c = &data[first * dim..(first + 1) * dim];
+    let mut block_sums: Vec<f64> = data
+        .par_chunks(CHUNK * dim)
+        .zip(closest.par_chunks_mut(CHUNK))
+        .map(|(xs, ds)| {
+            let mut s = 0.0;
+            for (p, d) in xs.chunks_exact(dim).zip(ds.iter_mut()) {
+                *d = sq_dist(p, first_c);
+                s += *d;
+            }
+            s
+        })
+        .collect();
+    let mut pot: f64 = block_sums.iter().sum();
+    // Candidate distances (min with `closest`), one buffer per trial.
+    let mut cand: Vec<Vec<f64>> = vec![vec![0.0; n]; trials];
+    for _ in 1..k {
+        let ids: Vec<usize> = (0..trials)
+            .map(|_| {
+                let v = rng.gen::<f64>() * pot;
+                pick(&closest, &block_sums, v)
+            })
+            .collect();
+        let cpts: Vec<&[f64]> = ids.iter().map(|&i| &data[i * dim..(i + 1) * dim]).collect();
+        // Per block: the block's potential under each candidate.
+        let mut views: Vec<&mut [f64]> = cand.iter_mut().map(|v| v.as_mut_slice()).collect();
+        let per_block: Vec<Vec<f64>> = {
+            // Split every candidate buffer into the same blocks.
+            let mut blocks: Vec<Vec<&mut [f64]>> = Vec::new();
+            let n_blocks = n.div_ceil(CHUNK);
+            for _ in 0..n_blocks {
+                blocks.push(Vec::with_capacity(trials));
+            }
+            for v in views.iter_mut() {
+                let whole = std::mem::take(v);
+                for (b, part) in whole.chunks_mut(CHUNK).enumerate() {
+                    blocks[b].push(part);
+                }
+            }
+            blocks
+                .into_par_iter()
+                .zip(data.par_chunks(CHUNK * dim))
+                .zip(closest.par_chunks(CHUNK))
+                .map(|((mut outs, xs), cl)| {
+                    let mut sums = vec![0.0; trials];
+                    for (i, p) in xs.chunks_exact(dim).enumerate() {
+                        for (t, c) in cpts.iter().enumerate() {
+                            let d = sq_dist(p, c).min(cl[i]);
+                            outs[t][i] = d;
+                            sums[t] += d;
+                        }
+                    }
+                    sums
+                })
+                .collect()
+        };
+        let pots: Vec<f64> = (0..trials)
+            .map(|t| per_block.iter().map(|b| b[t]).sum())
+            .collect();
+        let mut best = 0;
+        for t in 1..trials {
+            if pots[t] < pots[best] {
+                best = t;
+            }
+        }
+        pot = pots[best];
+        std::mem::swap(&mut closest, &mut cand[best]);
+        block_sums = per_block.iter().map(|b| b[best]).collect();
+        centers.extend_from_slice(cpts[best]);
+    }
+    centers
+}
+
+/// The first point whose running sum of weights exceeds `v` (blocks first,
+/// then rows inside the block); the last point of positive weight if
+/// rounding leaves `v` beyond the total.
+fn pick(w: &[f64], block_sums: &[f64], v: f64) -> usize {
+    let mut acc = 0.0;
+    for (b, &s) in block_sums.iter().enumerate() {
+        if acc + s > v {
+            let start = b * CHUNK;
+            let mut a = acc;
+            for (i, &x) in w[start..(start + CHUNK).min(w.len())].iter().enumerate() {
+                a += x;
+                if a > v && x > 0.0 {
+                    return start + i;
+                }
+            }
+        }
+        acc += s;
+    }
+    w.iter().rposition(|&x| x > 0.0).unwrap_or(w.len() - 1)
+}
+
+/// One run's outcome.
+pub(crate) struct Run {
+    pub centroids: Vec<f64>,
+    pub labels: Vec<usize>,
+    pub inertia: f64,
+    pub n_iter: usize,
+}
+
+/// One chunk of rows with its labels, Hamerly bounds and per-cluster sums.
+struct Chunk<'a> {
+    x: &'a [f64],
+    labels: Vec<u32>,
+    /// Upper bound on the distance to the assigned centroid.
+    upper: Vec<f64>,
+    /// Lower bound on the distance to every other centroid.
+    lower: Vec<f64>,
+    /// Per-cluster coordinate sums (k × dim) and counts of this chunk.
+    sums: Vec<f64>,
+    counts: Vec<usize>,
+}
+
+impl Chunk<'_> {
+    fn restat(&mut self, dim: usize) {
+        self.sums.iter_mut().for_each(|s| *s = 0.0);
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        for (p, &l) in self.x.chunks_exact(dim).zip(&self.labels) {
+            let l = l as usize;
+            self.counts[l] += 1;
+            for (s, v) in self.sums[l * dim..(l + 1) * dim].iter_mut().zip(p) {
+                *s += v;
+            }
+        }
+    }
+}
+
+/// Nearest (ties to the lower index) and second-nearest squared distances.
+#[inline]
+fn nearest_two(p: &[f64], centroids: &[f64], dim: usize) -> (usize, f64, f64) {
+    let mut best = (0usize, f64::INFINITY);
+    let mut second = f64::INFINITY;
+    for (j, c) in centroids.chunks_exact(dim).enumerate() {
+        let d2 = sq_dist(p, c);
+        if d2 < best.1 {
+            second = best.1;
+            best = (j, d2);
+        } else if d2 < second {
+            second = d2;
+        }
+    }
+    (best.0, best.1, second)
+}
+
+/// Half the distance from every centroid to its nearest other centroid.
+fn half_gaps(centroids: &[f64], dim: usize, k: usize) -> Vec<f64> {
+    let mut s = vec![f64::INFINITY; k];
+    for a in 0..k {
+        for b in a + 1..k {
+            let d = 0.5
+                * sq_dist(
+                    &centroids[a * dim..(a + 1) * dim],
+                    &centroids[b * dim..(b + 1) * dim],
+                )
+                .sqrt();
+            s[a] = s[a].min(d);
+            s[b] = s[b].min(d);
+        }
+    }
+    s
+}
+
+/// Hamerly's assignment step against `centroids`; returns whether any label
+/// changed and re-sums the chunks whose labels changed.
+fn hamerly_step(chunks: &mut [Chunk], centroids: &[f64], dim: usize, k: usize) -> bool {
+    let s = half_gaps(centroids, dim, k);
+    chunks
+        .par_iter_mut()
+        .map(|ch| {
+            let mut changed = false;
+            for (i, p) in ch.x.chunks_exact(dim).enumerate() {
+                let a = ch.labels[i] as usize;
+                let m = s[a].max(ch.lower[i]) * MARGIN;
+                if ch.upper[i] < m {
+                    continue;
+                }
+                let u = sq_dist(p, &centroids[a * dim..(a + 1) * dim]).sqrt();
+                ch.upper[i] = u;
+                if u < m {
+                    continue;
+                }
+                let (b, d1, d2) = nearest_two(p, centroids, dim);
+                ch.upper[i] = d1.sqrt();
+                ch.lower[i] = d2.sqrt();
+                if b != a {
+                    ch.labels[i] = b as u32;
+                    changed = true;
+                }
+            }
+            if changed {
+                ch.restat(dim);
+            }
+            changed
+        })
+        .reduce(|| false, |a, b| a || b)
+}
+
+/// The means of the clusters (sums over the chunks in chunk order); an empty
+/// cluster keeps its centroid.
+fn means(chunks: &[Chunk], old: &[f64], dim: usize, k: usize) -> Vec<f64> {
+    let mut sums = vec![0.0; k * dim];
+    let mut counts = vec![0usize; k];
+    for ch in chunks {
+        for (s, v) in sums.iter_mut().zip(&ch.sums) {
+            *s += v;
+        }
+        for (c, v) in counts.iter_mut().zip(&ch.counts) {
+            *c += v;
+        }
+    }
+    let mut out = old.to_vec();
+    for j in 0..k {
+        if counts[j] > 0 {
+            for t in 0..dim {
+                out[j * dim + t] = sums[j * dim + t] / counts[j] as f64;
+            }
+        }
+    }
+    out
+}
+
+/// Lloyd from `centroids` with scikit-learn's stopping rule: an iteration is
+/// an assignment step followed by a mean step; stop when the labels did not
+/// change (strict convergence), when the squared Frobenius norm of the
+/// centroids' move is at most `tol_sq`, or after `max_iter` iterations. If
+/// not strictly converged, the labels are reassigned to the final centroids.
+/// The inertia is the sum of squared distances to the assigned centroids.
+pub(crate) fn lloyd(
+    data: &[f64],
+    dim: usize,
+    mut centroids: Vec<f64>,
+    max_iter: usize,
+    tol_sq: f64,
+) -> Run {
+    let k = centroids.len() / dim;
+    let mut chunks: Vec<Chunk> = data
+        .chunks(CHUNK * dim)
+        .map(|x| {
+            let m = x.len() / dim;
+            Chunk {
+                x,
+                labels: vec![0; m],
+                upper: vec![0.0; m],
+                lower: vec![0.0; m],
+                sums: vec![0.0; k * dim],
+                counts: vec![0; k],
+            }
+        })
+        .collect();
+    // First assignment: every distance.
+    chunks.par_iter_mut().for_each(|ch| {
+        let c = &centroids;
+        for (i, p) in ch.x.chunks_exact(dim).enumerate() {
+            let (b, d1, d2) = nearest_two(p, c, dim);
+            ch.labels[i] = b as u32;
+            ch.upper[i] = d1.sqrt();
+            ch.lower[i] = d2.sqrt();
+        }
+        ch.restat(dim);
+    });
+    let mut strict = false;
+    let mut n_iter = 0;
+    for it in 0..max_iter {
+        if it > 0 {
+            let changed = hamerly_step(&mut chunks, &centroids, dim, k);
+            if !changed {
+                // Same labels, same sums: the means equal the centroids.
+                strict = true;
+                n_iter = it + 1;
+                break;
+            }
+        }
+        let new = means(&chunks, &centroids, dim, k);
+        n_iter = it + 1;
+        let shift: Vec<f64> = new
+            .chunks_exact(dim)
+            .zip(centroids.chunks_exact(dim))
+            .map(|(a, b)| sq_dist(a, b))
+            .collect();
+        let total: f64 = shift.iter().sum();
+        let shift: Vec<f64> = shift.iter().map(|s| s.sqrt()).collect();
+        // Largest and second-largest move, for the lower bounds.
+        let (mut j1, mut m1, mut m2) = (0usize, 0.0f64, 0.0f64);
+        for (j, &s) in shift.iter().enumerate() {
+            if s > m1 {
+                m2 = m1;
+                m1 = s;
+                j1 = j;
+            } else if s > m2 {
+                m2 = s;
+            }
+        }
+        chunks.par_iter_mut().for_each(|ch| {
+            for i in 0..ch.labels.len() {
+                let a = ch.labels[i] as usize;
+                ch.upper[i] += shift[a];
+                ch.lower[i] -= if a == j1 { m2 } else { m1 };
+            }
+        });
+        centroids = new;
+        if total <= tol_sq {
+            break;
+        }
+    }
+    if !strict {
+        hamerly_step(&mut chunks, &centroids, dim, k);
+    }
+    let c = &centroids;
+    let inertia_parts: Vec<f64> = chunks
+        .par_iter()
+        .map(|ch| {
+            let mut s = 0.0;
+            for (p, &l) in ch.x.chunks_exact(dim).zip(&ch.labels) {
+                let l = l as usize;
+                s += sq_dist(p, &c[l * dim..(l + 1) * dim]);
+            }
+            s
+        })
+        .collect();
+    let inertia = inertia_parts.iter().sum();
+    let labels = chunks
+        .iter()
+        .flat_map(|ch| ch.labels.iter().map(|&l| l as usize))
+        .collect();
+    Run {
+        centroids,
+        labels,
+        inertia,
+        n_iter,
+    }
+}
