@@ -241,6 +241,9 @@ fn ours_equals_linfa_from_the_same_seeds() {
     assert_eq!(cases, 48);
 }
 
+/// Labels, centroids, inertia, n_iter and run 1's start.
+type Outcome = (Vec<i64>, Array2<f64>, f64, usize, Array2<f64>);
+
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let x = zscore(&synth::blobs(20_000, 3, 5, 2.5, 4));
@@ -251,7 +254,7 @@ fn results_do_not_depend_on_the_thread_count() {
             .seed(21)
             .check()
             .unwrap();
-        let fits: Vec<(Vec<i64>, Array2<f64>, f64, usize, Array2<f64>)> = [1, 2, 3]
+        let fits: Vec<Outcome> = [1, 2, 3]
             .into_iter()
             .map(|threads| {
                 let pool = rayon::ThreadPoolBuilder::new()

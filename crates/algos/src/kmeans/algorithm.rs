@@ -7,13 +7,13 @@ use linfa::traits::Fit;
 use linfa::DatasetBase;
 use linfa_clustering::{KMeans, KMeansInit as LinfaInit};
 use linfa_nn::distance::{Distance, L2Dist};
-use ndarray::{Array2, ArrayView, ArrayView2, Axis, Dimension};
+use ndarray::{Array2, ArrayView, ArrayView2, Dimension};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
 use super::hyperparams::{KMeansBackend, ValidKMeansParams};
-use super::lloyd::{initial_centroids, lloyd, run_rng, Run};
+use super::lloyd::{initial_centroids, lloyd, run_rng, Run, CHUNK};
 use crate::clustering::{Clustering, Extras};
 use crate::common::{check_at_most_points, check_data, sq_dist, to_row_major};
 use crate::error::AlgoError;
@@ -122,8 +122,42 @@ impl ValidKMeansParams {
         let data = row_major(&x);
         let mut rng = run_rng(self.seed, run);
         let c = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rng);
-        to_array(c, self.n_clusters, dim)
+        to_array(c.centers, self.n_clusters, dim)
     }
+}
+
+/// Mean over the features of the population variance (two passes over fixed
+/// chunks, summed in chunk order: independent of the thread count).
+fn mean_variance(data: &[f64], dim: usize) -> f64 {
+    let n = (data.len() / dim) as f64;
+    let add = |mut a: Vec<f64>, b: Vec<f64>| {
+        a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+        a
+    };
+    let chunked = |f: &(dyn Fn(&[f64], &mut [f64]) + Sync)| -> Vec<f64> {
+        let parts: Vec<Vec<f64>> = data
+            .par_chunks(CHUNK * dim)
+            .map(|xs| {
+                let mut acc = vec![0.0; dim];
+                for p in xs.chunks_exact(dim) {
+                    f(p, &mut acc);
+                }
+                acc
+            })
+            .collect();
+        parts.into_iter().fold(vec![0.0; dim], add)
+    };
+    let mean: Vec<f64> = chunked(&|p, acc| acc.iter_mut().zip(p).for_each(|(a, v)| *a += v))
+        .into_iter()
+        .map(|s| s / n)
+        .collect();
+    let ss = chunked(&|p, acc| {
+        for ((a, v), m) in acc.iter_mut().zip(p).zip(&mean) {
+            let t = v - m;
+            *a += t * t;
+        }
+    });
+    ss.iter().map(|s| s / n).sum::<f64>() / dim as f64
 }
 
 /// `x` as one row-major slice, borrowed when it already is one.
@@ -198,7 +232,7 @@ impl Clusterer for ValidKMeansParams {
         let start = Instant::now();
         let data = row_major(&x);
         // scikit-learn's relative tolerance: squared centroid shift <= tol · mean variance.
-        let mean_var = x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
+        let mean_var = mean_variance(&data, dim);
         let tol_sq = self.tol * mean_var;
         let abs_tol = tol_sq.sqrt().max(f64::MIN_POSITIVE);
         let mut best: Option<Run> = None;
@@ -207,7 +241,7 @@ impl Clusterer for ValidKMeansParams {
             let init = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rng);
             let run = match self.backend {
                 KMeansBackend::Lloyd => lloyd(&data, dim, init, self.max_iter, tol_sq),
-                KMeansBackend::Linfa => linfa_run(x, &data, init, self, abs_tol)?,
+                KMeansBackend::Linfa => linfa_run(x, &data, init.centers, self, abs_tol)?,
             };
             if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
                 best = Some(run);

@@ -40,37 +40,61 @@ pub(crate) fn run_rng(seed: u64, run: usize) -> Xoshiro256Plus {
     rng
 }
 
-/// The initial centroids (k × dim, row-major) of one run.
+/// A run's start: the centroids (k × dim, row-major) and, from k-means++,
+/// the exact assignment to them (labels, squared distance to the nearest
+/// centroid, a lower bound on the squared distance to the second nearest).
+pub(crate) struct Start {
+    pub centers: Vec<f64>,
+    pub assignment: Option<(Vec<u32>, Vec<f64>, Vec<f64>)>,
+}
+
+/// The initial centroids of one run.
 pub(crate) fn initial_centroids(
     data: &[f64],
     dim: usize,
     k: usize,
     init: KMeansInit,
     rng: &mut Xoshiro256Plus,
-) -> Vec<f64> {
+) -> Start {
     let n = data.len() / dim;
     match init {
         KMeansInit::Random => {
             let idx = index::sample(rng, n, k).into_vec();
-            idx.iter()
+            let centers = idx
+                .iter()
                 .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
-                .collect()
+                .collect();
+            Start {
+                centers,
+                assignment: None,
+            }
         }
         KMeansInit::KMeansPlusPlus => kmeans_plusplus(data, dim, k, rng),
     }
 }
 
+/// Relative margin of the triangle-inequality skips: a candidate c is
+/// skipped for x (x's distance to c cannot be below its distance to its
+/// nearest centre a) only when d(c, a)² > 4·d(x, a)²·SKIP.
+const SKIP: f64 = 1.0 + 1e-9;
+
 /// scikit-learn's greedy k-means++: the first centre uniform; each next one
 /// the best (lowest potential) of `2 + ⌊ln k⌋` candidates drawn with
-/// probability ∝ D(x)².
-fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rng: &mut Xoshiro256Plus) -> Vec<f64> {
+/// probability ∝ D(x)². A candidate's distance to a point is not computed
+/// when the triangle inequality shows it cannot be below the point's
+/// current D(x) (the potentials are the same numbers either way). Also
+/// returns the exact assignment to the chosen centres.
+fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rng: &mut Xoshiro256Plus) -> Start {
     let n = data.len() / dim;
     let trials = 2 + (k as f64).ln() as usize;
     let mut centers = Vec::with_capacity(k * dim);
     let first = rng.gen_range(0..n);
     centers.extend_from_slice(&data[first * dim..(first + 1) * dim]);
-    // Squared distance of every point to its closest centre so far.
+    // Squared distance of every point to its closest centre so far, that
+    // centre, and a lower bound on the squared distance to the second closest.
     let mut closest = vec![0.0; n];
+    let mut labels = vec![0u32; n];
+    let mut second = vec![f64::INFINITY; n];
     let first_c = &data[first * dim..(first + 1) * dim];
     let mut block_sums: Vec<f64> = data
         .par_chunks(CHUNK * dim)
@@ -85,9 +109,7 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rng: &mut Xoshiro256Plus)
         })
         .collect();
     let mut pot: f64 = block_sums.iter().sum();
-    // Candidate distances (min with `closest`), one buffer per trial.
-    let mut cand: Vec<Vec<f64>> = vec![vec![0.0; n]; trials];
-    for _ in 1..k {
+    for c in 1..k {
         let ids: Vec<usize> = (0..trials)
             .map(|_| {
                 let v = rng.gen::<f64>() * pot;
@@ -95,38 +117,38 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rng: &mut Xoshiro256Plus)
             })
             .collect();
         let cpts: Vec<&[f64]> = ids.iter().map(|&i| &data[i * dim..(i + 1) * dim]).collect();
+        // Squared distances candidate × chosen centre.
+        let dcc: Vec<f64> = cpts
+            .iter()
+            .flat_map(|p| centers.chunks_exact(dim).map(move |q| sq_dist(p, q)))
+            .collect();
+        let flat: Vec<f64> = cpts.iter().flat_map(|q| q.iter().copied()).collect();
+        let ct = transpose(&flat, dim);
         // Per block: the block's potential under each candidate.
-        let mut views: Vec<&mut [f64]> = cand.iter_mut().map(|v| v.as_mut_slice()).collect();
-        let per_block: Vec<Vec<f64>> = {
-            // Split every candidate buffer into the same blocks.
-            let mut blocks: Vec<Vec<&mut [f64]>> = Vec::new();
-            let n_blocks = n.div_ceil(CHUNK);
-            for _ in 0..n_blocks {
-                blocks.push(Vec::with_capacity(trials));
-            }
-            for v in views.iter_mut() {
-                let whole = std::mem::take(v);
-                for (b, part) in whole.chunks_mut(CHUNK).enumerate() {
-                    blocks[b].push(part);
-                }
-            }
-            blocks
-                .into_par_iter()
-                .zip(data.par_chunks(CHUNK * dim))
-                .zip(closest.par_chunks(CHUNK))
-                .map(|((mut outs, xs), cl)| {
-                    let mut sums = vec![0.0; trials];
-                    for (i, p) in xs.chunks_exact(dim).enumerate() {
-                        for (t, c) in cpts.iter().enumerate() {
-                            let d = sq_dist(p, c).min(cl[i]);
-                            outs[t][i] = d;
-                            sums[t] += d;
+        let per_block: Vec<Vec<f64>> = data
+            .par_chunks(CHUNK * dim)
+            .zip(closest.par_chunks(CHUNK))
+            .zip(labels.par_chunks(CHUNK))
+            .map(|((xs, cl), lb)| {
+                let mut sums = vec![0.0; trials];
+                let mut buf = vec![0.0; trials];
+                for (i, p) in xs.chunks_exact(dim).enumerate() {
+                    let (d0, a) = (cl[i], lb[i] as usize);
+                    if (0..trials).all(|t| dcc[t * c + a] > 4.0 * d0 * SKIP) {
+                        // No candidate can be closer than the current centre.
+                        for s in sums.iter_mut() {
+                            *s += d0;
                         }
+                        continue;
                     }
-                    sums
-                })
-                .collect()
-        };
+                    dists(p, &ct, &mut buf);
+                    for (s, &d) in sums.iter_mut().zip(&buf) {
+                        *s += d.min(d0);
+                    }
+                }
+                sums
+            })
+            .collect();
         let pots: Vec<f64> = (0..trials)
             .map(|t| per_block.iter().map(|b| b[t]).sum())
             .collect();
@@ -137,11 +159,43 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rng: &mut Xoshiro256Plus)
             }
         }
         pot = pots[best];
-        std::mem::swap(&mut closest, &mut cand[best]);
-        block_sums = per_block.iter().map(|b| b[best]).collect();
-        centers.extend_from_slice(cpts[best]);
+        let q = cpts[best];
+        let dq = &dcc[best * c..(best + 1) * c];
+        // The chosen candidate becomes centre c: update the assignment.
+        block_sums = data
+            .par_chunks(CHUNK * dim)
+            .zip(closest.par_chunks_mut(CHUNK))
+            .zip(labels.par_chunks_mut(CHUNK))
+            .zip(second.par_chunks_mut(CHUNK))
+            .map(|(((xs, cl), lb), sc)| {
+                let mut s = 0.0;
+                for (i, p) in xs.chunks_exact(dim).enumerate() {
+                    let (d0, a) = (cl[i], lb[i] as usize);
+                    if dq[a] > 4.0 * d0 * SKIP {
+                        // d(x, q) >= d(q, a) - d(x, a) > d(x, a).
+                        let lo = (dq[a].sqrt() - d0.sqrt()).max(0.0);
+                        sc[i] = sc[i].min(lo * lo);
+                    } else {
+                        let d = sq_dist(p, q);
+                        if d < d0 {
+                            sc[i] = d0;
+                            cl[i] = d;
+                            lb[i] = c as u32;
+                        } else if d < sc[i] {
+                            sc[i] = d;
+                        }
+                    }
+                    s += cl[i];
+                }
+                s
+            })
+            .collect();
+        centers.extend_from_slice(q);
     }
-    centers
+    Start {
+        centers,
+        assignment: Some((labels, closest, second)),
+    }
 }
 
 /// The first point whose running sum of weights exceeds `v` (blocks first,
@@ -200,13 +254,66 @@ impl Chunk<'_> {
     }
 }
 
-/// Nearest (ties to the lower index) and second-nearest squared distances.
+/// Centroids stored for [`dists`]: coordinate-major (dim × m), so the
+/// distances to all of them are taken in one sweep over the point.
+fn transpose(c: &[f64], dim: usize) -> Vec<f64> {
+    let m = c.len() / dim;
+    let mut t = vec![0.0; c.len()];
+    for j in 0..m {
+        for d in 0..dim {
+            t[d * m + j] = c[j * dim + d];
+        }
+    }
+    t
+}
+
+/// Squared distances from `p` to the `M` centroids of `ct` (coordinate-major,
+/// see [`transpose`]), each summed over the coordinates in order: bit for bit
+/// [`sq_dist`], but the M sums run side by side (vectorisable).
+#[inline(always)]
+fn dists_m<const M: usize>(p: &[f64], ct: &[f64], out: &mut [f64]) {
+    let mut acc = [0.0f64; M];
+    for (v, c) in p.iter().zip(ct.chunks_exact(M)) {
+        for j in 0..M {
+            let t = v - c[j];
+            acc[j] += t * t;
+        }
+    }
+    out[..M].copy_from_slice(&acc);
+}
+
+/// [`dists_m`] for a run-time number of centroids `m` (= out.len()).
 #[inline]
-fn nearest_two(p: &[f64], centroids: &[f64], dim: usize) -> (usize, f64, f64) {
+fn dists(p: &[f64], ct: &[f64], out: &mut [f64]) {
+    match out.len() {
+        1 => dists_m::<1>(p, ct, out),
+        2 => dists_m::<2>(p, ct, out),
+        3 => dists_m::<3>(p, ct, out),
+        4 => dists_m::<4>(p, ct, out),
+        5 => dists_m::<5>(p, ct, out),
+        6 => dists_m::<6>(p, ct, out),
+        7 => dists_m::<7>(p, ct, out),
+        8 => dists_m::<8>(p, ct, out),
+        m => {
+            out.iter_mut().for_each(|o| *o = 0.0);
+            for (v, c) in p.iter().zip(ct.chunks_exact(m)) {
+                for (o, cj) in out.iter_mut().zip(c) {
+                    let t = v - cj;
+                    *o += t * t;
+                }
+            }
+        }
+    }
+}
+
+/// Nearest (ties to the lower index) and second-nearest squared distances.
+/// `ct` is the centroids transposed, `buf` holds k values.
+#[inline]
+fn nearest_two(p: &[f64], ct: &[f64], buf: &mut [f64]) -> (usize, f64, f64) {
+    dists(p, ct, buf);
     let mut best = (0usize, f64::INFINITY);
     let mut second = f64::INFINITY;
-    for (j, c) in centroids.chunks_exact(dim).enumerate() {
-        let d2 = sq_dist(p, c);
+    for (j, &d2) in buf.iter().enumerate() {
         if d2 < best.1 {
             second = best.1;
             best = (j, d2);
@@ -239,9 +346,11 @@ fn half_gaps(centroids: &[f64], dim: usize, k: usize) -> Vec<f64> {
 /// changed and re-sums the chunks whose labels changed.
 fn hamerly_step(chunks: &mut [Chunk], centroids: &[f64], dim: usize, k: usize) -> bool {
     let s = half_gaps(centroids, dim, k);
+    let ct = transpose(centroids, dim);
     chunks
         .par_iter_mut()
         .map(|ch| {
+            let mut buf = vec![0.0; k];
             let mut changed = false;
             for (i, p) in ch.x.chunks_exact(dim).enumerate() {
                 let a = ch.labels[i] as usize;
@@ -254,7 +363,7 @@ fn hamerly_step(chunks: &mut [Chunk], centroids: &[f64], dim: usize, k: usize) -
                 if u < m {
                     continue;
                 }
-                let (b, d1, d2) = nearest_two(p, centroids, dim);
+                let (b, d1, d2) = nearest_two(p, &ct, &mut buf);
                 ch.upper[i] = d1.sqrt();
                 ch.lower[i] = d2.sqrt();
                 if b != a {
@@ -294,19 +403,29 @@ fn means(chunks: &[Chunk], old: &[f64], dim: usize, k: usize) -> Vec<f64> {
     out
 }
 
+/// Assigns every point by computing all its distances.
+fn first_assignment(chunks: &mut [Chunk], centroids: &[f64], dim: usize, k: usize) {
+    let ct = transpose(centroids, dim);
+    chunks.par_iter_mut().for_each(|ch| {
+        let mut buf = vec![0.0; k];
+        for (i, p) in ch.x.chunks_exact(dim).enumerate() {
+            let (b, d1, d2) = nearest_two(p, &ct, &mut buf);
+            ch.labels[i] = b as u32;
+            ch.upper[i] = d1.sqrt();
+            ch.lower[i] = d2.sqrt();
+        }
+        ch.restat(dim);
+    });
+}
+
 /// Lloyd from `centroids` with scikit-learn's stopping rule: an iteration is
 /// an assignment step followed by a mean step; stop when the labels did not
 /// change (strict convergence), when the squared Frobenius norm of the
 /// centroids' move is at most `tol_sq`, or after `max_iter` iterations. If
 /// not strictly converged, the labels are reassigned to the final centroids.
 /// The inertia is the sum of squared distances to the assigned centroids.
-pub(crate) fn lloyd(
-    data: &[f64],
-    dim: usize,
-    mut centroids: Vec<f64>,
-    max_iter: usize,
-    tol_sq: f64,
-) -> Run {
+pub(crate) fn lloyd(data: &[f64], dim: usize, start: Start, max_iter: usize, tol_sq: f64) -> Run {
+    let mut centroids = start.centers;
     let k = centroids.len() / dim;
     let mut chunks: Vec<Chunk> = data
         .chunks(CHUNK * dim)
@@ -322,17 +441,24 @@ pub(crate) fn lloyd(
             }
         })
         .collect();
-    // First assignment: every distance.
-    chunks.par_iter_mut().for_each(|ch| {
-        let c = &centroids;
-        for (i, p) in ch.x.chunks_exact(dim).enumerate() {
-            let (b, d1, d2) = nearest_two(p, c, dim);
-            ch.labels[i] = b as u32;
-            ch.upper[i] = d1.sqrt();
-            ch.lower[i] = d2.sqrt();
-        }
-        ch.restat(dim);
-    });
+    if let Some((labels, closest, second)) = start.assignment {
+        // The seeding's assignment (exact labels, exact upper bounds).
+        chunks
+            .par_iter_mut()
+            .zip(labels.par_chunks(CHUNK))
+            .zip(closest.par_chunks(CHUNK))
+            .zip(second.par_chunks(CHUNK))
+            .for_each(|(((ch, lb), cl), sc)| {
+                ch.labels.copy_from_slice(lb);
+                for i in 0..lb.len() {
+                    ch.upper[i] = cl[i].sqrt();
+                    ch.lower[i] = sc[i].sqrt();
+                }
+                ch.restat(dim);
+            });
+    } else {
+        first_assignment(&mut chunks, &centroids, dim, k);
+    }
     let mut strict = false;
     let mut n_iter = 0;
     for it in 0..max_iter {
