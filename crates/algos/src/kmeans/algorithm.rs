@@ -120,11 +120,16 @@ impl ValidKMeansParams {
         let (n, dim) = x.dim();
         check_at_most_points("k", self.n_clusters, n)?;
         let data = row_major(&x);
-        let mut rng = run_rng(self.seed, run);
+        let mut rng = [run_rng(self.seed, run)];
         let c = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rng);
+        let c = c.into_iter().next().expect("one start");
         to_array(c.centers, self.n_clusters, dim)
     }
 }
+
+/// Memory the k-means++ seeding of a group of runs may hold (20 bytes per
+/// point and run).
+const SEED_BYTES: usize = 256 << 20;
 
 /// Mean over the features of the population variance (two passes over fixed
 /// chunks, summed in chunk order: independent of the thread count).
@@ -236,16 +241,24 @@ impl Clusterer for ValidKMeansParams {
         let tol_sq = self.tol * mean_var;
         let abs_tol = tol_sq.sqrt().max(f64::MIN_POSITIVE);
         let mut best: Option<Run> = None;
-        for r in 0..self.n_init {
-            let mut rng = run_rng(self.seed, r);
-            let init = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rng);
-            let run = match self.backend {
-                KMeansBackend::Lloyd => lloyd(&data, dim, init, self.max_iter, tol_sq),
-                KMeansBackend::Linfa => linfa_run(x, &data, init.centers, self, abs_tol)?,
-            };
-            if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
-                best = Some(run);
+        // Runs are seeded in groups (every pass over the data serves a whole
+        // group) whose seeding state stays within SEED_BYTES.
+        let group = (SEED_BYTES / (20 * n).max(1)).clamp(1, self.n_init);
+        let mut r0 = 0;
+        while r0 < self.n_init {
+            let r1 = (r0 + group).min(self.n_init);
+            let mut rngs: Vec<_> = (r0..r1).map(|r| run_rng(self.seed, r)).collect();
+            let starts = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rngs);
+            for init in starts {
+                let run = match self.backend {
+                    KMeansBackend::Lloyd => lloyd(&data, dim, init, self.max_iter, tol_sq),
+                    KMeansBackend::Linfa => linfa_run(x, &data, init.centers, self, abs_tol)?,
+                };
+                if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+                    best = Some(run);
+                }
             }
+            r0 = r1;
         }
         let best = best.ok_or_else(|| AlgoError::Backend {
             algorithm: "kmeans",

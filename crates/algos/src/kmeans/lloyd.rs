@@ -40,36 +40,66 @@ pub(crate) fn run_rng(seed: u64, run: usize) -> Xoshiro256Plus {
     rng
 }
 
-/// A run's start: the centroids (k × dim, row-major) and, from k-means++,
-/// the exact assignment to them (labels, squared distance to the nearest
-/// centroid, a lower bound on the squared distance to the second nearest).
-pub(crate) struct Start {
-    pub centers: Vec<f64>,
-    pub assignment: Option<(Vec<u32>, Vec<f64>, Vec<f64>)>,
+/// One run's seeding state on one chunk of rows: the squared distance to the
+/// nearest centre so far, that centre, a lower bound on the squared distance
+/// to the second nearest, and (once the last centre is chosen) the chunk's
+/// per-cluster sums and counts.
+pub(crate) struct RunBlock {
+    pub closest: Vec<f64>,
+    pub labels: Vec<u32>,
+    pub second: Vec<f64>,
+    pub sums: Vec<f64>,
+    pub counts: Vec<usize>,
 }
 
-/// The initial centroids of one run.
+impl RunBlock {
+    fn restat(&mut self, xs: &[f64], dim: usize, k: usize) {
+        self.sums = vec![0.0; k * dim];
+        self.counts = vec![0; k];
+        for (p, &l) in xs.chunks_exact(dim).zip(&self.labels) {
+            let l = l as usize;
+            self.counts[l] += 1;
+            for (s, v) in self.sums[l * dim..(l + 1) * dim].iter_mut().zip(p) {
+                *s += v;
+            }
+        }
+    }
+}
+
+/// A run's start: the centroids (k × dim, row-major) and, from k-means++,
+/// the exact assignment to them, chunk by chunk.
+pub(crate) struct Start {
+    pub centers: Vec<f64>,
+    pub assignment: Option<Vec<RunBlock>>,
+}
+
+/// The starts of several runs, run r drawing from `rngs[r]` only (so a run's
+/// start does not depend on which runs are seeded with it). k-means++ runs
+/// are seeded together: every pass over the data serves all of them.
 pub(crate) fn initial_centroids(
     data: &[f64],
     dim: usize,
     k: usize,
     init: KMeansInit,
-    rng: &mut Xoshiro256Plus,
-) -> Start {
+    rngs: &mut [Xoshiro256Plus],
+) -> Vec<Start> {
     let n = data.len() / dim;
     match init {
-        KMeansInit::Random => {
-            let idx = index::sample(rng, n, k).into_vec();
-            let centers = idx
-                .iter()
-                .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
-                .collect();
-            Start {
-                centers,
-                assignment: None,
-            }
-        }
-        KMeansInit::KMeansPlusPlus => kmeans_plusplus(data, dim, k, rng),
+        KMeansInit::Random => rngs
+            .iter_mut()
+            .map(|rng| {
+                let idx = index::sample(rng, n, k).into_vec();
+                let centers = idx
+                    .iter()
+                    .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
+                    .collect();
+                Start {
+                    centers,
+                    assignment: None,
+                }
+            })
+            .collect(),
+        KMeansInit::KMeansPlusPlus => kmeans_plusplus(data, dim, k, rngs),
     }
 }
 
@@ -78,145 +108,230 @@ pub(crate) fn initial_centroids(
 /// nearest centre a) only when d(c, a)² > 4·d(x, a)²·SKIP.
 const SKIP: f64 = 1.0 + 1e-9;
 
-/// scikit-learn's greedy k-means++: the first centre uniform; each next one
-/// the best (lowest potential) of `2 + ⌊ln k⌋` candidates drawn with
-/// probability ∝ D(x)². A candidate's distance to a point is not computed
-/// when the triangle inequality shows it cannot be below the point's
-/// current D(x) (the potentials are the same numbers either way). Also
-/// returns the exact assignment to the chosen centres.
-fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rng: &mut Xoshiro256Plus) -> Start {
+/// scikit-learn's greedy k-means++ for each run: the first centre uniform;
+/// each next one the best (lowest potential) of `2 + ⌊ln k⌋` candidates
+/// drawn with probability ∝ D(x)². A candidate's distance to a point is not
+/// computed when the triangle inequality shows it cannot be below the
+/// point's current D(x) (the potentials are the same numbers either way).
+/// Also returns the exact assignment to the chosen centres.
+fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plus]) -> Vec<Start> {
     let n = data.len() / dim;
+    let nr = rngs.len();
     let trials = 2 + (k as f64).ln() as usize;
-    let mut centers = Vec::with_capacity(k * dim);
-    let first = rng.gen_range(0..n);
-    centers.extend_from_slice(&data[first * dim..(first + 1) * dim]);
-    // Squared distance of every point to its closest centre so far, that
-    // centre, and a lower bound on the squared distance to the second closest.
-    let mut closest = vec![0.0; n];
-    let mut labels = vec![0u32; n];
-    let mut second = vec![f64::INFINITY; n];
-    let first_c = &data[first * dim..(first + 1) * dim];
-    let mut block_sums: Vec<f64> = data
-        .par_chunks(CHUNK * dim)
-        .zip(closest.par_chunks_mut(CHUNK))
-        .map(|(xs, ds)| {
-            let mut s = 0.0;
-            for (p, d) in xs.chunks_exact(dim).zip(ds.iter_mut()) {
-                *d = sq_dist(p, first_c);
-                s += *d;
-            }
-            s
+    let mut centers: Vec<Vec<f64>> = rngs
+        .iter_mut()
+        .map(|rng| {
+            let first = rng.gen_range(0..n);
+            let mut c = Vec::with_capacity(k * dim);
+            c.extend_from_slice(&data[first * dim..(first + 1) * dim]);
+            c
         })
         .collect();
-    let mut pot: f64 = block_sums.iter().sum();
+    // blocks[b][r]: run r on chunk b.
+    let mut blocks: Vec<Vec<RunBlock>> = data
+        .chunks(CHUNK * dim)
+        .map(|xs| {
+            let m = xs.len() / dim;
+            (0..nr)
+                .map(|_| RunBlock {
+                    closest: vec![0.0; m],
+                    labels: vec![0; m],
+                    second: vec![f64::INFINITY; m],
+                    sums: Vec::new(),
+                    counts: Vec::new(),
+                })
+                .collect()
+        })
+        .collect();
+    let per_block: Vec<Vec<f64>> = blocks
+        .par_iter_mut()
+        .zip(data.par_chunks(CHUNK * dim))
+        .map(|(rbs, xs)| {
+            rbs.iter_mut()
+                .zip(&centers)
+                .map(|(rb, c0)| {
+                    let mut s = 0.0;
+                    for (p, d) in xs.chunks_exact(dim).zip(rb.closest.iter_mut()) {
+                        *d = sq_dist(p, c0);
+                        s += *d;
+                    }
+                    if k == 1 {
+                        rb.restat(xs, dim, k);
+                    }
+                    s
+                })
+                .collect()
+        })
+        .collect();
+    // block_sums[r][b]
+    let mut block_sums: Vec<Vec<f64>> = (0..nr)
+        .map(|r| per_block.iter().map(|b| b[r]).collect())
+        .collect();
+    let mut pots: Vec<f64> = block_sums.iter().map(|b| b.iter().sum()).collect();
     for c in 1..k {
-        let ids: Vec<usize> = (0..trials)
-            .map(|_| {
-                let v = rng.gen::<f64>() * pot;
-                pick(&closest, &block_sums, v)
+        let last = c + 1 == k;
+        let ids: Vec<Vec<usize>> = (0..nr)
+            .map(|r| {
+                (0..trials)
+                    .map(|_| {
+                        let v = rngs[r].gen::<f64>() * pots[r];
+                        pick(&blocks, r, &block_sums[r], v)
+                    })
+                    .collect()
             })
             .collect();
-        let cpts: Vec<&[f64]> = ids.iter().map(|&i| &data[i * dim..(i + 1) * dim]).collect();
-        // Squared distances candidate × chosen centre.
-        let dcc: Vec<f64> = cpts
+        let flat: Vec<Vec<f64>> = ids
             .iter()
-            .flat_map(|p| centers.chunks_exact(dim).map(move |q| sq_dist(p, q)))
+            .map(|ids| {
+                ids.iter()
+                    .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
+                    .collect()
+            })
             .collect();
-        let flat: Vec<f64> = cpts.iter().flat_map(|q| q.iter().copied()).collect();
-        let ct = transpose(&flat, dim);
-        // Per block: the block's potential under each candidate.
-        let per_block: Vec<Vec<f64>> = data
-            .par_chunks(CHUNK * dim)
-            .zip(closest.par_chunks(CHUNK))
-            .zip(labels.par_chunks(CHUNK))
-            .map(|((xs, cl), lb)| {
-                let mut sums = vec![0.0; trials];
+        let cts: Vec<Vec<f64>> = flat.iter().map(|f| transpose(f, dim)).collect();
+        // dccs[r][t·c + a]: squared distance candidate t × chosen centre a.
+        let dccs: Vec<Vec<f64>> = flat
+            .iter()
+            .zip(&centers)
+            .map(|(f, cs)| {
+                f.chunks_exact(dim)
+                    .flat_map(|p| cs.chunks_exact(dim).map(move |q| sq_dist(p, q)))
+                    .collect()
+            })
+            .collect();
+        // per_block[b][r][t]: block b's potential for run r under candidate t.
+        let per_block: Vec<Vec<Vec<f64>>> = blocks
+            .par_iter()
+            .zip(data.par_chunks(CHUNK * dim))
+            .map(|(rbs, xs)| {
                 let mut buf = vec![0.0; trials];
-                for (i, p) in xs.chunks_exact(dim).enumerate() {
-                    let (d0, a) = (cl[i], lb[i] as usize);
-                    if (0..trials).all(|t| dcc[t * c + a] > 4.0 * d0 * SKIP) {
-                        // No candidate can be closer than the current centre.
-                        for s in sums.iter_mut() {
-                            *s += d0;
+                rbs.iter()
+                    .enumerate()
+                    .map(|(r, rb)| {
+                        let (dcc, ct) = (&dccs[r], &cts[r]);
+                        let mut sums = vec![0.0; trials];
+                        for (i, p) in xs.chunks_exact(dim).enumerate() {
+                            let (d0, a) = (rb.closest[i], rb.labels[i] as usize);
+                            if (0..trials).all(|t| dcc[t * c + a] > 4.0 * d0 * SKIP) {
+                                // No candidate can be closer than the current centre.
+                                for s in sums.iter_mut() {
+                                    *s += d0;
+                                }
+                                continue;
+                            }
+                            dists(p, ct, &mut buf);
+                            for (s, &d) in sums.iter_mut().zip(&buf) {
+                                *s += d.min(d0);
+                            }
                         }
-                        continue;
-                    }
-                    dists(p, &ct, &mut buf);
-                    for (s, &d) in sums.iter_mut().zip(&buf) {
-                        *s += d.min(d0);
-                    }
-                }
-                sums
+                        sums
+                    })
+                    .collect()
             })
             .collect();
-        let pots: Vec<f64> = (0..trials)
-            .map(|t| per_block.iter().map(|b| b[t]).sum())
-            .collect();
-        let mut best = 0;
-        for t in 1..trials {
-            if pots[t] < pots[best] {
-                best = t;
+        let mut chosen = Vec::with_capacity(nr);
+        for r in 0..nr {
+            let p: Vec<f64> = (0..trials)
+                .map(|t| per_block.iter().map(|b| b[r][t]).sum())
+                .collect();
+            let mut best = 0;
+            for t in 1..trials {
+                if p[t] < p[best] {
+                    best = t;
+                }
             }
+            pots[r] = p[best];
+            chosen.push(best);
         }
-        pot = pots[best];
-        let q = cpts[best];
-        let dq = &dcc[best * c..(best + 1) * c];
+        let qs: Vec<&[f64]> = (0..nr)
+            .map(|r| &flat[r][chosen[r] * dim..(chosen[r] + 1) * dim])
+            .collect();
+        let dqs: Vec<&[f64]> = (0..nr)
+            .map(|r| &dccs[r][chosen[r] * c..(chosen[r] + 1) * c])
+            .collect();
         // The chosen candidate becomes centre c: update the assignment.
-        block_sums = data
-            .par_chunks(CHUNK * dim)
-            .zip(closest.par_chunks_mut(CHUNK))
-            .zip(labels.par_chunks_mut(CHUNK))
-            .zip(second.par_chunks_mut(CHUNK))
-            .map(|(((xs, cl), lb), sc)| {
-                let mut s = 0.0;
-                for (i, p) in xs.chunks_exact(dim).enumerate() {
-                    let (d0, a) = (cl[i], lb[i] as usize);
-                    if dq[a] > 4.0 * d0 * SKIP {
-                        // d(x, q) >= d(q, a) - d(x, a) > d(x, a).
-                        let lo = (dq[a].sqrt() - d0.sqrt()).max(0.0);
-                        sc[i] = sc[i].min(lo * lo);
-                    } else {
-                        let d = sq_dist(p, q);
-                        if d < d0 {
-                            sc[i] = d0;
-                            cl[i] = d;
-                            lb[i] = c as u32;
-                        } else if d < sc[i] {
-                            sc[i] = d;
+        let per_block: Vec<Vec<f64>> = blocks
+            .par_iter_mut()
+            .zip(data.par_chunks(CHUNK * dim))
+            .map(|(rbs, xs)| {
+                rbs.iter_mut()
+                    .enumerate()
+                    .map(|(r, rb)| {
+                        let (q, dq) = (qs[r], dqs[r]);
+                        let mut s = 0.0;
+                        for (i, p) in xs.chunks_exact(dim).enumerate() {
+                            let (d0, a) = (rb.closest[i], rb.labels[i] as usize);
+                            if dq[a] > 4.0 * d0 * SKIP {
+                                // d(x, q) >= d(q, a) - d(x, a) > d(x, a).
+                                let lo = (dq[a].sqrt() - d0.sqrt()).max(0.0);
+                                rb.second[i] = rb.second[i].min(lo * lo);
+                            } else {
+                                let d = sq_dist(p, q);
+                                if d < d0 {
+                                    rb.second[i] = d0;
+                                    rb.closest[i] = d;
+                                    rb.labels[i] = c as u32;
+                                } else if d < rb.second[i] {
+                                    rb.second[i] = d;
+                                }
+                            }
+                            s += rb.closest[i];
                         }
-                    }
-                    s += cl[i];
-                }
-                s
+                        if last {
+                            rb.restat(xs, dim, k);
+                        }
+                        s
+                    })
+                    .collect()
             })
             .collect();
-        centers.extend_from_slice(q);
+        block_sums = (0..nr)
+            .map(|r| per_block.iter().map(|b| b[r]).collect())
+            .collect();
+        for (cs, q) in centers.iter_mut().zip(&qs) {
+            cs.extend_from_slice(q);
+        }
     }
-    Start {
-        centers,
-        assignment: Some((labels, closest, second)),
+    let mut per_run: Vec<Vec<RunBlock>> =
+        (0..nr).map(|_| Vec::with_capacity(blocks.len())).collect();
+    for rbs in blocks {
+        for (r, rb) in rbs.into_iter().enumerate() {
+            per_run[r].push(rb);
+        }
     }
+    centers
+        .into_iter()
+        .zip(per_run)
+        .map(|(centers, rbs)| Start {
+            centers,
+            assignment: Some(rbs),
+        })
+        .collect()
 }
 
-/// The first point whose running sum of weights exceeds `v` (blocks first,
-/// then rows inside the block); the last point of positive weight if
-/// rounding leaves `v` beyond the total.
-fn pick(w: &[f64], block_sums: &[f64], v: f64) -> usize {
+/// The first point (of run r) whose running sum of D(x)² exceeds `v`
+/// (blocks first, then rows inside the block); the last point of positive
+/// weight if rounding leaves `v` beyond the total.
+fn pick(blocks: &[Vec<RunBlock>], r: usize, block_sums: &[f64], v: f64) -> usize {
     let mut acc = 0.0;
     for (b, &s) in block_sums.iter().enumerate() {
         if acc + s > v {
-            let start = b * CHUNK;
             let mut a = acc;
-            for (i, &x) in w[start..(start + CHUNK).min(w.len())].iter().enumerate() {
+            for (i, &x) in blocks[b][r].closest.iter().enumerate() {
                 a += x;
                 if a > v && x > 0.0 {
-                    return start + i;
+                    return b * CHUNK + i;
                 }
             }
         }
         acc += s;
     }
-    w.iter().rposition(|&x| x > 0.0).unwrap_or(w.len() - 1)
+    for (b, rbs) in blocks.iter().enumerate().rev() {
+        if let Some(i) = rbs[r].closest.iter().rposition(|&x| x > 0.0) {
+            return b * CHUNK + i;
+        }
+    }
+    0
 }
 
 /// One run's outcome.
@@ -427,38 +542,46 @@ fn first_assignment(chunks: &mut [Chunk], centroids: &[f64], dim: usize, k: usiz
 pub(crate) fn lloyd(data: &[f64], dim: usize, start: Start, max_iter: usize, tol_sq: f64) -> Run {
     let mut centroids = start.centers;
     let k = centroids.len() / dim;
-    let mut chunks: Vec<Chunk> = data
-        .chunks(CHUNK * dim)
-        .map(|x| {
-            let m = x.len() / dim;
-            Chunk {
-                x,
-                labels: vec![0; m],
-                upper: vec![0.0; m],
-                lower: vec![0.0; m],
-                sums: vec![0.0; k * dim],
-                counts: vec![0; k],
-            }
-        })
-        .collect();
-    if let Some((labels, closest, second)) = start.assignment {
-        // The seeding's assignment (exact labels, exact upper bounds).
-        chunks
-            .par_iter_mut()
-            .zip(labels.par_chunks(CHUNK))
-            .zip(closest.par_chunks(CHUNK))
-            .zip(second.par_chunks(CHUNK))
-            .for_each(|(((ch, lb), cl), sc)| {
-                ch.labels.copy_from_slice(lb);
-                for i in 0..lb.len() {
-                    ch.upper[i] = cl[i].sqrt();
-                    ch.lower[i] = sc[i].sqrt();
+    let mut chunks: Vec<Chunk> = match start.assignment {
+        // The seeding's assignment (exact labels, exact upper bounds, sums).
+        Some(rbs) => data
+            .par_chunks(CHUNK * dim)
+            .zip(rbs)
+            .map(|(x, rb)| {
+                let mut upper = rb.closest;
+                let mut lower = rb.second;
+                upper.iter_mut().for_each(|u| *u = u.sqrt());
+                lower.iter_mut().for_each(|l| *l = l.sqrt());
+                Chunk {
+                    x,
+                    labels: rb.labels,
+                    upper,
+                    lower,
+                    sums: rb.sums,
+                    counts: rb.counts,
                 }
-                ch.restat(dim);
-            });
-    } else {
-        first_assignment(&mut chunks, &centroids, dim, k);
-    }
+            })
+            .collect(),
+        None => {
+            let mut chunks: Vec<Chunk> = data
+                .chunks(CHUNK * dim)
+                .map(|x| {
+                    let m = x.len() / dim;
+                    Chunk {
+                        x,
+                        labels: vec![0; m],
+                        upper: vec![0.0; m],
+                        lower: vec![0.0; m],
+                        sums: vec![0.0; k * dim],
+                        counts: vec![0; k],
+                    }
+                })
+                .collect();
+            // First assignment: every distance.
+            first_assignment(&mut chunks, &centroids, dim, k);
+            chunks
+        }
+    };
     let mut strict = false;
     let mut n_iter = 0;
     for it in 0..max_iter {
