@@ -188,7 +188,18 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
                     .collect()
             })
             .collect();
-        let cts: Vec<Vec<f64>> = flat.iter().map(|f| transpose(f, dim)).collect();
+        // Candidates coordinate-major, padded (repeating the first) to a
+        // multiple of four for the vector units.
+        let cts: Vec<Vec<f64>> = flat
+            .iter()
+            .map(|f| {
+                let mut g = f.clone();
+                while g.len() / dim < padded(trials) {
+                    g.extend_from_slice(&f[..dim]);
+                }
+                transpose(&g, dim)
+            })
+            .collect();
         // dccs[r][t·c + a]: squared distance candidate t × chosen centre a.
         let dccs: Vec<Vec<f64>> = flat
             .iter()
@@ -204,28 +215,9 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
             .par_iter()
             .zip(data.par_chunks(CHUNK * dim))
             .map(|(rbs, xs)| {
-                let mut buf = vec![0.0; trials];
                 rbs.iter()
                     .enumerate()
-                    .map(|(r, rb)| {
-                        let (dcc, ct) = (&dccs[r], &cts[r]);
-                        let mut sums = vec![0.0; trials];
-                        for (i, p) in xs.chunks_exact(dim).enumerate() {
-                            let (d0, a) = (rb.closest[i], rb.labels[i] as usize);
-                            if (0..trials).all(|t| dcc[t * c + a] > 4.0 * d0 * SKIP) {
-                                // No candidate can be closer than the current centre.
-                                for s in sums.iter_mut() {
-                                    *s += d0;
-                                }
-                                continue;
-                            }
-                            dists(p, ct, &mut buf);
-                            for (s, &d) in sums.iter_mut().zip(&buf) {
-                                *s += d.min(d0);
-                            }
-                        }
-                        sums
-                    })
+                    .map(|(r, rb)| potentials(xs, dim, rb, &dccs[r], &cts[r], c, trials))
                     .collect()
             })
             .collect();
@@ -262,9 +254,8 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
                         for (i, p) in xs.chunks_exact(dim).enumerate() {
                             let (d0, a) = (rb.closest[i], rb.labels[i] as usize);
                             if dq[a] > 4.0 * d0 * SKIP {
-                                // d(x, q) >= d(q, a) - d(x, a) > d(x, a).
-                                let lo = (dq[a].sqrt() - d0.sqrt()).max(0.0);
-                                rb.second[i] = rb.second[i].min(lo * lo);
+                                // d(x, q) >= d(q, a) - d(x, a) > d(q, a) / 2.
+                                rb.second[i] = rb.second[i].min(0.25 * dq[a]);
                             } else {
                                 let d = sq_dist(p, q);
                                 if d < d0 {
@@ -307,6 +298,80 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
             assignment: Some(rbs),
         })
         .collect()
+}
+
+/// Candidates padded to 4 or 8 (the vector widths [`dists`] is fastest at).
+fn padded(m: usize) -> usize {
+    if m <= 4 {
+        4
+    } else if m <= 8 {
+        8
+    } else {
+        m
+    }
+}
+
+/// One block's potential for one run under each of `trials` candidates
+/// (`ct`: the candidates coordinate-major, padded, see [`padded`]).
+fn potentials(
+    xs: &[f64],
+    dim: usize,
+    rb: &RunBlock,
+    dcc: &[f64],
+    ct: &[f64],
+    c: usize,
+    trials: usize,
+) -> Vec<f64> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { potentials_avx2(xs, dim, rb, dcc, ct, c, trials) };
+    }
+    potentials_inline(xs, dim, rb, dcc, ct, c, trials)
+}
+
+/// [`potentials`] compiled for AVX2 (no FMA: the same roundings).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn potentials_avx2(
+    xs: &[f64],
+    dim: usize,
+    rb: &RunBlock,
+    dcc: &[f64],
+    ct: &[f64],
+    c: usize,
+    trials: usize,
+) -> Vec<f64> {
+    potentials_inline(xs, dim, rb, dcc, ct, c, trials)
+}
+
+#[inline(always)]
+fn potentials_inline(
+    xs: &[f64],
+    dim: usize,
+    rb: &RunBlock,
+    dcc: &[f64],
+    ct: &[f64],
+    c: usize,
+    trials: usize,
+) -> Vec<f64> {
+    let mut buf = vec![0.0; padded(trials)];
+    let mut sums = vec![0.0; trials];
+    for (i, p) in xs.chunks_exact(dim).enumerate() {
+        let (d0, a) = (rb.closest[i], rb.labels[i] as usize);
+        if (0..trials).all(|t| dcc[t * c + a] > 4.0 * d0 * SKIP) {
+            // No candidate can be closer than the current centre.
+            for s in sums.iter_mut() {
+                *s += d0;
+            }
+            continue;
+        }
+        dists(p, ct, &mut buf);
+        for (s, &d) in sums.iter_mut().zip(&buf) {
+            *s += d.min(d0);
+        }
+    }
+    sums
 }
 
 /// The first point (of run r) whose running sum of D(x)² exceeds `v`
@@ -398,7 +463,7 @@ fn dists_m<const M: usize>(p: &[f64], ct: &[f64], out: &mut [f64]) {
 }
 
 /// [`dists_m`] for a run-time number of centroids `m` (= out.len()).
-#[inline]
+#[inline(always)]
 fn dists(p: &[f64], ct: &[f64], out: &mut [f64]) {
     match out.len() {
         1 => dists_m::<1>(p, ct, out),
