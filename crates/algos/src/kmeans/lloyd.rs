@@ -143,24 +143,21 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
                 .collect()
         })
         .collect();
+    let firsts: Vec<f64> = centers.iter().flatten().copied().collect();
+    let ct0 = runs_major(&firsts, dim);
     let per_block: Vec<Vec<f64>> = blocks
         .par_iter_mut()
         .zip(data.par_chunks(CHUNK * dim))
         .map(|(rbs, xs)| {
-            rbs.iter_mut()
-                .zip(&centers)
-                .map(|(rb, c0)| {
-                    let mut s = 0.0;
-                    for (p, d) in xs.chunks_exact(dim).zip(rb.closest.iter_mut()) {
-                        *d = sq_dist(p, c0);
-                        s += *d;
-                    }
-                    if k == 1 {
-                        rb.restat(xs, dim, k);
-                    }
-                    s
-                })
-                .collect()
+            let mut sums = vec![0.0; nr];
+            across_runs(xs, dim, &ct0, nr, |r, i, d| {
+                rbs[r].closest[i] = d;
+                sums[r] += d;
+            });
+            if k == 1 {
+                rbs.iter_mut().for_each(|rb| rb.restat(xs, dim, k));
+            }
+            sums
         })
         .collect();
     // block_sums[r][b]
@@ -238,42 +235,32 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
         let qs: Vec<&[f64]> = (0..nr)
             .map(|r| &flat[r][chosen[r] * dim..(chosen[r] + 1) * dim])
             .collect();
-        let dqs: Vec<&[f64]> = (0..nr)
-            .map(|r| &dccs[r][chosen[r] * c..(chosen[r] + 1) * c])
-            .collect();
         // The chosen candidate becomes centre c: update the assignment.
+        // Every point's distance to every run's new centre (exact, so the
+        // lower bounds tighten too).
+        let qflat: Vec<f64> = qs.iter().flat_map(|q| q.iter().copied()).collect();
+        let ctq = runs_major(&qflat, dim);
         let per_block: Vec<Vec<f64>> = blocks
             .par_iter_mut()
             .zip(data.par_chunks(CHUNK * dim))
             .map(|(rbs, xs)| {
-                rbs.iter_mut()
-                    .enumerate()
-                    .map(|(r, rb)| {
-                        let (q, dq) = (qs[r], dqs[r]);
-                        let mut s = 0.0;
-                        for (i, p) in xs.chunks_exact(dim).enumerate() {
-                            let (d0, a) = (rb.closest[i], rb.labels[i] as usize);
-                            if dq[a] > 4.0 * d0 * SKIP {
-                                // d(x, q) >= d(q, a) - d(x, a) > d(q, a) / 2.
-                                rb.second[i] = rb.second[i].min(0.25 * dq[a]);
-                            } else {
-                                let d = sq_dist(p, q);
-                                if d < d0 {
-                                    rb.second[i] = d0;
-                                    rb.closest[i] = d;
-                                    rb.labels[i] = c as u32;
-                                } else if d < rb.second[i] {
-                                    rb.second[i] = d;
-                                }
-                            }
-                            s += rb.closest[i];
-                        }
-                        if last {
-                            rb.restat(xs, dim, k);
-                        }
-                        s
-                    })
-                    .collect()
+                let mut sums = vec![0.0; nr];
+                across_runs(xs, dim, &ctq, nr, |r, i, d| {
+                    let rb = &mut rbs[r];
+                    let d0 = rb.closest[i];
+                    if d < d0 {
+                        rb.second[i] = d0;
+                        rb.closest[i] = d;
+                        rb.labels[i] = c as u32;
+                    } else if d < rb.second[i] {
+                        rb.second[i] = d;
+                    }
+                    sums[r] += rb.closest[i];
+                });
+                if last {
+                    rbs.iter_mut().for_each(|rb| rb.restat(xs, dim, k));
+                }
+                sums
             })
             .collect();
         block_sums = (0..nr)
@@ -300,12 +287,63 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
         .collect()
 }
 
-/// Candidates padded to 4 or 8 (the vector widths [`dists`] is fastest at).
+/// One point per run (rows of `points`), coordinate-major and padded with
+/// copies of the first to [`padded`] columns.
+fn runs_major(points: &[f64], dim: usize) -> Vec<f64> {
+    let mut g = points.to_vec();
+    while g.len() / dim < padded(points.len() / dim) {
+        g.extend_from_slice(&points[..dim]);
+    }
+    transpose(&g, dim)
+}
+
+/// For every row i of the block and run r < nr: `f(r, i, d)` with d the
+/// squared distance from row i to run r's point (column r of `ct`, see
+/// [`runs_major`]), rows in order.
+fn across_runs(xs: &[f64], dim: usize, ct: &[f64], nr: usize, f: impl FnMut(usize, usize, f64)) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { across_runs_avx2(xs, dim, ct, nr, f) };
+    }
+    across_runs_inline(xs, dim, ct, nr, f)
+}
+
+/// [`across_runs`] compiled for AVX2 (no FMA: the same roundings).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn across_runs_avx2(
+    xs: &[f64],
+    dim: usize,
+    ct: &[f64],
+    nr: usize,
+    f: impl FnMut(usize, usize, f64),
+) {
+    across_runs_inline(xs, dim, ct, nr, f)
+}
+
+#[inline(always)]
+fn across_runs_inline(
+    xs: &[f64],
+    dim: usize,
+    ct: &[f64],
+    nr: usize,
+    mut f: impl FnMut(usize, usize, f64),
+) {
+    let mut buf = vec![0.0; ct.len() / dim];
+    for (i, p) in xs.chunks_exact(dim).enumerate() {
+        dists(p, ct, &mut buf);
+        for (r, &d) in buf[..nr].iter().enumerate() {
+            f(r, i, d);
+        }
+    }
+}
+
+/// Columns padded to a multiple of four up to 16 (widths [`dists`] has
+/// vector code for).
 fn padded(m: usize) -> usize {
-    if m <= 4 {
-        4
-    } else if m <= 8 {
-        8
+    if m <= 16 {
+        m.div_ceil(4) * 4
     } else {
         m
     }
@@ -474,6 +512,8 @@ fn dists(p: &[f64], ct: &[f64], out: &mut [f64]) {
         6 => dists_m::<6>(p, ct, out),
         7 => dists_m::<7>(p, ct, out),
         8 => dists_m::<8>(p, ct, out),
+        12 => dists_m::<12>(p, ct, out),
+        16 => dists_m::<16>(p, ct, out),
         m => {
             out.iter_mut().for_each(|o| *o = 0.0);
             for (v, c) in p.iter().zip(ct.chunks_exact(m)) {
