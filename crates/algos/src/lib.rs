@@ -2,7 +2,7 @@
 //!
 //! | name | what it finds | implementation |
 //! |---|---|---|
-//! | `kmeans` | k spherical clusters around centroids (hard, Lloyd iterations from k-means++ seeds) | `linfa-clustering` |
+//! | `kmeans` | k spherical clusters around centroids (hard, Lloyd iterations from k-means++ seeds) | here (Hamerly's bounded Lloyd, greedy k-means++); `linfa-clustering` as a second backend |
 //! | `kmedoids` | k clusters around actual data points (medoids), by FasterPAM | `kmedoids` crate |
 //! | `dbscan` | density-connected clusters at one radius `eps`, plus noise | here, on a kd-tree |
 //! | `optics` | an ordering with reachability distances (all radii at once), clusters by the ξ method or a cut at `eps` | here, scikit-learn's semantics |
@@ -67,7 +67,7 @@ pub use common::Size;
 pub use dbscan::{DbscanParams, ValidDbscanParams};
 pub use error::AlgoError;
 pub use hdbscan::{HdbscanBackend, HdbscanParams, ValidHdbscanParams};
-pub use kmeans::{KMeansInit, KMeansParams, ValidKMeansParams};
+pub use kmeans::{KMeansBackend, KMeansInit, KMeansParams, ValidKMeansParams};
 pub use kmedoids::{KMedoidsInit, KMedoidsParams, ValidKMedoidsParams};
 pub use optics::{ClusterMethod, OpticsParams, ValidOpticsParams};
 pub use plan::{plan, Algorithm, Context, Plan, PlanError, Setting, Settings};

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -6,12 +7,13 @@ use linfa::traits::Fit;
 use linfa::DatasetBase;
 use linfa_clustering::{KMeans, KMeansInit as LinfaInit};
 use linfa_nn::distance::{Distance, L2Dist};
-use ndarray::{Array2, ArrayView, ArrayView2, Axis, Dimension};
+use ndarray::{Array2, ArrayView, ArrayView2, Dimension};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
-use super::hyperparams::{KMeansInit, ValidKMeansParams};
+use super::hyperparams::{KMeansBackend, ValidKMeansParams};
+use super::lloyd::{initial_centroids, lloyd, run_rng, Run, CHUNK};
 use crate::clustering::{Clustering, Extras};
 use crate::common::{check_at_most_points, check_data, sq_dist, to_row_major};
 use crate::error::AlgoError;
@@ -65,13 +67,6 @@ fn assign(data: &[f64], dim: usize, centroids: &[f64]) -> (Vec<usize>, f64) {
     (res.into_iter().map(|r| r.0).collect(), inertia)
 }
 
-struct Run {
-    centroids: Vec<f64>,
-    labels: Vec<usize>,
-    inertia: f64,
-    n_iter: usize,
-}
-
 /// Lloyd steps from `centroids` until the labels stop changing (at most
 /// `max_steps`): makes the returned centroids the means of their clusters.
 /// A cluster left empty keeps its centroid.
@@ -112,57 +107,158 @@ fn polish(data: &[f64], dim: usize, mut centroids: Vec<f64>, max_steps: usize) -
     }
 }
 
+impl ValidKMeansParams {
+    /// The initial centroids (k × d) of run `run` (0-based, `< n_init`) on
+    /// `x`: what both backends start that run from. Run r draws from the
+    /// seed's xoshiro256+ stream advanced by r jumps.
+    pub fn initial_centroids(
+        &self,
+        x: ArrayView2<f64>,
+        run: usize,
+    ) -> Result<Array2<f64>, AlgoError> {
+        check_data(&x, 1)?;
+        let (n, dim) = x.dim();
+        check_at_most_points("k", self.n_clusters, n)?;
+        let data = row_major(&x);
+        let mut rng = [run_rng(self.seed, run)];
+        let c = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rng);
+        let c = c.into_iter().next().expect("one start");
+        to_array(c.centers, self.n_clusters, dim)
+    }
+}
+
+/// Memory the k-means++ seeding of a group of runs may hold (20 bytes per
+/// point and run).
+const SEED_BYTES: usize = 256 << 20;
+
+/// Mean over the features of the population variance (two passes over fixed
+/// chunks, summed in chunk order: independent of the thread count).
+fn mean_variance(data: &[f64], dim: usize) -> f64 {
+    let n = (data.len() / dim) as f64;
+    let add = |mut a: Vec<f64>, b: Vec<f64>| {
+        a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+        a
+    };
+    let chunked = |f: &(dyn Fn(&[f64], &mut [f64]) + Sync)| -> Vec<f64> {
+        let parts: Vec<Vec<f64>> = data
+            .par_chunks(CHUNK * dim)
+            .map(|xs| {
+                let mut acc = vec![0.0; dim];
+                for p in xs.chunks_exact(dim) {
+                    f(p, &mut acc);
+                }
+                acc
+            })
+            .collect();
+        parts.into_iter().fold(vec![0.0; dim], add)
+    };
+    let mean: Vec<f64> = chunked(&|p, acc| acc.iter_mut().zip(p).for_each(|(a, v)| *a += v))
+        .into_iter()
+        .map(|s| s / n)
+        .collect();
+    let ss = chunked(&|p, acc| {
+        for ((a, v), m) in acc.iter_mut().zip(p).zip(&mean) {
+            let t = v - m;
+            *a += t * t;
+        }
+    });
+    ss.iter().map(|s| s / n).sum::<f64>() / dim as f64
+}
+
+/// `x` as one row-major slice, borrowed when it already is one.
+fn row_major<'a>(x: &ArrayView2<'a, f64>) -> Cow<'a, [f64]> {
+    match x.to_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(to_row_major(x)),
+    }
+}
+
+fn to_array(v: Vec<f64>, k: usize, dim: usize) -> Result<Array2<f64>, AlgoError> {
+    Array2::from_shape_vec((k, dim), v).map_err(|e| AlgoError::Backend {
+        algorithm: "kmeans",
+        message: e.to_string(),
+    })
+}
+
+/// linfa's k-means (m_k-means updates, linfa's absolute tolerance) from
+/// `init`, polished by exact Lloyd steps until the labels are stable.
+/// `n_iter` counts linfa's iterations (through the distance it calls) plus
+/// the polishing steps.
+fn linfa_run(
+    x: ArrayView2<f64>,
+    data: &[f64],
+    init: Vec<f64>,
+    p: &ValidKMeansParams,
+    abs_tol: f64,
+) -> Result<Run, AlgoError> {
+    let dim = x.ncols();
+    let k = p.n_clusters;
+    let init = to_array(init, k, dim)?;
+    let dataset = DatasetBase::from(x);
+    let counter = CountingL2::default();
+    // The generator is unused with precomputed centroids.
+    let model = KMeans::params_with(k, Xoshiro256Plus::seed_from_u64(0), counter.clone())
+        .n_runs(1)
+        .tolerance(abs_tol)
+        .max_n_iterations(p.max_iter as u64)
+        .init_method(LinfaInit::Precomputed(init))
+        .fit(&dataset)
+        .map_err(|e| AlgoError::Backend {
+            algorithm: "kmeans",
+            message: e.to_string(),
+        })?;
+    let linfa_iters = counter.0.load(Ordering::Relaxed);
+    let centroids: Vec<f64> = model.centroids().iter().copied().collect();
+    let mut run = polish(
+        data,
+        dim,
+        centroids,
+        p.max_iter.saturating_sub(linfa_iters).max(1),
+    );
+    run.n_iter += linfa_iters;
+    Ok(run)
+}
+
 impl Clusterer for ValidKMeansParams {
     fn name(&self) -> &'static str {
         "kmeans"
     }
 
-    /// Runs linfa's k-means `n_init` times (run r seeded with the seed's
-    /// xoshiro256+ stream advanced by r jumps), polishes each result with
-    /// exact Lloyd steps until the labels are stable, and keeps the run with
-    /// the lowest inertia. `n_iter` is linfa's iteration count (counted through
-    /// the distance it calls) plus the polishing steps.
+    /// Runs k-means `n_init` times, run r from the initial centroids
+    /// [`ValidKMeansParams::initial_centroids`] gives for r, and keeps the
+    /// run with the lowest inertia (the first on ties). The Lloyd backend
+    /// iterates with scikit-learn's stopping rule (strict convergence or a
+    /// squared centroid move of at most `tol` · mean variance); the linfa
+    /// backend runs linfa's k-means and polishes its result.
     fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
         check_data(&x, 1)?;
         let (n, dim) = x.dim();
         check_at_most_points("k", self.n_clusters, n)?;
         let start = Instant::now();
-        let data = to_row_major(&x);
+        let data = row_major(&x);
         // scikit-learn's relative tolerance: squared centroid shift <= tol · mean variance.
-        let mean_var = x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
-        let abs_tol = (self.tol * mean_var).sqrt().max(f64::MIN_POSITIVE);
-        let init = match self.init {
-            KMeansInit::KMeansPlusPlus => LinfaInit::KMeansPlusPlus,
-            KMeansInit::Random => LinfaInit::Random,
-        };
-        let dataset = DatasetBase::from(x);
-        let mut rng = Xoshiro256Plus::seed_from_u64(self.seed);
+        let mean_var = mean_variance(&data, dim);
+        let tol_sq = self.tol * mean_var;
+        let abs_tol = tol_sq.sqrt().max(f64::MIN_POSITIVE);
         let mut best: Option<Run> = None;
-        for _ in 0..self.n_init {
-            let counter = CountingL2::default();
-            let model = KMeans::params_with(self.n_clusters, rng.clone(), counter.clone())
-                .n_runs(1)
-                .tolerance(abs_tol)
-                .max_n_iterations(self.max_iter as u64)
-                .init_method(init.clone())
-                .fit(&dataset)
-                .map_err(|e| AlgoError::Backend {
-                    algorithm: "kmeans",
-                    message: e.to_string(),
-                })?;
-            rng.jump();
-            let linfa_iters = counter.0.load(Ordering::Relaxed);
-            let centroids: Vec<f64> = model.centroids().iter().copied().collect();
-            let mut run = polish(
-                &data,
-                dim,
-                centroids,
-                self.max_iter.saturating_sub(linfa_iters).max(1),
-            );
-            run.n_iter += linfa_iters;
-            if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
-                best = Some(run);
+        // Runs are seeded in groups (every pass over the data serves a whole
+        // group) whose seeding state stays within SEED_BYTES.
+        let group = (SEED_BYTES / (20 * n).max(1)).clamp(1, self.n_init);
+        let mut r0 = 0;
+        while r0 < self.n_init {
+            let r1 = (r0 + group).min(self.n_init);
+            let mut rngs: Vec<_> = (r0..r1).map(|r| run_rng(self.seed, r)).collect();
+            let starts = initial_centroids(&data, dim, self.n_clusters, self.init, &mut rngs);
+            for init in starts {
+                let run = match self.backend {
+                    KMeansBackend::Lloyd => lloyd(&data, dim, init, self.max_iter, tol_sq),
+                    KMeansBackend::Linfa => linfa_run(x, &data, init.centers, self, abs_tol)?,
+                };
+                if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+                    best = Some(run);
+                }
             }
+            r0 = r1;
         }
         let best = best.ok_or_else(|| AlgoError::Backend {
             algorithm: "kmeans",
@@ -171,12 +267,7 @@ impl Clusterer for ValidKMeansParams {
         let fit_seconds = start.elapsed().as_secs_f64();
         let labels: Vec<i64> = best.labels.iter().map(|&l| l as i64).collect();
         let n_clusters = self.n_clusters;
-        let centroids = Array2::from_shape_vec((n_clusters, dim), best.centroids).map_err(|e| {
-            AlgoError::Backend {
-                algorithm: "kmeans",
-                message: e.to_string(),
-            }
-        })?;
+        let centroids = to_array(best.centroids, n_clusters, dim)?;
         Ok(Clustering {
             algorithm: "kmeans",
             labels,

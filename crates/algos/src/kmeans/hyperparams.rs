@@ -34,6 +34,40 @@ impl fmt::Display for KMeansInit {
     }
 }
 
+/// Which implementation runs the Lloyd iterations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KMeansBackend {
+    /// Ours: k-means++ (or random) seeding, then Hamerly's bounded Lloyd
+    /// iterations over fixed row chunks in parallel (exact Lloyd results).
+    #[default]
+    Lloyd,
+    /// `linfa-clustering`'s `KMeans` (m_k-means updates) from the same
+    /// initial centroids, polished by exact Lloyd steps until the labels are
+    /// stable; kept to compare against.
+    Linfa,
+}
+
+impl FromStr for KMeansBackend {
+    type Err = AlgoError;
+    /// `lloyd` and `linfa`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "lloyd" => Ok(KMeansBackend::Lloyd),
+            "linfa" => Ok(KMeansBackend::Linfa),
+            other => Err(AlgoError::invalid("backend", "lloyd or linfa", other)),
+        }
+    }
+}
+
+impl fmt::Display for KMeansBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KMeansBackend::Lloyd => "lloyd",
+            KMeansBackend::Linfa => "linfa",
+        })
+    }
+}
+
 /// Checked k-means hyper-parameters; implements [`crate::Clusterer`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidKMeansParams {
@@ -43,12 +77,13 @@ pub struct ValidKMeansParams {
     pub(crate) tol: f64,
     pub(crate) seed: u64,
     pub(crate) init: KMeansInit,
+    pub(crate) backend: KMeansBackend,
 }
 
 /// k-means hyper-parameters (unchecked builder).
 ///
 /// Defaults (scikit-learn's): `n_init = 10`, `max_iter = 300`, `tol = 1e-4`,
-/// `init = k-means++`, `seed = 0`.
+/// `init = k-means++`, `seed = 0`; `backend = lloyd` (ours).
 ///
 /// `tol` is relative, as in scikit-learn: a run stops when the centroids move
 /// (Frobenius norm of the change) by less than `sqrt(tol · mean per-feature
@@ -66,6 +101,7 @@ impl KMeansParams {
             tol: 1e-4,
             seed: 0,
             init: KMeansInit::KMeansPlusPlus,
+            backend: KMeansBackend::Lloyd,
         })
     }
 
@@ -96,6 +132,12 @@ impl KMeansParams {
     /// Initialisation method.
     pub fn init(mut self, init: KMeansInit) -> Self {
         self.0.init = init;
+        self
+    }
+
+    /// Implementation of the iterations (both start from the same centroids).
+    pub fn backend(mut self, backend: KMeansBackend) -> Self {
+        self.0.backend = backend;
         self
     }
 
@@ -142,5 +184,8 @@ impl ValidKMeansParams {
     }
     pub fn init(&self) -> KMeansInit {
         self.init
+    }
+    pub fn backend(&self) -> KMeansBackend {
+        self.backend
     }
 }

@@ -1,5 +1,8 @@
-//! k-means: Lloyd-style iterations from k-means++ seeds, best of `n_init`
-//! runs, delegated to `linfa-clustering`'s `KMeans`.
+//! k-means: Lloyd iterations from k-means++ (or random) seeds, best of
+//! `n_init` runs. The default backend is ours (Hamerly's bounds over fixed
+//! row chunks in parallel, exact Lloyd results, independent of the thread
+//! count); `linfa-clustering`'s `KMeans` is kept as a second backend that
+//! starts from the same centroids.
 //!
 //! ```
 //! use clusterlab_algos::{Clusterer, Extras, KMeansParams};
@@ -15,6 +18,7 @@
 
 mod algorithm;
 mod hyperparams;
+mod lloyd;
 pub mod plan;
 
-pub use hyperparams::{KMeansInit, KMeansParams, ValidKMeansParams};
+pub use hyperparams::{KMeansBackend, KMeansInit, KMeansParams, ValidKMeansParams};

@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 use serde_json::{json, Value};
 
-use super::{KMeansInit, KMeansParams};
+use super::{KMeansBackend, KMeansInit, KMeansParams};
 use crate::clustering::{Clustering, Extras};
 use crate::plan::{
     checked, params, rows, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved,
@@ -12,6 +12,7 @@ use crate::plan::{
 };
 
 pub(crate) const INITS: &[&str] = &["kmeans++", "random"];
+pub(crate) const BACKENDS: &[&str] = &["lloyd", "linfa"];
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
@@ -40,6 +41,13 @@ const PARAMS: &[ParamSpec] = &[
         help: "Seeding: kmeans++ or random",
         kind: Kind::Choice(INITS),
         default: "kmeans++",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "backend",
+        help: "Iterations: lloyd (ours, Hamerly's bounds) or linfa (linfa-clustering, same seeds)",
+        kind: Kind::Choice(BACKENDS),
+        default: "lloyd",
         fit_only: false,
     },
 ];
@@ -72,6 +80,9 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     if let Some(v) = s.choice("init", INITS)? {
         p = p.init(v.parse::<KMeansInit>().expect("a listed init parses"));
     }
+    if let Some(v) = s.choice("backend", BACKENDS)? {
+        p = p.backend(v.parse::<KMeansBackend>().expect("a listed backend parses"));
+    }
     let p = checked("kmeans", s, p.check())?;
     let params = params([
         ("k", json!(p.n_clusters())),
@@ -79,6 +90,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         ("max_iter", json!(p.max_iter())),
         ("tol", json!(p.tol())),
         ("init", json!(p.init().to_string())),
+        ("backend", json!(p.backend().to_string())),
         ("seed", json!(p.seed())),
     ]);
     Ok(Resolved {
