@@ -119,6 +119,10 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
                     ),
                     None => params_text(&r.params),
                 };
+                let notes = match &c.approximation {
+                    Some(a) => format!("{notes}; {}: {}", a.method, a.note),
+                    None => notes,
+                };
                 o.push_str(&format!(
                     "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
                     esc(r.algorithm.title()),

@@ -12,9 +12,9 @@ use serde_json::json;
 use crate::error::one_line;
 use crate::study::{explain, AlgoRun, Curve, Pair, Sweep, Trace};
 
-/// Most points the BIC sweep fits (an even sample beyond).
+/// Most points the BIC sweep fits (a fixed random sample beyond).
 pub const SWEEP_MAX_N: usize = 5000;
-/// Most points of the traced EM fit (an even sample beyond).
+/// Most points of the traced EM fit (a fixed random sample beyond).
 pub const TRACE_MAX_N: usize = 5000;
 
 /// Fits one plan and scores it: ARI and NMI against the truth, silhouette on `z`.
@@ -44,12 +44,15 @@ pub fn run_plan(plan: Plan, z: ArrayView2<f64>, truth: Option<&[i64]>, seed: u64
     run
 }
 
-/// An even sample of at most `max` of `n` indices (all when `n ≤ max`).
-pub fn even_sample(n: usize, max: usize) -> Vec<usize> {
+/// At most `max` of `n` row indices, ascending: all of them when `n ≤ max`,
+/// else a fixed random sample. (Not every k-th row: data written in a
+/// periodic order, such as blob `i mod 5` at row `i`, would give a sample
+/// of one blob.)
+pub fn sample_rows(n: usize, max: usize) -> Vec<usize> {
     if n <= max {
         (0..n).collect()
     } else {
-        (0..max).map(|i| i * n / max).collect()
+        clusterlab_algos::plan::sample::sample_indices(n, max, 0)
     }
 }
 
@@ -67,11 +70,11 @@ fn gmm_at(
     params.fit(z, None).map_err(|e| one_line(&e.to_string()))
 }
 
-/// At most [`SWEEP_MAX_N`] rows of `z` (an even sample beyond), and the
+/// At most [`SWEEP_MAX_N`] rows of `z` (a fixed random sample beyond), and the
 /// sample's size when it is one: what the BIC sweep and the curves fit.
 pub fn sweep_rows(z: ArrayView2<f64>) -> (Array2<f64>, Option<usize>) {
     let n = z.nrows();
-    let idx = even_sample(n, SWEEP_MAX_N);
+    let idx = sample_rows(n, SWEEP_MAX_N);
     let sample = (idx.len() < n).then_some(idx.len());
     let zs = if sample.is_some() {
         z.select(Axis(0), &idx)
@@ -261,7 +264,7 @@ pub fn trace(
     start: Option<(GmmModel, String)>,
 ) -> Result<Trace, String> {
     let n = z.nrows();
-    let idx = even_sample(n, TRACE_MAX_N);
+    let idx = sample_rows(n, TRACE_MAX_N);
     let zs: Array2<f64> = z.select(Axis(0), &idx);
     let s = settings.with("covariance", json!(pair.covariance.name()), "the EM trace");
     let planned = plan(
@@ -330,8 +333,14 @@ mod tests {
 
     #[test]
     fn samples() {
-        assert_eq!(even_sample(3, 5), vec![0, 1, 2]);
-        assert_eq!(even_sample(10, 5), vec![0, 2, 4, 6, 8]);
+        assert_eq!(sample_rows(3, 5), vec![0, 1, 2]);
+        let s = sample_rows(1000, 100);
+        assert_eq!(s.len(), 100);
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+        // Rows of every residue mod 5 (a periodic order is not aliased).
+        for r in 0..5 {
+            assert!(s.iter().any(|i| i % 5 == r), "no row ≡ {r} mod 5");
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "min(min_cluster_size, 5)",
         fit_only: false,
     },
-    sample_size_spec("200000"),
+    sample_size_spec("100000"),
 ];
 
 pub(crate) static ENTRY: Entry = Entry {

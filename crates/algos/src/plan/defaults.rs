@@ -44,7 +44,7 @@ pub const DBSCAN_MAX_N: usize = 200_000;
 /// Points OPTICS fits at most.
 pub const OPTICS_MAX_N: usize = 100_000;
 /// Points HDBSCAN fits at most.
-pub const HDBSCAN_MAX_N: usize = 200_000;
+pub const HDBSCAN_MAX_N: usize = 100_000;
 /// Significant digits of the default eps.
 pub const EPS_DIGITS: i32 = 4;
 

@@ -46,13 +46,33 @@ fn jitter(i: usize) -> f64 {
 }
 
 fn draw(root: &Area, studies: &[Study], algorithms: &[Algorithm]) -> DResult {
-    Header::new(
-        "Every algorithm on every dataset",
-        "grey = noise · ARI against the ground truth (bottom) · fit time (top)",
-    )
-    .compact()
-    .small_subtitle()
-    .draw(root)?;
+    let sampled: Vec<String> = studies
+        .iter()
+        .flat_map(|s| {
+            s.runs.iter().filter_map(move |r| {
+                let a = r.result.as_ref().ok()?.approximation.as_ref()?;
+                Some(format!(
+                    "{} on {}: {} of {}",
+                    r.algorithm.title(),
+                    s.name,
+                    a.method,
+                    a.sample_n
+                ))
+            })
+        })
+        .collect();
+    let sub = if sampled.is_empty() {
+        "grey = noise · ARI against the ground truth (bottom) · fit time (top)".to_string()
+    } else {
+        format!(
+            "grey = noise · ARI against the ground truth (bottom) · fit time (top) · fitted on samples: {}",
+            sampled.join("; ")
+        )
+    };
+    Header::new("Every algorithm on every dataset", sub)
+        .compact()
+        .small_subtitle()
+        .draw(root)?;
     let mut titles = vec!["ground truth".to_string()];
     titles.extend(algorithms.iter().map(|a| a.title().to_string()));
     for (c, t) in titles.iter().enumerate() {

@@ -86,15 +86,22 @@ pub struct Fitted<'s> {
 
 impl Fitted<'_> {
     /// The header of a picture of this run on `s`: `DATASET: WHAT (N
-    /// clusters, M noise points)` over `about` and the parameters used.
+    /// clusters, M noise points)` over `about`, the parameters used and, for
+    /// a fit on a sample, how the other points were placed.
     pub fn header(&self, s: &Study, what: &str, about: &str) -> Header {
+        let sampled = self
+            .fit
+            .approximation
+            .as_ref()
+            .map_or(String::new(), |a| format!(". {}: {}.", a.method, a.note));
         Header::new(
             format!(
                 "{}: {what} ({} clusters, {} noise points)",
                 s.name, self.fit.n_clusters, self.fit.n_noise
             ),
-            format!("{about} {}", params_text(&self.run.params)),
+            format!("{about} {}{sampled}", params_text(&self.run.params)),
         )
+        .pca_note(s)
     }
 }
 
@@ -159,8 +166,9 @@ impl Header {
         self
     }
 
-    /// For data with more than two features, a note under the subtitle
-    /// that the picture shows its first two principal components.
+    /// A note under the subtitle: for data with more than two features, that
+    /// the picture shows its first two principal components; for more points
+    /// than a panel draws, that the markers are a sample.
     pub fn pca_note(mut self, s: &Study) -> Self {
         self.note = pca_note(s);
         self
@@ -228,12 +236,25 @@ impl Header {
     }
 }
 
-/// A note for pictures of data with more than two features.
+/// The note of a scatter picture: the principal-components view (more
+/// than two features) and the markers' sample (more than
+/// [`super::scatter::MAX_DRAWN`] points).
 pub fn pca_note(s: &Study) -> Option<String> {
-    s.view.is_pca().then(|| {
+    let pca = s.view.is_pca().then(|| {
         format!(
             "{} features, drawn on their first two principal components; regions and boundaries are the models' slice through that plane at the data mean, so points off the plane can sit across a line.",
             s.d
         )
-    })
+    });
+    let markers = (s.n > super::scatter::MAX_DRAWN).then(|| {
+        format!(
+            "Markers: a random {} of the {} points.",
+            super::scatter::MAX_DRAWN,
+            s.n
+        )
+    });
+    match (pca, markers) {
+        (Some(p), Some(m)) => Some(format!("{p} {m}")),
+        (p, m) => p.or(m),
+    }
 }

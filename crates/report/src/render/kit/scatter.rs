@@ -9,12 +9,12 @@ use super::{Area, Chart, DResult};
 use crate::palette;
 use crate::study::Study;
 
-/// Most points drawn in one panel (an even sample beyond).
+/// Most points drawn in one panel (a fixed random sample beyond, stated in the header).
 pub const MAX_DRAWN: usize = 20_000;
 
-/// The points drawn (all, or an even sample of [`MAX_DRAWN`]).
+/// The points drawn (all, or a fixed random sample of [`MAX_DRAWN`]).
 pub fn drawn(n: usize) -> Vec<usize> {
-    clusterlab_study::fitting::even_sample(n, MAX_DRAWN)
+    clusterlab_study::fitting::sample_rows(n, MAX_DRAWN)
 }
 
 /// Marker radius for `n` points on the plotting area of `c`: smaller for
