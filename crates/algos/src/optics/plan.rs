@@ -60,7 +60,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "max_eps",
         fit_only: false,
     },
-    sample_size_spec("100000"),
+    sample_size_spec("50000"),
 ];
 
 pub(crate) static ENTRY: Entry = Entry {

@@ -42,7 +42,7 @@ pub const HDBSCAN_MIN_CLUSTER_FRACTION: f64 = 0.03;
 /// Points DBSCAN fits at most (a random sample beyond; see [`super::sample`]).
 pub const DBSCAN_MAX_N: usize = 200_000;
 /// Points OPTICS fits at most.
-pub const OPTICS_MAX_N: usize = 100_000;
+pub const OPTICS_MAX_N: usize = 50_000;
 /// Points HDBSCAN fits at most.
 pub const HDBSCAN_MAX_N: usize = 100_000;
 /// Significant digits of the default eps.

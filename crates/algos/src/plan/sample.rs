@@ -310,6 +310,19 @@ mod tests {
     use super::*;
     use crate::DbscanParams;
 
+    /// The help text's default is the constant the plan uses.
+    #[test]
+    fn sample_size_defaults_are_the_constants() {
+        use crate::plan::{defaults, Algorithm};
+        for (a, limit) in [
+            (Algorithm::Dbscan, defaults::DBSCAN_MAX_N),
+            (Algorithm::Optics, defaults::OPTICS_MAX_N),
+            (Algorithm::Hdbscan, defaults::HDBSCAN_MAX_N),
+        ] {
+            assert_eq!(a.param("sample_size").unwrap().default, limit.to_string(), "{a}");
+        }
+    }
+
     #[test]
     fn samples_are_sorted_distinct_and_seeded() {
         let a = sample_indices(1000, 100, 3);
