@@ -239,3 +239,38 @@ fn reference_and_fast_engines_agree_from_the_same_model() {
         }
     }
 }
+
+/// A parameter of the other OPTICS extraction method is an error naming
+/// the flag as written, not silently ignored.
+#[test]
+fn optics_refuses_the_other_methods_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = write_csv(tmp.path());
+    for (args, flag) in [
+        (vec!["--eps", "0.5"], "--eps"),
+        (vec!["--cluster-method", "dbscan", "--xi", "0.2"], "--xi"),
+        (
+            vec!["--cluster-method", "dbscan", "--min-cluster-size", "9"],
+            "--min-cluster-size",
+        ),
+    ] {
+        let mut a = vec!["fit", "optics", data.as_str()];
+        a.extend(args);
+        let o = run(&a);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(flag), "{err}");
+    }
+    let o = run(&[
+        "fit",
+        "optics",
+        &data,
+        "--cluster-method",
+        "dbscan",
+        "--eps",
+        "0.5",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -96,9 +96,23 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     if let Some(v) = s.float("max_eps")? {
         p = p.max_eps(v);
     }
-    if let Some(m) = s.choice("cluster_method", METHODS)? {
-        p = p.cluster_method(m.parse::<ClusterMethod>().expect("a listed method parses"));
+    let method = match s.choice("cluster_method", METHODS)? {
+        Some(m) => m.parse::<ClusterMethod>().expect("a listed method parses"),
+        None => ClusterMethod::Xi,
+    };
+    // A parameter of the other extraction method would be silently ignored.
+    let unused: &[&str] = match method {
+        ClusterMethod::Xi => &["eps"],
+        ClusterMethod::Dbscan => &["xi", "min_cluster_size"],
+    };
+    if let Some((name, given)) = unused.iter().find_map(|n| s.get(n).map(|g| (*n, g))) {
+        return Err(PlanError::new(format!(
+            "{}: OPTICS takes {name} only with cluster_method {}",
+            given.origin,
+            if name == "eps" { "dbscan" } else { "xi" }
+        )));
     }
+    p = p.cluster_method(method);
     if let Some(v) = s.float("eps")? {
         p = p.eps(Some(v));
     }

@@ -319,7 +319,11 @@ mod tests {
             (Algorithm::Optics, defaults::OPTICS_MAX_N),
             (Algorithm::Hdbscan, defaults::HDBSCAN_MAX_N),
         ] {
-            assert_eq!(a.param("sample_size").unwrap().default, limit.to_string(), "{a}");
+            assert_eq!(
+                a.param("sample_size").unwrap().default,
+                limit.to_string(),
+                "{a}"
+            );
         }
     }
 
