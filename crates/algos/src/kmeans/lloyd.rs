@@ -147,9 +147,22 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
                 .collect()
         })
         .collect();
+    // Every block coordinate-major, once for all passes.
+    let xts: Vec<Vec<f64>> = data
+        .par_chunks(CHUNK * dim)
+        .map(|xs| transpose(xs, dim))
+        .collect();
     let firsts: Vec<f64> = centers.iter().flatten().copied().collect();
     let restat = (k == 1).then_some(k);
-    let per_block = seed_pass(&mut blocks, data, dim, Some((&firsts, 0)), &[], restat);
+    let per_block = seed_pass(
+        &mut blocks,
+        data,
+        &xts,
+        dim,
+        Some((&firsts, 0)),
+        &[],
+        restat,
+    );
     // block_sums[r][b]: run r's potential on block b.
     let mut block_sums: Vec<Vec<f64>> = (0..nr)
         .map(|r| per_block.iter().map(|b| b[r][0]).collect())
@@ -180,7 +193,7 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
             .collect();
         // per_block[b][r][t]: block b's potential for run r under candidate t.
         let fold = pending.as_ref().map(|(p, l)| (p.as_slice(), *l));
-        let per_block = seed_pass(&mut blocks, data, dim, fold, &flat, None);
+        let per_block = seed_pass(&mut blocks, data, &xts, dim, fold, &flat, None);
         let mut qflat = Vec::with_capacity(nr * dim);
         for r in 0..nr {
             let p: Vec<f64> = (0..trials)
@@ -202,7 +215,7 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
         pending = Some((qflat, c as u32));
     }
     if let Some((q, l)) = &pending {
-        seed_pass(&mut blocks, data, dim, Some((q, *l)), &[], Some(k));
+        seed_pass(&mut blocks, data, &xts, dim, Some((q, *l)), &[], Some(k));
     }
     let mut per_run: Vec<Vec<RunBlock>> =
         (0..nr).map(|_| Vec::with_capacity(blocks.len())).collect();
@@ -226,10 +239,12 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
 /// under each of its candidates (`cands[r]`, row-major). Returns
 /// `[b][r][t]`: block b's potential for run r under candidate t, or (no
 /// candidates) `[b][r][0]`: its potential once the point is folded in.
-/// `restat`: then sum the k clusters of every block.
+/// `restat`: then sum the k clusters of every block. `xts`: the blocks
+/// coordinate-major (see [`transpose`]).
 fn seed_pass(
     blocks: &mut [Vec<RunBlock>],
     data: &[f64],
+    xts: &[Vec<f64>],
     dim: usize,
     fold: Option<(&[f64], u32)>,
     cands: &[Vec<f64>],
@@ -238,14 +253,14 @@ fn seed_pass(
     blocks
         .par_iter_mut()
         .zip(data.par_chunks(CHUNK * dim))
-        .map(|(rbs, xs)| {
-            let xt = transpose(xs, dim);
+        .zip(xts)
+        .map(|((rbs, xs), xt)| {
             rbs.iter_mut()
                 .enumerate()
                 .map(|(r, rb)| {
                     let q = fold.map(|(p, l)| (&p[r * dim..(r + 1) * dim], l));
                     let cs = cands.get(r).map_or(&[][..], |c| c.as_slice());
-                    let sums = seed_block(&xt, dim, rb, q, cs);
+                    let sums = seed_block(xt, dim, rb, q, cs);
                     if let Some(k) = restat {
                         rb.restat(xs, dim, k);
                     }
@@ -492,9 +507,9 @@ impl Chunk<'_> {
 fn transpose(c: &[f64], dim: usize) -> Vec<f64> {
     let m = c.len() / dim;
     let mut t = vec![0.0; c.len()];
-    for j in 0..m {
-        for d in 0..dim {
-            t[d * m + j] = c[j * dim + d];
+    for (d, col) in t.chunks_exact_mut(m.max(1)).enumerate() {
+        for (o, p) in col.iter_mut().zip(c.chunks_exact(dim)) {
+            *o = p[d];
         }
     }
     t
