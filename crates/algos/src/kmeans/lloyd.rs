@@ -133,7 +133,7 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
         .collect();
     // blocks[b][r]: run r on chunk b; no centre folded in yet.
     let mut blocks: Vec<Vec<RunBlock>> = data
-        .chunks(CHUNK * dim)
+        .par_chunks(CHUNK * dim)
         .map(|xs| {
             let m = xs.len() / dim;
             (0..nr)
@@ -470,7 +470,8 @@ fn pick(
 /// One run's outcome.
 pub(crate) struct Run {
     pub centroids: Vec<f64>,
-    pub labels: Vec<usize>,
+    /// The labels, chunk by chunk (in row order).
+    pub labels: Vec<Vec<u32>>,
     pub inertia: f64,
     pub n_iter: usize,
 }
@@ -777,10 +778,7 @@ pub(crate) fn lloyd(data: &[f64], dim: usize, start: Start, max_iter: usize, tol
         })
         .collect();
     let inertia = inertia_parts.iter().sum();
-    let labels = chunks
-        .iter()
-        .flat_map(|ch| ch.labels.iter().map(|&l| l as usize))
-        .collect();
+    let labels = chunks.into_iter().map(|ch| ch.labels).collect();
     Run {
         centroids,
         labels,
