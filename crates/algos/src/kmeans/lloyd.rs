@@ -330,75 +330,127 @@ fn seed_block_inline(
     fold: Option<(&[f64], u32)>,
     cands: &[f64],
 ) -> Vec<f64> {
-    let m = rb.closest.len();
     let mut sums = vec![0.0; (cands.len() / dim).max(1)];
-    let mut i0 = 0;
-    while i0 + TILE <= m {
-        seed_tile::<TILE>(xt, i0, rb, fold, cands, dim, &mut sums);
-        i0 += TILE;
-    }
-    while i0 < m {
-        seed_tile::<1>(xt, i0, rb, fold, cands, dim, &mut sums);
-        i0 += 1;
+    let label = fold.map(|(_, l)| l);
+    let mut targets: Vec<&[f64]> = fold.iter().map(|&(q, _)| q).collect();
+    targets.extend(cands.chunks_exact(dim));
+    match targets.len() {
+        1 => seed_rows::<1>(xt, rb, label, &targets, &mut sums),
+        2 => seed_rows::<2>(xt, rb, label, &targets, &mut sums),
+        3 => seed_rows::<3>(xt, rb, label, &targets, &mut sums),
+        4 => seed_rows::<4>(xt, rb, label, &targets, &mut sums),
+        5 => seed_rows::<5>(xt, rb, label, &targets, &mut sums),
+        _ => {
+            // One sweep for the fold, then one per candidate (the same
+            // numbers: a row's potentials only need its own fold).
+            let cs = match fold {
+                Some((q, l)) => {
+                    seed_rows::<1>(xt, rb, Some(l), &[q], &mut []);
+                    &targets[1..]
+                }
+                None => &targets[..],
+            };
+            for (t, c) in cs.iter().enumerate() {
+                seed_rows::<1>(xt, rb, None, &[c], &mut sums[t..t + 1]);
+            }
+        }
     }
     sums
 }
 
-/// Squared distances from rows `i0..i0 + L` of `xt` (m rows,
-/// coordinate-major) to `q`, each summed over the coordinates in order.
+/// [`seed_block`] with `P` targets: the fold's point first when `label` is
+/// given, then the candidates, whose potentials go to `sums` (or, with no
+/// candidates, D(x)² summed into `sums[0]`; nothing if `sums` is empty).
 #[inline(always)]
-fn tile_dists<const L: usize>(xt: &[f64], m: usize, i0: usize, q: &[f64]) -> [f64; L] {
-    let mut acc = [0.0f64; L];
-    for (j, &qj) in q.iter().enumerate() {
-        let col = &xt[j * m + i0..j * m + i0 + L];
-        for l in 0..L {
-            let t = col[l] - qj;
-            acc[l] += t * t;
+fn seed_rows<const P: usize>(
+    xt: &[f64],
+    rb: &mut RunBlock,
+    label: Option<u32>,
+    targets: &[&[f64]],
+    sums: &mut [f64],
+) {
+    let targets: &[&[f64]; P] = targets.try_into().expect("P targets");
+    let m = rb.closest.len();
+    let mut i0 = 0;
+    while i0 + TILE <= m {
+        seed_tile::<TILE, P>(xt, m, i0, rb, label, targets, sums);
+        i0 += TILE;
+    }
+    while i0 < m {
+        seed_tile::<1, P>(xt, m, i0, rb, label, targets, sums);
+        i0 += 1;
+    }
+}
+
+/// Squared distances from rows `i0..i0 + L` of `xt` (m rows,
+/// coordinate-major) to each of the `P` points `qs`, each summed over the
+/// coordinates in order (bit for bit [`sq_dist`]).
+#[inline(always)]
+fn tile_dists<const L: usize, const P: usize>(
+    xt: &[f64],
+    m: usize,
+    i0: usize,
+    qs: &[&[f64]; P],
+) -> [[f64; L]; P] {
+    let dim = qs[0].len();
+    let qs: [&[f64]; P] = std::array::from_fn(|p| &qs[p][..dim]);
+    let mut acc = [[0.0f64; L]; P];
+    for j in 0..dim {
+        let col: &[f64; L] = xt[j * m + i0..j * m + i0 + L].try_into().expect("L rows");
+        for p in 0..P {
+            let qj = qs[p][j];
+            for l in 0..L {
+                let t = col[l] - qj;
+                acc[p][l] += t * t;
+            }
         }
     }
     acc
 }
 
-/// [`seed_block`] on rows `i0..i0 + L`.
+/// [`seed_rows`] on rows `i0..i0 + L`.
 #[inline(always)]
-fn seed_tile<const L: usize>(
+fn seed_tile<const L: usize, const P: usize>(
     xt: &[f64],
+    m: usize,
     i0: usize,
     rb: &mut RunBlock,
-    fold: Option<(&[f64], u32)>,
-    cands: &[f64],
-    dim: usize,
+    label: Option<u32>,
+    targets: &[&[f64]; P],
     sums: &mut [f64],
 ) {
-    let m = rb.closest.len();
-    let closest = &mut rb.closest[i0..i0 + L];
-    if let Some((q, label)) = fold {
-        let d = tile_dists::<L>(xt, m, i0, q);
-        let second = &mut rb.second[i0..i0 + L];
-        let labels = &mut rb.labels[i0..i0 + L];
+    let d = tile_dists::<L, P>(xt, m, i0, targets);
+    let closest: &mut [f64; L] = (&mut rb.closest[i0..i0 + L]).try_into().expect("L rows");
+    let mut first = 0;
+    if let Some(label) = label {
+        let second: &mut [f64; L] = (&mut rb.second[i0..i0 + L]).try_into().expect("L rows");
+        let labels: &mut [u32; L] = (&mut rb.labels[i0..i0 + L]).try_into().expect("L rows");
         for l in 0..L {
-            let (c0, s0) = (closest[l], second[l]);
-            let nearer = d[l] < c0;
-            closest[l] = if nearer { d[l] } else { c0 };
+            let (x, c0, s0) = (d[0][l], closest[l], second[l]);
+            let nearer = x < c0;
+            closest[l] = if nearer { x } else { c0 };
             second[l] = if nearer {
                 c0
-            } else if d[l] < s0 {
-                d[l]
+            } else if x < s0 {
+                x
             } else {
                 s0
             };
             labels[l] = if nearer { label } else { labels[l] };
         }
+        first = 1;
     }
-    if cands.is_empty() {
-        for &c in closest.iter() {
-            sums[0] += c;
+    if first == P {
+        if let Some(s) = sums.first_mut() {
+            for &c in closest.iter() {
+                *s += c;
+            }
         }
     } else {
-        for (s, cand) in sums.iter_mut().zip(cands.chunks_exact(dim)) {
-            let d = tile_dists::<L>(xt, m, i0, cand);
+        for (s, dt) in sums.iter_mut().zip(&d[first..]) {
             for l in 0..L {
-                *s += d[l].min(closest[l]);
+                let (x, c) = (dt[l], closest[l]);
+                *s += if x < c { x } else { c };
             }
         }
     }
