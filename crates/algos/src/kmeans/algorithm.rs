@@ -101,7 +101,7 @@ fn polish(data: &[f64], dim: usize, mut centroids: Vec<f64>, max_steps: usize) -
     }
     Run {
         centroids,
-        labels,
+        labels: vec![labels.into_iter().map(|l| l as u32).collect()],
         inertia,
         n_iter: steps,
     }
@@ -265,7 +265,7 @@ impl Clusterer for ValidKMeansParams {
             message: "no run finished".into(),
         })?;
         let fit_seconds = start.elapsed().as_secs_f64();
-        let labels: Vec<i64> = best.labels.iter().map(|&l| l as i64).collect();
+        let labels: Vec<i64> = best.labels.iter().flatten().map(|&l| l as i64).collect();
         let n_clusters = self.n_clusters;
         let centroids = to_array(best.centroids, n_clusters, dim)?;
         Ok(Clustering {

@@ -103,17 +103,21 @@ pub(crate) fn initial_centroids(
     }
 }
 
-/// Relative margin of the triangle-inequality skips: a candidate c is
-/// skipped for x (x's distance to c cannot be below its distance to its
-/// nearest centre a) only when d(c, a)² > 4·d(x, a)²·SKIP.
-const SKIP: f64 = 1.0 + 1e-9;
+/// Rows whose distances [`seed_block`] takes side by side.
+const TILE: usize = 8;
 
 /// scikit-learn's greedy k-means++ for each run: the first centre uniform;
 /// each next one the best (lowest potential) of `2 + ⌊ln k⌋` candidates
-/// drawn with probability ∝ D(x)². A candidate's distance to a point is not
-/// computed when the triangle inequality shows it cannot be below the
-/// point's current D(x) (the potentials are the same numbers either way).
-/// Also returns the exact assignment to the chosen centres.
+/// drawn with probability ∝ D(x)². Also returns the exact assignment to the
+/// chosen centres.
+///
+/// One pass over the data per centre serves every run: a block is copied
+/// coordinate-major once, then each run folds its newest chosen centre into
+/// the block's assignment and takes the block's potential under each of its
+/// candidates, [`TILE`] rows at a time (every distance summed over the
+/// coordinates in order: bit for bit [`sq_dist`]). Until that pass, the
+/// sampling folds the newest centre in on the fly, in the one block it
+/// searches.
 fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plus]) -> Vec<Start> {
     let n = data.len() / dim;
     let nr = rngs.len();
@@ -127,14 +131,14 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
             c
         })
         .collect();
-    // blocks[b][r]: run r on chunk b.
+    // blocks[b][r]: run r on chunk b; no centre folded in yet.
     let mut blocks: Vec<Vec<RunBlock>> = data
-        .chunks(CHUNK * dim)
+        .par_chunks(CHUNK * dim)
         .map(|xs| {
             let m = xs.len() / dim;
             (0..nr)
                 .map(|_| RunBlock {
-                    closest: vec![0.0; m],
+                    closest: vec![f64::INFINITY; m],
                     labels: vec![0; m],
                     second: vec![f64::INFINITY; m],
                     sums: Vec::new(),
@@ -143,36 +147,38 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
                 .collect()
         })
         .collect();
-    let firsts: Vec<f64> = centers.iter().flatten().copied().collect();
-    let ct0 = runs_major(&firsts, dim);
-    let per_block: Vec<Vec<f64>> = blocks
-        .par_iter_mut()
-        .zip(data.par_chunks(CHUNK * dim))
-        .map(|(rbs, xs)| {
-            let mut sums = vec![0.0; nr];
-            across_runs(xs, dim, &ct0, nr, |r, i, d| {
-                rbs[r].closest[i] = d;
-                sums[r] += d;
-            });
-            if k == 1 {
-                rbs.iter_mut().for_each(|rb| rb.restat(xs, dim, k));
-            }
-            sums
-        })
+    // Every block coordinate-major, once for all passes.
+    let xts: Vec<Vec<f64>> = data
+        .par_chunks(CHUNK * dim)
+        .map(|xs| transpose(xs, dim))
         .collect();
-    // block_sums[r][b]
+    let firsts: Vec<f64> = centers.iter().flatten().copied().collect();
+    let restat = (k == 1).then_some(k);
+    let per_block = seed_pass(
+        &mut blocks,
+        data,
+        &xts,
+        dim,
+        Some((&firsts, 0)),
+        &[],
+        restat,
+    );
+    // block_sums[r][b]: run r's potential on block b.
     let mut block_sums: Vec<Vec<f64>> = (0..nr)
-        .map(|r| per_block.iter().map(|b| b[r]).collect())
+        .map(|r| per_block.iter().map(|b| b[r][0]).collect())
         .collect();
     let mut pots: Vec<f64> = block_sums.iter().map(|b| b.iter().sum()).collect();
+    // Every run's newest centre (row r: run r's) and its label, not yet
+    // folded into the blocks.
+    let mut pending: Option<(Vec<f64>, u32)> = None;
     for c in 1..k {
-        let last = c + 1 == k;
         let ids: Vec<Vec<usize>> = (0..nr)
             .map(|r| {
+                let q = pending.as_ref().map(|(p, _)| &p[r * dim..(r + 1) * dim]);
                 (0..trials)
                     .map(|_| {
                         let v = rngs[r].gen::<f64>() * pots[r];
-                        pick(&blocks, r, &block_sums[r], v)
+                        pick(&blocks, data, dim, r, &block_sums[r], q, v)
                     })
                     .collect()
             })
@@ -185,40 +191,10 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
                     .collect()
             })
             .collect();
-        // Candidates coordinate-major, padded (repeating the first) to a
-        // multiple of four for the vector units.
-        let cts: Vec<Vec<f64>> = flat
-            .iter()
-            .map(|f| {
-                let mut g = f.clone();
-                while g.len() / dim < padded(trials) {
-                    g.extend_from_slice(&f[..dim]);
-                }
-                transpose(&g, dim)
-            })
-            .collect();
-        // dccs[r][t·c + a]: squared distance candidate t × chosen centre a.
-        let dccs: Vec<Vec<f64>> = flat
-            .iter()
-            .zip(&centers)
-            .map(|(f, cs)| {
-                f.chunks_exact(dim)
-                    .flat_map(|p| cs.chunks_exact(dim).map(move |q| sq_dist(p, q)))
-                    .collect()
-            })
-            .collect();
         // per_block[b][r][t]: block b's potential for run r under candidate t.
-        let per_block: Vec<Vec<Vec<f64>>> = blocks
-            .par_iter()
-            .zip(data.par_chunks(CHUNK * dim))
-            .map(|(rbs, xs)| {
-                rbs.iter()
-                    .enumerate()
-                    .map(|(r, rb)| potentials(xs, dim, rb, &dccs[r], &cts[r], c, trials))
-                    .collect()
-            })
-            .collect();
-        let mut chosen = Vec::with_capacity(nr);
+        let fold = pending.as_ref().map(|(p, l)| (p.as_slice(), *l));
+        let per_block = seed_pass(&mut blocks, data, &xts, dim, fold, &flat, None);
+        let mut qflat = Vec::with_capacity(nr * dim);
         for r in 0..nr {
             let p: Vec<f64> = (0..trials)
                 .map(|t| per_block.iter().map(|b| b[r][t]).sum())
@@ -230,45 +206,16 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
                 }
             }
             pots[r] = p[best];
-            chosen.push(best);
+            // The blocks' potentials once the chosen candidate is folded in.
+            block_sums[r] = per_block.iter().map(|b| b[r][best]).collect();
+            let q = &flat[r][best * dim..(best + 1) * dim];
+            centers[r].extend_from_slice(q);
+            qflat.extend_from_slice(q);
         }
-        let qs: Vec<&[f64]> = (0..nr)
-            .map(|r| &flat[r][chosen[r] * dim..(chosen[r] + 1) * dim])
-            .collect();
-        // The chosen candidate becomes centre c: update the assignment.
-        // Every point's distance to every run's new centre (exact, so the
-        // lower bounds tighten too).
-        let qflat: Vec<f64> = qs.iter().flat_map(|q| q.iter().copied()).collect();
-        let ctq = runs_major(&qflat, dim);
-        let per_block: Vec<Vec<f64>> = blocks
-            .par_iter_mut()
-            .zip(data.par_chunks(CHUNK * dim))
-            .map(|(rbs, xs)| {
-                let mut sums = vec![0.0; nr];
-                across_runs(xs, dim, &ctq, nr, |r, i, d| {
-                    let rb = &mut rbs[r];
-                    let d0 = rb.closest[i];
-                    if d < d0 {
-                        rb.second[i] = d0;
-                        rb.closest[i] = d;
-                        rb.labels[i] = c as u32;
-                    } else if d < rb.second[i] {
-                        rb.second[i] = d;
-                    }
-                    sums[r] += rb.closest[i];
-                });
-                if last {
-                    rbs.iter_mut().for_each(|rb| rb.restat(xs, dim, k));
-                }
-                sums
-            })
-            .collect();
-        block_sums = (0..nr)
-            .map(|r| per_block.iter().map(|b| b[r]).collect())
-            .collect();
-        for (cs, q) in centers.iter_mut().zip(&qs) {
-            cs.extend_from_slice(q);
-        }
+        pending = Some((qflat, c as u32));
+    }
+    if let Some((q, l)) = &pending {
+        seed_pass(&mut blocks, data, &xts, dim, Some((q, *l)), &[], Some(k));
     }
     let mut per_run: Vec<Vec<RunBlock>> =
         (0..nr).map(|_| Vec::with_capacity(blocks.len())).collect();
@@ -287,140 +234,274 @@ fn kmeans_plusplus(data: &[f64], dim: usize, k: usize, rngs: &mut [Xoshiro256Plu
         .collect()
 }
 
-/// One point per run (rows of `points`), coordinate-major and padded with
-/// copies of the first to [`padded`] columns.
-fn runs_major(points: &[f64], dim: usize) -> Vec<f64> {
-    let mut g = points.to_vec();
-    while g.len() / dim < padded(points.len() / dim) {
-        g.extend_from_slice(&points[..dim]);
-    }
-    transpose(&g, dim)
+/// One pass over the data for every run: run r folds row r of `fold`'s
+/// points (with its label) into its assignment, then takes its potential
+/// under each of its candidates (`cands[r]`, row-major). Returns
+/// `[b][r][t]`: block b's potential for run r under candidate t, or (no
+/// candidates) `[b][r][0]`: its potential once the point is folded in.
+/// `restat`: then sum the k clusters of every block. `xts`: the blocks
+/// coordinate-major (see [`transpose`]).
+fn seed_pass(
+    blocks: &mut [Vec<RunBlock>],
+    data: &[f64],
+    xts: &[Vec<f64>],
+    dim: usize,
+    fold: Option<(&[f64], u32)>,
+    cands: &[Vec<f64>],
+    restat: Option<usize>,
+) -> Vec<Vec<Vec<f64>>> {
+    blocks
+        .par_iter_mut()
+        .zip(data.par_chunks(CHUNK * dim))
+        .zip(xts)
+        .map(|((rbs, xs), xt)| {
+            rbs.iter_mut()
+                .enumerate()
+                .map(|(r, rb)| {
+                    let q = fold.map(|(p, l)| (&p[r * dim..(r + 1) * dim], l));
+                    let cs = cands.get(r).map_or(&[][..], |c| c.as_slice());
+                    let sums = seed_block(xt, dim, rb, q, cs);
+                    if let Some(k) = restat {
+                        rb.restat(xs, dim, k);
+                    }
+                    sums
+                })
+                .collect()
+        })
+        .collect()
 }
 
-/// For every row i of the block and run r < nr: `f(r, i, d)` with d the
-/// squared distance from row i to run r's point (column r of `ct`, see
-/// [`runs_major`]), rows in order.
-fn across_runs(xs: &[f64], dim: usize, ct: &[f64], nr: usize, f: impl FnMut(usize, usize, f64)) {
+/// One run on one block (`xt`: its rows coordinate-major, see
+/// [`transpose`]): folds `fold` (a centre and its label) into the
+/// assignment, then sums min(D(x)², d(x, c)²) over the rows in order for
+/// each candidate c of `cands` (row-major); with no candidates, sums D(x)².
+fn seed_block(
+    xt: &[f64],
+    dim: usize,
+    rb: &mut RunBlock,
+    fold: Option<(&[f64], u32)>,
+    cands: &[f64],
+) -> Vec<f64> {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { across_runs_avx2(xs, dim, ct, nr, f) };
-    }
-    across_runs_inline(xs, dim, ct, nr, f)
-}
-
-/// [`across_runs`] compiled for AVX2 (no FMA: the same roundings).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn across_runs_avx2(
-    xs: &[f64],
-    dim: usize,
-    ct: &[f64],
-    nr: usize,
-    f: impl FnMut(usize, usize, f64),
-) {
-    across_runs_inline(xs, dim, ct, nr, f)
-}
-
-#[inline(always)]
-fn across_runs_inline(
-    xs: &[f64],
-    dim: usize,
-    ct: &[f64],
-    nr: usize,
-    mut f: impl FnMut(usize, usize, f64),
-) {
-    let mut buf = vec![0.0; ct.len() / dim];
-    for (i, p) in xs.chunks_exact(dim).enumerate() {
-        dists(p, ct, &mut buf);
-        for (r, &d) in buf[..nr].iter().enumerate() {
-            f(r, i, d);
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked just above).
+            return unsafe { seed_block_avx512(xt, dim, rb, fold, cands) };
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { seed_block_avx2(xt, dim, rb, fold, cands) };
         }
     }
+    seed_block_inline(xt, dim, rb, fold, cands)
 }
 
-/// Columns padded to a multiple of four up to 16 (widths [`dists`] has
-/// vector code for).
-fn padded(m: usize) -> usize {
-    if m <= 16 {
-        m.div_ceil(4) * 4
-    } else {
-        m
-    }
-}
-
-/// One block's potential for one run under each of `trials` candidates
-/// (`ct`: the candidates coordinate-major, padded, see [`padded`]).
-fn potentials(
-    xs: &[f64],
+/// [`seed_block`] compiled for AVX-512F (no FMA: the same roundings).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn seed_block_avx512(
+    xt: &[f64],
     dim: usize,
-    rb: &RunBlock,
-    dcc: &[f64],
-    ct: &[f64],
-    c: usize,
-    trials: usize,
+    rb: &mut RunBlock,
+    fold: Option<(&[f64], u32)>,
+    cands: &[f64],
 ) -> Vec<f64> {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { potentials_avx2(xs, dim, rb, dcc, ct, c, trials) };
-    }
-    potentials_inline(xs, dim, rb, dcc, ct, c, trials)
+    seed_block_inline(xt, dim, rb, fold, cands)
 }
 
-/// [`potentials`] compiled for AVX2 (no FMA: the same roundings).
+/// [`seed_block`] compiled for AVX2 (no FMA: the same roundings).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn potentials_avx2(
-    xs: &[f64],
+unsafe fn seed_block_avx2(
+    xt: &[f64],
     dim: usize,
-    rb: &RunBlock,
-    dcc: &[f64],
-    ct: &[f64],
-    c: usize,
-    trials: usize,
+    rb: &mut RunBlock,
+    fold: Option<(&[f64], u32)>,
+    cands: &[f64],
 ) -> Vec<f64> {
-    potentials_inline(xs, dim, rb, dcc, ct, c, trials)
+    seed_block_inline(xt, dim, rb, fold, cands)
 }
 
 #[inline(always)]
-fn potentials_inline(
-    xs: &[f64],
+fn seed_block_inline(
+    xt: &[f64],
     dim: usize,
-    rb: &RunBlock,
-    dcc: &[f64],
-    ct: &[f64],
-    c: usize,
-    trials: usize,
+    rb: &mut RunBlock,
+    fold: Option<(&[f64], u32)>,
+    cands: &[f64],
 ) -> Vec<f64> {
-    let mut buf = vec![0.0; padded(trials)];
-    let mut sums = vec![0.0; trials];
-    for (i, p) in xs.chunks_exact(dim).enumerate() {
-        let (d0, a) = (rb.closest[i], rb.labels[i] as usize);
-        if (0..trials).all(|t| dcc[t * c + a] > 4.0 * d0 * SKIP) {
-            // No candidate can be closer than the current centre.
-            for s in sums.iter_mut() {
-                *s += d0;
+    let mut sums = vec![0.0; (cands.len() / dim).max(1)];
+    let label = fold.map(|(_, l)| l);
+    let mut targets: Vec<&[f64]> = fold.iter().map(|&(q, _)| q).collect();
+    targets.extend(cands.chunks_exact(dim));
+    match targets.len() {
+        1 => seed_rows::<1>(xt, rb, label, &targets, &mut sums),
+        2 => seed_rows::<2>(xt, rb, label, &targets, &mut sums),
+        3 => seed_rows::<3>(xt, rb, label, &targets, &mut sums),
+        4 => seed_rows::<4>(xt, rb, label, &targets, &mut sums),
+        5 => seed_rows::<5>(xt, rb, label, &targets, &mut sums),
+        _ => {
+            // One sweep for the fold, then one per candidate (the same
+            // numbers: a row's potentials only need its own fold).
+            let cs = match fold {
+                Some((q, l)) => {
+                    seed_rows::<1>(xt, rb, Some(l), &[q], &mut []);
+                    &targets[1..]
+                }
+                None => &targets[..],
+            };
+            for (t, c) in cs.iter().enumerate() {
+                seed_rows::<1>(xt, rb, None, &[c], &mut sums[t..t + 1]);
             }
-            continue;
-        }
-        dists(p, ct, &mut buf);
-        for (s, &d) in sums.iter_mut().zip(&buf) {
-            *s += d.min(d0);
         }
     }
     sums
 }
 
+/// [`seed_block`] with `P` targets: the fold's point first when `label` is
+/// given, then the candidates, whose potentials go to `sums` (or, with no
+/// candidates, D(x)² summed into `sums[0]`; nothing if `sums` is empty).
+#[inline(always)]
+fn seed_rows<const P: usize>(
+    xt: &[f64],
+    rb: &mut RunBlock,
+    label: Option<u32>,
+    targets: &[&[f64]],
+    sums: &mut [f64],
+) {
+    let targets: &[&[f64]; P] = targets.try_into().expect("P targets");
+    let m = rb.closest.len();
+    let mut i0 = 0;
+    while i0 + TILE <= m {
+        seed_tile::<TILE, P>(xt, m, i0, rb, label, targets, sums);
+        i0 += TILE;
+    }
+    while i0 < m {
+        seed_tile::<1, P>(xt, m, i0, rb, label, targets, sums);
+        i0 += 1;
+    }
+}
+
+/// Squared distances from rows `i0..i0 + L` of `xt` (m rows,
+/// coordinate-major) to each of the `P` points `qs`, each summed over the
+/// coordinates in order (bit for bit [`sq_dist`]).
+#[inline(always)]
+fn tile_dists<const L: usize, const P: usize>(
+    xt: &[f64],
+    m: usize,
+    i0: usize,
+    qs: &[&[f64]; P],
+) -> [[f64; L]; P] {
+    let dim = qs[0].len();
+    let qs: [&[f64]; P] = std::array::from_fn(|p| &qs[p][..dim]);
+    let mut acc = [[0.0f64; L]; P];
+    for j in 0..dim {
+        let col: &[f64; L] = xt[j * m + i0..j * m + i0 + L].try_into().expect("L rows");
+        for p in 0..P {
+            let qj = qs[p][j];
+            for l in 0..L {
+                let t = col[l] - qj;
+                acc[p][l] += t * t;
+            }
+        }
+    }
+    acc
+}
+
+/// [`seed_rows`] on rows `i0..i0 + L`.
+#[inline(always)]
+fn seed_tile<const L: usize, const P: usize>(
+    xt: &[f64],
+    m: usize,
+    i0: usize,
+    rb: &mut RunBlock,
+    label: Option<u32>,
+    targets: &[&[f64]; P],
+    sums: &mut [f64],
+) {
+    let d = tile_dists::<L, P>(xt, m, i0, targets);
+    let closest: &mut [f64; L] = (&mut rb.closest[i0..i0 + L]).try_into().expect("L rows");
+    let mut first = 0;
+    if let Some(label) = label {
+        let second: &mut [f64; L] = (&mut rb.second[i0..i0 + L]).try_into().expect("L rows");
+        let labels: &mut [u32; L] = (&mut rb.labels[i0..i0 + L]).try_into().expect("L rows");
+        for l in 0..L {
+            let (x, c0, s0) = (d[0][l], closest[l], second[l]);
+            let nearer = x < c0;
+            closest[l] = if nearer { x } else { c0 };
+            second[l] = if nearer {
+                c0
+            } else if x < s0 {
+                x
+            } else {
+                s0
+            };
+            labels[l] = if nearer { label } else { labels[l] };
+        }
+        first = 1;
+    }
+    if first == P {
+        if let Some(s) = sums.first_mut() {
+            for &c in closest.iter() {
+                *s += c;
+            }
+        }
+    } else {
+        for (s, dt) in sums.iter_mut().zip(&d[first..]) {
+            for l in 0..L {
+                let (x, c) = (dt[l], closest[l]);
+                *s += if x < c { x } else { c };
+            }
+        }
+    }
+}
+
+/// Run r's D(x)² on block b: its `closest` with `fold` (a centre not yet
+/// folded into the block) folded in.
+fn weights<'a>(
+    data: &'a [f64],
+    dim: usize,
+    blocks: &'a [Vec<RunBlock>],
+    b: usize,
+    r: usize,
+    fold: Option<&'a [f64]>,
+) -> impl Iterator<Item = f64> + 'a {
+    let xs = &data[b * CHUNK * dim..];
+    blocks[b][r]
+        .closest
+        .iter()
+        .zip(xs.chunks_exact(dim))
+        .map(move |(&c, p)| match fold {
+            Some(q) => {
+                let d = sq_dist(p, q);
+                if d < c {
+                    d
+                } else {
+                    c
+                }
+            }
+            None => c,
+        })
+}
+
 /// The first point (of run r) whose running sum of D(x)² exceeds `v`
 /// (blocks first, then rows inside the block); the last point of positive
-/// weight if rounding leaves `v` beyond the total.
-fn pick(blocks: &[Vec<RunBlock>], r: usize, block_sums: &[f64], v: f64) -> usize {
+/// weight if rounding leaves `v` beyond the total. `fold`: run r's centre
+/// not yet folded into the blocks.
+fn pick(
+    blocks: &[Vec<RunBlock>],
+    data: &[f64],
+    dim: usize,
+    r: usize,
+    block_sums: &[f64],
+    fold: Option<&[f64]>,
+    v: f64,
+) -> usize {
     let mut acc = 0.0;
     for (b, &s) in block_sums.iter().enumerate() {
         if acc + s > v {
             let mut a = acc;
-            for (i, &x) in blocks[b][r].closest.iter().enumerate() {
+            for (i, x) in weights(data, dim, blocks, b, r, fold).enumerate() {
                 a += x;
                 if a > v && x > 0.0 {
                     return b * CHUNK + i;
@@ -429,8 +510,9 @@ fn pick(blocks: &[Vec<RunBlock>], r: usize, block_sums: &[f64], v: f64) -> usize
         }
         acc += s;
     }
-    for (b, rbs) in blocks.iter().enumerate().rev() {
-        if let Some(i) = rbs[r].closest.iter().rposition(|&x| x > 0.0) {
+    for b in (0..blocks.len()).rev() {
+        let w: Vec<f64> = weights(data, dim, blocks, b, r, fold).collect();
+        if let Some(i) = w.iter().rposition(|&x| x > 0.0) {
             return b * CHUNK + i;
         }
     }
@@ -440,7 +522,8 @@ fn pick(blocks: &[Vec<RunBlock>], r: usize, block_sums: &[f64], v: f64) -> usize
 /// One run's outcome.
 pub(crate) struct Run {
     pub centroids: Vec<f64>,
-    pub labels: Vec<usize>,
+    /// The labels, chunk by chunk (in row order).
+    pub labels: Vec<Vec<u32>>,
     pub inertia: f64,
     pub n_iter: usize,
 }
@@ -477,9 +560,9 @@ impl Chunk<'_> {
 fn transpose(c: &[f64], dim: usize) -> Vec<f64> {
     let m = c.len() / dim;
     let mut t = vec![0.0; c.len()];
-    for j in 0..m {
-        for d in 0..dim {
-            t[d * m + j] = c[j * dim + d];
+    for (d, col) in t.chunks_exact_mut(m.max(1)).enumerate() {
+        for (o, p) in col.iter_mut().zip(c.chunks_exact(dim)) {
+            *o = p[d];
         }
     }
     t
@@ -747,10 +830,7 @@ pub(crate) fn lloyd(data: &[f64], dim: usize, start: Start, max_iter: usize, tol
         })
         .collect();
     let inertia = inertia_parts.iter().sum();
-    let labels = chunks
-        .iter()
-        .flat_map(|ch| ch.labels.iter().map(|&l| l as usize))
-        .collect();
+    let labels = chunks.into_iter().map(|ch| ch.labels).collect();
     Run {
         centroids,
         labels,
