@@ -26,7 +26,7 @@ const PARAMS: &[ParamSpec] = &[
         name: "min_samples",
         help: "Neighbours (the point itself included) for the core distance",
         kind: Kind::Count,
-        default: "min(min_cluster_size, 5)",
+        default: "min(min_cluster_size, max(5, n/5000))",
         fit_only: false,
     },
     sample_size_spec("100000"),
@@ -57,7 +57,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     let mcs = size.map_or(defaults::hdbscan_min_cluster_size(n), |sz| sz.resolve(n));
     let ms = s
         .count("min_samples")?
-        .unwrap_or(defaults::hdbscan_min_samples(mcs));
+        .unwrap_or(defaults::hdbscan_min_samples(mcs, n));
     let p = checked(
         "hdbscan",
         s,
