@@ -74,6 +74,9 @@ pub enum DataError {
     /// Only a label column, nothing to cluster.
     #[error("{path}: no feature columns (only the label column \"{label_column}\")")]
     NoFeatures { path: String, label_column: String },
+    /// Both a built-in name and an existing file: which one is meant is not clear.
+    #[error("{name}: both a built-in dataset and a file here; write ./{name} for the file, or run elsewhere for the built-in")]
+    Ambiguous { name: String },
     /// Neither a built-in name nor an existing file.
     #[error("{name}: not a built-in dataset and no such file (built-ins: {builtins})")]
     UnknownDataset { name: String, builtins: String },

@@ -64,10 +64,16 @@ pub fn resolve(
     label_column: Option<&str>,
     seed: u64,
 ) -> Result<Dataset, DataError> {
+    let path = Path::new(name_or_path);
     if let Some(ds) = builtin(name_or_path, seed) {
+        // A file of the same name would silently lose to the built-in.
+        if path.exists() {
+            return Err(DataError::Ambiguous {
+                name: name_or_path.to_string(),
+            });
+        }
         return Ok(ds);
     }
-    let path = Path::new(name_or_path);
     if path.exists() {
         return load_csv(path, label_column);
     }

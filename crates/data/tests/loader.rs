@@ -351,3 +351,22 @@ fn resolve_builtin_path_and_unknown() {
     let e = resolve(iris_path.to_str().unwrap(), Some("species"), 0).unwrap_err();
     assert!(matches!(e, DataError::MissingLabelColumn { .. }));
 }
+
+/// A file named like a built-in dataset does not silently lose to it: the
+/// name is an error that says how to mean either.
+#[test]
+fn a_file_named_like_a_builtin_is_ambiguous() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = std::env::current_dir().unwrap();
+    std::fs::write(dir.path().join("blobs"), "x,y\n1,2\n3,4\n").unwrap();
+    std::env::set_current_dir(dir.path()).unwrap();
+    let named = clusterlab_data::resolve("blobs", None, 0);
+    let explicit = clusterlab_data::resolve("./blobs", None, 0);
+    std::env::set_current_dir(old).unwrap();
+    let e = named.unwrap_err().to_string();
+    assert!(
+        e.contains("both a built-in") && e.contains("./blobs"),
+        "{e}"
+    );
+    assert_eq!(explicit.unwrap().n(), 2);
+}
