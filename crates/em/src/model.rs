@@ -516,6 +516,12 @@ impl TryFrom<ModelWire> for GmmModel {
     fn try_from(w: ModelWire) -> Result<Self, String> {
         let means = matrix_from_rows(&w.means, "means")?;
         let (k, d) = means.dim();
+        if w.weights.len() != k {
+            return Err(format!(
+                "weights has {} values but means has {k} rows (one per component)",
+                w.weights.len()
+            ));
+        }
         let ty = w.covariance_type;
         let wrong = || format!("{ty} covariances must have shape {}", shape_text(ty, k, d));
         let cov = match (ty, w.covariances) {

@@ -933,3 +933,18 @@ fn tied_covariance_ignores_a_reseeded_component() {
         f.warnings
     );
 }
+
+/// A model file whose weights and means disagree in length names the
+/// weights, not the covariances.
+#[test]
+fn a_model_with_more_weights_than_means_names_the_weights() {
+    let text = r#"{"covariance_type": "diag", "weights": [0.3, 0.3, 0.4],
+                   "means": [[0.0], [1.0]], "covariances": [[1.0], [1.0]]}"#;
+    let e = serde_json::from_str::<clusterlab_em::GmmModel>(text)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("weights has 3 values but means has 2 rows"),
+        "{e}"
+    );
+}
