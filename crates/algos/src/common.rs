@@ -68,12 +68,13 @@ pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
 
 /// A size parameter given either as a count of points or as a fraction of
 /// the number of points n, as scikit-learn's OPTICS `min_samples` /
-/// `min_cluster_size`: a fraction `f` in (0, 1] means `max(2, ⌊f·n⌋)` points.
+/// `min_cluster_size`: a fraction `f` in (0, 1) means `max(2, ⌊f·n⌋)` points (1 is
+/// the count 1, as "1.0" is: a whole number is a count).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Size {
     /// An absolute number of points.
     Count(usize),
-    /// A fraction of n, in (0, 1].
+    /// A fraction of n, in (0, 1).
     Fraction(f64),
 }
 
@@ -86,7 +87,7 @@ impl Size {
         }
     }
 
-    /// Checks the value (a count at least `min_count`, or a fraction in (0, 1]).
+    /// Checks the value (a count at least `min_count`, or a fraction in (0, 1)).
     pub(crate) fn check(
         self,
         name: &'static str,
@@ -95,7 +96,7 @@ impl Size {
     ) -> Result<(), AlgoError> {
         match self {
             Size::Count(c) if c >= min_count => Ok(()),
-            Size::Fraction(f) if f > 0.0 && f <= 1.0 => Ok(()),
+            Size::Fraction(f) if f > 0.0 && f < 1.0 => Ok(()),
             other => Err(AlgoError::invalid(name, expected, other)),
         }
     }
@@ -140,7 +141,7 @@ impl FromStr for Size {
             Ok(v) => Ok(Size::from(v)),
             Err(_) => Err(AlgoError::invalid(
                 "size",
-                "an integer count or a fraction in (0, 1]",
+                "an integer count or a fraction in (0, 1)",
                 s,
             )),
         }

@@ -274,3 +274,34 @@ fn optics_refuses_the_other_methods_parameters() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Messages that say what is allowed and what went wrong: a size of 1.0 is
+/// the count 1 (refused as below 2, without claiming 1 is allowed), an
+/// empty config value names what the parser expected.
+#[test]
+fn messages_say_what_is_allowed() {
+    let o = run(&["fit", "hdbscan", "blobs", "--min-cluster-size", "1.0"]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        e.contains("(0, 1)") && e.contains("--min-cluster-size"),
+        "{e}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("k.toml");
+    std::fs::write(&cfg, "k=\n").unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "compare",
+        "blobs",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("line 1") && e.contains("expected"), "{e}");
+    assert!(!out.exists());
+}

@@ -74,7 +74,9 @@ pub fn resolve(
         }
         return Ok(ds);
     }
-    if path.exists() {
+    // A path that exists, or a link that does (a loop, a dangling link):
+    // the loader names the file and the OS reason.
+    if path.exists() || path.symlink_metadata().is_ok() {
         return load_csv(path, label_column);
     }
     Err(DataError::UnknownDataset {

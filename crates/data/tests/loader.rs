@@ -370,3 +370,18 @@ fn a_file_named_like_a_builtin_is_ambiguous() {
     );
     assert_eq!(explicit.unwrap().n(), 2);
 }
+
+/// A symlink loop is reported with the OS reason, not as "no such file".
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_names_the_os_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let e = clusterlab_data::resolve(a.to_str().unwrap(), None, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains("no such file"), "{e}");
+    assert!(e.contains("a.csv") && e.contains("cannot read"), "{e}");
+}

@@ -151,7 +151,15 @@ impl CompareConfig {
                 let line = e
                     .span()
                     .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-                let msg = one_line(e.message());
+                // Every line of the parser's message (a first line alone,
+                // such as "invalid string", gives no reason).
+                let msg = e
+                    .message()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 StudyError::Config {
                     path: shown.clone(),
                     message: match line {

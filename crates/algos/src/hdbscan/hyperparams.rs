@@ -94,7 +94,7 @@ impl HdbscanParams {
         p.min_cluster_size.check(
             "min_cluster_size",
             2,
-            "an integer >= 2 or a fraction in (0, 1]",
+            "an integer >= 2 or a fraction in (0, 1)",
         )?;
         if p.min_samples == Some(0) {
             return Err(AlgoError::invalid("min_samples", ">= 1", 0));

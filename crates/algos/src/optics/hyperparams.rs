@@ -53,7 +53,7 @@ pub struct ValidOpticsParams {
 ///   core point; a count ≥ 2 or a fraction of n in (0, 1] (→ `max(2, ⌊f·n⌋)`);
 /// * `max_eps = ∞`: neighbourhood radius; smaller values run faster;
 /// * `cluster_method = xi`, `xi = 0.05` (in (0, 1)),
-///   `min_cluster_size = min_samples` (count ≥ 2 or fraction in (0, 1]),
+///   `min_cluster_size = min_samples` (count ≥ 2 or fraction in (0, 1)),
 ///   `predecessor_correction = true`;
 /// * `eps` for `cluster_method = dbscan`: the cut (default `max_eps`; must
 ///   be ≤ `max_eps`, and given when `max_eps` is ∞).
@@ -121,7 +121,7 @@ impl OpticsParams {
     pub fn check_ref(&self) -> Result<&ValidOpticsParams, AlgoError> {
         let p = &self.0;
         p.min_samples
-            .check("min_samples", 2, "an integer >= 2 or a fraction in (0, 1]")?;
+            .check("min_samples", 2, "an integer >= 2 or a fraction in (0, 1)")?;
         if !(p.max_eps > 0.0) {
             return Err(AlgoError::invalid("max_eps", "> 0", p.max_eps));
         }
@@ -132,7 +132,7 @@ impl OpticsParams {
             m.check(
                 "min_cluster_size",
                 2,
-                "an integer >= 2 or a fraction in (0, 1]",
+                "an integer >= 2 or a fraction in (0, 1)",
             )?;
         }
         if let Some(eps) = p.eps {
