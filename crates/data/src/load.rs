@@ -23,6 +23,55 @@ fn shown_value(s: &str) -> String {
     }
 }
 
+/// Longest line the loader reads (16 MiB: 100,000 columns of long numbers).
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// The file's bytes, refusing a line longer than [`MAX_LINE_BYTES`].
+fn read_capped(path: &Path, shown: &str) -> Result<Vec<u8>, DataError> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| match e.kind() {
+        ErrorKind::NotFound => DataError::NotFound {
+            path: shown.to_string(),
+        },
+        _ => DataError::Unreadable {
+            path: shown.to_string(),
+            message: one_line(&e.to_string()),
+        },
+    };
+    let mut f = fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut since_newline = 0usize;
+    let mut line = 1usize;
+    loop {
+        let got = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(g) => g,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(unreadable(e)),
+        };
+        for &b in &buf[..got] {
+            if b == b'\n' {
+                since_newline = 0;
+                line += 1;
+            } else {
+                since_newline += 1;
+            }
+        }
+        if since_newline > MAX_LINE_BYTES {
+            return Err(DataError::Unreadable {
+                path: shown.to_string(),
+                message: format!(
+                    "line {line} is longer than {} MiB (not a CSV file?)",
+                    MAX_LINE_BYTES >> 20
+                ),
+            });
+        }
+        bytes.extend_from_slice(&buf[..got]);
+    }
+    Ok(bytes)
+}
+
 /// Loads a CSV file into a [`Dataset`].
 ///
 /// * Line 1 is a header of column names (a UTF-8 byte-order mark is
@@ -30,7 +79,10 @@ fn shown_value(s: &str) -> String {
 ///   skipped).
 /// * Every column is a numeric feature except the ground-truth column:
 ///   `label_column` if given (an error if the header lacks it), otherwise a
-///   column named `label` if there is one.
+///   column named `label` if there is one (or a single one named so in
+///   another case, such as `Label`).
+/// * A line longer than [`MAX_LINE_BYTES`] is an error (so a stream without
+///   line breaks, such as `/dev/zero`, is not read until memory runs out).
 /// * Labels are integers ≥ −1 (`-1` = noise); an integral float such as
 ///   `2.0` is accepted as `2`.
 /// * NaN and infinities are rejected.
@@ -40,15 +92,7 @@ fn shown_value(s: &str) -> String {
 /// header is line 1) and the column.
 pub fn load_csv(path: &Path, label_column: Option<&str>) -> Result<Dataset, DataError> {
     let shown = path.display().to_string();
-    let bytes = fs::read(path).map_err(|e| match e.kind() {
-        ErrorKind::NotFound => DataError::NotFound {
-            path: shown.clone(),
-        },
-        _ => DataError::Unreadable {
-            path: shown.clone(),
-            message: one_line(&e.to_string()),
-        },
-    })?;
+    let bytes = read_capped(path, &shown)?;
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -153,7 +197,17 @@ fn parse_csv(bytes: &[u8], path: &str, label_column: Option<&str>) -> Result<Dat
         }
     }
     let wanted = label_column.unwrap_or(LABEL_COLUMN);
-    let label_idx = columns.iter().position(|c| c == wanted);
+    let label_idx = columns.iter().position(|c| c == wanted).or_else(|| {
+        // `Label` or `LABEL` is the ground truth too, not a feature.
+        let mut like = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.eq_ignore_ascii_case(LABEL_COLUMN));
+        match (label_column, like.next(), like.next()) {
+            (None, Some((j, _)), None) => Some(j),
+            _ => None,
+        }
+    });
     if label_idx.is_none() && label_column.is_some() {
         return Err(DataError::MissingLabelColumn {
             path: path.to_string(),

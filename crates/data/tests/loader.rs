@@ -385,3 +385,25 @@ fn a_symlink_loop_names_the_os_reason() {
     assert!(!e.contains("no such file"), "{e}");
     assert!(e.contains("a.csv") && e.contains("cannot read"), "{e}");
 }
+
+/// `Label` (any case) is the ground truth when no column is named
+/// exactly `label`, not a feature.
+#[test]
+fn a_label_column_in_another_case_is_the_ground_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("l.csv");
+    std::fs::write(&p, "x,Label\n1,0\n2,0\n8,1\n").unwrap();
+    let ds = clusterlab_data::load_csv(&p, None).unwrap();
+    assert_eq!(ds.d(), 1);
+    assert_eq!(ds.labels.as_deref(), Some(&[0, 0, 1][..]));
+}
+
+/// A stream without line breaks is refused after a bounded read.
+#[cfg(unix)]
+#[test]
+fn an_endless_line_is_refused() {
+    let e = clusterlab_data::load_csv(std::path::Path::new("/dev/zero"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("/dev/zero") && e.contains("longer than"), "{e}");
+}
