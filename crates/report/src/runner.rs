@@ -300,7 +300,10 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
     };
     for (name, bytes) in [
         ("metrics.json", tables::metrics_json(&summary, cfg)?),
-        ("metrics.csv", tables::metrics_csv(&summary)?),
+        (
+            clusterlab_study::config::METRICS_CSV,
+            tables::metrics_csv(&summary)?,
+        ),
         ("summary.md", tables::summary_md(&summary).into_bytes()),
     ] {
         atomic::write_atomic(&cfg.out.join(name), &bytes)?;

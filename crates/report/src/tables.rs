@@ -193,7 +193,7 @@ fn optf(v: Option<f64>, digits: usize) -> String {
 /// `metrics.csv`: the rows of `metrics.json` (params as a JSON cell), with
 /// the dataset's EM-versus-k-means agreement repeated on each row.
 pub fn metrics_csv(sum: &RunSummary) -> Result<Vec<u8>, ReportError> {
-    let path = sum.out.join("metrics.csv");
+    let path = sum.out.join(clusterlab_study::config::METRICS_CSV);
     let mut w = csv::Writer::from_writer(Vec::new());
     let e = |e: csv::Error| ReportError::write(&path, e);
     w.write_record([

@@ -35,9 +35,18 @@ pub fn load_datasets(cfg: &CompareConfig) -> Result<Vec<Dataset>, StudyError> {
             .iter()
             .map(|s| s.to_string())
             .collect();
+        // Never the report's own files (`--datasets-dir D --out D`).
+        let out = cfg.out.canonicalize().ok();
         v.extend(
             clusterlab_data::shipped_csvs(&cfg.shipped_dir)
                 .into_iter()
+                .filter(|p| {
+                    let dir = p.parent().and_then(|d| d.canonicalize().ok());
+                    let own = p
+                        .file_name()
+                        .is_some_and(|f| f == crate::config::METRICS_CSV);
+                    !(own && out.is_some() && dir == out)
+                })
                 .map(|p| p.display().to_string()),
         );
         v
@@ -168,4 +177,41 @@ pub fn study(
         sweep,
         trace,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `compare --datasets-dir D --out D`: the report's own metrics.csv is
+    /// not a dataset of the next run.
+    #[test]
+    fn the_report_folder_is_not_a_dataset_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.csv"), "x,y\n1,2\n3,4\n5,6\n").unwrap();
+        std::fs::write(dir.path().join("metrics.csv"), "x,y\n1,2\n").unwrap();
+        let cfg = CompareConfig {
+            shipped_dir: dir.path().to_path_buf(),
+            out: dir.path().to_path_buf(),
+            ..CompareConfig::default()
+        };
+        let names: Vec<String> = load_datasets(&cfg)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        assert!(names.contains(&"mine".to_string()), "{names:?}");
+        assert!(!names.contains(&"metrics".to_string()), "{names:?}");
+        // Elsewhere, the same folder's CSVs are all datasets.
+        let cfg = CompareConfig {
+            out: dir.path().join("report"),
+            ..cfg
+        };
+        let names: Vec<String> = load_datasets(&cfg)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        assert!(names.contains(&"metrics".to_string()), "{names:?}");
+    }
 }

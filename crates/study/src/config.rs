@@ -32,6 +32,10 @@ use serde_json::Value;
 
 use crate::error::{one_line, StudyError};
 
+/// The table a report writes beside its pictures (a CSV: a run whose
+/// datasets folder is its output folder must not read it as a dataset).
+pub const METRICS_CSV: &str = "metrics.csv";
+
 /// A per-algorithm table of a config file: parameter name → value.
 type Table = BTreeMap<String, Value>;
 
