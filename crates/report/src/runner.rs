@@ -281,10 +281,13 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
     let render_seconds = t1.elapsed().as_secs_f64();
     rb.finished("the pictures", render_seconds);
     let mut files = Vec::new();
+    // A picture that could be drawn but not written (or not drawn) is an
+    // error of the run, not a quiet gap in the report: one line naming the
+    // file and the reason, a non-zero exit, no index.html written.
     for (rel, res) in results {
         match res {
             Ok(()) => files.push(rel),
-            Err(e) => skipped.push(format!("{}: {e}", rel.display())),
+            Err(e) => return Err(e),
         }
     }
 
