@@ -30,6 +30,15 @@ pub enum AlgoError {
     /// The data contains NaN or ±∞.
     #[error("data must be finite (row {row}, column {col} is {value})")]
     NonFiniteData { row: usize, col: usize, value: f64 },
+    /// A column's magnitudes are so large or so small that squared
+    /// distances overflow or underflow f64.
+    #[error("column {col}: values up to {max:e} in magnitude are too {what} for distances in f64 (their squares {how}); z-score the data (--standardize, compare's default)")]
+    ExtremeData {
+        col: usize,
+        max: f64,
+        what: &'static str,
+        how: &'static str,
+    },
     /// The EM crate rejected a parameter or failed.
     #[error("gmm: {0}")]
     Gmm(#[from] clusterlab_em::GmmError),

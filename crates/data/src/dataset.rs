@@ -187,19 +187,32 @@ pub fn zscore(x: &Array2<f64>) -> (Array2<f64>, Vec<f64>, Vec<f64>) {
             stds.push(0.0);
             continue;
         }
-        let mean = col.iter().sum::<f64>() / n as f64;
-        means.push(mean);
+        // Computed on the column divided by a power of two near its largest
+        // magnitude (exact, and z-scores do not change with the unit), so
+        // values near 1e±300 neither overflow the squares nor underflow.
+        let big = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let unit = if big > 0.0 && big.is_finite() {
+            2f64.powi(big.log2().floor() as i32)
+        } else {
+            1.0
+        };
+        let mean_u = col.iter().map(|&v| v / unit).sum::<f64>() / n as f64;
+        means.push(mean_u * unit);
         let first = col[0];
         if col.iter().all(|&v| v == first) {
             col.fill(0.0);
             stds.push(0.0);
             continue;
         }
-        let var = col.iter().map(|&v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
-        let std = var.sqrt();
-        if std > 0.0 && std.is_finite() {
-            col.mapv_inplace(|v| (v - mean) / std);
-            stds.push(std);
+        let var_u = col
+            .iter()
+            .map(|&v| (v / unit - mean_u) * (v / unit - mean_u))
+            .sum::<f64>()
+            / n as f64;
+        let std_u = var_u.sqrt();
+        if std_u > 0.0 && std_u.is_finite() {
+            col.mapv_inplace(|v| (v / unit - mean_u) / std_u);
+            stds.push(std_u * unit);
         } else {
             col.fill(0.0);
             stds.push(0.0);

@@ -139,3 +139,18 @@ fn write_errors() {
     assert!(msg.contains("row 3, column \"b\""), "{msg}");
     assert!(!ok.exists());
 }
+
+/// z-scores do not depend on the unit: data around 1e160 or 1e-170 gives
+/// the same z-scores as the same data around 1 (no overflow, no underflow).
+#[test]
+fn zscores_survive_extreme_units() {
+    let base = ndarray::array![[0.5, -1.0], [1.5, 2.0], [4.0, 0.25], [2.0, 1.0]];
+    let (z, _, _) = clusterlab_data::zscore(&base);
+    for scale in [1e160, 1e-170, 2f64.powi(1000), 2f64.powi(-1000)] {
+        let (zs, _, stds) = clusterlab_data::zscore(&base.mapv(|v| v * scale));
+        for (a, b) in z.iter().zip(zs.iter()) {
+            assert!((a - b).abs() < 1e-12, "scale {scale:e}: {a} vs {b}");
+        }
+        assert!(stds.iter().all(|s| *s > 0.0 && s.is_finite()), "{stds:?}");
+    }
+}

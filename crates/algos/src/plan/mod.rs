@@ -266,8 +266,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Fits the rows of `x`.
+    /// Fits the rows of `x` (refusing magnitudes whose squares leave f64).
     pub fn fit(&self, x: ArrayView2<f64>) -> Result<Clustering, AlgoError> {
+        check_magnitudes(x)?;
         match &self.runnable {
             Runnable::Clusterer(c) => c.fit(x),
             Runnable::Gmm(p) => Clusterer::fit(p, x),
@@ -292,6 +293,36 @@ impl Plan {
         }
         Ok(v)
     }
+}
+
+/// Largest magnitude a column may reach: its squares, and sums of many of
+/// them, stay finite.
+pub const MAX_MAGNITUDE: f64 = 1e150;
+/// Smallest largest-magnitude a non-zero column may have: its squared
+/// differences stay normal numbers.
+pub const MIN_MAGNITUDE: f64 = 1e-150;
+
+/// Refuses data whose squared distances would overflow or underflow f64
+/// (every algorithm here works on squared distances), naming the column
+/// (1-based).
+pub fn check_magnitudes(x: ArrayView2<f64>) -> Result<(), AlgoError> {
+    for (j, col) in x.columns().into_iter().enumerate() {
+        let max = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let (what, how) = if max > MAX_MAGNITUDE {
+            ("large", "overflow")
+        } else if max > 0.0 && max < MIN_MAGNITUDE {
+            ("small", "underflow")
+        } else {
+            continue;
+        };
+        return Err(AlgoError::ExtremeData {
+            col: j + 1,
+            max,
+            what,
+            how,
+        });
+    }
+    Ok(())
 }
 
 /// Resolves `algorithm` with the user's `settings` against `ctx`: the one
@@ -381,4 +412,39 @@ pub fn finite_or_null(a: ndarray::ArrayView1<f64>) -> Value {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// Magnitudes whose squares leave f64 are refused, naming the column;
+    /// the same data z-scored (or at ordinary scales) is fitted.
+    #[test]
+    fn extreme_magnitudes_are_refused_by_column() {
+        let x = array![[0.0, 1e-170], [1.0, 3e-170], [2.0, 2e-170], [9.0, 5e-170]];
+        let ctx = Context::new(x.view(), Some(2), 0);
+        let p = plan(Algorithm::KMeans, &Settings::new(), &ctx).unwrap();
+        let e = p.fit(x.view()).unwrap_err().to_string();
+        assert!(e.starts_with("column 2:") && e.contains("too small"), "{e}");
+        let big = x.mapv(|v| v * 1e200 + 1.0);
+        let e = p.fit(big.view()).unwrap_err().to_string();
+        assert!(e.starts_with("column 1:") && e.contains("too large"), "{e}");
+        let z = zscore_by_hand(&x);
+        assert_eq!(p.fit(z.view()).unwrap().n_clusters, 2);
+    }
+
+    /// z-scores by hand (this crate does not depend on clusterlab-data).
+    fn zscore_by_hand(x: &ndarray::Array2<f64>) -> ndarray::Array2<f64> {
+        let mut z = x.clone();
+        for mut c in z.columns_mut() {
+            let big = c.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            c.mapv_inplace(|v| v / big);
+            let m = c.mean().unwrap();
+            let s = c.mapv(|v| (v - m) * (v - m)).mean().unwrap().sqrt();
+            c.mapv_inplace(|v| (v - m) / s);
+        }
+        z
+    }
 }
