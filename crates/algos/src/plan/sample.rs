@@ -29,6 +29,10 @@ use crate::error::AlgoError;
 use crate::kdtree::{KdTree, LEAF_SIZE};
 use crate::Clusterer;
 
+/// Leaf size of the tree of reaching points (large leaves: fewer boxes to
+/// test in 10-D, as DBSCAN's own tree).
+const REACH_LEAF_SIZE: usize = 128;
+
 /// How far a sample point reaches to the points outside the sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Reach {
@@ -71,10 +75,6 @@ impl Clusterer for Sampled {
         let start = Instant::now();
         let xs = x.select(Axis(0), &self.idx);
         let mut c = self.inner.fit(xs.view())?;
-        let timing = std::env::var_os("CLUSTERLAB_TIMING").is_some();
-        if timing {
-            eprintln!("sample fit {:.2} s", start.elapsed().as_secs_f64());
-        }
         let (m, d) = xs.dim();
         let data = to_row_major(&xs.view());
         // Which sample points reach out, and how far.
@@ -108,7 +108,7 @@ impl Clusterer for Sampled {
         for &j in &reaching {
             rows.extend_from_slice(&data[j * d..(j + 1) * d]);
         }
-        let tree = KdTree::build(&rows, d, reaching.clone(), 128);
+        let tree = KdTree::build(&rows, d, reaching.clone(), REACH_LEAF_SIZE);
         // One range query per point, out to the farthest reach.
         let r2 = reaching
             .iter()
@@ -118,28 +118,20 @@ impl Clusterer for Sampled {
         for (j, &i) in self.idx.iter().enumerate() {
             in_sample[i] = j;
         }
-        // The rows outside the sample, visited in kd-tree order so that
-        // consecutive queries touch the same part of the tree (in input
-        // order they miss the cache: ten times slower at 1M × 10).
+        // Per row outside the sample: the sample point it joins
+        // (`usize::MAX`: none, noise out of every reach).
         let outside: Vec<usize> = (0..self.n)
             .filter(|&i| in_sample[i] == usize::MAX)
             .collect();
-        let mut orows = Vec::with_capacity(outside.len() * d);
-        for &i in &outside {
-            orows.extend(x.row(i).iter().copied());
-        }
-        let queries = KdTree::build(&orows, d, outside, LEAF_SIZE);
-        drop(orows);
-        // Per query: the sample point it joins (`usize::MAX`: none, noise
-        // out of every reach).
-        let joined: Vec<usize> = (0..queries.n_points())
-            .into_par_iter()
-            .map(|t| {
+        let joined: Vec<usize> = outside
+            .par_iter()
+            .map(|&i| {
+                let q = x.row(i).to_vec();
                 let within = |pos: usize, d2: f64| {
                     let j = tree.ids[pos];
                     d2 <= reach[j] * reach[j]
                 };
-                tree.find_within(queries.point(t), r2, &within)
+                tree.find_within(&q, r2, &within)
                     .map_or(usize::MAX, |pos| tree.ids[pos])
             })
             .collect();
@@ -148,18 +140,10 @@ impl Clusterer for Sampled {
         for (j, &i) in self.idx.iter().enumerate() {
             assigned[i] = (c.labels[j], j);
         }
-        for (t, &j) in joined.iter().enumerate() {
-            let i = queries.ids[t];
+        for (&i, &j) in outside.iter().zip(&joined) {
             if j != usize::MAX {
                 assigned[i] = (c.labels[j], j);
             }
-        }
-        if timing {
-            eprintln!(
-                "extension {:.2} s ({} reaching)",
-                start.elapsed().as_secs_f64(),
-                reaching.len()
-            );
         }
         let labels: Vec<i64> = assigned.iter().map(|a| a.0).collect();
         // Out of every reach: membership 0 and the largest outlier score.
