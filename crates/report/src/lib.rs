@@ -24,7 +24,8 @@
 //! * [`palette`]: the colours, and each EM component's colour from its
 //!   display group; [`explain`]: why EM and k-means differ, in words.
 //! * [`tables`], [`html`]: `metrics.json` / `metrics.csv` / `summary.md`
-//!   and the page.
+//!   and the page; [`explorer`]: the page's interactive part (the data as
+//!   JSON, an inline script: hover a point, scrub EM's iterations).
 //!
 //! Every file is written under a temporary name and renamed ([`atomic`]), so
 //! an interrupted run leaves no half-written report; bad input (an unknown
@@ -34,6 +35,7 @@
 pub mod atomic;
 pub mod error;
 pub mod explain;
+pub mod explorer;
 pub mod html;
 pub mod palette;
 pub mod render;

@@ -158,6 +158,10 @@ pub fn study(
         }
         Err(e) => Err(e.clone()),
     };
+    let em_path = match &pair {
+        Ok(p) => crate::path::em_path(z.view(), &p.em, &gmm_settings, p.k, cfg.seed),
+        Err(e) => Err(e.clone()),
+    };
     progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
         name: ds.name.clone(),
@@ -176,6 +180,9 @@ pub fn study(
         pair,
         sweep,
         trace,
+        means,
+        stds,
+        em_path,
     })
 }
 
