@@ -180,6 +180,30 @@ impl Drop for Browser {
     }
 }
 
+/// The algorithms whose labels the tooltip names, by metrics.json key and title.
+const TITLES: [(&str, &str); 5] = [
+    ("kmeans", "k-means"),
+    ("kmedoids", "k-medoids"),
+    ("dbscan", "DBSCAN"),
+    ("optics", "OPTICS"),
+    ("hdbscan", "HDBSCAN"),
+];
+
+/// The labels of `algorithm` on the test's dataset, from metrics.json.
+fn labels_of(metrics: &Value, algorithm: &str) -> Vec<i64> {
+    metrics["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["dataset"] == json!(DATASET) && r["algorithm"] == json!(algorithm))
+        .unwrap_or_else(|| panic!("no {algorithm} row"))["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect()
+}
+
 /// Responsibilities with two decimals, as the tooltip prints them.
 fn two_decimals(row: &[Value]) -> String {
     row.iter()
@@ -364,6 +388,23 @@ fn explorer_answers_about_points_in_headless_chromium() {
             text.contains(&format!("responsibilities {want}\n")),
             "point {i}: want {want} in\n{text}"
         );
+        // Every other algorithm's label, as metrics.json has it.
+        for (key, title) in TITLES {
+            let label = labels_of(&metrics, key)[i];
+            let said = if label < 0 {
+                format!("\n{title}: noise")
+            } else {
+                format!("\n{title}: cluster {label}")
+            };
+            assert!(text.contains(&said), "point {i}: want `{said}` in\n{text}");
+        }
+        let disagree = points[..3].contains(&i);
+        assert_eq!(
+            text.contains("EM and k-means disagree"),
+            disagree,
+            "point {i}:\n{text}"
+        );
+        assert!(text.contains("; reachability ") && text.contains("; probability "));
         eprintln!("point {i}: responsibilities {want}");
     }
 
@@ -419,6 +460,21 @@ fn explorer_answers_about_points_in_headless_chromium() {
     assert_eq!(
         b.eval(&format!("window.clusterlab.showDisagreements({ds}, false), window.clusterlab.state().shownPoints")),
         json!(500)
+    );
+    // The keyboard: focus the plot, step to the first point, its tooltip opens.
+    b.call(
+        "Input.dispatchMouseEvent",
+        json!({"type": "mouseMoved", "x": 1, "y": 1}),
+    );
+    b.eval("document.getElementById('ex-scatter').focus(), 0");
+    b.call(
+        "Input.dispatchKeyEvent",
+        json!({"type": "keyDown", "key": "ArrowRight", "code": "ArrowRight", "windowsVirtualKeyCode": 39}),
+    );
+    let tip = b.eval("(() => { const t = document.querySelector('[role=tooltip]'); return t && !t.hidden ? t.textContent : null; })()");
+    assert!(
+        tip.as_str().is_some_and(|t| t.starts_with("point 0\n")),
+        "after → on the plot: {tip}"
     );
     // Another dataset, and the colour selector.
     assert_eq!(
