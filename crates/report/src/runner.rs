@@ -28,12 +28,14 @@ pub enum Picture {
     Bic,
     OpticsReachability,
     Hdbscan,
+    HdbscanSoft,
+    CondensedTree,
     EmTrace,
 }
 
 impl Picture {
     /// Every per-dataset picture, in the order the page shows them.
-    pub const ALL: [Picture; 8] = [
+    pub const ALL: [Picture; 10] = [
         Picture::HardVsSoft,
         Picture::EmVsKmeans,
         Picture::Responsibilities,
@@ -42,6 +44,8 @@ impl Picture {
         Picture::Bic,
         Picture::OpticsReachability,
         Picture::Hdbscan,
+        Picture::HdbscanSoft,
+        Picture::CondensedTree,
     ];
 
     /// File name inside the dataset's folder.
@@ -54,6 +58,8 @@ impl Picture {
             Picture::Bic => "bic.png",
             Picture::OpticsReachability => "optics-reachability.png",
             Picture::Hdbscan => "hdbscan.png",
+            Picture::HdbscanSoft => "hdbscan-soft.png",
+            Picture::CondensedTree => "condensed-tree.png",
             Picture::EmTrace => "em-trace.gif",
         }
     }
@@ -68,6 +74,8 @@ impl Picture {
             Picture::Bic => "BIC against the number of components for the four covariance types (lower is better); the best is marked.",
             Picture::OpticsReachability => "OPTICS reachability plot: valleys are clusters, coloured by the extracted cluster.",
             Picture::Hdbscan => "HDBSCAN clusters; faint points have low membership probability, × marks noise.",
+            Picture::HdbscanSoft => "Soft density clusters: HDBSCAN's membership vectors beside EM's responsibilities, blended alike; compare them point by point (faint on the left = little chance of being in any cluster).",
+            Picture::CondensedTree => "HDBSCAN's condensed tree: λ = 1/distance downward, bar width = points left; the ringed bars are the clusters selected.",
             Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
         }
     }
@@ -103,6 +111,11 @@ impl Picture {
             }
             Picture::OpticsReachability => run_ok(Algorithm::Optics),
             Picture::Hdbscan => run_ok(Algorithm::Hdbscan),
+            Picture::HdbscanSoft => {
+                s.pair.as_ref().map_err(Clone::clone)?;
+                s.hdbscan_soft.as_ref().map(|_| ()).map_err(Clone::clone)
+            }
+            Picture::CondensedTree => s.hdbscan_soft.as_ref().map(|_| ()).map_err(Clone::clone),
         }
     }
 
@@ -115,6 +128,8 @@ impl Picture {
             Picture::Bic => render::bic::render(s, path),
             Picture::OpticsReachability => render::optics::render(s, path),
             Picture::Hdbscan => render::hdbscan::render(s, path),
+            Picture::HdbscanSoft => render::hdbscan_soft::render(s, path),
+            Picture::CondensedTree => render::condensed_tree::render(s, path),
             Picture::EmTrace => render::trace_gif::render(s, path),
         }
     }

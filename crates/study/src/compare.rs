@@ -159,6 +159,11 @@ pub fn study(
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!("{} · HDBSCAN membership vectors", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let hdbscan_soft = crate::density_soft::hdbscan_soft(z.view(), &runs);
+    progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
         name: ds.name.clone(),
         source: ds.source.clone(),
@@ -176,6 +181,7 @@ pub fn study(
         pair,
         sweep,
         trace,
+        hdbscan_soft,
     })
 }
 

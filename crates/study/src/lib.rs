@@ -18,6 +18,7 @@
 
 pub mod compare;
 pub mod config;
+pub mod density_soft;
 pub mod error;
 pub mod fitting;
 pub mod study;

@@ -255,6 +255,8 @@ pub struct Study {
     pub pair: Result<Pair, String>,
     pub sweep: Sweep,
     pub trace: Result<Trace, String>,
+    /// HDBSCAN's membership vectors (`hdbscan-soft.png`, `condensed-tree.png`).
+    pub hdbscan_soft: Result<crate::density_soft::HdbscanSoft, String>,
 }
 
 impl Study {
