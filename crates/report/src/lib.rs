@@ -24,7 +24,8 @@
 //! * [`palette`]: the colours, and each EM component's colour from its
 //!   display group; [`explain`]: why EM and k-means differ, in words.
 //! * [`tables`], [`html`]: `metrics.json` / `metrics.csv` / `summary.md`
-//!   and the page.
+//!   and the page; [`explorer`]: the page's interactive part (the data as
+//!   JSON, an inline script: hover a point, scrub EM's iterations).
 //!
 //! A report is one unit ([`unit`]): built in a hidden folder beside `--out`
 //! and swapped in at the end, one writer at a time, so a failed or
@@ -35,6 +36,7 @@
 pub mod atomic;
 pub mod error;
 pub mod explain;
+pub mod explorer;
 pub mod html;
 pub mod palette;
 pub mod render;

@@ -158,6 +158,10 @@ pub fn study(
         }
         Err(e) => Err(e.clone()),
     };
+    let em_path = match &pair {
+        Ok(p) => crate::path::em_path(z.view(), &p.em, &gmm_settings, p.k, cfg.seed),
+        Err(e) => Err(e.clone()),
+    };
     progress.finished(&what, t.elapsed().as_secs_f64());
     let what = format!("{} · HDBSCAN membership vectors", ds.name);
     progress.stage(&what);
@@ -182,6 +186,9 @@ pub fn study(
         sweep,
         trace,
         hdbscan_soft,
+        means,
+        stds,
+        em_path,
     })
 }
 
