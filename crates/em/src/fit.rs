@@ -54,7 +54,11 @@ pub struct GmmFit {
 /// At most this many re-seed warnings are listed individually.
 const MAX_RESEED_WARNINGS: usize = 20;
 
-fn validate_data(x: ArrayView2<f64>, w: Option<ArrayView1<f64>>, k: usize) -> Result<(), GmmError> {
+pub(crate) fn validate_data(
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+    k: usize,
+) -> Result<(), GmmError> {
     let (n, d) = x.dim();
     if n == 0 || d == 0 {
         return Err(GmmError::InvalidData(format!(
