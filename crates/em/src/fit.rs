@@ -52,7 +52,7 @@ pub struct GmmFit {
 }
 
 /// At most this many re-seed warnings are listed individually.
-const MAX_RESEED_WARNINGS: usize = 20;
+pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
 
 fn validate_data(x: ArrayView2<f64>, w: Option<ArrayView1<f64>>, k: usize) -> Result<(), GmmError> {
     let (n, d) = x.dim();
@@ -147,7 +147,7 @@ impl Run {
     }
 }
 
-fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
+pub(crate) fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
     let when = if iteration == 0 {
         "at initialisation".to_string()
     } else {
@@ -168,7 +168,7 @@ fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
     }
 }
 
-fn describe_singular(e: &Event, reg: f64) -> Option<String> {
+pub(crate) fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     let what = match e {
         Event::Singular { component: Some(j) } => format!("component {j}'s covariance"),
         Event::Singular { component: None } => "the tied covariance".to_string(),
