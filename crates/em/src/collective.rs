@@ -206,6 +206,24 @@ pub struct CollectiveFit {
     pub n: usize,
 }
 
+/// One run of a collective fit.
+struct RunOutcome {
+    model: GmmModel,
+    lower_bounds: Vec<f64>,
+    converged: bool,
+    reseeds: Vec<String>,
+    final_events: Vec<Event>,
+}
+
+impl RunOutcome {
+    fn final_lower_bound(&self) -> f64 {
+        self.lower_bounds
+            .last()
+            .copied()
+            .unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
 impl ValidGmmParams {
     /// Fits from the shards a [`Collective`] reaches: the single-process
     /// loop with every sum taken by the collective. Starts from an init
@@ -241,26 +259,24 @@ impl ValidGmmParams {
                 ),
             ));
         }
-        let mut best: Option<(
-            f64,
-            GmmModel,
-            Vec<f64>,
-            usize,
-            bool,
-            Vec<String>,
-            Vec<Event>,
-        )> = None;
+        let mut best: Option<RunOutcome> = None;
         for _ in 0..self.n_init {
-            let (model, lbs, converged, reseeds, final_events) =
-                self.run_collective(c, (**start).clone(), centre.view(), variance.view())?;
-            let last = lbs.last().copied().unwrap_or(f64::NEG_INFINITY);
-            if best.as_ref().is_none_or(|b| last > b.0) {
-                let n_iter = lbs.len();
-                best = Some((last, model, lbs, n_iter, converged, reseeds, final_events));
+            let run = self.run_collective(c, (**start).clone(), centre.view(), variance.view())?;
+            if best
+                .as_ref()
+                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+            {
+                best = Some(run);
             }
         }
-        let (_, model, lower_bounds, n_iter, converged, reseeds, final_events) =
-            best.expect("n_init ≥ 1");
+        let RunOutcome {
+            model,
+            lower_bounds,
+            converged,
+            reseeds,
+            final_events,
+        } = best.expect("n_init ≥ 1");
+        let n_iter = lower_bounds.len();
         // The returned model's log-likelihood, around the mixture's mean as the single-process fit scores it.
         let mix_centre = model.weights().dot(model.means());
         let s = c.statistics(&model, mix_centre.view())?;
@@ -290,14 +306,13 @@ impl ValidGmmParams {
     }
 
     /// One run from `initial`, as `fit.rs`'s `run`.
-    #[allow(clippy::type_complexity)]
     fn run_collective(
         &self,
         c: &mut dyn Collective,
         initial: GmmModel,
         centre: ArrayView1<f64>,
         variance: ArrayView1<f64>,
-    ) -> Result<(GmmModel, Vec<f64>, bool, Vec<String>, Vec<Event>), GmmError> {
+    ) -> Result<RunOutcome, GmmError> {
         let d = centre.len();
         let empty = ndarray::Array2::<f64>::zeros((0, d));
         let mut model = initial;
@@ -349,6 +364,12 @@ impl ValidGmmParams {
                 break;
             }
         }
-        Ok((model, lower_bounds, converged, reseeds, final_events))
+        Ok(RunOutcome {
+            model,
+            lower_bounds,
+            converged,
+            reseeds,
+            final_events,
+        })
     }
 }
