@@ -34,6 +34,8 @@ pub enum Command {
     Datasets(DatasetsArgs),
     /// Fit every algorithm on datasets and render the reports
     Compare(crate::compare::CompareArgs),
+    /// Write a CSV's features as a float64 .npy (labels to DATA.labels.npy) for fast, memory-mapped reading.
+    Convert(crate::convert::ConvertArgs),
 }
 
 /// `clusterlab fit ALGORITHM DATA [--k K] [PARAMETERS]`: one subcommand per
@@ -222,7 +224,7 @@ impl clap::Args for AlgorithmFlags {
 /// Options every `fit` takes.
 #[derive(Debug, Args, Clone)]
 pub struct DataArgs {
-    /// A CSV file (header row, numeric columns, optional integer `label`) or a built-in dataset name.
+    /// A CSV file (header row, numeric columns, optional integer `label`), a float64 .npy file (labels from DATA.labels.npy) or a built-in dataset name.
     pub data: String,
     /// Name of the ground-truth column (default: `label` if present).
     #[arg(long)]
@@ -317,6 +319,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
+        Some(Command::Convert(args)) => crate::convert::run(&args, &mut out),
     }
 }
 

@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod convert;
 pub mod error;
 pub mod fit;
 pub mod output;

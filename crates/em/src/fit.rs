@@ -52,7 +52,7 @@ pub struct GmmFit {
 }
 
 /// At most this many re-seed warnings are listed individually.
-const MAX_RESEED_WARNINGS: usize = 20;
+pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
 
 pub(crate) fn validate_data(
     x: ArrayView2<f64>,
@@ -151,7 +151,7 @@ impl Run {
     }
 }
 
-fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
+pub(crate) fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
     let when = if iteration == 0 {
         "at initialisation".to_string()
     } else {
@@ -172,7 +172,7 @@ fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
     }
 }
 
-fn describe_singular(e: &Event, reg: f64) -> Option<String> {
+pub(crate) fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     let what = match e {
         Event::Singular { component: Some(j) } => format!("component {j}'s covariance"),
         Event::Singular { component: None } => "the tied covariance".to_string(),

@@ -51,6 +51,15 @@ pub(crate) enum Ranking<'a> {
     },
     /// A fixed order when there is no E-step yet (e.g. a shuffled index list).
     Order(&'a [usize]),
+    /// The worst-explained points already found elsewhere (a distributed
+    /// fit gathers them from every shard), worst first: (index, row). When
+    /// more are asked for than given, `asked` counts them and a stand-in
+    /// (an index past the data, a zero row) is returned, so a first M-step
+    /// can find out how many points a second one needs.
+    Given {
+        points: &'a [(usize, Array1<f64>)],
+        asked: std::cell::Cell<usize>,
+    },
 }
 
 impl<'a> Ranking<'a> {
@@ -95,6 +104,25 @@ impl Reseed<'_> {
                 .copied()
                 .find(|i| !used.contains(i))
                 .unwrap_or(0),
+            Ranking::Given { points, asked } => {
+                asked.set(asked.get() + 1);
+                points
+                    .iter()
+                    .map(|(i, _)| *i)
+                    .find(|i| !used.contains(i))
+                    .unwrap_or(usize::MAX - used.len())
+            }
+        }
+    }
+
+    /// The data row of point `p` (from the given points when the ranking has them).
+    fn row(&self, p: usize) -> Array1<f64> {
+        match &self.ranking {
+            Ranking::Given { points, .. } => points.iter().find(|(i, _)| *i == p).map_or_else(
+                || Array1::zeros(self.data_variance.len()),
+                |(_, r)| r.clone(),
+            ),
+            _ => self.x.row(p).to_owned(),
         }
     }
 
@@ -150,7 +178,7 @@ pub(crate) fn m_step(
         if !(stats.nk[j] > COLLAPSE * total) {
             let p = reseed.point(&used);
             used.push(p);
-            m.row_mut(j).assign(&(&reseed.x.row(p) - &centre));
+            m.row_mut(j).assign(&(&reseed.row(p) - &centre));
             nk[j] = fresh_share;
             reseeded[j] = true;
             events.push(Event::Reseeded {
@@ -231,7 +259,7 @@ pub(crate) fn m_step(
             if not_pd(&cov, j) || (reg == 0.0 && component_singular(&cov, j, reg, floor)) {
                 let p = reseed.point(&used);
                 used.push(p);
-                m.row_mut(j).assign(&(&reseed.x.row(p) - &centre));
+                m.row_mut(j).assign(&(&reseed.row(p) - &centre));
                 nk[j] = fresh_share;
                 set_component_covariance(&mut cov, j, &broad);
                 events.push(Event::Reseeded {
