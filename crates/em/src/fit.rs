@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
-use crate::engine::EStep;
+use crate::engine::{EStep, Engine};
 use crate::error::GmmError;
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
@@ -195,6 +195,36 @@ pub(crate) fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     ))
 }
 
+/// The warning of a run in which some point had zero density under every
+/// component (its log-likelihood −∞): EM shared it evenly, which is no EM step.
+fn describe_underflow(iteration: usize) -> String {
+    format!(
+        "in iteration {iteration} every component's density underflowed to 0 for some points \
+         (squared Mahalanobis distances beyond f64's range: means too far apart or variances \
+         too small); those points were shared evenly, so the fit is unreliable and not converged"
+    )
+}
+
+/// Refuses a starting model under which some point has zero density in
+/// every component (a mean ~1e200 away, variances ~1e-320): EM's first step
+/// would share that point evenly and collapse the components onto one mean.
+fn reaches_every_point(engine: Engine, m: &GmmModel, p: &Problem) -> Result<(), GmmError> {
+    let (_, ll) = engine.evaluate_around(m, p.x, p.centre.view());
+    match ll.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(crate::error::invalid(
+            "init-model",
+            format!(
+                "under this model every component's density at row {} underflows to 0 (its \
+                 squared Mahalanobis distance to every mean exceeds f64's range, ~1.8e308): the \
+                 model's means are too far from the data or its variances too small; rescale \
+                 the model to the data",
+                i + 1
+            ),
+        )),
+    }
+}
+
 impl ValidGmmParams {
     /// The model a run starts from, and the re-seed warnings its making produced.
     fn initial_model(
@@ -215,6 +245,7 @@ impl ValidGmmParams {
                         ),
                     ));
                 }
+                reaches_every_point(self.engine, m, p)?;
                 return Ok(((**m).clone(), Vec::new()));
             }
             Init::Labels(labels) => {
@@ -274,6 +305,7 @@ impl ValidGmmParams {
         let mut final_events = Vec::new();
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
+        let mut underflowed = false;
         for iteration in 1..=self.max_iter {
             let EStep { stats, lower_bound } = self.engine.e_step(
                 &model,
@@ -297,6 +329,10 @@ impl ValidGmmParams {
                 &reseed,
             );
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
+            if !lower_bound.is_finite() && !underflowed {
+                underflowed = true;
+                reseeds.push(describe_underflow(iteration));
+            }
             final_events = events;
             if let Some(t) = trace.as_mut() {
                 t.push(TraceStep {
@@ -311,7 +347,8 @@ impl ValidGmmParams {
             let change = lower_bound - previous;
             previous = lower_bound;
             if change.abs() < self.tol {
-                converged = true;
+                // A run whose densities underflowed is not EM's: never "converged".
+                converged = !underflowed;
                 break;
             }
         }
