@@ -69,6 +69,7 @@
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.
 
+mod covariance_model;
 mod engine;
 #[cfg(test)]
 mod engines_agree;
@@ -84,6 +85,7 @@ mod params;
 mod reference;
 mod stats;
 
+pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};
