@@ -14,6 +14,7 @@ use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::params::{Init, ValidGmmParams};
+use crate::reference::{InnerControl, WarmStart};
 
 /// One iteration of a traced fit.
 #[derive(Debug, Clone, Serialize)]
@@ -227,10 +228,18 @@ fn reaches_every_point(engine: Engine, m: &GmmModel, p: &Problem) -> Result<(), 
 
 impl ValidGmmParams {
     /// The model a run starts from, and the re-seed warnings its making produced.
+    fn inner_control(&self) -> InnerControl {
+        InnerControl {
+            tol: self.inner_tol,
+            itmax: self.inner_max_iter,
+        }
+    }
+
     fn initial_model(
         &self,
         p: &Problem,
         rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
     ) -> Result<(GmmModel, Vec<String>), GmmError> {
         let (n, k) = (p.x.nrows(), self.n_components);
         let mut resp = match &self.init {
@@ -263,7 +272,7 @@ impl ValidGmmParams {
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
         };
         let stats = self.engine.stats_from_responsibilities(
-            self.covariance_type,
+            self.model.representation(),
             p.x,
             p.w,
             p.centre.view(),
@@ -278,10 +287,12 @@ impl ValidGmmParams {
         };
         let (model, events) = m_step(
             &stats,
-            self.covariance_type,
+            self.model,
             p.centre.view(),
             self.reg_covar,
             &reseed,
+            warm,
+            self.inner_control(),
         );
         Ok((
             model,
@@ -293,7 +304,13 @@ impl ValidGmmParams {
     }
 
     /// EM from one start until convergence or `max_iter`.
-    fn run(&self, p: &Problem, initial: GmmModel, mut reseeds: Vec<String>) -> Run {
+    fn run(
+        &self,
+        p: &Problem,
+        initial: GmmModel,
+        mut reseeds: Vec<String>,
+        mut warm: WarmStart,
+    ) -> Run {
         let (n, k) = (p.x.nrows(), self.n_components);
         // Responsibilities are written only for the trace: the M-step needs
         // just the statistics, and the fit's result comes from a final E-step.
@@ -323,10 +340,12 @@ impl ValidGmmParams {
             };
             let (next, events) = m_step(
                 &stats,
-                self.covariance_type,
+                self.model,
                 p.centre.view(),
                 self.reg_covar,
                 &reseed,
+                &mut warm,
+                self.inner_control(),
             );
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
             if !lower_bound.is_finite() && !underflowed {
@@ -371,6 +390,16 @@ impl ValidGmmParams {
         sample_weight: Option<ArrayView1<f64>>,
     ) -> Result<GmmFit, GmmError> {
         validate_data(x, sample_weight, self.n_components)?;
+        if self.model.is_univariate() && x.ncols() != 1 {
+            return Err(crate::error::invalid(
+                "covariance",
+                format!(
+                    "{} is a model of one feature but the data has {}",
+                    self.model,
+                    x.ncols()
+                ),
+            ));
+        }
         let (centre, variance) = weighted_moments(x, sample_weight);
         let problem = Problem {
             x: x.view(),
@@ -386,8 +415,9 @@ impl ValidGmmParams {
             _ => self.n_init,
         };
         for _ in 0..runs {
-            let (initial, reseeds) = self.initial_model(&problem, &mut rng)?;
-            let run = self.run(&problem, initial, reseeds);
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) = self.initial_model(&problem, &mut rng, &mut warm)?;
+            let run = self.run(&problem, initial, reseeds, warm);
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -434,6 +464,15 @@ impl ValidGmmParams {
     }
 }
 
+/// `−2 Σ_i ln max_j r_ij`: twice the entropy term of the MAP classification.
+pub(crate) fn classification_entropy(resp: ArrayView2<f64>) -> f64 {
+    -2.0 * resp
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().copied().fold(0.0, f64::max).ln())
+        .sum::<f64>()
+}
+
 impl ValidGmmParams {
     /// EM started from a hard partition (`labels[i]` in `0..k` for row `i`):
     /// these parameters with [`Init::Labels`], one run. This is how EM starts
@@ -458,6 +497,20 @@ impl GmmFit {
     /// Akaike information criterion of the fitted model on `x`.
     pub fn aic(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
         self.model.aic(x)
+    }
+    /// Integrated complete-data likelihood criterion on `x` (lower is
+    /// better): `BIC − 2 Σ_i ln ẑ_i,map(i)`, the BIC plus twice the entropy
+    /// of the MAP classification (mclust's `icl()`, negated). `x` must be
+    /// the data the fit's responsibilities are of.
+    pub fn icl(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
+        if x.nrows() != self.responsibilities.nrows() {
+            return Err(GmmError::InvalidData(format!(
+                "ICL needs the fitted data: {} rows given, the fit has {}",
+                x.nrows(),
+                self.responsibilities.nrows()
+            )));
+        }
+        Ok(self.bic(x)? + classification_entropy(self.responsibilities.view()))
     }
     /// Number of components.
     pub fn n_components(&self) -> usize {

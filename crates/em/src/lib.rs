@@ -79,6 +79,7 @@
 
 pub mod bayes;
 mod collective;
+mod covariance_model;
 mod engine;
 #[cfg(test)]
 mod engines_agree;
@@ -97,6 +98,7 @@ mod stats;
 pub use collective::{
     shard_point_log_likelihoods, shard_statistics, Collective, CollectiveFit, ShardStats,
 };
+pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};

@@ -278,7 +278,7 @@ pub fn trace(
     let p = planned.gmm().ok_or("not an EM plan")?;
     let note = start.as_ref().map(|s| s.1.clone());
     let mut b = GaussianMixture::params(p.n_components())
-        .covariance_type(p.covariance_type())
+        .model(p.model())
         .init(p.init().clone())
         .n_init(p.n_init())
         .tol(p.tol())
