@@ -2,9 +2,11 @@
 //! [`ValidGmmParams`], so an invalid setting never reaches the algorithm.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::error::{invalid, GmmError};
+use crate::hc::HcStart;
 use crate::model::{CovarianceType, GmmModel};
 
 /// How the first model of each run is obtained.
@@ -19,19 +21,25 @@ pub enum Init {
     Random,
     /// One-hot responsibilities at k distinct random points of the data.
     RandomFromData,
+    /// mclust's default: the model-based hierarchical tree (VVV merges on the
+    /// SVD-transformed data; quantile classes for one feature) cut at k, on a
+    /// random subset of [`crate::hc::HC_SUBSET`] rows above that size (then
+    /// one M-step on the subset and EM on all rows). See [`crate::hc`].
+    Hc,
     /// Start from this model: the first step is an E-step from exactly these
     /// weights, means and covariances (`reg_covar` applies from the first M-step on).
     Model(Box<GmmModel>),
 }
 
 impl Init {
-    /// The command-line name (`kmeans`, `kmeans++`, `random`, `random-from-data`, `model`).
+    /// The command-line name (`kmeans`, `kmeans++`, `random`, `random-from-data`, `hc`, `model`).
     pub fn name(&self) -> &'static str {
         match self {
             Init::KMeans => "kmeans",
             Init::KMeansPlusPlus => "kmeans++",
             Init::Random => "random",
             Init::RandomFromData => "random-from-data",
+            Init::Hc => "hc",
             Init::Model(_) => "model",
         }
     }
@@ -45,9 +53,10 @@ impl FromStr for Init {
             "kmeans++" | "k-means++" => Ok(Init::KMeansPlusPlus),
             "random" => Ok(Init::Random),
             "random-from-data" | "random_from_data" => Ok(Init::RandomFromData),
+            "hc" => Ok(Init::Hc),
             other => Err(invalid(
                 "init",
-                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random or random-from-data)"),
+                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random, random-from-data or hc)"),
             )),
         }
     }
@@ -66,6 +75,8 @@ pub struct ValidGmmParams {
     pub(crate) seed: u64,
     pub(crate) trace: bool,
     pub(crate) engine: Engine,
+    /// A hierarchical start already built for the data (shared by many fits).
+    pub(crate) hc_start: Option<Arc<HcStart>>,
 }
 
 impl ValidGmmParams {
@@ -125,6 +136,7 @@ impl GaussianMixture {
             seed: 0,
             trace: false,
             engine: Engine::Fast,
+            hc_start: None,
         })
     }
 }
@@ -172,6 +184,14 @@ impl GmmParams {
     /// reference functions ([`Engine::Reference`]).
     pub fn engine(mut self, engine: Engine) -> Self {
         self.0.engine = engine;
+        self
+    }
+
+    /// Use this hierarchical start (built once by [`HcStart::new`] on the
+    /// same data) for `Init::Hc` instead of building it in `fit`: many fits
+    /// of one data set (every model and k of a selection) share one tree.
+    pub fn hc_start(mut self, start: Arc<HcStart>) -> Self {
+        self.0.hc_start = Some(start);
         self
     }
 

@@ -23,7 +23,7 @@ use crate::plan::{
 pub const DEFAULT_N_INIT: usize = 5;
 
 const COVARIANCES: &[&str] = &["full", "diag", "spherical", "tied"];
-const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data"];
+const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data", "hc"];
 const ENGINES: &[&str] = &["fast", "reference"];
 
 const PARAMS: &[ParamSpec] = &[
@@ -36,7 +36,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "init",
-        help: "Initialisation: kmeans, kmeans++, random or random-from-data",
+        help: "Initialisation: kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
         kind: Kind::Choice(INITS),
         default: "kmeans",
         fit_only: false,
