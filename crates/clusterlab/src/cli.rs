@@ -49,6 +49,8 @@ pub struct FitAlgorithm {
     pub settings: Settings,
     /// `--proba`: include the soft membership in the JSON.
     pub proba: bool,
+    /// `--membership-vectors` (HDBSCAN): the soft density clusters in the JSON.
+    pub membership_vectors: bool,
 }
 
 /// The help line of a parameter: what it is and its default.
@@ -99,6 +101,8 @@ impl clap::FromArgMatches for FitAlgorithm {
             },
             settings,
             proba: entry.soft && sub.get_flag("proba"),
+            membership_vectors: algorithm == Algorithm::Hdbscan
+                && sub.get_flag("membership-vectors"),
         })
     }
 
@@ -137,6 +141,14 @@ impl clap::Subcommand for FitAlgorithm {
                         .help(
                             "Include each point's soft membership (responsibilities) in the JSON",
                         ),
+                );
+            }
+            if a == Algorithm::Hdbscan {
+                sc = sc.arg(
+                    Arg::new("membership-vectors")
+                        .long("membership-vectors")
+                        .action(ArgAction::SetTrue)
+                        .help("Include each point's soft membership in every cluster (hdbscan.membership_vectors, rows summing to the chance of being in some cluster) in the JSON"),
                 );
             }
             cmd = cmd.subcommand(sc);

@@ -41,11 +41,42 @@ pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
         if let (true, Some(m)) = (cmd.proba, &c.membership) {
             env.insert("responsibilities".into(), rows(m.view()));
         }
+        if cmd.membership_vectors {
+            let v = hdbscan_membership_vectors(&c, ds.x.view())?;
+            if let Some(Value::Object(h)) = env.get_mut(name) {
+                h.insert("membership_vectors".into(), v);
+            }
+        }
         serde_json::to_writer(&mut *out, &Value::Object(env))
             .map_err(|e| CliError::new(e.to_string()))?;
         return writeln!(out).map_err(io);
     }
-    summarise(cmd.algorithm.title(), &c, &ds, &env, out).map_err(io)
+    summarise(cmd.algorithm.title(), &c, &ds, &env, out).map_err(io)?;
+    if cmd.membership_vectors {
+        if let Extras::Hdbscan { tree: Some(t) } = &c.extras {
+            let v = clusterlab_algos::hdbscan::membership_vectors(ds.x.view(), t);
+            let mean = v.sum() / v.nrows().max(1) as f64;
+            writeln!(
+                out,
+                "membership vectors: mean chance of being in some cluster {mean:.4} (--json prints them)"
+            )
+            .map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// `hdbscan.membership_vectors`: n rows × clusters (see
+/// [`clusterlab_algos::hdbscan::membership_vectors`]).
+fn hdbscan_membership_vectors(c: &Clustering, x: ndarray::ArrayView2<f64>) -> CliResult<Value> {
+    match &c.extras {
+        Extras::Hdbscan { tree: Some(t) } => Ok(rows(
+            clusterlab_algos::hdbscan::membership_vectors(x, t).view(),
+        )),
+        _ => Err(CliError::new(
+            "--membership-vectors: needs the condensed tree of the kdtree backend",
+        )),
+    }
 }
 
 fn summarise(
@@ -103,7 +134,7 @@ fn summarise(
             let finite = reachability.iter().filter(|r| r.is_finite()).count();
             writeln!(out, "{finite} points with a finite reachability distance")?
         }
-        Extras::Hdbscan => {
+        Extras::Hdbscan { .. } => {
             if let Some(s) = &c.scores {
                 let outliers = s.outlier_scores.iter().filter(|v| **v > 0.8).count();
                 writeln!(out, "{outliers} points with GLOSH outlier score above 0.8")?

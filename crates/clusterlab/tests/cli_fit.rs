@@ -348,3 +348,55 @@ fn out_of_range_parameters_give_one_line_errors() {
     );
     assert_one_line_error(&run(&["fit", "dbscan", b, "--k", "3"]), "--k");
 }
+
+/// `fit hdbscan --membership-vectors`: n rows × clusters, each row summing
+/// to the chance of being in some cluster (at most 1), the largest entry
+/// in the point's own cluster for nearly every clustered point. (The values
+/// themselves are checked against the hdbscan library in
+/// crates/algos/tests/hdbscan_soft.rs.)
+#[test]
+fn hdbscan_membership_vectors_have_one_row_per_point() {
+    let j = fit_json(&[
+        "hdbscan",
+        "blobs",
+        "--min-cluster-size",
+        "15",
+        "--membership-vectors",
+    ]);
+    let labels: Vec<i64> = j["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let k = labels.iter().copied().max().unwrap() + 1;
+    let v = j["hdbscan"]["membership_vectors"].as_array().unwrap();
+    assert_eq!(v.len(), labels.len());
+    let (mut clustered, mut agree) = (0, 0);
+    for (row, &l) in v.iter().zip(&labels) {
+        let row: Vec<f64> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_f64().unwrap())
+            .collect();
+        assert_eq!(row.len() as i64, k);
+        let s: f64 = row.iter().sum();
+        assert!((0.0..=1.0 + 1e-9).contains(&s), "row sums to {s}");
+        if l >= 0 {
+            clustered += 1;
+            let am = (0..row.len()).fold(0, |b, t| if row[t] > row[b] { t } else { b });
+            agree += usize::from(am as i64 == l);
+        }
+    }
+    assert!(
+        agree as f64 >= 0.95 * clustered as f64,
+        "{agree} of {clustered}"
+    );
+    let o = run(&["fit", "hdbscan", "blobs", "--membership-vectors"]);
+    assert!(
+        stdout(&o).contains("membership vectors: mean chance"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -57,7 +57,11 @@ pub struct GmmFit {
 /// At most this many re-seed warnings are listed individually.
 const MAX_RESEED_WARNINGS: usize = 20;
 
-fn validate_data(x: ArrayView2<f64>, w: Option<ArrayView1<f64>>, k: usize) -> Result<(), GmmError> {
+pub(crate) fn validate_data(
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+    k: usize,
+) -> Result<(), GmmError> {
     let (n, d) = x.dim();
     if n == 0 || d == 0 {
         return Err(GmmError::InvalidData(format!(
@@ -220,6 +224,15 @@ impl ValidGmmParams {
                 }
                 return Ok(((**m).clone(), Vec::new()));
             }
+            Init::Labels(labels) => {
+                if labels.len() != n {
+                    return Err(crate::error::invalid(
+                        "init-labels",
+                        format!("{} labels for {n} data rows", labels.len()),
+                    ));
+                }
+                init::one_hot(labels, k)
+            }
             Init::KMeans => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
             Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
             Init::Random => init::random_responsibilities(n, k, rng),
@@ -364,7 +377,13 @@ impl ValidGmmParams {
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;
-        for _ in 0..self.n_init {
+        // A start from a given model or partition (or mclust's deterministic
+        // tree) is the same every run.
+        let runs = match self.init {
+            Init::Model(_) | Init::Labels(_) | Init::Hc => 1,
+            _ => self.n_init,
+        };
+        for _ in 0..runs {
             let (initial, reseeds) = self.initial_model(&problem, &mut rng)?;
             let run = self.run(&problem, initial, reseeds);
             if best
@@ -410,6 +429,22 @@ impl ValidGmmParams {
             warnings,
             trace: best.trace,
         })
+    }
+}
+
+impl ValidGmmParams {
+    /// EM started from a hard partition (`labels[i]` in `0..k` for row `i`):
+    /// these parameters with [`Init::Labels`], one run. This is how EM starts
+    /// from k-means', k-medoids' or HDBSCAN's answer.
+    pub fn fit_from_labels(
+        &self,
+        x: ArrayView2<f64>,
+        labels: &[usize],
+    ) -> Result<GmmFit, GmmError> {
+        let mut p = self.clone();
+        p.init = Init::Labels(labels.to_vec());
+        p.n_init = 1;
+        crate::params::GmmParams(p).check()?.fit(x, None)
     }
 }
 

@@ -69,6 +69,7 @@
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.
 
+pub mod bayes;
 mod engine;
 #[cfg(test)]
 mod engines_agree;

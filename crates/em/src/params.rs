@@ -29,10 +29,16 @@ pub enum Init {
     /// Start from this model: the first step is an E-step from exactly these
     /// weights, means and covariances (`reg_covar` applies from the first M-step on).
     Model(Box<GmmModel>),
+    /// Start from a hard partition: one label in `0..k` per data row. The
+    /// first step is an M-step on the one-hot responsibilities (scikit-learn's
+    /// `_initialize(X, resp)`, mclust's `me(z = unmap(labels))`); `n_iter`
+    /// counts the E+M iterations after it.
+    Labels(Vec<usize>),
 }
 
 impl Init {
-    /// The command-line name (`kmeans`, `kmeans++`, `random`, `random-from-data`, `hc`, `model`).
+    /// The command-line name (`kmeans`, `kmeans++`, `random`, `random-from-data`,
+    /// `hc`, `model`, `labels`).
     pub fn name(&self) -> &'static str {
         match self {
             Init::KMeans => "kmeans",
@@ -41,6 +47,7 @@ impl Init {
             Init::RandomFromData => "random-from-data",
             Init::Hc => "hc",
             Init::Model(_) => "model",
+            Init::Labels(_) => "labels",
         }
     }
 }
@@ -246,6 +253,23 @@ impl GmmParams {
                         "the model has {} covariances but the fit asks for {}",
                         m.covariance_type(),
                         p.covariance_type
+                    ),
+                ));
+            }
+        }
+        if let Init::Labels(labels) = &p.init {
+            if let Some((i, l)) = labels
+                .iter()
+                .enumerate()
+                .find(|(_, l)| **l >= p.n_components)
+            {
+                return Err(invalid(
+                    "init-labels",
+                    format!(
+                        "row {}: label {l} is outside 0..{} (k = {})",
+                        i + 1,
+                        p.n_components - 1,
+                        p.n_components
                     ),
                 ));
             }

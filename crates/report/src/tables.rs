@@ -70,6 +70,8 @@ pub struct DatasetRow {
     /// The density defaults computed for this dataset.
     pub default_eps: f64,
     pub default_min_samples: usize,
+    /// HDBSCAN's membership vectors summed up (`hdbscan-soft.png`).
+    pub hdbscan_soft: Option<clusterlab_study::density_soft::SoftSummary>,
 }
 
 /// The rows of one study.
@@ -138,6 +140,7 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
         best_bic_covariance: s.sweep.best.map(|b| b.1.name()),
         default_eps: s.density.eps,
         default_min_samples: s.density.min_samples,
+        hdbscan_soft: s.hdbscan_soft.as_ref().ok().map(|h| h.summary.clone()),
     }
 }
 

@@ -158,6 +158,15 @@ pub fn study(
         }
         Err(e) => Err(e.clone()),
     };
+    let em_path = match &pair {
+        Ok(p) => crate::path::em_path(z.view(), &p.em, &gmm_settings, p.k, cfg.seed),
+        Err(e) => Err(e.clone()),
+    };
+    progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!("{} · HDBSCAN membership vectors", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let hdbscan_soft = crate::density_soft::hdbscan_soft(z.view(), &runs);
     progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
         name: ds.name.clone(),
@@ -176,6 +185,10 @@ pub fn study(
         pair,
         sweep,
         trace,
+        hdbscan_soft,
+        means,
+        stds,
+        em_path,
     })
 }
 

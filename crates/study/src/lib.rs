@@ -11,6 +11,7 @@
 //!   once per dataset, fit, assemble the study;
 //! * [`fitting`]: one plan's fit and scores, the k-means/EM pair, the BIC
 //!   sweep, the traced EM fit;
+//! * [`path`]: every iteration's model of the EM fit the report draws;
 //! * [`mod@study`]: the results (runs, the matched pair and why they differ, the
 //!   sweep, the trace);
 //! * [`view`]: where the pictures put the data (its plane, or its first two
@@ -18,8 +19,10 @@
 
 pub mod compare;
 pub mod config;
+pub mod density_soft;
 pub mod error;
 pub mod fitting;
+pub mod path;
 pub mod study;
 pub mod view;
 

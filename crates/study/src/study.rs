@@ -255,6 +255,14 @@ pub struct Study {
     pub pair: Result<Pair, String>,
     pub sweep: Sweep,
     pub trace: Result<Trace, String>,
+    /// HDBSCAN's membership vectors (`hdbscan-soft.png`, `condensed-tree.png`).
+    pub hdbscan_soft: Result<crate::density_soft::HdbscanSoft, String>,
+    /// Each column's mean and standard deviation before z-scoring (zeros
+    /// and ones when the data was not standardised): `x = mean + std · z`.
+    pub means: Vec<f64>,
+    pub stds: Vec<f64>,
+    /// Every iteration's model of the pair's EM fit (the explorable page's slider).
+    pub em_path: Result<crate::path::EmPath, String>,
 }
 
 impl Study {

@@ -16,6 +16,10 @@
 //!   the clusters.
 //! * [`hdbscan`]: `hdbscan.png`, clusters with membership probabilities and
 //!   GLOSH outliers.
+//! * [`hdbscan_soft`]: `hdbscan-soft.png`, HDBSCAN's membership vectors
+//!   beside EM's responsibilities, blended alike.
+//! * [`condensed_tree`]: `condensed-tree.png`, HDBSCAN's condensed tree
+//!   with the selected clusters ringed.
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
 //! * [`grid`]: `grid.png`, every algorithm on every dataset.
 //!
@@ -38,11 +42,13 @@
 pub mod kit;
 
 pub mod bic;
+pub mod condensed_tree;
 pub mod convergence;
 pub mod em_vs_kmeans;
 pub mod grid;
 pub mod hard_vs_soft;
 pub mod hdbscan;
+pub mod hdbscan_soft;
 pub mod optics;
 pub mod responsibilities;
 pub mod trace_gif;
