@@ -34,6 +34,8 @@ pub enum Command {
     Datasets(DatasetsArgs),
     /// Fit every algorithm on datasets and render the reports
     Compare(crate::compare::CompareArgs),
+    /// Choose the mixture model and k as mclust does: every model × k, the BIC (or ICL) table, the best three.
+    Select(crate::select::SelectArgs),
 }
 
 /// `clusterlab fit ALGORITHM DATA [--k K] [PARAMETERS]`: one subcommand per
@@ -58,7 +60,7 @@ pub fn param_help(p: &ParamSpec) -> String {
     format!("{} [default: {}]", p.help, p.default)
 }
 
-fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
+pub(crate) fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
     let value_name = match p.kind {
         Kind::Count => "N",
         Kind::Float => "X",
@@ -317,6 +319,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
+        Some(Command::Select(args)) => crate::select::run(&args, &mut out),
     }
 }
 

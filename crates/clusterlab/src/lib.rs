@@ -16,4 +16,5 @@ pub mod compare;
 pub mod error;
 pub mod fit;
 pub mod output;
+pub mod select;
 pub mod trace;

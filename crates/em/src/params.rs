@@ -118,6 +118,12 @@ impl ValidGmmParams {
     pub fn engine(&self) -> Engine {
         self.engine
     }
+    /// These parameters with a hierarchical start built once for the data
+    /// (see [`GmmParams::hc_start`]); the fit is the same as without it.
+    pub fn with_hc_start(mut self, start: std::sync::Arc<HcStart>) -> Self {
+        self.hc_start = Some(start);
+        self
+    }
 }
 
 /// Unchecked hyper-parameters; [`GmmParams::check`] validates them.
