@@ -36,6 +36,8 @@ pub enum Command {
     Compare(crate::compare::CompareArgs),
     /// Write a CSV's features as a float64 .npy (labels to DATA.labels.npy) for fast, memory-mapped reading.
     Convert(crate::convert::ConvertArgs),
+    /// Choose the mixture model and k as mclust does: every model × k, the BIC (or ICL) table, the best three.
+    Select(crate::select::SelectArgs),
 }
 
 /// `clusterlab fit ALGORITHM DATA [--k K] [PARAMETERS]`: one subcommand per
@@ -60,7 +62,7 @@ pub fn param_help(p: &ParamSpec) -> String {
     format!("{} [default: {}]", p.help, p.default)
 }
 
-fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
+pub(crate) fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
     let value_name = match p.kind {
         Kind::Count => "N",
         Kind::Float => "X",
@@ -320,6 +322,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
         Some(Command::Convert(args)) => crate::convert::run(&args, &mut out),
+        Some(Command::Select(args)) => crate::select::run(&args, &mut out),
     }
 }
 

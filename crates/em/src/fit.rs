@@ -8,8 +8,11 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use crate::engine::{EStep, Engine};
 use crate::error::GmmError;
+use crate::hc::HcStart;
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
@@ -129,6 +132,8 @@ struct Problem<'a> {
     w: Option<ArrayView1<'a, f64>>,
     centre: Array1<f64>,
     variance: Array1<f64>,
+    /// The hierarchical start, when the init is `Hc`.
+    hc: Option<Arc<HcStart>>,
 }
 
 /// One run from one start.
@@ -228,7 +233,7 @@ fn reaches_every_point(engine: Engine, m: &GmmModel, p: &Problem) -> Result<(), 
 
 impl ValidGmmParams {
     /// The model a run starts from, and the re-seed warnings its making produced.
-    fn inner_control(&self) -> InnerControl {
+    pub(crate) fn inner_control(&self) -> InnerControl {
         InnerControl {
             tol: self.inner_tol,
             itmax: self.inner_max_iter,
@@ -242,6 +247,8 @@ impl ValidGmmParams {
         warm: &mut WarmStart,
     ) -> Result<(GmmModel, Vec<String>), GmmError> {
         let (n, k) = (p.x.nrows(), self.n_components);
+        // The rows the first M-step sees: all, or the hierarchical start's subset.
+        let mut subset: Option<(Array2<f64>, Option<Array1<f64>>)> = None;
         let mut resp = match &self.init {
             Init::Model(m) => {
                 if m.n_features() != p.x.ncols() {
@@ -270,18 +277,33 @@ impl ValidGmmParams {
             Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
             Init::Random => init::random_responsibilities(n, k, rng),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
+            Init::Hc => {
+                let start = p.hc.as_ref().expect("built in fit for Init::Hc");
+                let labels = start.labels(k)?;
+                if let Some(idx) = &start.subset {
+                    subset = Some((
+                        p.x.select(Axis(0), idx),
+                        p.w.map(|w| w.select(Axis(0), idx)),
+                    ));
+                }
+                init::one_hot(&labels, k)
+            }
+        };
+        let (x, w) = match &subset {
+            Some((xs, ws)) => (xs.view(), ws.as_ref().map(|w| w.view())),
+            None => (p.x.view(), p.w.as_ref().map(|w| w.view())),
         };
         let stats = self.engine.stats_from_responsibilities(
             self.model.representation(),
-            p.x,
-            p.w,
+            x,
+            w,
             p.centre.view(),
             &mut resp,
         );
-        let mut order: Vec<usize> = (0..n).collect();
+        let mut order: Vec<usize> = (0..x.nrows()).collect();
         order.shuffle(rng);
         let reseed = Reseed {
-            x: p.x.view(),
+            x: x.view(),
             data_variance: p.variance.view(),
             ranking: Ranking::Order(&order),
         };
@@ -401,17 +423,30 @@ impl ValidGmmParams {
             ));
         }
         let (centre, variance) = weighted_moments(x, sample_weight);
+        let hc = match (&self.init, &self.hc_start) {
+            (Init::Hc, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
+            (Init::Hc, Some(_)) => {
+                return Err(crate::error::invalid(
+                    "init",
+                    "the hierarchical start was built for other data (its shape differs)",
+                ))
+            }
+            (Init::Hc, None) => Some(Arc::new(HcStart::new(x, self.seed))),
+            _ => None,
+        };
         let problem = Problem {
             x: x.view(),
             w: sample_weight.as_ref().map(|w| w.view()),
             centre,
             variance,
+            hc,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;
-        // A start from a given model or partition is the same every run.
+        // A start from a given model or partition (or mclust's deterministic
+        // tree) is the same every run.
         let runs = match self.init {
-            Init::Model(_) | Init::Labels(_) => 1,
+            Init::Model(_) | Init::Labels(_) | Init::Hc => 1,
             _ => self.n_init,
         };
         for _ in 0..runs {

@@ -2,10 +2,12 @@
 //! [`ValidGmmParams`], so an invalid setting never reaches the algorithm.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
 use crate::error::{invalid, GmmError};
+use crate::hc::HcStart;
 use crate::model::{CovarianceType, GmmModel};
 
 /// How the first model of each run is obtained.
@@ -20,6 +22,11 @@ pub enum Init {
     Random,
     /// One-hot responsibilities at k distinct random points of the data.
     RandomFromData,
+    /// mclust's default: the model-based hierarchical tree (VVV merges on the
+    /// SVD-transformed data; quantile classes for one feature) cut at k, on a
+    /// random subset of [`crate::hc::HC_SUBSET`] rows above that size (then
+    /// one M-step on the subset and EM on all rows). See [`crate::hc`].
+    Hc,
     /// Start from this model: the first step is an E-step from exactly these
     /// weights, means and covariances (`reg_covar` applies from the first M-step on).
     Model(Box<GmmModel>),
@@ -32,13 +39,14 @@ pub enum Init {
 
 impl Init {
     /// The command-line name (`kmeans`, `kmeans++`, `random`, `random-from-data`,
-    /// `model`, `labels`).
+    /// `hc`, `model`, `labels`).
     pub fn name(&self) -> &'static str {
         match self {
             Init::KMeans => "kmeans",
             Init::KMeansPlusPlus => "kmeans++",
             Init::Random => "random",
             Init::RandomFromData => "random-from-data",
+            Init::Hc => "hc",
             Init::Model(_) => "model",
             Init::Labels(_) => "labels",
         }
@@ -53,9 +61,10 @@ impl FromStr for Init {
             "kmeans++" | "k-means++" => Ok(Init::KMeansPlusPlus),
             "random" => Ok(Init::Random),
             "random-from-data" | "random_from_data" => Ok(Init::RandomFromData),
+            "hc" => Ok(Init::Hc),
             other => Err(invalid(
                 "init",
-                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random or random-from-data)"),
+                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random, random-from-data or hc)"),
             )),
         }
     }
@@ -76,6 +85,8 @@ pub struct ValidGmmParams {
     pub(crate) engine: Engine,
     pub(crate) inner_tol: f64,
     pub(crate) inner_max_iter: usize,
+    /// A hierarchical start already built for the data (shared by many fits).
+    pub(crate) hc_start: Option<Arc<HcStart>>,
 }
 
 impl ValidGmmParams {
@@ -124,6 +135,12 @@ impl ValidGmmParams {
     pub fn engine(&self) -> Engine {
         self.engine
     }
+    /// These parameters with a hierarchical start built once for the data
+    /// (see [`GmmParams::hc_start`]); the fit is the same as without it.
+    pub fn with_hc_start(mut self, start: std::sync::Arc<HcStart>) -> Self {
+        self.hc_start = Some(start);
+        self
+    }
 }
 
 /// Unchecked hyper-parameters; [`GmmParams::check`] validates them.
@@ -151,6 +168,7 @@ impl GaussianMixture {
             engine: Engine::Fast,
             inner_tol: f64::EPSILON.sqrt(),
             inner_max_iter: 1000,
+            hc_start: None,
         })
     }
 }
@@ -212,6 +230,14 @@ impl GmmParams {
     /// reference functions ([`Engine::Reference`]).
     pub fn engine(mut self, engine: Engine) -> Self {
         self.0.engine = engine;
+        self
+    }
+
+    /// Use this hierarchical start (built once by [`HcStart::new`] on the
+    /// same data) for `Init::Hc` instead of building it in `fit`: many fits
+    /// of one data set (every model and k of a selection) share one tree.
+    pub fn hc_start(mut self, start: Arc<HcStart>) -> Self {
+        self.0.hc_start = Some(start);
         self
     }
 

@@ -46,7 +46,7 @@ const COVARIANCES: &[&str] = &[
     "e",
     "v",
 ];
-const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data"];
+const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data", "hc"];
 const ENGINES: &[&str] = &["fast", "reference"];
 
 const PARAMS: &[ParamSpec] = &[
@@ -59,7 +59,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "init",
-        help: "Initialisation: kmeans, kmeans++, random or random-from-data",
+        help: "Initialisation: kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
         kind: Kind::Choice(INITS),
         default: "kmeans",
         fit_only: false,
