@@ -84,4 +84,6 @@ pub enum Extras {
     },
     Hdbscan,
     Gmm(Box<clusterlab_em::GmmFit>),
+    /// The variational Bayesian mixture's posterior and course.
+    Bgmm(Box<clusterlab_em::bayes::BgmmFit>),
 }
