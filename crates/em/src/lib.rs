@@ -77,6 +77,7 @@ mod error;
 mod fast;
 mod fit;
 mod init;
+pub mod limit;
 pub mod linalg;
 mod linfa_impl;
 mod model;
