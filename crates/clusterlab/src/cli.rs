@@ -118,7 +118,7 @@ impl clap::FromArgMatches for FitAlgorithm {
 
 impl clap::Subcommand for FitAlgorithm {
     fn augment_subcommands(mut cmd: clap::Command) -> clap::Command {
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             let e = a.entry();
             let mut sc = DataArgs::augment_args(clap::Command::new(e.name))
                 .about(e.about)
@@ -184,7 +184,7 @@ fn compare_flag(a: Algorithm, p: &ParamSpec) -> String {
 impl clap::FromArgMatches for AlgorithmFlags {
     fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
         let mut given = Vec::new();
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             for p in a.entry().params.iter().filter(|p| !p.fit_only) {
                 let flag = compare_flag(a, p);
                 if let Some(v) = m.get_one::<String>(&flag) {
@@ -203,7 +203,7 @@ impl clap::FromArgMatches for AlgorithmFlags {
 
 impl clap::Args for AlgorithmFlags {
     fn augment_args(mut cmd: clap::Command) -> clap::Command {
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             for p in a.entry().params.iter().filter(|p| !p.fit_only) {
                 let flag = compare_flag(a, p);
                 let mut arg = param_arg(flag.clone(), flag, p)

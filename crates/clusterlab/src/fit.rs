@@ -143,6 +143,7 @@ fn summarise(
             }
         }
         Extras::Gmm(fit) => summarise_gmm(fit, ds, out)?,
+        Extras::Bgmm(fit) => summarise_bgmm(fit, out)?,
     }
     if let (Some(a), Some(n)) = (env["ari"].as_f64(), env["nmi"].as_f64()) {
         writeln!(out, "against the label column: ARI {a:.4}, NMI {n:.4}")?;
@@ -151,6 +152,34 @@ fn summarise(
         for w in ws.iter().filter_map(Value::as_str) {
             writeln!(out, "warning: {w}")?;
         }
+    }
+    Ok(())
+}
+
+/// The Bayesian mixture's lines: the bound, and the components it kept.
+fn summarise_bgmm(fit: &clusterlab_em::bayes::BgmmFit, out: &mut dyn Write) -> std::io::Result<()> {
+    let k = fit.weights.len();
+    writeln!(
+        out,
+        "{} after {} iterations; lower bound {:.6}; {} of {k} components above weight 1/(100·k)",
+        if fit.converged {
+            "converged"
+        } else {
+            "did not converge"
+        },
+        fit.n_iter,
+        fit.lower_bounds.last().copied().unwrap_or(f64::NAN),
+        fit.effective_components(),
+    )?;
+    writeln!(out, "{:>9}  {:>7}  mean", "component", "weight")?;
+    for j in 0..k {
+        writeln!(
+            out,
+            "{:>9}  {:>7.4}  {}",
+            j,
+            fit.weights[j],
+            tuple(fit.means.row(j), 4)
+        )?;
     }
     Ok(())
 }

@@ -88,6 +88,7 @@ mod fast;
 mod fit;
 pub mod hc;
 mod init;
+pub mod limit;
 pub mod linalg;
 mod linfa_impl;
 mod model;
