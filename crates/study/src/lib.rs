@@ -23,6 +23,7 @@ pub mod density_soft;
 pub mod error;
 pub mod fitting;
 pub mod path;
+pub mod starts;
 pub mod study;
 pub mod view;
 
