@@ -17,4 +17,5 @@ pub mod convert;
 pub mod error;
 pub mod fit;
 pub mod output;
+pub mod starts;
 pub mod trace;
