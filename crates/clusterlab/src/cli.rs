@@ -34,6 +34,8 @@ pub enum Command {
     Datasets(DatasetsArgs),
     /// Fit every algorithm on datasets and render the reports
     Compare(crate::compare::CompareArgs),
+    /// EM from many starts: the optima reached, by init method
+    Starts(crate::starts::StartsArgs),
     /// Write a CSV's features as a float64 .npy (labels to DATA.labels.npy) for fast, memory-mapped reading.
     Convert(crate::convert::ConvertArgs),
     /// Choose the mixture model and k as mclust does: every model × k, the BIC (or ICL) table, the best three.
@@ -321,6 +323,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
+        Some(Command::Starts(args)) => crate::starts::run(&args, &mut out),
         Some(Command::Convert(args)) => crate::convert::run(&args, &mut out),
         Some(Command::Select(args)) => crate::select::run(&args, &mut out),
     }

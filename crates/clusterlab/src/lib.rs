@@ -18,4 +18,5 @@ pub mod error;
 pub mod fit;
 pub mod output;
 pub mod select;
+pub mod starts;
 pub mod trace;

@@ -75,6 +75,8 @@ pub struct DatasetRow {
     pub default_min_samples: usize,
     /// HDBSCAN's membership vectors summed up (`hdbscan-soft.png`).
     pub hdbscan_soft: Option<clusterlab_study::density_soft::SoftSummary>,
+    /// EM from many starts: `{starts, optima, best_share_by_method, …}`.
+    pub init_sensitivity: Option<clusterlab_study::starts::InitSensitivity>,
 }
 
 /// The rows of one study.
@@ -145,6 +147,7 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
         default_eps: s.density.eps,
         default_min_samples: s.density.min_samples,
         hdbscan_soft: s.hdbscan_soft.as_ref().ok().map(|h| h.summary.clone()),
+        init_sensitivity: s.init_sensitivity.as_ref().ok().cloned(),
     }
 }
 

@@ -266,6 +266,8 @@ pub struct Study {
     pub stds: Vec<f64>,
     /// Every iteration's model of the pair's EM fit (the explorable page's slider).
     pub em_path: Result<crate::path::EmPath, String>,
+    /// EM from many starts (`init-sensitivity.png`).
+    pub init_sensitivity: Result<crate::starts::InitSensitivity, String>,
 }
 
 impl Study {
