@@ -1,11 +1,12 @@
 //! EM in the registry: its parameters (scikit-learn's names and defaults,
-//! except `n_init`, see [`DEFAULT_N_INIT`]) and its JSON (`gmm: {covariance_type,
-//! weights, means, covariances, log_likelihood, lower_bounds, n_iter,
-//! converged, bic, aic, warnings}`).
+//! except `n_init`, see [`DEFAULT_N_INIT`]) and its JSON (`gmm: {model,
+//! covariance_type, weights, means, covariances, log_likelihood,
+//! lower_bounds, n_iter, converged, n_parameters, bic, aic, icl, mclust_bic,
+//! warnings}`).
 
 use std::path::Path;
 
-use clusterlab_em::{CovarianceType, Engine, GaussianMixture, GmmModel, Init};
+use clusterlab_em::{CovarianceModel, Engine, GaussianMixture, GmmModel, Init};
 use ndarray::ArrayView2;
 use serde_json::{json, Value};
 
@@ -22,21 +23,43 @@ use crate::plan::{
 /// one start.
 pub const DEFAULT_N_INIT: usize = 5;
 
-const COVARIANCES: &[&str] = &["full", "diag", "spherical", "tied"];
-const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data"];
+/// scikit-learn's four types and mclust's models (in any case on the command line).
+const COVARIANCES: &[&str] = &[
+    "full",
+    "diag",
+    "spherical",
+    "tied",
+    "eii",
+    "vii",
+    "eei",
+    "vei",
+    "evi",
+    "vvi",
+    "eee",
+    "vee",
+    "eve",
+    "vve",
+    "eev",
+    "vev",
+    "evv",
+    "vvv",
+    "e",
+    "v",
+];
+const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data", "hc"];
 const ENGINES: &[&str] = &["fast", "reference"];
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "covariance",
-        help: "Covariance type: full, diag, spherical or tied",
+        help: "Covariance model: one of mclust's 14 (EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV; E or V for one feature), any case, or scikit-learn's full (VVV), diag (VVI), spherical (VII), tied (EEE)",
         kind: Kind::Choice(COVARIANCES),
         default: "full, or the init model's type",
         fit_only: false,
     },
     ParamSpec {
         name: "init",
-        help: "Initialisation: kmeans, kmeans++, random or random-from-data",
+        help: "Initialisation: kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
         kind: Kind::Choice(INITS),
         default: "kmeans",
         fit_only: false,
@@ -49,10 +72,17 @@ const PARAMS: &[ParamSpec] = &[
         fit_only: true,
     },
     ParamSpec {
+        name: "init_labels",
+        help: "Start from a hard partition: FILE has one integer in 0..k-1 per data row (optional first line `label`); the first step is an M-step on it",
+        kind: Kind::Path,
+        default: "none",
+        fit_only: true,
+    },
+    ParamSpec {
         name: "n_init",
         help: "Runs from different starts; the best final lower bound wins",
         kind: Kind::Count,
-        default: "5 (1 from an init model)",
+        default: "5 (1 from an init model or init labels)",
         fit_only: false,
     },
     ParamSpec {
@@ -109,33 +139,92 @@ pub fn read_model(path: &Path) -> Result<GmmModel, PlanError> {
     serde_json::from_value(inner).map_err(|e| PlanError::new(format!("{shown}: {e}")))
 }
 
+/// Reads a partition file: one integer label in `0..k` per data row (`n`
+/// rows), an optional first line `label`, blank lines ignored. Errors name
+/// the file and the line.
+pub fn read_labels(path: &Path, n: usize, k: usize) -> Result<Vec<usize>, PlanError> {
+    let labels = read_label_lines(path, n, 0, k)?;
+    Ok(labels
+        .into_iter()
+        .map(|l| l.unsigned_abs() as usize)
+        .collect())
+}
+
+/// One integer in `low..k` per data row of `path` (`n` of them), as
+/// [`read_labels`]; `low` is −1 where the file may mark noise.
+pub fn read_label_lines(path: &Path, n: usize, low: i64, k: usize) -> Result<Vec<i64>, PlanError> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| PlanError::new(format!("{shown}: cannot read: {e}")))?;
+    let mut out = Vec::new();
+    for (no, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || (no == 0 && t.trim_matches('"').eq_ignore_ascii_case("label")) {
+            continue;
+        }
+        let v: i64 = t.parse().map_err(|_| {
+            PlanError::new(format!(
+                "{shown}, line {}: \"{t}\" is not an integer label",
+                no + 1
+            ))
+        })?;
+        if v < low || v >= k as i64 {
+            return Err(PlanError::new(format!(
+                "{shown}, line {}: label {v} is outside {low}..{} (k = {k})",
+                no + 1,
+                k as i64 - 1
+            )));
+        }
+        out.push(v);
+    }
+    if out.len() != n {
+        return Err(PlanError::new(format!(
+            "{shown}: {} labels for {n} data rows (one per row)",
+            out.len()
+        )));
+    }
+    Ok(out)
+}
+
 fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     let k = ctx.require_k("gmm")?;
     let model = match s.path("init_model")? {
         Some(p) => Some(read_model(&p)?),
         None => None,
     };
-    let init = match (&model, s.choice("init", INITS)?) {
-        (Some(_), Some(_)) => {
-            let o = |n: &str| s.get(n).map_or(n.to_string(), |x| x.origin.clone());
-            return Err(PlanError::new(format!(
-                "{} and {} cannot be used together",
-                o("init"),
-                o("init_model")
-            )));
-        }
-        (Some(m), None) => Init::Model(Box::new(m.clone())),
-        (None, Some(name)) => name.parse::<Init>().expect("a listed init parses"),
-        (None, None) => Init::KMeans,
+    let labels = match s.path("init_labels")? {
+        Some(p) => Some(read_labels(&p, ctx.x.nrows(), k)?),
+        None => None,
     };
-    let covariance: CovarianceType = match (s.choice("covariance", COVARIANCES)?, &model) {
+    let given: Vec<&str> = ["init", "init_model", "init_labels"]
+        .into_iter()
+        .filter(|n| s.get(n).is_some())
+        .collect();
+    if given.len() > 1 {
+        let o = |n: &str| s.get(n).map_or(n.to_string(), |x| x.origin.clone());
+        return Err(PlanError::new(format!(
+            "{} and {} cannot be used together",
+            o(given[0]),
+            o(given[1])
+        )));
+    }
+    let init = match (&model, labels, s.choice("init", INITS)?) {
+        (Some(m), _, _) => Init::Model(Box::new(m.clone())),
+        (None, Some(l), _) => Init::Labels(l),
+        (None, None, Some(name)) => name.parse::<Init>().expect("a listed init parses"),
+        (None, None, None) => Init::KMeans,
+    };
+    let covariance: CovarianceModel = match (s.choice("covariance", COVARIANCES)?, &model) {
         (Some(name), _) => name.parse().expect("a listed covariance parses"),
-        (None, Some(m)) => m.covariance_type(),
-        (None, None) => CovarianceType::Full,
+        (None, Some(m)) => m.model(),
+        (None, None) => CovarianceModel::VVV,
     };
-    let default_n_init = if model.is_some() { 1 } else { DEFAULT_N_INIT };
+    let default_n_init = match init {
+        Init::Model(_) | Init::Labels(_) => 1,
+        _ => DEFAULT_N_INIT,
+    };
     let mut p = GaussianMixture::params(k)
-        .covariance_type(covariance)
+        .model(covariance)
         .init(init)
         .n_init(s.count("n_init")?.unwrap_or(default_n_init))
         .seed(ctx.seed);
@@ -154,7 +243,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     let p = checked("gmm", s, p.check().map_err(Into::into))?;
     let params = params([
         ("k", json!(p.n_components())),
-        ("covariance", json!(p.covariance_type().name())),
+        ("covariance", json!(p.model().type_name())),
         ("init", json!(p.init().name())),
         ("n_init", json!(p.n_init())),
         ("tol", json!(p.tol())),
@@ -177,13 +266,17 @@ pub fn fit_json(fit: &clusterlab_em::GmmFit, x: ArrayView2<f64>) -> Result<Value
         .ok_or_else(|| PlanError::new("gmm: the model is not a JSON object"))?;
     let bic = fit.bic(x).map_err(|e| PlanError::new(e.to_string()))?;
     let aic = fit.aic(x).map_err(|e| PlanError::new(e.to_string()))?;
+    let icl = fit.icl(x).map_err(|e| PlanError::new(e.to_string()))?;
     m.extend(params([
         ("log_likelihood", json!(fit.log_likelihood)),
         ("lower_bounds", json!(fit.lower_bounds)),
         ("n_iter", json!(fit.n_iter)),
         ("converged", json!(fit.converged)),
+        ("n_parameters", json!(fit.model.n_parameters())),
         ("bic", json!(bic)),
         ("aic", json!(aic)),
+        ("icl", json!(icl)),
+        ("mclust_bic", json!(-bic)),
         ("warnings", json!(fit.warnings)),
     ]));
     Ok(obj)
@@ -193,5 +286,47 @@ fn result_json(c: &Clustering, x: ArrayView2<f64>) -> Result<Value, PlanError> {
     match &c.extras {
         Extras::Gmm(fit) => fit_json(fit, x),
         _ => Err(PlanError::new("gmm: the clustering has no model")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("clusterlab-labels-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn label_files_read_and_errors_name_file_and_line() {
+        let p = write("ok.txt", "label\n0\n2\n\n1\n");
+        assert_eq!(read_labels(&p, 3, 3).unwrap(), vec![0, 2, 1]);
+        let e = read_labels(&p, 4, 3).unwrap_err().to_string();
+        assert!(
+            e.ends_with("ok.txt: 3 labels for 4 data rows (one per row)"),
+            "{e}"
+        );
+        let e = read_labels(&p, 3, 2).unwrap_err().to_string();
+        assert!(
+            e.ends_with("ok.txt, line 3: label 2 is outside 0..1 (k = 2)"),
+            "{e}"
+        );
+        let p = write("bad.txt", "0\n1.5\n");
+        let e = read_labels(&p, 2, 2).unwrap_err().to_string();
+        assert!(
+            e.ends_with("bad.txt, line 2: \"1.5\" is not an integer label"),
+            "{e}"
+        );
+        let p = write("noise.txt", "-1\n0\n1\n");
+        assert_eq!(read_label_lines(&p, 3, -1, 2).unwrap(), vec![-1, 0, 1]);
+        let e = read_labels(&p, 3, 2).unwrap_err().to_string();
+        assert!(
+            e.ends_with("line 1: label -1 is outside 0..1 (k = 2)"),
+            "{e}"
+        );
     }
 }

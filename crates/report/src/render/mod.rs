@@ -16,6 +16,12 @@
 //!   the clusters.
 //! * [`hdbscan`]: `hdbscan.png`, clusters with membership probabilities and
 //!   GLOSH outliers.
+//! * [`hdbscan_soft`]: `hdbscan-soft.png`, HDBSCAN's membership vectors
+//!   beside EM's responsibilities, blended alike.
+//! * [`condensed_tree`]: `condensed-tree.png`, HDBSCAN's condensed tree
+//!   with the selected clusters ringed.
+//! * [`init_sensitivity`]: `init-sensitivity.png`, EM from many starts:
+//!   the optima reached, by init method, the best and the worst drawn.
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
 //! * [`grid`]: `grid.png`, every algorithm on every dataset.
 //!
@@ -38,11 +44,14 @@
 pub mod kit;
 
 pub mod bic;
+pub mod condensed_tree;
 pub mod convergence;
 pub mod em_vs_kmeans;
 pub mod grid;
 pub mod hard_vs_soft;
 pub mod hdbscan;
+pub mod hdbscan_soft;
+pub mod init_sensitivity;
 pub mod optics;
 pub mod responsibilities;
 pub mod trace_gif;
