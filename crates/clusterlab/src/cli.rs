@@ -51,6 +51,9 @@ pub struct FitAlgorithm {
     pub settings: Settings,
     /// `--proba`: include the soft membership in the JSON.
     pub proba: bool,
+    /// `--workers` and the other distributed flags (EM and k-means), when given.
+    #[cfg(feature = "distributed")]
+    pub distributed: Option<crate::distributed::DistArgs>,
 }
 
 /// The help line of a parameter: what it is and its default.
@@ -101,6 +104,8 @@ impl clap::FromArgMatches for FitAlgorithm {
             },
             settings,
             proba: entry.soft && sub.get_flag("proba"),
+            #[cfg(feature = "distributed")]
+            distributed: crate::distributed::DistArgs::from_matches(algorithm, sub),
         })
     }
 
@@ -140,6 +145,10 @@ impl clap::Subcommand for FitAlgorithm {
                             "Include each point's soft membership (responsibilities) in the JSON",
                         ),
                 );
+            }
+            #[cfg(feature = "distributed")]
+            {
+                sc = crate::distributed::DistArgs::augment(a, sc);
             }
             cmd = cmd.subcommand(sc);
         }

@@ -14,6 +14,8 @@
 pub mod cli;
 pub mod compare;
 pub mod convert;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 pub mod error;
 pub mod fit;
 pub mod output;
