@@ -164,7 +164,20 @@ impl<'w> Exchanger<'w> {
                     self.stage
                 )));
             }
-            self.worker.step_or_park(Some(Duration::from_millis(20)));
+            // A broken connection can surface as a panic inside the step
+            // (a poisoned queue): report it like the network thread's.
+            let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.worker.step_or_park(Some(Duration::from_millis(20)));
+            }));
+            if step.is_err() {
+                return Err(RoundError(format!(
+                    "{}: lost {} in {}: {}",
+                    self.cluster.name(self.cluster.process),
+                    self.missing(round),
+                    self.stage,
+                    broken().unwrap_or("the connection broke")
+                )));
+            }
         }
         if expected == 0 {
             return Ok(None);
@@ -177,7 +190,8 @@ impl<'w> Exchanger<'w> {
         Ok(Some(msgs.into_iter().map(|m| m.3).collect()))
     }
 
-    /// The processes whose workers sent nothing yet in `round` (to this worker).
+    /// The processes whose workers sent nothing yet in `round` (to this
+    /// worker), or every other process when all of them did.
     fn missing(&self, round: u64) -> String {
         let inbox = self.inbox.borrow();
         let seen: Vec<u32> = inbox
@@ -191,7 +205,10 @@ impl<'w> Exchanger<'w> {
             .collect();
         procs.dedup();
         if procs.is_empty() {
-            return "a peer".into();
+            // Everyone's data for this round is in: the loss is one of the others.
+            procs = (0..self.cluster.processes())
+                .filter(|&p| p != self.cluster.process)
+                .collect();
         }
         procs
             .iter()
