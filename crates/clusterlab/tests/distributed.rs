@@ -442,3 +442,74 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
     ]));
     assert_one_line_error(&o, &["--init-model"]);
 }
+
+/// The peak resident memory (VmHWM, KiB) of a child, polled from /proc until it exits.
+fn peak_kib(mut child: Child) -> (u64, Output) {
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            if let Some(v) = text
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                peak = peak.max(v);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (peak, child.wait_with_output().unwrap())
+}
+
+#[test]
+fn streaming_keeps_resident_memory_flat_in_n() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("diag.json");
+    std::fs::write(
+        &model,
+        r#"{"covariance_type": "diag", "weights": [0.5, 0.5],
+            "means": [[0,0,0,0,0,0,0,0,0,0], [3,3,3,3,3,3,3,3,3,3]],
+            "covariances": [[1,1,1,1,1,1,1,1,1,1], [1,1,1,1,1,1,1,1,1,1]]}"#,
+    )
+    .unwrap();
+    let mut peaks = Vec::new();
+    for n in [100_000usize, 200_000] {
+        let x = ndarray::Array2::from_shape_fn((n, 10), |(i, j)| {
+            ((i * 31 + j * 17) % 97) as f64 / 40.0 + if i % 2 == 0 { 3.0 } else { 0.0 }
+        });
+        let path = dir.path().join(format!("x{n}.npy"));
+        clusterlab_data::write_npy(&path, &x).unwrap();
+        drop(x);
+        let args = strings(&[
+            "fit",
+            "gmm",
+            path.to_str().unwrap(),
+            "--k",
+            "2",
+            "--init-model",
+            model.to_str().unwrap(),
+            "--tol",
+            "0",
+            "--max-iter",
+            "1",
+            "--workers",
+            "1",
+            "--stream",
+        ]);
+        let (peak, o) = peak_kib(spawn(&args));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
+        peaks.push(peak);
+    }
+    // 8 MB more data, and no more than 1.5 MB more memory: the rows are not held.
+    let (small, large) = (peaks[0] as f64 / 1024.0, peaks[1] as f64 / 1024.0);
+    assert!(
+        large - small < 1.5,
+        "resident peak grew from {small:.1} MiB to {large:.1} MiB with n"
+    );
+    // A tenth of the larger data (1.6 MB) plus a fixed allowance for the
+    // program itself (its code, threads and allocator).
+    assert!(large < 1.6 + 40.0, "resident peak {large:.1} MiB");
+}

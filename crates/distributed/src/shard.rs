@@ -14,7 +14,7 @@ use clusterlab_data::{is_npy, NpyMatrix};
 use ndarray::{Array2, ArrayView2};
 
 /// Global rows per streamed block (a worker holds about STREAM_BLOCK / T of them).
-pub const STREAM_BLOCK: usize = 1 << 16;
+pub const STREAM_BLOCK: usize = 1 << 14;
 
 enum Rows {
     Memory(Array2<f64>),
