@@ -270,3 +270,37 @@ impl ClusterConfig {
         Ok(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostfile_lines_are_processes_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = dir.path().join("hosts");
+        std::fs::write(&h, "# the cluster\nnode1:4000\n\n[::1]:4001  # local\n").unwrap();
+        let t = Duration::from_secs(5);
+        let c = ClusterConfig::from_hostfile(2, 2, 1, &h, t).unwrap();
+        assert_eq!(c.addresses, ["node1:4000", "[::1]:4001"]);
+        assert_eq!(
+            (c.total_workers(), c.name(0)),
+            (4, "process 0 (node1:4000)".to_string())
+        );
+        let e = ClusterConfig::from_hostfile(2, 3, 0, &h, t).unwrap_err();
+        assert!(
+            e.ends_with(
+                "hosts: 2 addresses for --processes 3 (one line per process, in process order)"
+            ),
+            "{e}"
+        );
+        let e = ClusterConfig::from_hostfile(1, 2, 2, &h, t).unwrap_err();
+        assert_eq!(e, "--process 2 is not below --processes 2");
+        std::fs::write(&h, "node1\n").unwrap();
+        let e = ClusterConfig::from_hostfile(1, 1, 0, &h, t).unwrap_err();
+        assert!(
+            e.ends_with("hosts: line 1: \"node1\" is not host:port"),
+            "{e}"
+        );
+    }
+}

@@ -144,3 +144,51 @@ impl Shard {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every worker's rows, in memory and streamed across block boundaries,
+    /// are exactly the rows i with i mod T = t, in order.
+    #[test]
+    fn workers_read_exactly_their_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 2 * STREAM_BLOCK + 5;
+        let x = Array2::from_shape_fn((n, 2), |(i, j)| (i * 2 + j) as f64);
+        let path = dir.path().join("x.npy");
+        clusterlab_data::write_npy(&path, &x).unwrap();
+        for peers in [1, 3, 4] {
+            for index in 0..peers {
+                let want: Vec<usize> = (index..n).step_by(peers).collect();
+                for stream in [false, true] {
+                    let s = Shard::open(&path, index, peers, stream).unwrap();
+                    assert_eq!((s.n_total, s.d, s.len()), (n, 2, want.len()));
+                    let mut got = Vec::new();
+                    s.for_each_block(|idx, rows| {
+                        for (r, &i) in idx.iter().enumerate() {
+                            assert_eq!(rows.row(r).to_vec(), [(2 * i) as f64, (2 * i + 1) as f64]);
+                            got.push(i);
+                        }
+                    });
+                    assert_eq!(got, want, "worker {index} of {peers}, stream {stream}");
+                    assert!((0..s.len()).all(|r| s.global(r) == want[r]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = Array2::from_shape_fn((4, 2), |(i, _)| if i == 2 { f64::NAN } else { 1.0 });
+        let path = dir.path().join("nan.npy");
+        clusterlab_data::write_npy(&path, &x).unwrap();
+        let e = Shard::open(&path, 0, 1, false).err().unwrap();
+        assert!(e.ends_with("nan.npy: row 3, column 1 is not finite"), "{e}");
+        let csv = dir.path().join("a.csv");
+        std::fs::write(&csv, "x\n1\n").unwrap();
+        let e = Shard::open(&csv, 0, 1, true).err().unwrap();
+        assert!(e.contains("--stream reads a .npy file"), "{e}");
+    }
+}
