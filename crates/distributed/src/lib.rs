@@ -146,7 +146,7 @@ pub fn run(cluster: &ClusterConfig, job: &Job) -> Result<Option<Outcome>, String
             if since.elapsed() > cluster.timeout.max(Duration::from_secs(1)) {
                 std::mem::forget(guards);
                 return Err(format!(
-                    "{}: lost a peer: {cause}",
+                    "{}: a worker stopped: {cause}",
                     cluster.name(cluster.process)
                 ));
             }
