@@ -191,6 +191,37 @@ fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     ))
 }
 
+/// Share of a column's variance above which `reg_covar` is said to decide
+/// the covariances rather than the data.
+const REG_COVAR_SHARE: f64 = 0.01;
+
+/// The warning when `reg_covar` (an absolute amount, as in scikit-learn) is
+/// a noticeable share of some column's variance: on data of a small scale
+/// (raw values ~1e-6) it swamps the covariances and EM fits the
+/// regularisation, e.g. one component over two clear groups.
+fn describe_reg_covar_scale(reg_covar: f64, variance: ArrayView1<f64>) -> Option<String> {
+    let (j, v) = variance
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, v)| *v > 0.0)
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    (reg_covar >= REG_COVAR_SHARE * v).then(|| {
+        let ratio = reg_covar / v;
+        let share = if ratio < 10.0 {
+            format!("{:.1}% of", 100.0 * ratio)
+        } else {
+            format!("{ratio:.1e} times")
+        };
+        format!(
+            "reg_covar = {reg_covar:e} is {share} the variance of column {} ({v:.3e}): at \
+             this scale the regularisation, not the data, shapes the covariances; z-score \
+             the data (--standardize) or lower reg_covar",
+            j + 1
+        )
+    })
+}
+
 /// The warning of a run in which some point had zero density under every
 /// component (its log-likelihood −∞): EM shared it evenly, which is no EM step.
 fn describe_underflow(iteration: usize) -> String {
@@ -401,6 +432,10 @@ impl ValidGmmParams {
                 .iter()
                 .filter_map(|e| describe_singular(e, self.reg_covar)),
         );
+        warnings.extend(describe_reg_covar_scale(
+            self.reg_covar,
+            problem.variance.view(),
+        ));
         Ok(GmmFit {
             model: best.model,
             initial_model: best.initial,
