@@ -191,6 +191,47 @@ fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     ))
 }
 
+/// Whether two arrays agree to 1e-9 relative to their largest magnitude.
+fn nearly_equal<'a>(
+    a: impl IntoIterator<Item = &'a f64>,
+    b: impl IntoIterator<Item = &'a f64>,
+) -> bool {
+    let (mut diff, mut size) = (0.0f64, 0.0f64);
+    for (x, y) in a.into_iter().zip(b) {
+        diff = diff.max((x - y).abs());
+        size = size.max(x.abs()).max(y.abs());
+    }
+    diff <= 1e-9 * size
+}
+
+/// The warning when two components ended the same (mean and covariance):
+/// EM cannot separate them from there, so the model has fewer distinct
+/// components than k, whatever "converged" says. A start whose variances
+/// dwarf the data (1e300) makes every point equally likely under each
+/// component and lands here in one step.
+fn describe_identical(m: &GmmModel) -> Option<String> {
+    let (k, d) = m.means().dim();
+    for a in 0..k {
+        for b in a + 1..k {
+            let same_mean = nearly_equal(m.means().row(a), m.means().row(b));
+            if same_mean
+                && nearly_equal(
+                    &m.covariances().component_matrix(a, d),
+                    &m.covariances().component_matrix(b, d),
+                )
+            {
+                return Some(format!(
+                    "components {a} and {b} are identical (the same mean and covariance): EM \
+                     cannot separate them, so the model has fewer distinct components than k \
+                     (a start whose variances dwarf the data's gives every point the same \
+                     responsibilities)"
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// Share of a column's variance above which `reg_covar` is said to decide
 /// the covariances rather than the data.
 const REG_COVAR_SHARE: f64 = 0.01;
@@ -432,6 +473,7 @@ impl ValidGmmParams {
                 .iter()
                 .filter_map(|e| describe_singular(e, self.reg_covar)),
         );
+        warnings.extend(describe_identical(&best.model));
         warnings.extend(describe_reg_covar_scale(
             self.reg_covar,
             problem.variance.view(),
