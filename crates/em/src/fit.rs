@@ -512,3 +512,50 @@ impl GmmFit {
             .map_axis(Axis(1), |r| 1.0 - r.iter().copied().fold(0.0, f64::max))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Covariances;
+    use crate::params::GaussianMixture;
+    use ndarray::{array, Array3};
+
+    /// A run whose E-step underflows for every component (a model
+    /// `initial_model` would refuse, given to `run` directly) says so and is
+    /// never "converged", by both engines.
+    #[test]
+    fn a_run_whose_densities_underflow_warns_and_does_not_converge() {
+        let x = array![[0.0], [0.1], [8.0], [8.1]];
+        let mut c = Array3::<f64>::zeros((2, 1, 1));
+        c.fill(1.0);
+        let far = GmmModel::new(
+            array![0.5, 0.5],
+            array![[1e200], [-1e200]],
+            Covariances::Full(c),
+        )
+        .unwrap();
+        let (centre, variance) = weighted_moments(x.view(), None);
+        let p = Problem {
+            x: x.view(),
+            w: None,
+            centre,
+            variance,
+        };
+        for engine in [Engine::Fast, Engine::Reference] {
+            let params = GaussianMixture::params(2)
+                .engine(engine)
+                .max_iter(20)
+                .check()
+                .unwrap();
+            let run = params.run(&p, far.clone(), Vec::new());
+            assert!(!run.converged, "{engine:?}");
+            assert!(
+                run.reseeds
+                    .iter()
+                    .any(|w| w.starts_with("in iteration 1 every component's density underflowed")),
+                "{engine:?}: {:?}",
+                run.reseeds
+            );
+        }
+    }
+}
