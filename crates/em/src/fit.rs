@@ -662,6 +662,7 @@ mod tests {
             w: None,
             centre,
             variance,
+            hc: None,
         };
         for engine in [Engine::Fast, Engine::Reference] {
             let params = GaussianMixture::params(2)
@@ -669,7 +670,7 @@ mod tests {
                 .max_iter(20)
                 .check()
                 .unwrap();
-            let run = params.run(&p, far.clone(), Vec::new());
+            let run = params.run(&p, far.clone(), Vec::new(), WarmStart::default());
             assert!(!run.converged, "{engine:?}");
             assert!(
                 run.reseeds
