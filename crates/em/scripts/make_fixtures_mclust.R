@@ -22,7 +22,11 @@
 #             an orientation with different shapes and volumes, k = 3
 #   eruptions faithful's first column alone (1-D: models E and V), k = 2
 #
-# Recorded per case: dataset, model, k, labels, mclust's loglik (total), df
+# Every model mclust has a conjugate prior for (all but VEE, EVE, VVE, EVV) is
+# also run with its default prior, me(..., prior = priorControl()) ("prior":
+# true in the case).
+#
+# Recorded per case: dataset, model, prior, k, labels, mclust's loglik (total), df
 # (free parameters), bic (mclust's sign: 2 logL - df ln n), icl (mclust's sign:
 # bic + 2 sum_i ln z_i,map(i)), pro, mean (k x d), sigma (k x d x d), and the
 # iterations mclust ran.
@@ -102,11 +106,16 @@ for (ds in datasets) {
   k <- length(unique(ds$labels))
   data_json <- c(data_json, sprintf("\"%s\":%s", ds$name, mat_rows(x)))
   z0 <- unmap(ds$labels + 1)
-  for (m in ds$models) {
+  for (with_prior in c(FALSE, TRUE)) for (m in ds$models) {
+    if (with_prior && m %in% c("VEE", "EVE", "VVE", "EVV")) next
     xin <- if (d == 1) as.vector(x) else x
-    fit <- me(modelName = m, data = xin, z = z0, control = control)
+    fit <- if (with_prior) {
+      me(modelName = m, data = xin, z = z0, prior = priorControl(), control = control)
+    } else {
+      me(modelName = m, data = xin, z = z0, control = control)
+    }
     if (is.na(fit$loglik)) {
-      cat(sprintf("%s/%s: mclust returns NA, left out\n", ds$name, m))
+      cat(sprintf("%s/%s (prior %s): mclust returns NA, left out\n", ds$name, m, with_prior))
       next
     }
     df <- nMclustParams(m, d, k)
@@ -122,8 +131,8 @@ for (ds in datasets) {
       paste0("[", paste(sapply(1:k, function(j) mat_rows(p$variance$sigma[, , j])), collapse = ","), "]")
     }
     cases <- c(cases, sprintf(
-      "{\"dataset\":\"%s\",\"model\":\"%s\",\"k\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"iterations\":%d}",
-      ds$name, m, k, num(ds$labels), fit$loglik, df, b, icl, num(p$pro), mat_rows(t(mu)), sigma,
+      "{\"dataset\":\"%s\",\"model\":\"%s\",\"prior\":%s,\"k\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"iterations\":%d}",
+      ds$name, m, tolower(as.character(with_prior)), k, num(ds$labels), fit$loglik, df, b, icl, num(p$pro), mat_rows(t(mu)), sigma,
       as.integer(attr(fit, "info")[1])))
   }
 }

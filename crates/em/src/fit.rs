@@ -14,7 +14,7 @@ use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::params::{Init, ValidGmmParams};
-use crate::reference::{InnerControl, WarmStart};
+use crate::reference::{default_prior, InnerControl, Prior, WarmStart};
 
 /// One iteration of a traced fit.
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +125,8 @@ struct Problem<'a> {
     w: Option<ArrayView1<'a, f64>>,
     centre: Array1<f64>,
     variance: Array1<f64>,
+    /// mclust's default conjugate prior, when asked for.
+    prior: Option<Prior>,
 }
 
 /// One run from one start.
@@ -258,6 +260,7 @@ impl ValidGmmParams {
             &reseed,
             warm,
             self.inner_control(),
+            p.prior.as_ref(),
         );
         Ok((
             model,
@@ -310,6 +313,7 @@ impl ValidGmmParams {
                 &reseed,
                 &mut warm,
                 self.inner_control(),
+                p.prior.as_ref(),
             );
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
             final_events = events;
@@ -365,6 +369,9 @@ impl ValidGmmParams {
             w: sample_weight.as_ref().map(|w| w.view()),
             centre,
             variance,
+            prior: self
+                .prior
+                .then(|| default_prior(self.model, x, self.n_components)),
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;

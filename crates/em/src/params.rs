@@ -76,6 +76,7 @@ pub struct ValidGmmParams {
     pub(crate) engine: Engine,
     pub(crate) inner_tol: f64,
     pub(crate) inner_max_iter: usize,
+    pub(crate) prior: bool,
 }
 
 impl ValidGmmParams {
@@ -98,6 +99,10 @@ impl ValidGmmParams {
     /// Iteration cap of the iterative M-steps.
     pub fn inner_max_iter(&self) -> usize {
         self.inner_max_iter
+    }
+    /// Whether the M-step is the posterior mode under mclust's default conjugate prior.
+    pub fn prior(&self) -> bool {
+        self.prior
     }
     pub fn init(&self) -> &Init {
         &self.init
@@ -151,6 +156,7 @@ impl GaussianMixture {
             engine: Engine::Fast,
             inner_tol: f64::EPSILON.sqrt(),
             inner_max_iter: 1000,
+            prior: false,
         })
     }
 }
@@ -164,6 +170,13 @@ impl GmmParams {
     /// One of mclust's covariance models.
     pub fn model(mut self, m: CovarianceModel) -> Self {
         self.0.model = m;
+        self
+    }
+    /// Regularise with mclust's default conjugate prior (`priorControl()`):
+    /// the M-step becomes the posterior mode. mclust has it for E, V, EII,
+    /// VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV.
+    pub fn prior(mut self, on: bool) -> Self {
+        self.0.prior = on;
         self
     }
     /// Tolerance and iteration cap of the iterative M-steps (VEI, VEE, VEV,
@@ -250,6 +263,16 @@ impl GmmParams {
         }
         if p.inner_max_iter == 0 {
             return Err(invalid("inner_max_iter", "must be at least 1 (got 0)"));
+        }
+        if p.prior && !p.model.has_prior() {
+            return Err(invalid(
+                "prior",
+                format!(
+                    "mclust has no conjugate prior for {} (VEE, EVE, VVE and EVV have none); \
+                     use one of E, V, EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV, VVV or drop --prior",
+                    p.model
+                ),
+            ));
         }
         if p.max_iter == 0 {
             return Err(invalid("max_iter", "must be at least 1 (got 0)"));

@@ -107,6 +107,13 @@ const PARAMS: &[ParamSpec] = &[
         fit_only: false,
     },
     ParamSpec {
+        name: "prior",
+        help: "Regularise with mclust's default conjugate prior (priorControl()): the M-step is a posterior mode; for all models but VEE, EVE, VVE, EVV",
+        kind: Kind::Flag,
+        default: "false",
+        fit_only: false,
+    },
+    ParamSpec {
         name: "engine",
         help: "E-step and statistics: fast (SIMD kernels) or reference (the equations as plain functions)",
         kind: Kind::Choice(ENGINES),
@@ -237,6 +244,9 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     if let Some(v) = s.float("reg_covar")? {
         p = p.reg_covar(v);
     }
+    if let Some(v) = s.flag("prior")? {
+        p = p.prior(v);
+    }
     if let Some(v) = s.choice("engine", ENGINES)? {
         p = p.engine(v.parse::<Engine>().expect("a listed engine parses"));
     }
@@ -249,6 +259,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         ("tol", json!(p.tol())),
         ("max_iter", json!(p.max_iter())),
         ("reg_covar", json!(p.reg_covar())),
+        ("prior", json!(p.prior())),
         ("seed", json!(p.seed())),
         ("engine", json!(p.engine().name())),
     ]);
