@@ -137,6 +137,13 @@ fn summarise_gmm(fit: &GmmFit, ds: &Dataset, out: &mut dyn Write) -> std::io::Re
         fit.n_iter,
         fit.log_likelihood,
     )?;
+    if let Some(nz) = m.noise() {
+        writeln!(
+            out,
+            "noise component: proportion {:.4}, density 1/V with ln V = {:.4} (weights below are of the clusters' share)",
+            nz.proportion, nz.log_volume
+        )?;
+    }
     writeln!(out, "{:>9}  {:>7}  mean", "component", "weight")?;
     for j in 0..m.n_components() {
         writeln!(

@@ -28,6 +28,11 @@ pub enum Init {
     /// `_initialize(X, resp)`, mclust's `me(z = unmap(labels))`); `n_iter`
     /// counts the E+M iterations after it.
     Labels(Vec<usize>),
+    /// A start with a noise component (`noise` on): one label per row, −1
+    /// for noise and `0..k` for the clusters; the first step is an M-step on
+    /// the one-hot responsibilities with the noise's column last (mclust's
+    /// `me(z = cbind(unmap(labels), noise), Vinv = 1/hypvol(X))`).
+    LabelsWithNoise(Vec<i64>),
 }
 
 impl Init {
@@ -40,7 +45,7 @@ impl Init {
             Init::Random => "random",
             Init::RandomFromData => "random-from-data",
             Init::Model(_) => "model",
-            Init::Labels(_) => "labels",
+            Init::Labels(_) | Init::LabelsWithNoise(_) => "labels",
         }
     }
 }
@@ -77,6 +82,7 @@ pub struct ValidGmmParams {
     pub(crate) inner_tol: f64,
     pub(crate) inner_max_iter: usize,
     pub(crate) prior: bool,
+    pub(crate) noise: bool,
 }
 
 impl ValidGmmParams {
@@ -99,6 +105,10 @@ impl ValidGmmParams {
     /// Iteration cap of the iterative M-steps.
     pub fn inner_max_iter(&self) -> usize {
         self.inner_max_iter
+    }
+    /// Whether the mixture has a uniform noise component.
+    pub fn noise(&self) -> bool {
+        self.noise
     }
     /// Whether the M-step is the posterior mode under mclust's default conjugate prior.
     pub fn prior(&self) -> bool {
@@ -157,6 +167,7 @@ impl GaussianMixture {
             inner_tol: f64::EPSILON.sqrt(),
             inner_max_iter: 1000,
             prior: false,
+            noise: false,
         })
     }
 }
@@ -170,6 +181,13 @@ impl GmmParams {
     /// One of mclust's covariance models.
     pub fn model(mut self, m: CovarianceModel) -> Self {
         self.0.model = m;
+        self
+    }
+    /// Add a uniform noise component over the data's hypervolume (mclust's
+    /// `hypvol`), its proportion estimated. Without [`Init::LabelsWithNoise`],
+    /// the start's first model gets a noise proportion of 0.1.
+    pub fn noise(mut self, on: bool) -> Self {
+        self.0.noise = on;
         self
     }
     /// Regularise with mclust's default conjugate prior (`priorControl()`):
@@ -263,6 +281,29 @@ impl GmmParams {
         }
         if p.inner_max_iter == 0 {
             return Err(invalid("inner_max_iter", "must be at least 1 (got 0)"));
+        }
+        if let Init::LabelsWithNoise(labels) = &p.init {
+            if !p.noise {
+                return Err(invalid(
+                    "noise-init",
+                    "a start with noise labels needs the noise component (--noise)",
+                ));
+            }
+            if let Some((i, l)) = labels
+                .iter()
+                .enumerate()
+                .find(|(_, l)| **l < -1 || **l >= p.n_components as i64)
+            {
+                return Err(invalid(
+                    "noise-init",
+                    format!(
+                        "row {}: label {l} is outside -1..{} (−1 is noise, k = {})",
+                        i + 1,
+                        p.n_components - 1,
+                        p.n_components
+                    ),
+                ));
+            }
         }
         if p.prior && !p.model.has_prior() {
             return Err(invalid(

@@ -9,7 +9,11 @@
 //! `emControl(tol = c(1e-11, 1e-12))`; and every model mclust has a
 //! conjugate prior for again with `prior = priorControl()` (its default
 //! prior; our `--prior`; wine's VEI, EVI and VVI are left out there, as
-//! mclust returns NA for them). We start from the same partition
+//! mclust returns NA for them); and with the noise component, mclust's
+//! `me(..., Vinv = hypvol(X, reciprocal = TRUE))` from starts where some rows
+//! are noise (iris, the sheared set with 30 uniform background points,
+//! eruptions): our `--noise --noise-init`, also checking the noise's
+//! proportion and `ln V`. We start from the same partition
 //! (`Init::Labels`: an M-step on the one-hot responsibilities first) with
 //! `reg_covar = 0` and tolerances tight enough to reach the same fixed point,
 //! on both engines, and check: the converged mean log-likelihood within 1e-6
@@ -25,7 +29,7 @@ use serde_json::Value;
 
 const LL_TOL: f64 = 1e-6;
 const PARAM_TOL: f64 = 1e-4;
-const EXPECTED_CASES: usize = 119;
+const EXPECTED_CASES: usize = 149;
 
 fn fixture() -> Value {
     let path = concat!(
@@ -57,23 +61,28 @@ fn relative(a: f64, b: f64) -> f64 {
 /// Fits the case and checks it against mclust's numbers; panics naming the case.
 fn check_case(case: &Value, x: &Array2<f64>, engine: Engine) {
     let prior = case["prior"].as_bool().unwrap();
+    let noise = case["noise"].as_bool().unwrap();
     let name = format!(
-        "{}/{}{} ({engine})",
+        "{}/{}{}{} ({engine})",
         case["dataset"].as_str().unwrap(),
         case["model"].as_str().unwrap(),
-        if prior { " with the prior" } else { "" }
+        if prior { " with the prior" } else { "" },
+        if noise { " with noise" } else { "" }
     );
     let model: CovarianceModel = case["model"].as_str().unwrap().parse().unwrap();
     let k = case["k"].as_u64().unwrap() as usize;
-    let labels: Vec<usize> = floats(&case["labels"])
-        .iter()
-        .map(|l| *l as usize)
-        .collect();
+    let raw: Vec<i64> = floats(&case["labels"]).iter().map(|l| *l as i64).collect();
+    let init = if noise {
+        Init::LabelsWithNoise(raw)
+    } else {
+        Init::Labels(raw.iter().map(|l| *l as usize).collect())
+    };
     let (n, d) = x.dim();
     let fit = GaussianMixture::params(k)
         .model(model)
         .prior(prior)
-        .init(Init::Labels(labels))
+        .noise(noise)
+        .init(init)
         .reg_covar(0.0)
         .tol(1e-13)
         .max_iter(20_000)
@@ -100,7 +109,26 @@ fn check_case(case: &Value, x: &Array2<f64>, engine: Engine) {
         case["df"].as_u64().unwrap() as usize,
         "{name}: free parameters"
     );
-    for (a, b) in fit.model.weights().iter().zip(floats(&case["pro"])) {
+    // mclust's proportions: the Gaussians' in the mixture, then the noise's.
+    let pro = floats(&case["pro"]);
+    let noise_share = fit.model.noise().map_or(0.0, |nz| nz.proportion);
+    let mut ours: Vec<f64> = fit
+        .model
+        .weights()
+        .iter()
+        .map(|w| w * (1.0 - noise_share))
+        .collect();
+    if let Some(nz) = fit.model.noise() {
+        ours.push(nz.proportion);
+        let lv = case["log_hypervolume"].as_f64().unwrap();
+        assert!(
+            relative(nz.log_volume, lv) <= 1e-12,
+            "{name}: ln V {} vs {lv}",
+            nz.log_volume
+        );
+    }
+    assert_eq!(ours.len(), pro.len(), "{name}: proportions");
+    for (a, b) in ours.iter().zip(&pro) {
         assert!((a - b).abs() <= PARAM_TOL, "{name}: proportion {a} vs {b}");
     }
     let means = matrix(&case["mean"]);
@@ -226,4 +254,67 @@ fn the_prior_is_refused_where_mclust_has_none() {
         .map(|m| m.name())
         .collect();
     assert_eq!(with, ["VEE", "EVE", "VVE", "EVV"]);
+}
+
+#[test]
+fn a_noise_fit_labels_background_points_and_round_trips() {
+    let f = fixture();
+    let x = matrix(&f["data"]["sheared-noise"]);
+    // The default start (k-means, then a noise proportion of 0.1).
+    let fit = GaussianMixture::params(3)
+        .noise(true)
+        .check()
+        .unwrap()
+        .fit(x.view(), None)
+        .unwrap();
+    let (n, k) = (x.nrows(), 3);
+    assert_eq!(fit.responsibilities.dim(), (n, k + 1));
+    for row in fit.responsibilities.rows() {
+        assert!((row.sum() - 1.0).abs() < 1e-12);
+    }
+    let labels = fit.labels_with_noise();
+    let noise: Vec<usize> = (0..n).filter(|i| labels[*i] == -1).collect();
+    // The 30 background points are the last rows; those away from the three
+    // groups (13 of them with this draw) end as noise, and few group points do.
+    let background = noise.iter().filter(|i| **i >= n - 30).count();
+    assert!(
+        background >= 10,
+        "{background} of 30 background points are noise"
+    );
+    assert!(noise.len() - background <= 10, "{noise:?}");
+    let nz = fit.model.noise().expect("a noise component");
+    assert!(
+        nz.proportion > 0.05 && nz.proportion < 0.4,
+        "{}",
+        nz.proportion
+    );
+    // Free parameters: VVV's 3·2 + 3·3 + 2 plus the noise's 2.
+    assert_eq!(fit.model.n_parameters(), 6 + 9 + 2 + 2);
+    let json = serde_json::to_value(&fit.model).unwrap();
+    let total: f64 =
+        floats(&json["weights"]).iter().sum::<f64>() + json["noise_proportion"].as_f64().unwrap();
+    assert!((total - 1.0).abs() < 1e-12);
+    let back: clusterlab_em::GmmModel = serde_json::from_value(json).unwrap();
+    assert_eq!(back.noise(), fit.model.noise());
+    for (a, b) in back.weights().iter().zip(fit.model.weights()) {
+        assert!((a - b).abs() < 1e-15);
+    }
+    let again = back.predict_proba(x.view()).unwrap();
+    for (a, b) in again.iter().zip(fit.responsibilities.iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    // Noise labels need the noise component; −2 is no label.
+    let e = GaussianMixture::params(3)
+        .init(Init::LabelsWithNoise(vec![0; n]))
+        .check()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs the noise component"), "{e}");
+    let e = GaussianMixture::params(3)
+        .noise(true)
+        .init(Init::LabelsWithNoise(vec![-2, 0, 1]))
+        .check()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("row 1: label -2 is outside -1..2"), "{e}");
 }
