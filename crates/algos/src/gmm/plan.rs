@@ -118,7 +118,8 @@ const PARAMS: &[ParamSpec] = &[
         help: "Add a uniform noise component over the data's hypervolume (mclust's hypvol), its proportion estimated; noise points get label -1",
         kind: Kind::Flag,
         default: "false",
-        fit_only: false,
+        // compare's EM pictures assume one responsibility column per cluster.
+        fit_only: true,
     },
     ParamSpec {
         name: "noise_init",
