@@ -230,6 +230,13 @@ impl ValidGmmParams {
     /// loop with every sum taken by the collective. Starts from an init
     /// model only (the data-driven starts need every row in one place).
     pub fn fit_collective(&self, c: &mut dyn Collective) -> Result<CollectiveFit, GmmError> {
+        if self.prior || self.noise {
+            return Err(crate::error::invalid(
+                if self.prior { "prior" } else { "noise" },
+                "a distributed fit does not take mclust's prior or noise component yet \
+                 (both need statistics of all rows before the first step); fit on one machine",
+            ));
+        }
         let Init::Model(start) = &self.init else {
             return Err(crate::error::invalid(
                 "init",
@@ -345,6 +352,7 @@ impl ValidGmmParams {
                 &probe,
                 &mut probe_warm,
                 self.inner_control(),
+                None,
             );
             let asked = match &probe.ranking {
                 Ranking::Given { asked, .. } => asked.get(),
@@ -368,6 +376,7 @@ impl ValidGmmParams {
                     &reseed,
                     &mut warm,
                     self.inner_control(),
+                    None,
                 );
             } else {
                 warm = probe_warm;

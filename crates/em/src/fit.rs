@@ -16,8 +16,12 @@ use crate::hc::HcStart;
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
+use crate::noise::{gaussian_part, log_hypervolume, Noise};
 use crate::params::{Init, ValidGmmParams};
-use crate::reference::{InnerControl, WarmStart};
+use crate::reference::{default_prior, InnerControl, Prior, WarmStart};
+
+/// The noise proportion a start gets when no noise labels are given.
+const NOISE_START: f64 = 0.1;
 
 /// One iteration of a traced fit.
 #[derive(Debug, Clone, Serialize)]
@@ -39,9 +43,12 @@ pub struct GmmFit {
     pub model: GmmModel,
     /// The model the best run started from (after initialisation).
     pub initial_model: GmmModel,
-    /// Most responsible component per point; equals `model.predict(x)`.
+    /// Most responsible component per point; equals `model.predict(x)`; k
+    /// marks a point the noise component explains best (see
+    /// [`GmmFit::labels_with_noise`]).
     pub labels: Array1<usize>,
-    /// Responsibilities of the returned model (n × k); equal `model.predict_proba(x)`.
+    /// Responsibilities of the returned model (n × k, with noise n × (k + 1),
+    /// the noise's column last); equal `model.predict_proba(x)`.
     pub responsibilities: Array2<f64>,
     /// Mean per-sample log-likelihood of the returned model on the data.
     pub log_likelihood: f64,
@@ -134,6 +141,10 @@ struct Problem<'a> {
     variance: Array1<f64>,
     /// The hierarchical start, when the init is `Hc`.
     hc: Option<Arc<HcStart>>,
+    /// mclust's default conjugate prior, when asked for.
+    prior: Option<Prior>,
+    /// `ln V` of the noise component, when there is one.
+    log_volume: Option<f64>,
 }
 
 /// One run from one start.
@@ -303,8 +314,70 @@ fn reaches_every_point(engine: Engine, m: &GmmModel, p: &Problem) -> Result<(), 
     }
 }
 
+/// The noise proportion the statistics imply: `1 − Σ_j N_j / Σ_i w_i`.
+fn noise_from(stats: &crate::stats::SuffStats, log_volume: f64) -> Noise {
+    let gauss = stats.nk.sum() / stats.weight_sum;
+    Noise {
+        proportion: (1.0 - gauss).clamp(0.0, 1.0 - f64::EPSILON),
+        log_volume,
+    }
+}
+
 impl ValidGmmParams {
-    /// The model a run starts from, and the re-seed warnings its making produced.
+    /// The first model from a partition with noise (−1) labels: an M-step on
+    /// the one-hot responsibilities, the noise's column last.
+    fn noise_labels_start(
+        &self,
+        p: &Problem,
+        labels: &[i64],
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let (n, k) = (p.x.nrows(), self.n_components);
+        let mut resp = Array2::<f64>::zeros((n, k + 1));
+        for (i, l) in labels.iter().enumerate() {
+            let col = if *l < 0 { k } else { *l as usize };
+            resp[[i, col]] = 1.0;
+        }
+        let (mut gauss, u) = gaussian_part(resp.view(), p.w);
+        let mut stats = self.engine.stats_from_responsibilities(
+            self.model.representation(),
+            p.x,
+            Some(u.view()),
+            p.centre.view(),
+            &mut gauss,
+        );
+        stats.weight_sum = p.w.map_or(n as f64, |w| w.sum());
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(rng);
+        let reseed = Reseed {
+            x: p.x.view(),
+            data_variance: p.variance.view(),
+            ranking: Ranking::Order(&order),
+        };
+        let (mut model, events) = m_step(
+            &stats,
+            self.model,
+            p.centre.view(),
+            self.reg_covar,
+            &reseed,
+            warm,
+            self.inner_control(),
+            p.prior.as_ref(),
+        );
+        let lv = p
+            .log_volume
+            .expect("noise labels come with the noise component");
+        model.set_noise(Some(noise_from(&stats, lv)));
+        Ok((
+            model,
+            events
+                .iter()
+                .filter_map(|e| describe_reseed(e, 0))
+                .collect(),
+        ))
+    }
+
     pub(crate) fn inner_control(&self) -> InnerControl {
         InnerControl {
             tol: self.inner_tol,
@@ -312,6 +385,7 @@ impl ValidGmmParams {
         }
     }
 
+    /// The model a run starts from, and the re-seed warnings its making produced.
     fn initial_model(
         &self,
         p: &Problem,
@@ -334,7 +408,26 @@ impl ValidGmmParams {
                     ));
                 }
                 reaches_every_point(self.engine, m, p)?;
-                return Ok(((**m).clone(), Vec::new()));
+                let mut start = (**m).clone();
+                if let Some(lv) = p.log_volume {
+                    let proportion = start.noise().map_or(NOISE_START, |nz| nz.proportion);
+                    start.set_noise(Some(Noise {
+                        proportion,
+                        log_volume: lv,
+                    }));
+                } else {
+                    start.set_noise(None);
+                }
+                return Ok((start, Vec::new()));
+            }
+            Init::LabelsWithNoise(labels) => {
+                if labels.len() != n {
+                    return Err(crate::error::invalid(
+                        "noise-init",
+                        format!("{} labels for {n} data rows", labels.len()),
+                    ));
+                }
+                return self.noise_labels_start(p, labels, rng, warm);
             }
             Init::Labels(labels) => {
                 if labels.len() != n {
@@ -379,7 +472,7 @@ impl ValidGmmParams {
             data_variance: p.variance.view(),
             ranking: Ranking::Order(&order),
         };
-        let (model, events) = m_step(
+        let (mut model, events) = m_step(
             &stats,
             self.model,
             p.centre.view(),
@@ -387,7 +480,14 @@ impl ValidGmmParams {
             &reseed,
             warm,
             self.inner_control(),
+            p.prior.as_ref(),
         );
+        if let Some(lv) = p.log_volume {
+            model.set_noise(Some(Noise {
+                proportion: NOISE_START,
+                log_volume: lv,
+            }));
+        }
         Ok((
             model,
             events
@@ -408,7 +508,8 @@ impl ValidGmmParams {
         let (n, k) = (p.x.nrows(), self.n_components);
         // Responsibilities are written only for the trace: the M-step needs
         // just the statistics, and the fit's result comes from a final E-step.
-        let mut resp = self.trace.then(|| Array2::<f64>::zeros((n, k)));
+        let columns = k + usize::from(p.log_volume.is_some());
+        let mut resp = self.trace.then(|| Array2::<f64>::zeros((n, columns)));
         let mut point_ll = self.trace.then(|| Array1::<f64>::zeros(n));
         let mut model = initial.clone();
         let mut lower_bounds = Vec::new();
@@ -440,7 +541,12 @@ impl ValidGmmParams {
                 &reseed,
                 &mut warm,
                 self.inner_control(),
+                p.prior.as_ref(),
             );
+            let mut next = next;
+            if let Some(lv) = p.log_volume {
+                next.set_noise(Some(noise_from(&stats, lv)));
+            }
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
             if !lower_bound.is_finite() && !underflowed {
                 underflowed = true;
@@ -512,13 +618,17 @@ impl ValidGmmParams {
             centre,
             variance,
             hc,
+            prior: self
+                .prior
+                .then(|| default_prior(self.model, x, self.n_components)),
+            log_volume: self.noise.then(|| log_hypervolume(x)),
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;
         // A start from a given model or partition (or mclust's deterministic
         // tree) is the same every run.
         let runs = match self.init {
-            Init::Model(_) | Init::Labels(_) | Init::Hc => 1,
+            Init::Model(_) | Init::Labels(_) | Init::LabelsWithNoise(_) | Init::Hc => 1,
             _ => self.n_init,
         };
         for _ in 0..runs {
@@ -624,6 +734,15 @@ impl GmmFit {
         }
         Ok(self.bic(x)? + classification_entropy(self.responsibilities.view()))
     }
+    /// Labels with −1 for noise: `labels[i]`, except that a point whose most
+    /// responsible component is the noise (label k) gets −1.
+    pub fn labels_with_noise(&self) -> Vec<i64> {
+        let k = self.model.n_components();
+        self.labels
+            .iter()
+            .map(|l| if *l == k { -1 } else { *l as i64 })
+            .collect()
+    }
     /// Number of components.
     pub fn n_components(&self) -> usize {
         self.model.n_components()
@@ -663,6 +782,8 @@ mod tests {
             centre,
             variance,
             hc: None,
+            prior: None,
+            log_volume: None,
         };
         for engine in [Engine::Fast, Engine::Reference] {
             let params = GaussianMixture::params(2)
