@@ -9,6 +9,7 @@ use crate::error::StudyError;
 use crate::fitting;
 use crate::study::{slug, KRule, Study};
 use crate::view::View;
+use serde_json::json;
 
 /// Where a long run reports what it is doing (a progress bar, stage lines, or nothing).
 pub trait Progress: Sync {
@@ -103,6 +104,43 @@ pub fn study(
         (None, None, Some((k, _, _))) => (k, KRule::Bic, "the best BIC".into()),
         (None, None, None) => (2.min(n.max(1)), KRule::Bic, "the fallback k".into()),
     };
+    // EM is fitted with the model the selection chose at k, unless the user named one.
+    let sampled = sweep
+        .sample
+        .map_or(String::new(), |m| format!(" (BIC on {m} sampled points)"));
+    let mclust = sweep.best.map_or(String::new(), |(bk, bt, _)| {
+        format!(
+            "; mclust's procedure (the best BIC over every model and k{sampled}) chooses {} ({}) with k = {bk}",
+            crate::select::mclust_name(bt),
+            bt.name()
+        )
+    });
+    let (gmm_settings, model_note) = match (gmm_settings.get("covariance"), sweep.best_at(k)) {
+        (Some(c), _) => {
+            let name = c.value.as_str().map_or(c.value.to_string(), str::to_string);
+            let note = format!("EM model: {name} as given ({}){mclust}", c.origin);
+            (gmm_settings.clone(), note)
+        }
+        (None, Some((t, _))) => (
+            gmm_settings.with("covariance", json!(t.name()), "the BIC selection"),
+            format!(
+                "EM model: {} ({}), the lowest BIC at k = {k}{sampled}{mclust}",
+                crate::select::mclust_name(t),
+                t.name()
+            ),
+        ),
+        (None, None) => (
+            gmm_settings.clone(),
+            format!("EM model: the default (no fit of the BIC sweep succeeded at k = {k})"),
+        ),
+    };
+    let settings = |a: Algorithm| -> Settings {
+        if a == Algorithm::Gmm {
+            gmm_settings.clone()
+        } else {
+            cfg.settings(a)
+        }
+    };
     sweep.curves = fitting::curves(z.view(), k, &gmm_settings, cfg.seed);
     progress.finished(&what, t.elapsed().as_secs_f64());
     let ctx = Context::new(z.view(), Some(k), cfg.seed).k_origin(k_origin);
@@ -152,7 +190,7 @@ pub fn study(
         Ok(p) => {
             let is_seed = ds.source == clusterlab_data::BUILTIN_SOURCE && ds.name == "seed-1d";
             let start = (is_seed && p.k == 2 && d == 1)
-                .then(|| fitting::seed_start(means[0], stds[0]))
+                .then(|| fitting::seed_start(means[0], stds[0], p.covariance))
                 .flatten();
             fitting::trace(z.view(), p, &gmm_settings, cfg.seed, start)
         }
@@ -184,6 +222,7 @@ pub fn study(
         runs,
         pair,
         sweep,
+        model_note,
         trace,
         hdbscan_soft,
         means,

@@ -314,12 +314,19 @@ pub fn trace(
 
 /// The seed's trace-lab start (means 1.60 and 4.40, variances 1, weights ½)
 /// in the space the algorithms see (`x = mean + std · z`), for the seed's
-/// own six points.
-pub fn seed_start(mean: f64, std: f64) -> Option<(GmmModel, String)> {
+/// own six points, with covariances of type `ty` (one feature: every type
+/// holds the same two variances, tied only when they are equal, as here).
+pub fn seed_start(mean: f64, std: f64, ty: CovarianceType) -> Option<(GmmModel, String)> {
     let s = if std > 0.0 { std } else { 1.0 };
     let means = ndarray::array![[(1.60 - mean) / s], [(4.40 - mean) / s]];
-    let cov = ndarray::Array3::from_elem((2, 1, 1), 1.0 / (s * s));
-    let m = GmmModel::new(ndarray::array![0.5, 0.5], means, Covariances::Full(cov)).ok()?;
+    let v = 1.0 / (s * s);
+    let cov = match ty {
+        CovarianceType::Full => Covariances::Full(ndarray::Array3::from_elem((2, 1, 1), v)),
+        CovarianceType::Diag => Covariances::Diag(ndarray::Array2::from_elem((2, 1), v)),
+        CovarianceType::Spherical => Covariances::Spherical(ndarray::Array1::from_elem(2, v)),
+        CovarianceType::Tied => Covariances::Tied(ndarray::Array2::from_elem((1, 1), v)),
+    };
+    let m = GmmModel::new(ndarray::array![0.5, 0.5], means, cov).ok()?;
     Some((
         m,
         "started from the seed's trace lab: means 1.60 and 4.40, variances 1, weights 0.50/0.50"

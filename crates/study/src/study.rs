@@ -174,6 +174,18 @@ pub struct Sweep {
     pub curves: Vec<Curve>,
 }
 
+impl Sweep {
+    /// The covariance type of the lowest BIC at `k`, if any fit there succeeded.
+    pub fn best_at(&self, k: usize) -> Option<(CovarianceType, f64)> {
+        let i = self.ks.iter().position(|&x| x == k)?;
+        self.bic[i]
+            .iter()
+            .enumerate()
+            .filter_map(|(t, v)| v.map(|v| (CovarianceType::ALL[t], v)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
 /// One frame of the EM animation.
 #[derive(Debug, Clone)]
 pub struct Frame {
@@ -254,6 +266,10 @@ pub struct Study {
     pub runs: Vec<AlgoRun>,
     pub pair: Result<Pair, String>,
     pub sweep: Sweep,
+    /// Which model EM was fitted with and why (the user's covariance, or the
+    /// BIC selection's best at k), and what mclust's procedure (the best BIC
+    /// over every model and k) would choose.
+    pub model_note: String,
     pub trace: Result<Trace, String>,
     /// HDBSCAN's membership vectors (`hdbscan-soft.png`, `condensed-tree.png`).
     pub hdbscan_soft: Result<crate::density_soft::HdbscanSoft, String>,

@@ -14,6 +14,7 @@ use super::kit::{
 use crate::error::ReportError;
 use crate::palette;
 use crate::study::Study;
+use clusterlab_study::select::mclust_name;
 
 pub const SIZE: (u32, u32) = (1200, 780);
 
@@ -26,7 +27,8 @@ fn draw(root: &Area, s: &Study) -> DResult {
     let sw = &s.sweep;
     let sub = match sw.best {
         Some((k, t, v)) => format!(
-            "Best: k = {k} with {} covariances (BIC {v:.1}). BIC = −2 ln L + p ln n: the penalty p ln n grows with the free parameters.{}",
+            "Best: k = {k} with {} ({} covariances, BIC {v:.1}): what mclust's Mclust would choose. BIC = −2 ln L + p ln n: the penalty p ln n grows with the free parameters.{}",
+            mclust_name(t),
             t.name(),
             sw.sample.map_or(String::new(), |m| format!(" Fitted on {m} of {} points.", s.n))
         ),
@@ -81,7 +83,7 @@ fn draw(root: &Area, s: &Study) -> DResult {
         let right = px.0 > (w * 2) / 3;
         text(
             &plot,
-            &format!("best: k = {k}, {}", t.name()),
+            &format!("best: k = {k}, {} ({})", mclust_name(t), t.name()),
             (if right { px.0 - 22 } else { px.0 + 22 }, px.1 + 14),
             &bold(
                 BODY,
@@ -96,7 +98,7 @@ fn draw(root: &Area, s: &Study) -> DResult {
         .map(|&t| {
             (
                 Mark::Line(palette::covariance(t), 4),
-                format!("{} covariance", t.name()),
+                format!("{} ({})", mclust_name(t), t.name()),
             )
         })
         .collect();
