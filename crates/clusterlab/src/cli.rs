@@ -34,6 +34,10 @@ pub enum Command {
     Datasets(DatasetsArgs),
     /// Fit every algorithm on datasets and render the reports
     Compare(crate::compare::CompareArgs),
+    /// EM from many starts: the optima reached, by init method
+    Starts(crate::starts::StartsArgs),
+    /// Write a CSV's features as a float64 .npy (labels to DATA.labels.npy) for fast, memory-mapped reading.
+    Convert(crate::convert::ConvertArgs),
     /// Choose the mixture model and k as mclust does: every model × k, the BIC (or ICL) table, the best three.
     Select(crate::select::SelectArgs),
 }
@@ -116,7 +120,7 @@ impl clap::FromArgMatches for FitAlgorithm {
 
 impl clap::Subcommand for FitAlgorithm {
     fn augment_subcommands(mut cmd: clap::Command) -> clap::Command {
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             let e = a.entry();
             let mut sc = DataArgs::augment_args(clap::Command::new(e.name))
                 .about(e.about)
@@ -182,7 +186,7 @@ fn compare_flag(a: Algorithm, p: &ParamSpec) -> String {
 impl clap::FromArgMatches for AlgorithmFlags {
     fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
         let mut given = Vec::new();
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             for p in a.entry().params.iter().filter(|p| !p.fit_only) {
                 let flag = compare_flag(a, p);
                 if let Some(v) = m.get_one::<String>(&flag) {
@@ -201,7 +205,7 @@ impl clap::FromArgMatches for AlgorithmFlags {
 
 impl clap::Args for AlgorithmFlags {
     fn augment_args(mut cmd: clap::Command) -> clap::Command {
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             for p in a.entry().params.iter().filter(|p| !p.fit_only) {
                 let flag = compare_flag(a, p);
                 let mut arg = param_arg(flag.clone(), flag, p)
@@ -224,7 +228,7 @@ impl clap::Args for AlgorithmFlags {
 /// Options every `fit` takes.
 #[derive(Debug, Args, Clone)]
 pub struct DataArgs {
-    /// A CSV file (header row, numeric columns, optional integer `label`) or a built-in dataset name.
+    /// A CSV file (header row, numeric columns, optional integer `label`), a float64 .npy file (labels from DATA.labels.npy) or a built-in dataset name.
     pub data: String,
     /// Name of the ground-truth column (default: `label` if present).
     #[arg(long)]
@@ -319,6 +323,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
+        Some(Command::Starts(args)) => crate::starts::run(&args, &mut out),
+        Some(Command::Convert(args)) => crate::convert::run(&args, &mut out),
         Some(Command::Select(args)) => crate::select::run(&args, &mut out),
     }
 }

@@ -56,6 +56,7 @@ fn picture_size(p: Picture) -> (u32, u32) {
         Picture::Hdbscan => render::hdbscan::SIZE,
         Picture::HdbscanSoft => render::hdbscan_soft::SIZE,
         Picture::CondensedTree => render::condensed_tree::SIZE,
+        Picture::InitSensitivity => render::init_sensitivity::SIZE,
         Picture::EmTrace => render::trace_gif::SIZE,
     }
 }
@@ -272,6 +273,58 @@ fn compare_writes_a_complete_report() {
                 "{ds}: condensed-tree.png lacks ring {g}"
             );
         }
+    }
+    // EM from 50 starts: the documented shape; the default fit is one of
+    // the starts, so the best optimum is never worse than the fit the other
+    // pictures draw (the gmm row's log-likelihood).
+    for d in datasets {
+        let ds = d["dataset"].as_str().unwrap();
+        let is = &d["init_sensitivity"];
+        let starts = is["starts"].as_array().unwrap();
+        let optima = is["optima"].as_array().unwrap();
+        assert_eq!(starts.len(), 50, "{ds}: {}", is["skipped"]);
+        for s in starts {
+            for key in ["method", "seed", "log_likelihood", "n_iter", "optimum"] {
+                assert!(s.get(key).is_some(), "{ds}: start without {key}: {s}");
+            }
+        }
+        let counted: u64 = optima.iter().map(|o| o["count"].as_u64().unwrap()).sum();
+        assert_eq!(counted, 50);
+        for (i, o) in optima.iter().enumerate() {
+            assert_eq!(o["id"], i);
+            assert_eq!(
+                o["means"].as_array().unwrap().len(),
+                o["weights"].as_array().unwrap().len()
+            );
+        }
+        let best = optima[0]["log_likelihood"].as_f64().unwrap();
+        assert!(starts
+            .iter()
+            .all(|s| s["log_likelihood"].as_f64().unwrap() <= best + 1e-12));
+        let gmm = rows
+            .iter()
+            .find(|r| r["dataset"] == ds && r["algorithm"] == "gmm")
+            .unwrap();
+        let drawn = gmm["log_likelihood"].as_f64().unwrap();
+        assert!(best >= drawn - 1e-12, "{ds}: best {best} < default {drawn}");
+        let default = starts.iter().find(|s| s["method"] == "default").unwrap();
+        assert_eq!(default["log_likelihood"].as_f64().unwrap(), drawn);
+        let shares = is["best_share_by_method"].as_object().unwrap();
+        for m in [
+            "default",
+            "kmeans",
+            "kmeans++",
+            "random",
+            "random-from-data",
+            "kmeans-labels",
+        ] {
+            let v = shares[m].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&v), "{ds}: {m} {v}");
+        }
+        assert_eq!(
+            shares["default"].as_f64(),
+            Some(if default["optimum"] == 0 { 1.0 } else { 0.0 })
+        );
     }
     // metrics.csv: header + the same rows.
     let csv_text = std::fs::read_to_string(out.join("metrics.csv")).unwrap();

@@ -10,13 +10,14 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
-use crate::engine::EStep;
+use crate::engine::{EStep, Engine};
 use crate::error::GmmError;
 use crate::hc::HcStart;
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::params::{Init, ValidGmmParams};
+use crate::reference::{InnerControl, WarmStart};
 
 /// One iteration of a traced fit.
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +56,7 @@ pub struct GmmFit {
 }
 
 /// At most this many re-seed warnings are listed individually.
-const MAX_RESEED_WARNINGS: usize = 20;
+pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
 
 pub(crate) fn validate_data(
     x: ArrayView2<f64>,
@@ -156,7 +157,7 @@ impl Run {
     }
 }
 
-fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
+pub(crate) fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
     let when = if iteration == 0 {
         "at initialisation".to_string()
     } else {
@@ -177,7 +178,7 @@ fn describe_reseed(e: &Event, iteration: usize) -> Option<String> {
     }
 }
 
-fn describe_singular(e: &Event, reg: f64) -> Option<String> {
+pub(crate) fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     let what = match e {
         Event::Singular { component: Some(j) } => format!("component {j}'s covariance"),
         Event::Singular { component: None } => "the tied covariance".to_string(),
@@ -200,12 +201,50 @@ fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     ))
 }
 
+/// The warning of a run in which some point had zero density under every
+/// component (its log-likelihood −∞): EM shared it evenly, which is no EM step.
+fn describe_underflow(iteration: usize) -> String {
+    format!(
+        "in iteration {iteration} every component's density underflowed to 0 for some points \
+         (squared Mahalanobis distances beyond f64's range: means too far apart or variances \
+         too small); those points were shared evenly, so the fit is unreliable and not converged"
+    )
+}
+
+/// Refuses a starting model under which some point has zero density in
+/// every component (a mean ~1e200 away, variances ~1e-320): EM's first step
+/// would share that point evenly and collapse the components onto one mean.
+fn reaches_every_point(engine: Engine, m: &GmmModel, p: &Problem) -> Result<(), GmmError> {
+    let (_, ll) = engine.evaluate_around(m, p.x, p.centre.view());
+    match ll.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(crate::error::invalid(
+            "init-model",
+            format!(
+                "under this model every component's density at row {} underflows to 0 (its \
+                 squared Mahalanobis distance to every mean exceeds f64's range, ~1.8e308): the \
+                 model's means are too far from the data or its variances too small; rescale \
+                 the model to the data",
+                i + 1
+            ),
+        )),
+    }
+}
+
 impl ValidGmmParams {
     /// The model a run starts from, and the re-seed warnings its making produced.
+    pub(crate) fn inner_control(&self) -> InnerControl {
+        InnerControl {
+            tol: self.inner_tol,
+            itmax: self.inner_max_iter,
+        }
+    }
+
     fn initial_model(
         &self,
         p: &Problem,
         rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
     ) -> Result<(GmmModel, Vec<String>), GmmError> {
         let (n, k) = (p.x.nrows(), self.n_components);
         // The rows the first M-step sees: all, or the hierarchical start's subset.
@@ -222,6 +261,7 @@ impl ValidGmmParams {
                         ),
                     ));
                 }
+                reaches_every_point(self.engine, m, p)?;
                 return Ok(((**m).clone(), Vec::new()));
             }
             Init::Labels(labels) => {
@@ -254,7 +294,7 @@ impl ValidGmmParams {
             None => (p.x.view(), p.w.as_ref().map(|w| w.view())),
         };
         let stats = self.engine.stats_from_responsibilities(
-            self.covariance_type,
+            self.model.representation(),
             x,
             w,
             p.centre.view(),
@@ -269,10 +309,12 @@ impl ValidGmmParams {
         };
         let (model, events) = m_step(
             &stats,
-            self.covariance_type,
+            self.model,
             p.centre.view(),
             self.reg_covar,
             &reseed,
+            warm,
+            self.inner_control(),
         );
         Ok((
             model,
@@ -284,7 +326,13 @@ impl ValidGmmParams {
     }
 
     /// EM from one start until convergence or `max_iter`.
-    fn run(&self, p: &Problem, initial: GmmModel, mut reseeds: Vec<String>) -> Run {
+    fn run(
+        &self,
+        p: &Problem,
+        initial: GmmModel,
+        mut reseeds: Vec<String>,
+        mut warm: WarmStart,
+    ) -> Run {
         let (n, k) = (p.x.nrows(), self.n_components);
         // Responsibilities are written only for the trace: the M-step needs
         // just the statistics, and the fit's result comes from a final E-step.
@@ -296,6 +344,7 @@ impl ValidGmmParams {
         let mut final_events = Vec::new();
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
+        let mut underflowed = false;
         for iteration in 1..=self.max_iter {
             let EStep { stats, lower_bound } = self.engine.e_step(
                 &model,
@@ -313,12 +362,18 @@ impl ValidGmmParams {
             };
             let (next, events) = m_step(
                 &stats,
-                self.covariance_type,
+                self.model,
                 p.centre.view(),
                 self.reg_covar,
                 &reseed,
+                &mut warm,
+                self.inner_control(),
             );
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
+            if !lower_bound.is_finite() && !underflowed {
+                underflowed = true;
+                reseeds.push(describe_underflow(iteration));
+            }
             final_events = events;
             if let Some(t) = trace.as_mut() {
                 t.push(TraceStep {
@@ -333,7 +388,8 @@ impl ValidGmmParams {
             let change = lower_bound - previous;
             previous = lower_bound;
             if change.abs() < self.tol {
-                converged = true;
+                // A run whose densities underflowed is not EM's: never "converged".
+                converged = !underflowed;
                 break;
             }
         }
@@ -356,6 +412,16 @@ impl ValidGmmParams {
         sample_weight: Option<ArrayView1<f64>>,
     ) -> Result<GmmFit, GmmError> {
         validate_data(x, sample_weight, self.n_components)?;
+        if self.model.is_univariate() && x.ncols() != 1 {
+            return Err(crate::error::invalid(
+                "covariance",
+                format!(
+                    "{} is a model of one feature but the data has {}",
+                    self.model,
+                    x.ncols()
+                ),
+            ));
+        }
         let (centre, variance) = weighted_moments(x, sample_weight);
         let hc = match (&self.init, &self.hc_start) {
             (Init::Hc, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
@@ -384,8 +450,9 @@ impl ValidGmmParams {
             _ => self.n_init,
         };
         for _ in 0..runs {
-            let (initial, reseeds) = self.initial_model(&problem, &mut rng)?;
-            let run = self.run(&problem, initial, reseeds);
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) = self.initial_model(&problem, &mut rng, &mut warm)?;
+            let run = self.run(&problem, initial, reseeds, warm);
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -432,6 +499,15 @@ impl ValidGmmParams {
     }
 }
 
+/// `−2 Σ_i ln max_j r_ij`: twice the entropy term of the MAP classification.
+pub(crate) fn classification_entropy(resp: ArrayView2<f64>) -> f64 {
+    -2.0 * resp
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().copied().fold(0.0, f64::max).ln())
+        .sum::<f64>()
+}
+
 impl ValidGmmParams {
     /// EM started from a hard partition (`labels[i]` in `0..k` for row `i`):
     /// these parameters with [`Init::Labels`], one run. This is how EM starts
@@ -456,6 +532,20 @@ impl GmmFit {
     /// Akaike information criterion of the fitted model on `x`.
     pub fn aic(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
         self.model.aic(x)
+    }
+    /// Integrated complete-data likelihood criterion on `x` (lower is
+    /// better): `BIC − 2 Σ_i ln ẑ_i,map(i)`, the BIC plus twice the entropy
+    /// of the MAP classification (mclust's `icl()`, negated). `x` must be
+    /// the data the fit's responsibilities are of.
+    pub fn icl(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
+        if x.nrows() != self.responsibilities.nrows() {
+            return Err(GmmError::InvalidData(format!(
+                "ICL needs the fitted data: {} rows given, the fit has {}",
+                x.nrows(),
+                self.responsibilities.nrows()
+            )));
+        }
+        Ok(self.bic(x)? + classification_entropy(self.responsibilities.view()))
     }
     /// Number of components.
     pub fn n_components(&self) -> usize {

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
 use crate::error::{invalid, GmmError};
 use crate::hc::HcStart;
@@ -73,7 +74,7 @@ impl FromStr for Init {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidGmmParams {
     pub(crate) n_components: usize,
-    pub(crate) covariance_type: CovarianceType,
+    pub(crate) model: CovarianceModel,
     pub(crate) init: Init,
     pub(crate) n_init: usize,
     pub(crate) tol: f64,
@@ -82,6 +83,8 @@ pub struct ValidGmmParams {
     pub(crate) seed: u64,
     pub(crate) trace: bool,
     pub(crate) engine: Engine,
+    pub(crate) inner_tol: f64,
+    pub(crate) inner_max_iter: usize,
     /// A hierarchical start already built for the data (shared by many fits).
     pub(crate) hc_start: Option<Arc<HcStart>>,
 }
@@ -90,8 +93,22 @@ impl ValidGmmParams {
     pub fn n_components(&self) -> usize {
         self.n_components
     }
+    /// How the covariances are stored: the model's representation (for
+    /// scikit-learn's four types, the type itself).
     pub fn covariance_type(&self) -> CovarianceType {
-        self.covariance_type
+        self.model.representation()
+    }
+    /// mclust's covariance model.
+    pub fn model(&self) -> CovarianceModel {
+        self.model
+    }
+    /// Tolerance of the iterative M-steps (VEI, VEE, VEV, EVE, VVE).
+    pub fn inner_tol(&self) -> f64 {
+        self.inner_tol
+    }
+    /// Iteration cap of the iterative M-steps.
+    pub fn inner_max_iter(&self) -> usize {
+        self.inner_max_iter
     }
     pub fn init(&self) -> &Init {
         &self.init
@@ -140,7 +157,7 @@ impl GaussianMixture {
     pub fn params(n_components: usize) -> GmmParams {
         GmmParams(ValidGmmParams {
             n_components,
-            covariance_type: CovarianceType::Full,
+            model: CovarianceModel::VVV,
             init: Init::KMeans,
             n_init: 1,
             tol: 1e-3,
@@ -149,14 +166,30 @@ impl GaussianMixture {
             seed: 0,
             trace: false,
             engine: Engine::Fast,
+            inner_tol: f64::EPSILON.sqrt(),
+            inner_max_iter: 1000,
             hc_start: None,
         })
     }
 }
 
 impl GmmParams {
+    /// One of scikit-learn's four types (the mclust model it is).
     pub fn covariance_type(mut self, t: CovarianceType) -> Self {
-        self.0.covariance_type = t;
+        self.0.model = t.into();
+        self
+    }
+    /// One of mclust's covariance models.
+    pub fn model(mut self, m: CovarianceModel) -> Self {
+        self.0.model = m;
+        self
+    }
+    /// Tolerance and iteration cap of the iterative M-steps (VEI, VEE, VEV,
+    /// EVE, VVE), as the second entries of mclust's `emControl(tol, itmax)`;
+    /// default √ε and 1000.
+    pub fn inner_control(mut self, tol: f64, max_iter: usize) -> Self {
+        self.0.inner_tol = tol;
+        self.0.inner_max_iter = max_iter;
         self
     }
     pub fn init(mut self, init: Init) -> Self {
@@ -235,6 +268,15 @@ impl GmmParams {
                 format!("must be a finite number ≥ 0 (got {})", p.reg_covar),
             ));
         }
+        if !(p.inner_tol >= 0.0 && p.inner_tol.is_finite()) {
+            return Err(invalid(
+                "inner_tol",
+                format!("must be a finite number ≥ 0 (got {})", p.inner_tol),
+            ));
+        }
+        if p.inner_max_iter == 0 {
+            return Err(invalid("inner_max_iter", "must be at least 1 (got 0)"));
+        }
         if p.max_iter == 0 {
             return Err(invalid("max_iter", "must be at least 1 (got 0)"));
         }
@@ -252,13 +294,16 @@ impl GmmParams {
                     ),
                 ));
             }
-            if m.covariance_type() != p.covariance_type {
+            if m.covariance_type() != p.model.representation()
+                && m.covariance_type() != CovarianceType::Full
+            {
                 return Err(invalid(
                     "init-model",
                     format!(
-                        "the model has {} covariances but the fit asks for {}",
-                        m.covariance_type(),
-                        p.covariance_type
+                        "the model has {} covariances but the fit asks for {} \
+                         (a start needs k × d × d covariances or the fit's own shape)",
+                        m.model().type_name(),
+                        p.model.type_name()
                     ),
                 ));
             }

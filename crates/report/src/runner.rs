@@ -30,16 +30,18 @@ pub enum Picture {
     Hdbscan,
     HdbscanSoft,
     CondensedTree,
+    InitSensitivity,
     EmTrace,
 }
 
 impl Picture {
     /// Every per-dataset picture, in the order the page shows them.
-    pub const ALL: [Picture; 10] = [
+    pub const ALL: [Picture; 11] = [
         Picture::HardVsSoft,
         Picture::EmVsKmeans,
         Picture::Responsibilities,
         Picture::EmTrace,
+        Picture::InitSensitivity,
         Picture::Convergence,
         Picture::Bic,
         Picture::OpticsReachability,
@@ -60,6 +62,7 @@ impl Picture {
             Picture::Hdbscan => "hdbscan.png",
             Picture::HdbscanSoft => "hdbscan-soft.png",
             Picture::CondensedTree => "condensed-tree.png",
+            Picture::InitSensitivity => "init-sensitivity.png",
             Picture::EmTrace => "em-trace.gif",
         }
     }
@@ -76,6 +79,7 @@ impl Picture {
             Picture::Hdbscan => "HDBSCAN clusters; faint points have low membership probability, × marks noise.",
             Picture::HdbscanSoft => "Soft density clusters: HDBSCAN's membership vectors beside EM's responsibilities, blended alike; compare them point by point (faint on the left = little chance of being in any cluster).",
             Picture::CondensedTree => "HDBSCAN's condensed tree: λ = 1/distance downward, bar width = points left; the ringed bars are the clusters selected.",
+            Picture::InitSensitivity => "Initialisation matters: EM from 50 starts; the optima they reach by init method, how many reach the best, and the best and the worst optimum side by side.",
             Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
         }
     }
@@ -116,6 +120,11 @@ impl Picture {
                 s.hdbscan_soft.as_ref().map(|_| ()).map_err(Clone::clone)
             }
             Picture::CondensedTree => s.hdbscan_soft.as_ref().map(|_| ()).map_err(Clone::clone),
+            Picture::InitSensitivity => s
+                .init_sensitivity
+                .as_ref()
+                .map(|_| ())
+                .map_err(Clone::clone),
         }
     }
 
@@ -130,6 +139,7 @@ impl Picture {
             Picture::Hdbscan => render::hdbscan::render(s, path),
             Picture::HdbscanSoft => render::hdbscan_soft::render(s, path),
             Picture::CondensedTree => render::condensed_tree::render(s, path),
+            Picture::InitSensitivity => render::init_sensitivity::render(s, path),
             Picture::EmTrace => render::trace_gif::render(s, path),
         }
     }

@@ -206,6 +206,20 @@ pub fn study(
     let t = std::time::Instant::now();
     let hdbscan_soft = crate::density_soft::hdbscan_soft(z.view(), &runs);
     progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!(
+        "{} · EM from {} starts",
+        ds.name,
+        crate::starts::DEFAULT_STARTS
+    );
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let init_sensitivity = match &pair {
+        Ok(p) => {
+            crate::starts::study_starts(z.view(), p.k, &gmm_settings, cfg.seed, &runs, Some(&p.em))
+        }
+        Err(e) => Err(e.clone()),
+    };
+    progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
         name: ds.name.clone(),
         source: ds.source.clone(),
@@ -228,6 +242,7 @@ pub fn study(
         means,
         stds,
         em_path,
+        init_sensitivity,
     })
 }
 

@@ -25,6 +25,7 @@ pub mod error;
 pub mod fitting;
 pub mod path;
 pub mod select;
+pub mod starts;
 pub mod study;
 pub mod view;
 

@@ -45,6 +45,9 @@ pub struct AlgoRun {
     pub ari: Option<f64>,
     pub nmi: Option<f64>,
     pub silhouette: Option<f64>,
+    /// What the result does not say by itself (empty clusters, constant
+    /// features, EM's warnings): see `clusterlab_algos::warnings`.
+    pub warnings: Vec<String>,
 }
 
 impl AlgoRun {
@@ -279,6 +282,8 @@ pub struct Study {
     pub stds: Vec<f64>,
     /// Every iteration's model of the pair's EM fit (the explorable page's slider).
     pub em_path: Result<crate::path::EmPath, String>,
+    /// EM from many starts (`init-sensitivity.png`).
+    pub init_sensitivity: Result<crate::starts::InitSensitivity, String>,
 }
 
 impl Study {

@@ -332,6 +332,7 @@ pub fn section(studies: &[Study]) -> String {
 <h3>OPTICS reachability</h3>
 <canvas id="ex-reach" width="420" height="130" role="img" aria-label="OPTICS reachability plot, the chosen point marked"></canvas>
 <h3>Disagreements, most uncertain first</h3>
+<p class="ex-note">Uncertainty is 1 − EM's largest responsibility; k-means' clusters are numbered by the EM component they match.</p>
 <ol id="ex-list" class="ex-list"></ol>
 </div>
 </div>

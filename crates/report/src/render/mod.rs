@@ -20,6 +20,8 @@
 //!   beside EM's responsibilities, blended alike.
 //! * [`condensed_tree`]: `condensed-tree.png`, HDBSCAN's condensed tree
 //!   with the selected clusters ringed.
+//! * [`init_sensitivity`]: `init-sensitivity.png`, EM from many starts:
+//!   the optima reached, by init method, the best and the worst drawn.
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
 //! * [`grid`]: `grid.png`, every algorithm on every dataset.
 //!
@@ -49,6 +51,7 @@ pub mod grid;
 pub mod hard_vs_soft;
 pub mod hdbscan;
 pub mod hdbscan_soft;
+pub mod init_sensitivity;
 pub mod optics;
 pub mod responsibilities;
 pub mod trace_gif;
