@@ -127,9 +127,7 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
             if let Some(f) = r.gmm() {
                 row.log_likelihood = Some(f.log_likelihood);
                 row.bic = f.model.bic(s.z.view()).ok();
-                row.model = Some(clusterlab_study::select::mclust_name(
-                    f.model.covariance_type(),
-                ));
+                row.model = Some(f.model.model().name());
                 row.iterations = Some(f.n_iter);
                 row.converged = Some(f.converged);
             }
@@ -153,11 +151,8 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
         em_kmeans_reason: s.pair.as_ref().ok().map(crate::explain::tell),
         em_kmeans_error: s.pair.as_ref().err().cloned(),
         best_bic_k: s.sweep.best.map(|b| b.0),
-        best_bic_covariance: s.sweep.best.map(|b| b.1.name()),
-        best_bic_model: s
-            .sweep
-            .best
-            .map(|b| clusterlab_study::select::mclust_name(b.1)),
+        best_bic_covariance: s.sweep.best.map(|b| b.1.type_name()),
+        best_bic_model: s.sweep.best.map(|b| b.1.name()),
         model_note: s.model_note.clone(),
         default_eps: s.density.eps,
         default_min_samples: s.density.min_samples,

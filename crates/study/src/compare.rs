@@ -108,11 +108,9 @@ pub fn study(
     let sampled = sweep
         .sample
         .map_or(String::new(), |m| format!(" (BIC on {m} sampled points)"));
-    let mclust = sweep.best.map_or(String::new(), |(bk, bt, _)| {
+    let mclust = sweep.best.map_or(String::new(), |(bk, bm, _)| {
         format!(
-            "; mclust's procedure (the best BIC over every model and k{sampled}) chooses {} ({}) with k = {bk}",
-            crate::select::mclust_name(bt),
-            bt.name()
+            "; mclust's procedure (the best BIC over every model and k{sampled}) chooses {bm} with k = {bk}"
         )
     });
     let (gmm_settings, model_note) = match (gmm_settings.get("covariance"), sweep.best_at(k)) {
@@ -121,13 +119,13 @@ pub fn study(
             let note = format!("EM model: {name} as given ({}){mclust}", c.origin);
             (gmm_settings.clone(), note)
         }
-        (None, Some((t, _))) => (
-            gmm_settings.with("covariance", json!(t.name()), "the BIC selection"),
-            format!(
-                "EM model: {} ({}), the lowest BIC at k = {k}{sampled}{mclust}",
-                crate::select::mclust_name(t),
-                t.name()
+        (None, Some((m, _))) => (
+            gmm_settings.with(
+                "covariance",
+                json!(m.name().to_ascii_lowercase()),
+                "the BIC selection",
             ),
+            format!("EM model: {m}, the lowest BIC at k = {k}{sampled}{mclust}"),
         ),
         (None, None) => (
             gmm_settings.clone(),
@@ -190,7 +188,7 @@ pub fn study(
         Ok(p) => {
             let is_seed = ds.source == clusterlab_data::BUILTIN_SOURCE && ds.name == "seed-1d";
             let start = (is_seed && p.k == 2 && d == 1)
-                .then(|| fitting::seed_start(means[0], stds[0], p.covariance))
+                .then(|| fitting::seed_start(means[0], stds[0]))
                 .flatten();
             fitting::trace(z.view(), p, &gmm_settings, cfg.seed, start)
         }
