@@ -4,9 +4,7 @@
 //! ([`mod@clusterlab_algos::plan`]), so its parameters are those `params` reports.
 
 use clusterlab_algos::{plan, Algorithm, Clustering, Context, Extras, Plan, PlanError, Settings};
-use clusterlab_em::{
-    CovarianceModel, CovarianceType, Covariances, GaussianMixture, GmmFit, GmmModel, Init,
-};
+use clusterlab_em::{CovarianceModel, CovarianceType, Covariances, GmmFit, GmmModel, Init};
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use serde_json::json;
@@ -291,16 +289,7 @@ pub fn trace(
     .map_err(|e| e.0)?;
     let p = planned.gmm().ok_or("not an EM plan")?;
     let note = start.as_ref().map(|s| s.1.clone());
-    let mut b = GaussianMixture::params(p.n_components())
-        .model(p.model())
-        .init(p.init().clone())
-        .n_init(p.n_init())
-        .tol(p.tol())
-        .max_iter(p.max_iter())
-        .reg_covar(p.reg_covar())
-        .seed(p.seed())
-        .engine(p.engine())
-        .trace(true);
+    let mut b = p.to_builder().trace(true);
     if let Some((m, _)) = start {
         b = b.init(Init::Model(Box::new(m))).n_init(1);
     }

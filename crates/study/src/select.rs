@@ -1,7 +1,8 @@
 //! Model selection as mclust's `Mclust(X)`: fit every (model, k), tabulate
 //! the log-likelihood, free parameters, BIC and ICL, and rank by one
 //! criterion. A (model, k) that cannot be fitted is a row with an `error`
-//! (mclust's `NA`), never an abort.
+//! (mclust's `NA`), never an abort; so is a fit whose covariance is singular
+//! before regularisation (mclust's `NA` too: its likelihood is unbounded).
 //!
 //! Every fit is the EM plan of the user's settings (`init`, `n_init`, `tol`,
 //! …, as `clusterlab fit gmm` resolves them) at that model and k, so a row
@@ -174,6 +175,18 @@ fn row(
     match fit {
         Err(e) => r.error = Some(e),
         Ok(f) => {
+            // mclust gives NA for a fit whose covariance is singular; ours
+            // keeps it positive definite by reg_covar alone, and its
+            // likelihood then grows without bound (a component on a few
+            // duplicate points): not a model to choose.
+            if let Some(w) = f
+                .warnings
+                .iter()
+                .find(|w| w.contains("singular before regularisation"))
+            {
+                r.error = Some(format!("singular covariance (mclust: NA): {w}"));
+                return (r, None);
+            }
             let n = x.nrows() as f64;
             let ll = f.log_likelihood * n;
             let (bic, icl) = match (f.bic(x), f.icl(x)) {
@@ -219,7 +232,9 @@ pub fn select(
     // The user's settings must plan at all (errors name their flags).
     let first = plan_at(models[0], ks[0])?;
     let start = Instant::now();
-    let needs_hc = first.gmm().is_some_and(|p| *p.init() == Init::Hc);
+    let needs_hc = first
+        .gmm()
+        .is_some_and(|p| matches!(p.init(), Init::Hc | Init::Auto));
     let hc = needs_hc.then(|| Arc::new(HcStart::new(x, seed)));
     let jobs: Vec<(CovarianceModel, usize)> = ks
         .iter()
