@@ -62,6 +62,9 @@ pub struct GmmFit {
     pub trace: Option<Vec<TraceStep>>,
 }
 
+/// Iterations each start of [`Init::Auto`] runs before the best goes on.
+pub const AUTO_SHORT_ITER: usize = 20;
+
 /// At most this many re-seed warnings are listed individually.
 pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
 
@@ -139,12 +142,14 @@ struct Problem<'a> {
     w: Option<ArrayView1<'a, f64>>,
     centre: Array1<f64>,
     variance: Array1<f64>,
-    /// The hierarchical start, when the init is `Hc`.
+    /// The hierarchical start, when the init is `Hc` or `Auto`.
     hc: Option<Arc<HcStart>>,
     /// mclust's default conjugate prior, when asked for.
     prior: Option<Prior>,
     /// `ln V` of the noise component, when there is one.
     log_volume: Option<f64>,
+    /// Σ of the sample weights (n without them): the mean log-likelihood × this is the total.
+    total_weight: f64,
 }
 
 /// One run from one start.
@@ -157,6 +162,8 @@ struct Run {
     reseeds: Vec<String>,
     final_events: Vec<Event>,
     trace: Option<Vec<TraceStep>>,
+    /// The iterative M-steps' state, to go on from `model`.
+    warm: WarmStart,
 }
 
 impl Run {
@@ -438,7 +445,9 @@ impl ValidGmmParams {
                 }
                 init::one_hot(labels, k)
             }
-            Init::KMeans => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
+            // `fit` gives each start of `Auto` its own method (`run_auto`);
+            // a caller that asks for one start of it gets k-means.
+            Init::KMeans | Init::Auto => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
             Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
             Init::Random => init::random_responsibilities(n, k, rng),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
@@ -497,13 +506,15 @@ impl ValidGmmParams {
         ))
     }
 
-    /// EM from one start until convergence or `max_iter`.
+    /// EM from one start until convergence or `max_iter` (iterations
+    /// numbered from `done + 1`, for a run that goes on from another).
     fn run(
         &self,
         p: &Problem,
         initial: GmmModel,
         mut reseeds: Vec<String>,
         mut warm: WarmStart,
+        done: usize,
     ) -> Run {
         let (n, k) = (p.x.nrows(), self.n_components);
         // Responsibilities are written only for the trace: the M-step needs
@@ -518,7 +529,7 @@ impl ValidGmmParams {
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
         let mut underflowed = false;
-        for iteration in 1..=self.max_iter {
+        for iteration in (done + 1)..=(done + self.max_iter) {
             let EStep { stats, lower_bound } = self.engine.e_step(
                 &model,
                 p.x,
@@ -565,7 +576,11 @@ impl ValidGmmParams {
             lower_bounds.push(lower_bound);
             let change = lower_bound - previous;
             previous = lower_bound;
-            if change.abs() < self.tol {
+            // mclust's test: |ΔL| ≤ rtol (1 + |L|) on the total log-likelihood L.
+            let relative = self.rtol > 0.0
+                && (change * p.total_weight).abs()
+                    <= self.rtol * (1.0 + (lower_bound * p.total_weight).abs());
+            if change.abs() < self.tol || relative {
                 // A run whose densities underflowed is not EM's: never "converged".
                 converged = !underflowed;
                 break;
@@ -580,7 +595,63 @@ impl ValidGmmParams {
             reseeds,
             final_events,
             trace,
+            warm,
         }
+    }
+
+    /// The start method of run `r` of [`Init::Auto`].
+    fn auto_method(r: usize) -> Init {
+        match r {
+            0 => Init::Hc,
+            _ => [Init::KMeans, Init::KMeansPlusPlus, Init::RandomFromData][(r - 1) % 3].clone(),
+        }
+    }
+
+    /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
+    /// iterations, then the best on to convergence.
+    fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
+        let mut best: Option<Run> = None;
+        for r in 0..self.n_init {
+            let mut q = self.clone();
+            q.init = Self::auto_method(r);
+            q.max_iter = self.max_iter.min(AUTO_SHORT_ITER);
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) = q.initial_model(p, rng, &mut warm)?;
+            let run = q.run(p, initial, reseeds, warm, 0);
+            if best
+                .as_ref()
+                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+            {
+                best = Some(run);
+            }
+        }
+        let best = best.expect("n_init ≥ 1");
+        if best.converged || best.n_iter >= self.max_iter {
+            return Ok(best);
+        }
+        let mut q = self.clone();
+        q.max_iter = self.max_iter - best.n_iter;
+        let rest = q.run(p, best.model.clone(), best.reseeds, best.warm, best.n_iter);
+        let mut lower_bounds = best.lower_bounds;
+        lower_bounds.extend(rest.lower_bounds);
+        let trace = match (best.trace, rest.trace) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            _ => None,
+        };
+        Ok(Run {
+            initial: best.initial,
+            model: rest.model,
+            n_iter: lower_bounds.len(),
+            lower_bounds,
+            converged: rest.converged,
+            reseeds: rest.reseeds,
+            final_events: rest.final_events,
+            trace,
+            warm: rest.warm,
+        })
     }
 
     /// Fit the mixture to the rows of `x`, optionally weighting each row.
@@ -601,17 +672,19 @@ impl ValidGmmParams {
             ));
         }
         let (centre, variance) = weighted_moments(x, sample_weight);
-        let hc = match (&self.init, &self.hc_start) {
-            (Init::Hc, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
-            (Init::Hc, Some(_)) => {
+        let wants_hc = matches!(self.init, Init::Hc | Init::Auto);
+        let hc = match (wants_hc, &self.hc_start) {
+            (true, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
+            (true, Some(_)) => {
                 return Err(crate::error::invalid(
                     "init",
                     "the hierarchical start was built for other data (its shape differs)",
                 ))
             }
-            (Init::Hc, None) => Some(Arc::new(HcStart::new(x, self.seed))),
-            _ => None,
+            (true, None) => Some(Arc::new(HcStart::new(x, self.seed))),
+            (false, _) => None,
         };
+        let total_weight = sample_weight.map_or(x.nrows() as f64, |w| w.sum());
         let problem = Problem {
             x: x.view(),
             w: sample_weight.as_ref().map(|w| w.view()),
@@ -622,6 +695,7 @@ impl ValidGmmParams {
                 .prior
                 .then(|| default_prior(self.model, x, self.n_components)),
             log_volume: self.noise.then(|| log_hypervolume(x)),
+            total_weight,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;
@@ -631,10 +705,13 @@ impl ValidGmmParams {
             Init::Model(_) | Init::Labels(_) | Init::LabelsWithNoise(_) | Init::Hc => 1,
             _ => self.n_init,
         };
-        for _ in 0..runs {
+        if self.init == Init::Auto {
+            best = Some(self.run_auto(&problem, &mut rng)?);
+        }
+        for _ in 0..if best.is_some() { 0 } else { runs } {
             let mut warm = WarmStart::default();
             let (initial, reseeds) = self.initial_model(&problem, &mut rng, &mut warm)?;
-            let run = self.run(&problem, initial, reseeds, warm);
+            let run = self.run(&problem, initial, reseeds, warm, 0);
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -784,6 +861,7 @@ mod tests {
             hc: None,
             prior: None,
             log_volume: None,
+            total_weight: 4.0,
         };
         for engine in [Engine::Fast, Engine::Reference] {
             let params = GaussianMixture::params(2)
@@ -791,7 +869,7 @@ mod tests {
                 .max_iter(20)
                 .check()
                 .unwrap();
-            let run = params.run(&p, far.clone(), Vec::new(), WarmStart::default());
+            let run = params.run(&p, far.clone(), Vec::new(), WarmStart::default(), 0);
             assert!(!run.converged, "{engine:?}");
             assert!(
                 run.reseeds

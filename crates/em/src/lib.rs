@@ -104,7 +104,7 @@ pub use collective::{
 pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
-pub use fit::{GmmFit, TraceStep};
+pub use fit::{GmmFit, TraceStep, AUTO_SHORT_ITER};
 pub use hc::HcStart;
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use noise::{log_hypervolume, Noise};

@@ -27,6 +27,14 @@ pub enum Init {
     /// random subset of [`crate::hc::HC_SUBSET`] rows above that size (then
     /// one M-step on the subset and EM on all rows). See [`crate::hc`].
     Hc,
+    /// Several starts of different kinds, the best kept: start `r` of
+    /// `n_init` is `hc`, `kmeans`, `kmeans++`, `random-from-data` for
+    /// r = 0..3, then `kmeans`, `kmeans++`, `random-from-data` in turn. Each
+    /// start runs [`crate::AUTO_SHORT_ITER`] iterations at most; the best of
+    /// them (highest mean log-likelihood) then runs on to convergence
+    /// (Biernacki, Celeux & Govaert 2003's "short EM" strategy). The default
+    /// of `clusterlab fit gmm`, `compare` and `select`.
+    Auto,
     /// Start from this model: the first step is an E-step from exactly these
     /// weights, means and covariances (`reg_covar` applies from the first M-step on).
     Model(Box<GmmModel>),
@@ -52,6 +60,7 @@ impl Init {
             Init::Random => "random",
             Init::RandomFromData => "random-from-data",
             Init::Hc => "hc",
+            Init::Auto => "auto",
             Init::Model(_) => "model",
             Init::Labels(_) | Init::LabelsWithNoise(_) => "labels",
         }
@@ -67,9 +76,10 @@ impl FromStr for Init {
             "random" => Ok(Init::Random),
             "random-from-data" | "random_from_data" => Ok(Init::RandomFromData),
             "hc" => Ok(Init::Hc),
+            "auto" => Ok(Init::Auto),
             other => Err(invalid(
                 "init",
-                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random, random-from-data or hc)"),
+                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random, random-from-data, hc or auto)"),
             )),
         }
     }
@@ -83,6 +93,8 @@ pub struct ValidGmmParams {
     pub(crate) init: Init,
     pub(crate) n_init: usize,
     pub(crate) tol: f64,
+    /// mclust's relative tolerance on the total log-likelihood (0 = off).
+    pub(crate) rtol: f64,
     pub(crate) max_iter: usize,
     pub(crate) reg_covar: f64,
     pub(crate) seed: u64,
@@ -134,6 +146,10 @@ impl ValidGmmParams {
     pub fn tol(&self) -> f64 {
         self.tol
     }
+    /// Relative tolerance on the total log-likelihood (0 = off).
+    pub fn rtol(&self) -> f64 {
+        self.rtol
+    }
     pub fn max_iter(&self) -> usize {
         self.max_iter
     }
@@ -149,6 +165,11 @@ impl ValidGmmParams {
     /// Which engine runs the E-step, the statistics and the scoring.
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+    /// A builder holding exactly these parameters (to change a few: another
+    /// init, tracing on, …, keeping every other setting).
+    pub fn to_builder(&self) -> GmmParams {
+        GmmParams(self.clone())
     }
     /// These parameters with a hierarchical start built once for the data
     /// (see [`GmmParams::hc_start`]); the fit is the same as without it.
@@ -176,6 +197,7 @@ impl GaussianMixture {
             init: Init::KMeans,
             n_init: 1,
             tol: 1e-3,
+            rtol: 0.0,
             max_iter: 100,
             reg_covar: 1e-6,
             seed: 0,
@@ -235,6 +257,13 @@ impl GmmParams {
     /// Stop when the mean log-likelihood changes by less than this (0 = run `max_iter`).
     pub fn tol(mut self, tol: f64) -> Self {
         self.0.tol = tol;
+        self
+    }
+    /// Also stop when the total log-likelihood `L` changes by at most
+    /// `rtol · (1 + |L|)`, mclust's test (its `emControl(tol = 1e-5)`);
+    /// 0 (the default) leaves only the absolute `tol`.
+    pub fn rtol(mut self, rtol: f64) -> Self {
+        self.0.rtol = rtol;
         self
     }
     pub fn max_iter(mut self, m: usize) -> Self {
@@ -297,6 +326,12 @@ impl GmmParams {
             return Err(invalid(
                 "reg_covar",
                 format!("must be a finite number ≥ 0 (got {})", p.reg_covar),
+            ));
+        }
+        if !(p.rtol >= 0.0 && p.rtol.is_finite()) {
+            return Err(invalid(
+                "rtol",
+                format!("must be a finite number ≥ 0 (got {})", p.rtol),
             ));
         }
         if !(p.inner_tol >= 0.0 && p.inner_tol.is_finite()) {
