@@ -28,11 +28,14 @@ pub enum Picture {
     OpticsReachability,
     Hdbscan,
     EmTrace,
+    KChoice,
+    EmToKmeansGif,
+    EmToKmeansPng,
 }
 
 impl Picture {
     /// Every per-dataset picture, in the order the page shows them.
-    pub const ALL: [Picture; 8] = [
+    pub const ALL: [Picture; 11] = [
         Picture::HardVsSoft,
         Picture::EmVsKmeans,
         Picture::Responsibilities,
@@ -41,6 +44,9 @@ impl Picture {
         Picture::Bic,
         Picture::OpticsReachability,
         Picture::Hdbscan,
+        Picture::KChoice,
+        Picture::EmToKmeansGif,
+        Picture::EmToKmeansPng,
     ];
 
     /// File name inside the dataset's folder.
@@ -54,6 +60,9 @@ impl Picture {
             Picture::OpticsReachability => "optics-reachability.png",
             Picture::Hdbscan => "hdbscan.png",
             Picture::EmTrace => "em-trace.gif",
+            Picture::KChoice => "k-choice.png",
+            Picture::EmToKmeansGif => "em-to-kmeans.gif",
+            Picture::EmToKmeansPng => "em-to-kmeans.png",
         }
     }
 
@@ -68,6 +77,9 @@ impl Picture {
             Picture::OpticsReachability => "OPTICS reachability plot: valleys are clusters, coloured by the extracted cluster.",
             Picture::Hdbscan => "HDBSCAN clusters; faint points have low membership probability, × marks noise.",
             Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
+            Picture::KChoice => "Choosing k two ways: BIC per k beside the variational Bayesian mixture, whose unneeded components fade out as it fits.",
+            Picture::EmToKmeansGif => "EM's limit is k-means: one shared variance σ² shrinks to 0, responsibilities harden, circles shrink to points.",
+            Picture::EmToKmeansPng => "EM's limit is k-means, as a strip: the same σ² path in five frames, with the mean entropy and the agreement with k-means.",
         }
     }
 
@@ -102,6 +114,10 @@ impl Picture {
             }
             Picture::OpticsReachability => run_ok(Algorithm::Optics),
             Picture::Hdbscan => run_ok(Algorithm::Hdbscan),
+            Picture::KChoice => s.k_choice.as_ref().map(|_| ()).map_err(Clone::clone),
+            Picture::EmToKmeansGif | Picture::EmToKmeansPng => {
+                s.em_to_kmeans.as_ref().map(|_| ()).map_err(Clone::clone)
+            }
         }
     }
 
@@ -115,6 +131,9 @@ impl Picture {
             Picture::OpticsReachability => render::optics::render(s, path),
             Picture::Hdbscan => render::hdbscan::render(s, path),
             Picture::EmTrace => render::trace_gif::render(s, path),
+            Picture::KChoice => render::k_choice::render(s, path),
+            Picture::EmToKmeansGif => render::em_to_kmeans::render_gif(s, path),
+            Picture::EmToKmeansPng => render::em_to_kmeans::render_strip(s, path),
         }
     }
 }
@@ -242,7 +261,7 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
         }
     }
     // Slowest first (the GIFs), so the two cores stay busy to the end.
-    jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace)));
+    jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace) | Some(Picture::EmToKmeansGif)));
     let rb = Shown::new(cfg, jobs.len() as u64, "rendering");
     rb.stage(&format!("drawing {} pictures", jobs.len()));
     let results: Vec<(PathBuf, Result<(), ReportError>)> = jobs

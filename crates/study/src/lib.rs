@@ -20,6 +20,7 @@ pub mod compare;
 pub mod config;
 pub mod error;
 pub mod fitting;
+pub mod questions;
 pub mod study;
 pub mod view;
 

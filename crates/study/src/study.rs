@@ -255,6 +255,10 @@ pub struct Study {
     pub pair: Result<Pair, String>,
     pub sweep: Sweep,
     pub trace: Result<Trace, String>,
+    /// The Bayesian mixture's answer for k (`k-choice.png`).
+    pub k_choice: Result<crate::questions::KChoice, String>,
+    /// EM's path to k-means as σ² shrinks (`em-to-kmeans.gif`).
+    pub em_to_kmeans: Result<crate::questions::EmToKmeans, String>,
 }
 
 impl Study {

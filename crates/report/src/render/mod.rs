@@ -17,6 +17,10 @@
 //! * [`hdbscan`]: `hdbscan.png`, clusters with membership probabilities and
 //!   GLOSH outliers.
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
+//! * [`k_choice`]: `k-choice.png`, BIC's k beside the Bayesian mixture's
+//!   weights switching components off.
+//! * [`em_to_kmeans`]: `em-to-kmeans.gif` and `.png`, EM with one shared
+//!   variance shrinking to 0 becomes k-means.
 //! * [`grid`]: `grid.png`, every algorithm on every dataset.
 //!
 //! The kit ([`kit`]), one module per kind of thing a picture draws:
@@ -39,10 +43,12 @@ pub mod kit;
 
 pub mod bic;
 pub mod convergence;
+pub mod em_to_kmeans;
 pub mod em_vs_kmeans;
 pub mod grid;
 pub mod hard_vs_soft;
 pub mod hdbscan;
+pub mod k_choice;
 pub mod optics;
 pub mod responsibilities;
 pub mod trace_gif;
