@@ -82,7 +82,11 @@ pub enum Extras {
         /// Core distance per point in input order (`f64::INFINITY` = not a core point).
         core_distances: Array1<f64>,
     },
-    Hdbscan,
+    Hdbscan {
+        /// The condensed tree and its selected clusters (the `kdtree`
+        /// backend; `None` for `petal`), for membership vectors and pictures.
+        tree: Option<Box<crate::hdbscan::CondensedTree>>,
+    },
     Gmm(Box<clusterlab_em::GmmFit>),
     /// The variational Bayesian mixture's posterior and course.
     Bgmm(Box<clusterlab_em::bayes::BgmmFit>),

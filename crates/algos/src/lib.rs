@@ -59,6 +59,7 @@ pub mod optics;
 pub mod plan;
 #[doc(hidden)]
 pub mod synth;
+pub mod warnings;
 
 use ndarray::ArrayView2;
 

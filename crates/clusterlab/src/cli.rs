@@ -34,6 +34,12 @@ pub enum Command {
     Datasets(DatasetsArgs),
     /// Fit every algorithm on datasets and render the reports
     Compare(crate::compare::CompareArgs),
+    /// EM from many starts: the optima reached, by init method
+    Starts(crate::starts::StartsArgs),
+    /// Write a CSV's features as a float64 .npy (labels to DATA.labels.npy) for fast, memory-mapped reading.
+    Convert(crate::convert::ConvertArgs),
+    /// Choose the mixture model and k as mclust does: every model × k, the BIC (or ICL) table, the best three.
+    Select(crate::select::SelectArgs),
 }
 
 /// `clusterlab fit ALGORITHM DATA [--k K] [PARAMETERS]`: one subcommand per
@@ -49,6 +55,8 @@ pub struct FitAlgorithm {
     pub settings: Settings,
     /// `--proba`: include the soft membership in the JSON.
     pub proba: bool,
+    /// `--membership-vectors` (HDBSCAN): the soft density clusters in the JSON.
+    pub membership_vectors: bool,
 }
 
 /// The help line of a parameter: what it is and its default.
@@ -56,7 +64,7 @@ pub fn param_help(p: &ParamSpec) -> String {
     format!("{} [default: {}]", p.help, p.default)
 }
 
-fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
+pub(crate) fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
     let value_name = match p.kind {
         Kind::Count => "N",
         Kind::Float => "X",
@@ -99,6 +107,8 @@ impl clap::FromArgMatches for FitAlgorithm {
             },
             settings,
             proba: entry.soft && sub.get_flag("proba"),
+            membership_vectors: algorithm == Algorithm::Hdbscan
+                && sub.get_flag("membership-vectors"),
         })
     }
 
@@ -137,6 +147,14 @@ impl clap::Subcommand for FitAlgorithm {
                         .help(
                             "Include each point's soft membership (responsibilities) in the JSON",
                         ),
+                );
+            }
+            if a == Algorithm::Hdbscan {
+                sc = sc.arg(
+                    Arg::new("membership-vectors")
+                        .long("membership-vectors")
+                        .action(ArgAction::SetTrue)
+                        .help("Include each point's soft membership in every cluster (hdbscan.membership_vectors, rows summing to the chance of being in some cluster) in the JSON"),
                 );
             }
             cmd = cmd.subcommand(sc);
@@ -210,7 +228,7 @@ impl clap::Args for AlgorithmFlags {
 /// Options every `fit` takes.
 #[derive(Debug, Args, Clone)]
 pub struct DataArgs {
-    /// A CSV file (header row, numeric columns, optional integer `label`) or a built-in dataset name.
+    /// A CSV file (header row, numeric columns, optional integer `label`), a float64 .npy file (labels from DATA.labels.npy) or a built-in dataset name.
     pub data: String,
     /// Name of the ground-truth column (default: `label` if present).
     #[arg(long)]
@@ -305,6 +323,9 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Some(Command::Trace(args)) => crate::trace::run(&args, &mut out),
         Some(Command::Datasets(args)) => datasets(&args, &mut out),
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
+        Some(Command::Starts(args)) => crate::starts::run(&args, &mut out),
+        Some(Command::Convert(args)) => crate::convert::run(&args, &mut out),
+        Some(Command::Select(args)) => crate::select::run(&args, &mut out),
     }
 }
 

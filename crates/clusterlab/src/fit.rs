@@ -36,16 +36,49 @@ pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
         &c.labels,
     );
     env.insert("standardized".into(), Value::Bool(cmd.data.standardize));
+    let warnings = clusterlab_algos::warnings::warnings(&c, ds.x.view(), Some(&ds.feature_names));
+    env.insert("warnings".into(), Value::from(warnings));
     if cmd.data.json {
         env.insert(name.into(), plan.result_json(&c, ds.x.view())?);
         if let (true, Some(m)) = (cmd.proba, &c.membership) {
             env.insert("responsibilities".into(), rows(m.view()));
         }
+        if cmd.membership_vectors {
+            let v = hdbscan_membership_vectors(&c, ds.x.view())?;
+            if let Some(Value::Object(h)) = env.get_mut(name) {
+                h.insert("membership_vectors".into(), v);
+            }
+        }
         serde_json::to_writer(&mut *out, &Value::Object(env))
             .map_err(|e| CliError::new(e.to_string()))?;
         return writeln!(out).map_err(io);
     }
-    summarise(cmd.algorithm.title(), &c, &ds, &env, out).map_err(io)
+    summarise(cmd.algorithm.title(), &c, &ds, &env, out).map_err(io)?;
+    if cmd.membership_vectors {
+        if let Extras::Hdbscan { tree: Some(t) } = &c.extras {
+            let v = clusterlab_algos::hdbscan::membership_vectors(ds.x.view(), t);
+            let mean = v.sum() / v.nrows().max(1) as f64;
+            writeln!(
+                out,
+                "membership vectors: mean chance of being in some cluster {mean:.4} (--json prints them)"
+            )
+            .map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// `hdbscan.membership_vectors`: n rows × clusters (see
+/// [`clusterlab_algos::hdbscan::membership_vectors`]).
+fn hdbscan_membership_vectors(c: &Clustering, x: ndarray::ArrayView2<f64>) -> CliResult<Value> {
+    match &c.extras {
+        Extras::Hdbscan { tree: Some(t) } => Ok(rows(
+            clusterlab_algos::hdbscan::membership_vectors(x, t).view(),
+        )),
+        _ => Err(CliError::new(
+            "--membership-vectors: needs the condensed tree of the kdtree backend",
+        )),
+    }
 }
 
 fn summarise(
@@ -79,11 +112,11 @@ fn summarise(
         }
         sizes[l] += 1;
     }
-    let sizes: Vec<String> = sizes
-        .iter()
-        .filter(|s| **s > 0)
-        .map(|s| s.to_string())
-        .collect();
+    // Every cluster up to the count announced, empty ones as 0 (a warning says why).
+    if sizes.len() < c.n_clusters {
+        sizes.resize(c.n_clusters, 0);
+    }
+    let sizes: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
     if !sizes.is_empty() {
         writeln!(out, "cluster sizes: {}", sizes.join(", "))?;
     }
@@ -103,7 +136,7 @@ fn summarise(
             let finite = reachability.iter().filter(|r| r.is_finite()).count();
             writeln!(out, "{finite} points with a finite reachability distance")?
         }
-        Extras::Hdbscan => {
+        Extras::Hdbscan { .. } => {
             if let Some(s) = &c.scores {
                 let outliers = s.outlier_scores.iter().filter(|v| **v > 0.8).count();
                 writeln!(out, "{outliers} points with GLOSH outlier score above 0.8")?
@@ -114,6 +147,11 @@ fn summarise(
     }
     if let (Some(a), Some(n)) = (env["ari"].as_f64(), env["nmi"].as_f64()) {
         writeln!(out, "against the label column: ARI {a:.4}, NMI {n:.4}")?;
+    }
+    if let Some(Value::Array(ws)) = env.get("warnings") {
+        for w in ws.iter().filter_map(Value::as_str) {
+            writeln!(out, "warning: {w}")?;
+        }
     }
     Ok(())
 }
@@ -176,8 +214,5 @@ fn summarise_gmm(fit: &GmmFit, ds: &Dataset, out: &mut dyn Write) -> std::io::Re
         out,
         "{uncertain} points have a largest responsibility below 0.9 (boundary points)"
     )?;
-    for warning in &fit.warnings {
-        writeln!(out, "warning: {warning}")?;
-    }
     Ok(())
 }

@@ -13,7 +13,10 @@
 
 pub mod cli;
 pub mod compare;
+pub mod convert;
 pub mod error;
 pub mod fit;
 pub mod output;
+pub mod select;
+pub mod starts;
 pub mod trace;

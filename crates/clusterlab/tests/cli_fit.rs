@@ -348,3 +348,109 @@ fn out_of_range_parameters_give_one_line_errors() {
     );
     assert_one_line_error(&run(&["fit", "dbscan", b, "--k", "3"]), "--k");
 }
+
+/// `fit hdbscan --membership-vectors`: n rows × clusters, each row summing
+/// to the chance of being in some cluster (at most 1), the largest entry
+/// in the point's own cluster for nearly every clustered point. (The values
+/// themselves are checked against the hdbscan library in
+/// crates/algos/tests/hdbscan_soft.rs.)
+#[test]
+fn hdbscan_membership_vectors_have_one_row_per_point() {
+    let j = fit_json(&[
+        "hdbscan",
+        "blobs",
+        "--min-cluster-size",
+        "15",
+        "--membership-vectors",
+    ]);
+    let labels: Vec<i64> = j["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let k = labels.iter().copied().max().unwrap() + 1;
+    let v = j["hdbscan"]["membership_vectors"].as_array().unwrap();
+    assert_eq!(v.len(), labels.len());
+    let (mut clustered, mut agree) = (0, 0);
+    for (row, &l) in v.iter().zip(&labels) {
+        let row: Vec<f64> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_f64().unwrap())
+            .collect();
+        assert_eq!(row.len() as i64, k);
+        let s: f64 = row.iter().sum();
+        assert!((0.0..=1.0 + 1e-9).contains(&s), "row sums to {s}");
+        if l >= 0 {
+            clustered += 1;
+            let am = (0..row.len()).fold(0, |b, t| if row[t] > row[b] { t } else { b });
+            agree += usize::from(am as i64 == l);
+        }
+    }
+    assert!(
+        agree as f64 >= 0.95 * clustered as f64,
+        "{agree} of {clustered}"
+    );
+    let o = run(&["fit", "hdbscan", "blobs", "--membership-vectors"]);
+    assert!(
+        stdout(&o).contains("membership vectors: mean chance"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `clusterlab starts --json`: the documented shape; the default start is
+/// exactly `fit gmm` (same data, k and seed), so no optimum found is worse
+/// than what `fit gmm` returns; every start counted in one optimum.
+#[test]
+fn starts_json_holds_the_default_fit_and_its_optima() {
+    let o = run(&["starts", "overlap", "--k", "3", "--starts", "20", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let starts = j["starts"].as_array().unwrap();
+    assert_eq!(starts.len(), 20);
+    let fit = fit_json(&["gmm", "overlap", "--k", "3"]);
+    let ll = fit["gmm"]["log_likelihood"].as_f64().unwrap();
+    let default = starts.iter().find(|s| s["method"] == "default").unwrap();
+    assert_eq!(default["log_likelihood"].as_f64().unwrap(), ll);
+    let optima = j["optima"].as_array().unwrap();
+    assert!(optima[0]["log_likelihood"].as_f64().unwrap() >= ll);
+    let counted: u64 = optima.iter().map(|o| o["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, 20);
+    for m in ["kmeans-labels", "kmedoids-labels", "hdbscan-labels"] {
+        let s = starts
+            .iter()
+            .find(|s| s["method"] == m)
+            .unwrap_or_else(|| panic!("no {m}"));
+        assert!(s["seed"].is_null());
+    }
+    // 20 − 4 = 16 seeded starts, 4 per init method.
+    for m in ["kmeans", "kmeans++", "random", "random-from-data"] {
+        assert_eq!(starts.iter().filter(|s| s["method"] == m).count(), 4, "{m}");
+        let share = j["best_share_by_method"][m].as_f64().unwrap();
+        let hit = starts
+            .iter()
+            .filter(|s| s["method"] == m && s["optimum"] == 0)
+            .count();
+        assert_eq!(share, hit as f64 / 4.0);
+    }
+}
+
+#[test]
+fn starts_bad_arguments_give_one_line_errors() {
+    assert_one_line_error(
+        &run(&["starts", "overlap", "--k", "3", "--starts", "3"]),
+        "--starts: at least 8",
+    );
+    assert_one_line_error(&run(&["starts", "overlap", "--k", "0"]), "--k");
+    assert_one_line_error(
+        &run(&["starts", "overlap", "--k", "3", "--covariance", "foo"]),
+        "--covariance",
+    );
+    assert_one_line_error(
+        &run(&["starts", "no-such-file.csv", "--k", "3"]),
+        "no-such-file.csv",
+    );
+}

@@ -54,6 +54,9 @@ fn picture_size(p: Picture) -> (u32, u32) {
         Picture::Bic => render::bic::SIZE,
         Picture::OpticsReachability => render::optics::SIZE,
         Picture::Hdbscan => render::hdbscan::SIZE,
+        Picture::HdbscanSoft => render::hdbscan_soft::SIZE,
+        Picture::CondensedTree => render::condensed_tree::SIZE,
+        Picture::InitSensitivity => render::init_sensitivity::SIZE,
         Picture::EmTrace => render::trace_gif::SIZE,
         Picture::KChoice => render::k_choice::SIZE,
         Picture::EmToKmeansGif => render::em_to_kmeans::GIF_SIZE,
@@ -64,6 +67,15 @@ fn picture_size(p: Picture) -> (u32, u32) {
 /// Distinct colours in an RGB(A) image.
 fn distinct_colours(img: &image::RgbaImage) -> usize {
     img.pixels().map(|p| p.0).collect::<HashSet<_>>().len()
+}
+
+/// Whether some pixel is within 8 per channel of `c`.
+fn has_colour(img: &image::RgbaImage, c: (u8, u8, u8)) -> bool {
+    img.pixels().any(|p| {
+        (p.0[0] as i32 - c.0 as i32).abs() <= 8
+            && (p.0[1] as i32 - c.1 as i32).abs() <= 8
+            && (p.0[2] as i32 - c.2 as i32).abs() <= 8
+    })
 }
 
 fn check_png(path: &Path, size: (u32, u32)) {
@@ -260,6 +272,94 @@ fn compare_writes_a_complete_report() {
             .count();
         assert_eq!(kc["k"], kept as u64, "{kc}");
         assert_eq!(kc["bic_k"], d["best_bic_k"]);
+    }
+    // HDBSCAN's soft clusters: the summary, as many clusters as its row.
+    for d in datasets {
+        let ds = d["dataset"].as_str().unwrap();
+        let h = &d["hdbscan_soft"];
+        let row = rows
+            .iter()
+            .find(|r| r["dataset"] == ds && r["algorithm"] == "hdbscan")
+            .unwrap();
+        assert_eq!(h["clusters"], row["clusters"], "{ds}: {h}");
+        for key in ["mean_in_some_cluster", "argmax_is_label", "boundary_share"] {
+            let v = h[key].as_f64().unwrap_or(-1.0);
+            assert!((0.0..=1.0).contains(&v), "{ds}: {key} {v}");
+        }
+        // The two HDBSCAN pictures show its clusters' colours: the blended
+        // points (a point wholly in one cluster is that cluster's colour)
+        // and the rings of the condensed tree.
+        let k = h["clusters"].as_u64().unwrap() as i64;
+        let soft = image::open(out.join(ds).join("hdbscan-soft.png"))
+            .unwrap()
+            .to_rgba8();
+        let tree = image::open(out.join(ds).join("condensed-tree.png"))
+            .unwrap()
+            .to_rgba8();
+        for g in 0..k.min(3) {
+            let c = clusterlab_report::palette::cluster(g);
+            assert!(
+                has_colour(&soft, (c.0, c.1, c.2)),
+                "{ds}: hdbscan-soft.png lacks cluster {g}"
+            );
+            let ring = clusterlab_report::palette::shade(c, 0.1);
+            assert!(
+                has_colour(&tree, (ring.0, ring.1, ring.2)),
+                "{ds}: condensed-tree.png lacks ring {g}"
+            );
+        }
+    }
+    // EM from 50 starts: the documented shape; the default fit is one of
+    // the starts, so the best optimum is never worse than the fit the other
+    // pictures draw (the gmm row's log-likelihood).
+    for d in datasets {
+        let ds = d["dataset"].as_str().unwrap();
+        let is = &d["init_sensitivity"];
+        let starts = is["starts"].as_array().unwrap();
+        let optima = is["optima"].as_array().unwrap();
+        assert_eq!(starts.len(), 50, "{ds}: {}", is["skipped"]);
+        for s in starts {
+            for key in ["method", "seed", "log_likelihood", "n_iter", "optimum"] {
+                assert!(s.get(key).is_some(), "{ds}: start without {key}: {s}");
+            }
+        }
+        let counted: u64 = optima.iter().map(|o| o["count"].as_u64().unwrap()).sum();
+        assert_eq!(counted, 50);
+        for (i, o) in optima.iter().enumerate() {
+            assert_eq!(o["id"], i);
+            assert_eq!(
+                o["means"].as_array().unwrap().len(),
+                o["weights"].as_array().unwrap().len()
+            );
+        }
+        let best = optima[0]["log_likelihood"].as_f64().unwrap();
+        assert!(starts
+            .iter()
+            .all(|s| s["log_likelihood"].as_f64().unwrap() <= best + 1e-12));
+        let gmm = rows
+            .iter()
+            .find(|r| r["dataset"] == ds && r["algorithm"] == "gmm")
+            .unwrap();
+        let drawn = gmm["log_likelihood"].as_f64().unwrap();
+        assert!(best >= drawn - 1e-12, "{ds}: best {best} < default {drawn}");
+        let default = starts.iter().find(|s| s["method"] == "default").unwrap();
+        assert_eq!(default["log_likelihood"].as_f64().unwrap(), drawn);
+        let shares = is["best_share_by_method"].as_object().unwrap();
+        for m in [
+            "default",
+            "kmeans",
+            "kmeans++",
+            "random",
+            "random-from-data",
+            "kmeans-labels",
+        ] {
+            let v = shares[m].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&v), "{ds}: {m} {v}");
+        }
+        assert_eq!(
+            shares["default"].as_f64(),
+            Some(if default["optimum"] == 0 { 1.0 } else { 0.0 })
+        );
     }
     // metrics.csv: header + the same rows.
     let csv_text = std::fs::read_to_string(out.join("metrics.csv")).unwrap();

@@ -17,6 +17,12 @@
 //! data.csv: line 7, column "x2": "abc" is not a number
 //! ```
 //!
+//! ## NumPy `.npy`
+//! Wherever a CSV path is read, a `.npy` path (float64, C order, shape
+//! `(n, d)`) is read too, with the ground truth from `STEM.labels.npy`
+//! beside it when that file exists; [`NpyMatrix`] memory-maps one for
+//! reading rows on demand, [`write_npy`] writes one (`clusterlab convert`).
+//!
 //! ## Built-ins
 //! | name | n × d | clusters |
 //! |---|---|---|
@@ -44,6 +50,7 @@ mod builtin;
 mod dataset;
 mod error;
 mod load;
+mod npy;
 
 use std::path::{Path, PathBuf};
 
@@ -54,9 +61,14 @@ pub use builtin::{
 pub use dataset::{zscore, Dataset, LABEL_COLUMN, NOISE};
 pub use error::DataError;
 pub use load::load_csv;
+pub use npy::{
+    labels_path, load_npy, npy_header, read_labels, read_npy_header, write_labels_npy, write_npy,
+    Dtype, NpyHeader, NpyMatrix,
+};
 
 /// A built-in name (generated from `seed`), else a CSV path loaded with
-/// [`load_csv`] (the dataset is named by the file stem). Anything else is
+/// [`load_csv`] or a `.npy` path loaded with [`load_npy`] (the dataset is
+/// named by the file stem). Anything else is
 /// an error that lists the built-ins. A built-in name wins over a file of
 /// the same name in the working directory; write `./name` for the file.
 pub fn resolve(
@@ -77,12 +89,21 @@ pub fn resolve(
     // A path that exists, or a link that does (a loop, a dangling link):
     // the loader names the file and the OS reason.
     if path.exists() || path.symlink_metadata().is_ok() {
+        if is_npy(path) {
+            return load_npy(path);
+        }
         return load_csv(path, label_column);
     }
     Err(DataError::UnknownDataset {
         name: name_or_path.to_string(),
         builtins: builtin_names().join(", "),
     })
+}
+
+/// Does the path name a NumPy `.npy` file (by its extension)?
+pub fn is_npy(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
 }
 
 /// The `*.csv` files directly in `dir` (e.g. the project's `datasets/`),

@@ -65,17 +65,28 @@
 //! assert_ne!(fit.labels[0], fit.labels[3]);
 //! ```
 //!
+//! ## Past one process
+//!
+//! [`ValidGmmParams::fit_collective`] runs the same loop over data split
+//! into shards held elsewhere: each shard's E-step and statistics come from
+//! [`shard_statistics`] (the fast engine), a [`Collective`] sums the
+//! [`ShardStats`] in a fixed order, and every participant applies the same
+//! M-step (`clusterlab-distributed` does this on timely dataflow).
+//!
 //! Conventions follow scikit-learn's `GaussianMixture` (defaults, shapes,
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.
 
 pub mod bayes;
+mod collective;
+mod covariance_model;
 mod engine;
 #[cfg(test)]
 mod engines_agree;
 mod error;
 mod fast;
 mod fit;
+pub mod hc;
 mod init;
 pub mod limit;
 pub mod linalg;
@@ -86,8 +97,13 @@ mod params;
 mod reference;
 mod stats;
 
+pub use collective::{
+    shard_point_log_likelihoods, shard_statistics, Collective, CollectiveFit, ShardStats,
+};
+pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};
+pub use hc::HcStart;
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use params::{GaussianMixture, GmmParams, Init, ValidGmmParams};

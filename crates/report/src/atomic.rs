@@ -47,12 +47,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     commit(&tmp, path)
 }
 
-/// Creates `dir` (and parents) and checks that a file can be written in it.
-pub(crate) fn ensure_writable_dir(dir: &Path) -> Result<(), ReportError> {
-    check_writable_dir(dir)?;
-    fs::create_dir_all(dir).map_err(|e| ReportError::write(dir, e))
-}
-
 /// Checks, without creating anything, that `dir` could be created (or is a
 /// folder) and written: the nearest existing ancestor must be a writable
 /// folder. Run before the fits so a bad `--out` fails at once and a failed
@@ -79,36 +73,6 @@ pub(crate) fn check_writable_dir(dir: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Removes temporary files a previous, interrupted run left in `dir`
-/// (one level of sub-folders deep).
-pub(crate) fn remove_stale_partials(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if let Ok(inner) = fs::read_dir(&p) {
-                for f in inner.flatten() {
-                    remove_if_partial(&f.path());
-                }
-            }
-        } else {
-            remove_if_partial(&p);
-        }
-    }
-}
-
-fn remove_if_partial(p: &Path) {
-    let is_partial = p
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .is_some_and(|n| n.starts_with('.') && n.contains(PARTIAL));
-    if is_partial && p.is_file() {
-        let _ = fs::remove_file(p);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,15 +87,12 @@ mod tests {
     }
 
     #[test]
-    fn write_then_clean() {
+    fn write_leaves_no_temporary() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.json");
         write_atomic(&p, b"{}").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"{}");
-        let stale = temp_sibling(&dir.path().join("y.png"));
-        fs::write(&stale, b"half").unwrap();
-        remove_stale_partials(dir.path());
-        assert!(!stale.exists());
-        assert!(p.exists());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
     }
 }

@@ -1,6 +1,6 @@
-//! `index.html`: one self-contained page (inline CSS, relative links, no
-//! scripts or external assets) linking every picture and table, readable
-//! straight from the file system.
+//! `index.html`: one self-contained page (inline CSS and script, relative
+//! links, no external assets) linking every picture and table, readable
+//! straight from the file system, with the explorer ([`crate::explorer`]).
 
 use crate::runner::{Picture, RunSummary};
 use crate::study::Study;
@@ -91,6 +91,11 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
             ""
         },
     ));
+    o.push_str(&format!(
+        "<p><a href=\"#explorer\" data-explore=\"{}\">Explore {} point by point</a></p>\n",
+        esc(&s.name),
+        esc(&s.name)
+    ));
     match &s.pair {
         Ok(p) => o.push_str(&format!(
             "<div class=\"em\"><b>EM vs k-means:</b> they agree on {:.1}% of the points; {} differ. {} {}</div>\n",
@@ -123,6 +128,7 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
                     Some(a) => format!("{notes}; {}: {}", a.method, a.note),
                     None => notes,
                 };
+                let notes = crate::tables::with_warnings(notes, &r.warnings);
                 o.push_str(&format!(
                     "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
                     esc(r.algorithm.title()),
@@ -246,6 +252,7 @@ pub fn index(sum: &RunSummary) -> String {
     let mut o = String::new();
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>clusterlab compare — hard versus soft clustering</title>\n<style>");
     o.push_str(CSS);
+    o.push_str(crate::explorer::STYLE);
     o.push_str("</style>\n</head>\n<body>\n<header>\n<h1>clusterlab compare: hard versus soft clustering</h1>\n");
     o.push_str("<p class=\"lead\">k-means makes a hard decision: each point belongs to exactly one cluster. EM for a Gaussian mixture keeps the uncertainty: each point has a <i>responsibility</i> r<sub>ij</sub> for every component j — the probability that component j explains it — so a point between two clouds counts fractionally toward both. The pictures below show where that makes EM differ from k-means, next to k-medoids, DBSCAN, OPTICS and HDBSCAN.</p>\n");
     o.push_str(&format!(
@@ -265,6 +272,7 @@ pub fn index(sum: &RunSummary) -> String {
     }
     o.push_str("</nav>\n</header>\n<main>\n");
     o.push_str(&highlights(sum));
+    o.push_str(&crate::explorer::section(&sum.studies));
     if sum.files.iter().any(|f| f.as_os_str() == "grid.png") {
         o.push_str("<h2 id=\"grid\">Every algorithm on every dataset</h2>\n<figure class=\"wide\"><a href=\"grid.png\"><img src=\"grid.png\" alt=\"grid of clusterings: one row per dataset, one column per algorithm\"></a><figcaption>One row per dataset, one column per algorithm (scikit-learn's cluster-comparison layout). Grey is noise; each panel shows the ARI against the ground truth and the fit time.</figcaption></figure>\n");
     }

@@ -24,21 +24,25 @@
 //! * [`palette`]: the colours, and each EM component's colour from its
 //!   display group; [`explain`]: why EM and k-means differ, in words.
 //! * [`tables`], [`html`]: `metrics.json` / `metrics.csv` / `summary.md`
-//!   and the page.
+//!   and the page; [`explorer`]: the page's interactive part (the data as
+//!   JSON, an inline script: hover a point, scrub EM's iterations).
 //!
-//! Every file is written under a temporary name and renamed ([`atomic`]), so
-//! an interrupted run leaves no half-written report; bad input (an unknown
+//! A report is one unit ([`unit`]): built in a hidden folder beside `--out`
+//! and swapped in at the end, one writer at a time, so a failed or
+//! interrupted run leaves the previous report as it was; bad input (an unknown
 //! dataset, a malformed config, a parameter that does not resolve, an
 //! unwritable output folder) fails with one line before anything is written.
 
 pub mod atomic;
 pub mod error;
 pub mod explain;
+pub mod explorer;
 pub mod html;
 pub mod palette;
 pub mod render;
 pub mod runner;
 pub mod tables;
+pub mod unit;
 
 pub use clusterlab_algos::Algorithm;
 pub use clusterlab_study::{study, view, CompareConfig};

@@ -15,6 +15,7 @@ use crate::error::ReportError;
 use crate::html;
 use crate::render;
 use crate::tables;
+use crate::unit;
 use crate::{Algorithm, CompareConfig};
 
 /// One picture of a dataset.
@@ -27,6 +28,9 @@ pub enum Picture {
     Bic,
     OpticsReachability,
     Hdbscan,
+    HdbscanSoft,
+    CondensedTree,
+    InitSensitivity,
     EmTrace,
     KChoice,
     EmToKmeansGif,
@@ -35,11 +39,12 @@ pub enum Picture {
 
 impl Picture {
     /// Every per-dataset picture, in the order the page shows them.
-    pub const ALL: [Picture; 11] = [
+    pub const ALL: [Picture; 14] = [
         Picture::HardVsSoft,
         Picture::EmVsKmeans,
         Picture::Responsibilities,
         Picture::EmTrace,
+        Picture::InitSensitivity,
         Picture::Convergence,
         Picture::Bic,
         Picture::OpticsReachability,
@@ -47,6 +52,8 @@ impl Picture {
         Picture::KChoice,
         Picture::EmToKmeansGif,
         Picture::EmToKmeansPng,
+        Picture::HdbscanSoft,
+        Picture::CondensedTree,
     ];
 
     /// File name inside the dataset's folder.
@@ -59,6 +66,9 @@ impl Picture {
             Picture::Bic => "bic.png",
             Picture::OpticsReachability => "optics-reachability.png",
             Picture::Hdbscan => "hdbscan.png",
+            Picture::HdbscanSoft => "hdbscan-soft.png",
+            Picture::CondensedTree => "condensed-tree.png",
+            Picture::InitSensitivity => "init-sensitivity.png",
             Picture::EmTrace => "em-trace.gif",
             Picture::KChoice => "k-choice.png",
             Picture::EmToKmeansGif => "em-to-kmeans.gif",
@@ -76,6 +86,9 @@ impl Picture {
             Picture::Bic => "BIC against the number of components for the four covariance types (lower is better); the best is marked.",
             Picture::OpticsReachability => "OPTICS reachability plot: valleys are clusters, coloured by the extracted cluster.",
             Picture::Hdbscan => "HDBSCAN clusters; faint points have low membership probability, × marks noise.",
+            Picture::HdbscanSoft => "Soft density clusters: HDBSCAN's membership vectors beside EM's responsibilities, blended alike; compare them point by point (faint on the left = little chance of being in any cluster).",
+            Picture::CondensedTree => "HDBSCAN's condensed tree: λ = 1/distance downward, bar width = points left; the ringed bars are the clusters selected.",
+            Picture::InitSensitivity => "Initialisation matters: EM from 50 starts; the optima they reach by init method, how many reach the best, and the best and the worst optimum side by side.",
             Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
             Picture::KChoice => "Choosing k two ways: BIC per k beside the variational Bayesian mixture, whose unneeded components fade out as it fits.",
             Picture::EmToKmeansGif => "EM's limit is k-means: one shared variance σ² shrinks to 0, responsibilities harden, circles shrink to points.",
@@ -118,6 +131,16 @@ impl Picture {
             Picture::EmToKmeansGif | Picture::EmToKmeansPng => {
                 s.em_to_kmeans.as_ref().map(|_| ()).map_err(Clone::clone)
             }
+            Picture::HdbscanSoft => {
+                s.pair.as_ref().map_err(Clone::clone)?;
+                s.hdbscan_soft.as_ref().map(|_| ()).map_err(Clone::clone)
+            }
+            Picture::CondensedTree => s.hdbscan_soft.as_ref().map(|_| ()).map_err(Clone::clone),
+            Picture::InitSensitivity => s
+                .init_sensitivity
+                .as_ref()
+                .map(|_| ())
+                .map_err(Clone::clone),
         }
     }
 
@@ -130,6 +153,9 @@ impl Picture {
             Picture::Bic => render::bic::render(s, path),
             Picture::OpticsReachability => render::optics::render(s, path),
             Picture::Hdbscan => render::hdbscan::render(s, path),
+            Picture::HdbscanSoft => render::hdbscan_soft::render(s, path),
+            Picture::CondensedTree => render::condensed_tree::render(s, path),
+            Picture::InitSensitivity => render::init_sensitivity::render(s, path),
             Picture::EmTrace => render::trace_gif::render(s, path),
             Picture::KChoice => render::k_choice::render(s, path),
             Picture::EmToKmeansGif => render::em_to_kmeans::render_gif(s, path),
@@ -230,7 +256,10 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
     let algorithms = cfg.algorithm_list()?;
     cfg.check_settings()?;
     let datasets = load_datasets(cfg)?;
-    atomic::check_writable_dir(&cfg.out)?;
+    // The report is one unit: built beside --out, swapped in at the end,
+    // one writer at a time (see `unit`).
+    let target = unit::Target::check(&cfg.out)?;
+    let lock = unit::Lock::acquire(&target)?;
     render::ensure_fonts();
 
     let pb = Shown::new(cfg, (datasets.len() * algorithms.len()) as u64, "fitting");
@@ -240,13 +269,30 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
         .collect::<Result<Vec<Study>, _>>();
     pb.finish();
     let studies = studies?;
-    atomic::ensure_writable_dir(&cfg.out)?;
-    atomic::remove_stale_partials(&cfg.out);
+    let build = unit::Build::begin(&target, &lock)?;
     let fit_seconds = t0.elapsed().as_secs_f64();
+    let summary = write_report(cfg, &build, studies, algorithms, t0, fit_seconds)
+        .map_err(|e| build.shown(e))?;
+    build.commit()?;
+    drop(lock);
+    Ok(summary)
+}
+
+/// Draws every picture and writes the tables and the page into the
+/// report's hidden build folder.
+fn write_report(
+    cfg: &CompareConfig,
+    build: &unit::Build,
+    studies: Vec<Study>,
+    algorithms: Vec<Algorithm>,
+    t0: Instant,
+    fit_seconds: f64,
+) -> Result<RunSummary, ReportError> {
+    let root = build.dir();
 
     // Folders first, then every picture in parallel.
     for s in &studies {
-        let dir = cfg.out.join(s.slug());
+        let dir = root.join(s.slug());
         std::fs::create_dir_all(&dir).map_err(|e| ReportError::write(&dir, e))?;
     }
     let t1 = Instant::now();
@@ -272,14 +318,14 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
                 (Some(i), Some(p)) => {
                     let s = &studies[i];
                     let rel = PathBuf::from(s.slug()).join(p.file());
-                    let res = p.render(s, &cfg.out.join(&rel));
+                    let res = p.render(s, &root.join(&rel));
                     (rel, res)
                 }
                 _ => {
                     let rel = PathBuf::from("grid.png");
                     (
                         rel.clone(),
-                        render::grid::render(&studies, &algorithms, &cfg.out.join(&rel)),
+                        render::grid::render(&studies, &algorithms, &root.join(&rel)),
                     )
                 }
             };
@@ -328,12 +374,12 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
         ),
         ("summary.md", tables::summary_md(&summary).into_bytes()),
     ] {
-        atomic::write_atomic(&cfg.out.join(name), &bytes)?;
+        atomic::write_atomic(&root.join(name), &bytes)?;
         summary.files.push(PathBuf::from(name));
     }
     summary.total_seconds = t0.elapsed().as_secs_f64();
     let page = html::index(&summary);
-    atomic::write_atomic(&cfg.out.join("index.html"), page.as_bytes())?;
+    atomic::write_atomic(&root.join("index.html"), page.as_bytes())?;
     summary.files.push(PathBuf::from("index.html"));
     Ok(summary)
 }

@@ -46,6 +46,9 @@ pub struct MetricsRow {
     pub sample_n: Option<usize>,
     /// Every point's label in input order (`-1` = noise), as `fit --json` prints them.
     pub labels: Option<Vec<i64>>,
+    /// What the result does not say by itself: empty clusters, constant
+    /// features, EM's re-seeds, singular covariances, underflowed densities.
+    pub warnings: Vec<String>,
 }
 
 /// Per dataset: how k was chosen and how EM and k-means compare.
@@ -74,6 +77,10 @@ pub struct DatasetRow {
     pub k_choice: serde_json::Value,
     /// EM's path to k-means as σ² shrinks (`em-to-kmeans.gif`), or `{error}`.
     pub em_to_kmeans: serde_json::Value,
+    /// HDBSCAN's membership vectors summed up (`hdbscan-soft.png`).
+    pub hdbscan_soft: Option<clusterlab_study::density_soft::SoftSummary>,
+    /// EM from many starts: `{starts, optima, best_share_by_method, …}`.
+    pub init_sensitivity: Option<clusterlab_study::starts::InitSensitivity>,
 }
 
 /// The rows of one study.
@@ -101,6 +108,7 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                 method: None,
                 sample_n: None,
                 labels: None,
+                warnings: r.warnings.clone(),
             };
             match &r.result {
                 Ok(c) => {
@@ -150,6 +158,8 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
             Ok(e) => e.to_json(),
             Err(e) => serde_json::json!({ "error": e }),
         },
+        hdbscan_soft: s.hdbscan_soft.as_ref().ok().map(|h| h.summary.clone()),
+        init_sensitivity: s.init_sensitivity.as_ref().ok().cloned(),
     }
 }
 
@@ -226,6 +236,7 @@ pub fn metrics_csv(sum: &RunSummary) -> Result<Vec<u8>, ReportError> {
         "converged",
         "em_kmeans_agreement",
         "error",
+        "warnings",
     ])
     .map_err(e)?;
     for s in &sum.studies {
@@ -249,12 +260,20 @@ pub fn metrics_csv(sum: &RunSummary) -> Result<Vec<u8>, ReportError> {
                 opt(r.converged),
                 optf(agree, 6),
                 r.error.clone().unwrap_or_default(),
+                r.warnings.join("; "),
             ])
             .map_err(e)?;
         }
     }
     w.into_inner()
         .map_err(|er| ReportError::write(&path, er.to_string()))
+}
+
+/// Notes followed by every warning, each as `; warning: …`.
+pub fn with_warnings(notes: String, warnings: &[String]) -> String {
+    warnings
+        .iter()
+        .fold(notes, |acc, w| format!("{acc}; warning: {w}"))
 }
 
 /// A number for a table: 3 decimals, or "–".
@@ -334,6 +353,8 @@ pub fn summary_md(sum: &RunSummary) -> String {
                 ),
                 _ => params_text(&r.params),
             };
+            let warnings: Vec<String> = r.warnings.iter().map(|w| w.replace('|', "\\|")).collect();
+            let notes = with_warnings(notes, &warnings);
             o.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 r.algorithm.title(),

@@ -159,6 +159,29 @@ pub fn study(
         }
         Err(e) => Err(e.clone()),
     };
+    let em_path = match &pair {
+        Ok(p) => crate::path::em_path(z.view(), &p.em, &gmm_settings, p.k, cfg.seed),
+        Err(e) => Err(e.clone()),
+    };
+    progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!("{} · HDBSCAN membership vectors", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let hdbscan_soft = crate::density_soft::hdbscan_soft(z.view(), &runs);
+    progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!(
+        "{} · EM from {} starts",
+        ds.name,
+        crate::starts::DEFAULT_STARTS
+    );
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let init_sensitivity = match &pair {
+        Ok(p) => {
+            crate::starts::study_starts(z.view(), p.k, &gmm_settings, cfg.seed, &runs, Some(&p.em))
+        }
+        Err(e) => Err(e.clone()),
+    };
     progress.finished(&what, t.elapsed().as_secs_f64());
     let what = format!("{} · Bayesian mixture and EM's path to k-means", ds.name);
     progress.stage(&what);
@@ -188,6 +211,11 @@ pub fn study(
         trace,
         k_choice,
         em_to_kmeans,
+        hdbscan_soft,
+        means,
+        stds,
+        em_path,
+        init_sensitivity,
     })
 }
 

@@ -11,6 +11,8 @@
 //!   once per dataset, fit, assemble the study;
 //! * [`fitting`]: one plan's fit and scores, the k-means/EM pair, the BIC
 //!   sweep, the traced EM fit;
+//! * [`select`]: mclust's model selection (every model × k, BIC/ICL table);
+//! * [`path`]: every iteration's model of the EM fit the report draws;
 //! * [`mod@study`]: the results (runs, the matched pair and why they differ, the
 //!   sweep, the trace);
 //! * [`view`]: where the pictures put the data (its plane, or its first two
@@ -18,9 +20,13 @@
 
 pub mod compare;
 pub mod config;
+pub mod density_soft;
 pub mod error;
 pub mod fitting;
+pub mod path;
 pub mod questions;
+pub mod select;
+pub mod starts;
 pub mod study;
 pub mod view;
 

@@ -45,6 +45,9 @@ pub struct AlgoRun {
     pub ari: Option<f64>,
     pub nmi: Option<f64>,
     pub silhouette: Option<f64>,
+    /// What the result does not say by itself (empty clusters, constant
+    /// features, EM's warnings): see `clusterlab_algos::warnings`.
+    pub warnings: Vec<String>,
 }
 
 impl AlgoRun {
@@ -259,6 +262,16 @@ pub struct Study {
     pub k_choice: Result<crate::questions::KChoice, String>,
     /// EM's path to k-means as σ² shrinks (`em-to-kmeans.gif`).
     pub em_to_kmeans: Result<crate::questions::EmToKmeans, String>,
+    /// HDBSCAN's membership vectors (`hdbscan-soft.png`, `condensed-tree.png`).
+    pub hdbscan_soft: Result<crate::density_soft::HdbscanSoft, String>,
+    /// Each column's mean and standard deviation before z-scoring (zeros
+    /// and ones when the data was not standardised): `x = mean + std · z`.
+    pub means: Vec<f64>,
+    pub stds: Vec<f64>,
+    /// Every iteration's model of the pair's EM fit (the explorable page's slider).
+    pub em_path: Result<crate::path::EmPath, String>,
+    /// EM from many starts (`init-sensitivity.png`).
+    pub init_sensitivity: Result<crate::starts::InitSensitivity, String>,
 }
 
 impl Study {

@@ -6,6 +6,7 @@ use petal_neighbors::distance::Euclidean;
 
 use super::hyperparams::{HdbscanBackend, ValidHdbscanParams};
 use super::mst::mutual_reachability_mst;
+use super::soft::CondensedTree;
 use super::tree::{condense, extract, single_linkage};
 use crate::clustering::{Clustering, Extras, PointScores, NOISE};
 use crate::common::{check_at_most_points, check_data, count_labels, to_row_major, UnionFind};
@@ -214,6 +215,13 @@ impl ValidHdbscanParams {
         let merges = single_linkage(n, &edges);
         let condensed = condense(&merges, n, min_cluster_size);
         let t = extract(&condensed, n);
+        let tree = CondensedTree {
+            n,
+            rows: condensed,
+            selected: t.selected,
+            point_rows: None,
+            stand_in: None,
+        };
         let fit_seconds = start.elapsed().as_secs_f64();
         let (n_clusters, n_noise) = count_labels(&t.labels);
         Ok(Clustering {
@@ -227,7 +235,9 @@ impl ValidHdbscanParams {
             n_clusters,
             n_noise,
             fit_seconds,
-            extras: Extras::Hdbscan,
+            extras: Extras::Hdbscan {
+                tree: Some(Box::new(tree)),
+            },
             approximation: None,
         })
     }
@@ -286,7 +296,7 @@ impl Clusterer for ValidHdbscanParams {
             n_clusters,
             n_noise,
             fit_seconds,
-            extras: Extras::Hdbscan,
+            extras: Extras::Hdbscan { tree: None },
             approximation: None,
         })
     }

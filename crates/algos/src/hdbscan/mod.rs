@@ -16,6 +16,8 @@ mod algorithm;
 mod hyperparams;
 mod mst;
 pub mod plan;
+mod soft;
 mod tree;
 
 pub use hyperparams::{HdbscanBackend, HdbscanParams, ValidHdbscanParams};
+pub use soft::{membership_vectors, CondensedRow, CondensedTree};

@@ -39,15 +39,7 @@ pub(crate) fn single_linkage(n: usize, edges: &[(usize, usize, f64)]) -> Vec<Mer
     merges
 }
 
-/// One row of the condensed tree: `child` (a point, or a cluster id ≥ n)
-/// leaves cluster `parent` at `lambda` = 1/distance, with `size` points.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Row {
-    pub(crate) parent: usize,
-    pub(crate) child: usize,
-    pub(crate) lambda: f64,
-    pub(crate) size: usize,
-}
+pub(crate) use super::soft::CondensedRow as Row;
 
 /// Nodes under `node` (itself included), breadth first, as scikit-learn's
 /// `bfs_from_hierarchy`.
@@ -219,6 +211,8 @@ pub(crate) struct TreeResult {
     pub(crate) labels: Vec<i64>,
     pub(crate) probabilities: Vec<f64>,
     pub(crate) outlier_scores: Vec<f64>,
+    /// The selected condensed clusters, ascending (label j is `selected[j]`).
+    pub(crate) selected: Vec<usize>,
 }
 
 /// Selection, labelling (scikit-learn's `_do_labelling`: a point belongs to
@@ -290,6 +284,7 @@ pub(crate) fn extract(rows: &[Row], n: usize) -> TreeResult {
         labels,
         probabilities,
         outlier_scores,
+        selected,
     }
 }
 

@@ -185,6 +185,13 @@ impl Clusterer for Sampled {
                     core_distances: spread(&core_distances),
                 }
             }
+            Extras::Hdbscan { tree: Some(mut t) } => {
+                // Tree points are sample rows; every row takes the place of
+                // the sample point it joined (membership vectors).
+                t.point_rows = Some(self.idx.clone());
+                t.stand_in = Some(assigned.iter().map(|a| a.1).collect());
+                Extras::Hdbscan { tree: Some(t) }
+            }
             other => other,
         };
         let (n_clusters, n_noise) = count_labels(&labels);

@@ -110,7 +110,7 @@ fn kmeans_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     draw_centroids(&c, area, s, &p.km_centroids, 11)
 }
 
-fn em_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
+pub(crate) fn em_2d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
     let title = format!(
         "EM ({} covariance): soft responsibilities",
@@ -180,7 +180,7 @@ fn kmeans_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     Ok(())
 }
 
-fn em_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
+pub(crate) fn em_1d(area: &Area, s: &Study, p: &Pair) -> DResult {
     let colors = palette::of_groups(&p.groups);
     let curves = densities(s, &p.em.model, ranges(s).0, 400);
     let total: Vec<(f64, f64)> = (0..=400)

@@ -16,6 +16,12 @@
 //!   the clusters.
 //! * [`hdbscan`]: `hdbscan.png`, clusters with membership probabilities and
 //!   GLOSH outliers.
+//! * [`hdbscan_soft`]: `hdbscan-soft.png`, HDBSCAN's membership vectors
+//!   beside EM's responsibilities, blended alike.
+//! * [`condensed_tree`]: `condensed-tree.png`, HDBSCAN's condensed tree
+//!   with the selected clusters ringed.
+//! * [`init_sensitivity`]: `init-sensitivity.png`, EM from many starts:
+//!   the optima reached, by init method, the best and the worst drawn.
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
 //! * [`k_choice`]: `k-choice.png`, BIC's k beside the Bayesian mixture's
 //!   weights switching components off.
@@ -42,12 +48,15 @@
 pub mod kit;
 
 pub mod bic;
+pub mod condensed_tree;
 pub mod convergence;
 pub mod em_to_kmeans;
 pub mod em_vs_kmeans;
 pub mod grid;
 pub mod hard_vs_soft;
 pub mod hdbscan;
+pub mod hdbscan_soft;
+pub mod init_sensitivity;
 pub mod k_choice;
 pub mod optics;
 pub mod responsibilities;

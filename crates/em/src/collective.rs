@@ -1,0 +1,394 @@
+//! EM over data that no one participant holds: the minimal interface a
+//! distributed run needs from this crate.
+//!
+//! One iteration is a map over shards (E-step + sufficient statistics, the
+//! fast engine's [`shard_statistics`]) and a sum of those statistics
+//! ([`ShardStats`]: plain numbers in a fixed layout, added in a fixed
+//! order), followed by the M-step every participant applies to the same sum.
+//! [`ValidGmmParams::fit_collective`] is the driver: the same loop as the
+//! single-process fit (`n_init`, convergence on `tol`, re-seeding of collapsed
+//! components, warnings), asking a [`Collective`] for the sums.
+
+use ndarray::{Array1, ArrayView1, ArrayView2};
+
+use crate::engine::Engine;
+use crate::error::GmmError;
+use crate::fit::{describe_reseed, describe_singular, MAX_RESEED_WARNINGS};
+use crate::model::{CovarianceType, GmmModel};
+use crate::mstep::{m_step, Event, Ranking, Reseed};
+use crate::params::{Init, ValidGmmParams};
+use crate::reference::WarmStart;
+use crate::stats::{SecondMoments, SuffStats};
+
+/// The sufficient statistics of one shard (or of a sum of shards), flat:
+/// `N_j` (k), `S_j` (k × d), the second moments (k·d·d for full, k·d for
+/// diag, k for spherical, d·d for tied), then `Σ ln p(x)` and the row count.
+/// Adding two of them adds every number; the layout depends only on the
+/// covariance type, k and d.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardStats {
+    ty: CovarianceType,
+    k: usize,
+    d: usize,
+    values: Vec<f64>,
+}
+
+/// Numbers in the second moments of one covariance type.
+fn second_len(ty: CovarianceType, k: usize, d: usize) -> usize {
+    match ty {
+        CovarianceType::Full => k * d * d,
+        CovarianceType::Diag => k * d,
+        CovarianceType::Spherical => k,
+        CovarianceType::Tied => d * d,
+    }
+}
+
+impl ShardStats {
+    /// Numbers in the flat layout: k·(1 + d) + the second moments + 2.
+    pub fn len_for(ty: CovarianceType, k: usize, d: usize) -> usize {
+        k * (1 + d) + second_len(ty, k, d) + 2
+    }
+
+    /// All zeros: the sum of no shards.
+    pub fn zeros(ty: CovarianceType, k: usize, d: usize) -> Self {
+        ShardStats {
+            ty,
+            k,
+            d,
+            values: vec![0.0; Self::len_for(ty, k, d)],
+        }
+    }
+
+    /// Statistics sent as plain numbers, checked for their length.
+    pub fn from_flat(
+        ty: CovarianceType,
+        k: usize,
+        d: usize,
+        values: Vec<f64>,
+    ) -> Result<Self, GmmError> {
+        let want = Self::len_for(ty, k, d);
+        if values.len() != want {
+            return Err(GmmError::InvalidData(format!(
+                "statistics of {} numbers where {ty} with k = {k}, d = {d} has {want}",
+                values.len()
+            )));
+        }
+        Ok(ShardStats { ty, k, d, values })
+    }
+
+    /// The flat numbers (to send).
+    pub fn as_slice(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Adds another shard's statistics to these.
+    pub fn add(&mut self, other: &ShardStats) {
+        for (a, b) in self.values.iter_mut().zip(&other.values) {
+            *a += b;
+        }
+    }
+
+    /// Rows summed (the total weight).
+    pub fn rows(&self) -> f64 {
+        self.values[self.values.len() - 1]
+    }
+
+    /// `Σ ln p(x_i)` over the rows.
+    pub fn log_likelihood_sum(&self) -> f64 {
+        self.values[self.values.len() - 2]
+    }
+
+    /// `N_j`: the summed responsibilities of each component.
+    pub fn counts(&self) -> &[f64] {
+        &self.values[..self.k]
+    }
+
+    fn from_suff(s: &SuffStats, ty: CovarianceType) -> Self {
+        let (k, d) = s.sx.dim();
+        let mut values = Vec::with_capacity(Self::len_for(ty, k, d));
+        values.extend(s.nk.iter());
+        values.extend(s.sx.iter());
+        match &s.second {
+            SecondMoments::PerComponent(q) => values.extend(q.iter()),
+            SecondMoments::Diagonal(q) => values.extend(q.iter()),
+            SecondMoments::Spherical(q) => values.extend(q.iter()),
+            SecondMoments::Total(q) => values.extend(q.iter()),
+        }
+        values.push(s.ll_sum);
+        values.push(s.weight_sum);
+        ShardStats { ty, k, d, values }
+    }
+
+    fn to_suff(&self) -> SuffStats {
+        let (k, d, v) = (self.k, self.d, &self.values);
+        let shape = "the layout was checked";
+        let nk = Array1::from(v[..k].to_vec());
+        let sx = ndarray::Array2::from_shape_vec((k, d), v[k..k + k * d].to_vec()).expect(shape);
+        let q = v[k + k * d..k + k * d + second_len(self.ty, k, d)].to_vec();
+        let second = match self.ty {
+            CovarianceType::Full => SecondMoments::PerComponent(
+                ndarray::Array3::from_shape_vec((k, d, d), q).expect(shape),
+            ),
+            CovarianceType::Diag => {
+                SecondMoments::Diagonal(ndarray::Array2::from_shape_vec((k, d), q).expect(shape))
+            }
+            CovarianceType::Spherical => SecondMoments::Spherical(Array1::from(q)),
+            CovarianceType::Tied => {
+                SecondMoments::Total(ndarray::Array2::from_shape_vec((d, d), q).expect(shape))
+            }
+        };
+        SuffStats {
+            nk,
+            sx,
+            second,
+            ll_sum: self.log_likelihood_sum(),
+            weight_sum: self.rows(),
+        }
+    }
+}
+
+/// The E-step and its statistics on one shard of rows `x`, around `centre`,
+/// with the engine `engine` (the same kernels the single-process fit runs).
+pub fn shard_statistics(
+    engine: Engine,
+    model: &GmmModel,
+    x: ArrayView2<f64>,
+    centre: ArrayView1<f64>,
+) -> ShardStats {
+    let s = engine.e_step(model, x, None, centre, None).stats;
+    ShardStats::from_suff(&s, model.covariance_type())
+}
+
+/// `ln p(x_i)` of each row of a shard under `model`, computed around
+/// `centre` exactly as the single-process fit ranks points for re-seeding.
+pub fn shard_point_log_likelihoods(
+    engine: Engine,
+    model: &GmmModel,
+    x: ArrayView2<f64>,
+    centre: ArrayView1<f64>,
+) -> Array1<f64> {
+    engine.evaluate_around(model, x, centre).1
+}
+
+/// What a distributed fit asks of its participants. Every method returns
+/// the same value on every participant (sums in a fixed order).
+pub trait Collective {
+    /// Number of rows, their mean and per-feature (population) variance.
+    fn moments(&mut self) -> Result<(usize, Array1<f64>, Array1<f64>), GmmError>;
+    /// The sum over all shards of [`shard_statistics`] under `model` around `centre`.
+    fn statistics(
+        &mut self,
+        model: &GmmModel,
+        centre: ArrayView1<f64>,
+    ) -> Result<ShardStats, GmmError>;
+    /// The `count` points with the lowest `ln p(x)` under `model` (from
+    /// [`shard_point_log_likelihoods`] around `centre`), ties to the lower
+    /// row index, worst first: (row index, row).
+    fn worst_points(
+        &mut self,
+        model: &GmmModel,
+        centre: ArrayView1<f64>,
+        count: usize,
+    ) -> Result<Vec<(usize, Array1<f64>)>, GmmError>;
+}
+
+/// A distributed fit's outcome (no per-row values: those stay with the shards).
+#[derive(Debug, Clone)]
+pub struct CollectiveFit {
+    pub model: GmmModel,
+    pub initial_model: GmmModel,
+    /// Mean per-sample log-likelihood of the returned model.
+    pub log_likelihood: f64,
+    pub lower_bounds: Vec<f64>,
+    pub n_iter: usize,
+    pub converged: bool,
+    pub warnings: Vec<String>,
+    /// Rows fitted.
+    pub n: usize,
+}
+
+/// One run of a collective fit.
+struct RunOutcome {
+    model: GmmModel,
+    lower_bounds: Vec<f64>,
+    converged: bool,
+    reseeds: Vec<String>,
+    final_events: Vec<Event>,
+}
+
+impl RunOutcome {
+    fn final_lower_bound(&self) -> f64 {
+        self.lower_bounds
+            .last()
+            .copied()
+            .unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
+impl ValidGmmParams {
+    /// Fits from the shards a [`Collective`] reaches: the single-process
+    /// loop with every sum taken by the collective. Starts from an init
+    /// model only (the data-driven starts need every row in one place).
+    pub fn fit_collective(&self, c: &mut dyn Collective) -> Result<CollectiveFit, GmmError> {
+        let Init::Model(start) = &self.init else {
+            return Err(crate::error::invalid(
+                "init",
+                format!(
+                    "a distributed fit starts from --init-model (the {} start needs every row in one process; \
+                     fit a sample on one machine and pass its JSON)",
+                    self.init.name()
+                ),
+            ));
+        };
+        let (n, centre, variance) = c.moments()?;
+        if start.n_features() != centre.len() {
+            return Err(crate::error::invalid(
+                "init-model",
+                format!(
+                    "the model has {} features but the data has {}",
+                    start.n_features(),
+                    centre.len()
+                ),
+            ));
+        }
+        if self.n_components > n {
+            return Err(crate::error::invalid(
+                "k",
+                format!(
+                    "k = {} exceeds the number of points n = {n}",
+                    self.n_components
+                ),
+            ));
+        }
+        let mut best: Option<RunOutcome> = None;
+        for _ in 0..self.n_init {
+            let run = self.run_collective(c, (**start).clone(), centre.view(), variance.view())?;
+            if best
+                .as_ref()
+                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+            {
+                best = Some(run);
+            }
+        }
+        let RunOutcome {
+            model,
+            lower_bounds,
+            converged,
+            reseeds,
+            final_events,
+        } = best.expect("n_init ≥ 1");
+        let n_iter = lower_bounds.len();
+        // The returned model's log-likelihood, around the mixture's mean as the single-process fit scores it.
+        let mix_centre = model.weights().dot(model.means());
+        let s = c.statistics(&model, mix_centre.view())?;
+        let log_likelihood = s.log_likelihood_sum() / s.rows();
+        let mut warnings: Vec<String> = reseeds.iter().take(MAX_RESEED_WARNINGS).cloned().collect();
+        if reseeds.len() > MAX_RESEED_WARNINGS {
+            warnings.push(format!(
+                "… and {} more re-seeds",
+                reseeds.len() - MAX_RESEED_WARNINGS
+            ));
+        }
+        warnings.extend(
+            final_events
+                .iter()
+                .filter_map(|e| describe_singular(e, self.reg_covar)),
+        );
+        Ok(CollectiveFit {
+            model,
+            initial_model: (**start).clone(),
+            log_likelihood,
+            lower_bounds,
+            n_iter,
+            converged,
+            warnings,
+            n,
+        })
+    }
+
+    /// One run from `initial`, as `fit.rs`'s `run`.
+    fn run_collective(
+        &self,
+        c: &mut dyn Collective,
+        initial: GmmModel,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+    ) -> Result<RunOutcome, GmmError> {
+        let d = centre.len();
+        let empty = ndarray::Array2::<f64>::zeros((0, d));
+        let mut model = initial;
+        let mut warm = WarmStart::default();
+        let mut lower_bounds = Vec::new();
+        let mut reseeds = Vec::new();
+        let mut final_events = Vec::new();
+        let mut converged = false;
+        let mut previous = f64::NEG_INFINITY;
+        for iteration in 1..=self.max_iter {
+            let stats = c.statistics(&model, centre)?;
+            let lower_bound = stats.log_likelihood_sum() / stats.rows();
+            let suff = stats.to_suff();
+            // First without points: how many re-seeds does this M-step need?
+            let probe = Reseed {
+                x: empty.view(),
+                data_variance: variance.view(),
+                ranking: Ranking::Given {
+                    points: &[],
+                    asked: std::cell::Cell::new(0),
+                },
+            };
+            let mut probe_warm = warm.clone();
+            let (mut next, mut events) = m_step(
+                &suff,
+                self.model,
+                centre,
+                self.reg_covar,
+                &probe,
+                &mut probe_warm,
+                self.inner_control(),
+            );
+            let asked = match &probe.ranking {
+                Ranking::Given { asked, .. } => asked.get(),
+                _ => 0,
+            };
+            if asked > 0 {
+                let points = c.worst_points(&model, centre, asked)?;
+                let reseed = Reseed {
+                    x: empty.view(),
+                    data_variance: variance.view(),
+                    ranking: Ranking::Given {
+                        points: &points,
+                        asked: std::cell::Cell::new(0),
+                    },
+                };
+                (next, events) = m_step(
+                    &suff,
+                    self.model,
+                    centre,
+                    self.reg_covar,
+                    &reseed,
+                    &mut warm,
+                    self.inner_control(),
+                );
+            } else {
+                warm = probe_warm;
+            }
+            reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
+            final_events = events;
+            model = next;
+            lower_bounds.push(lower_bound);
+            let change = lower_bound - previous;
+            previous = lower_bound;
+            if change.abs() < self.tol {
+                converged = true;
+                break;
+            }
+        }
+        Ok(RunOutcome {
+            model,
+            lower_bounds,
+            converged,
+            reseeds,
+            final_events,
+        })
+    }
+}
