@@ -21,6 +21,9 @@ use crate::error::one_line;
 use crate::fitting::{sample_rows, sweep_rows, SWEEP_MAX_N};
 use crate::study::{Pair, Sweep};
 
+/// Iterations the k-choice's Bayesian mixture may take unless `bgmm.max_iter`
+/// is set (scikit-learn's 100 often stops before unneeded components have faded).
+pub const K_CHOICE_MAX_ITER: usize = 500;
 /// Frames of the σ² path.
 pub const LIMIT_FRAMES: usize = 16;
 /// The last σ² as a fraction of the data's scale.
@@ -45,6 +48,14 @@ impl KChoice {
         self.fit.effective_components()
     }
 
+    /// Components with weight at least `1/(2 k)`: those that carry a real
+    /// share of the points (the ones above `1/(100 k)` but below this keep
+    /// only the prior's share).
+    pub fn substantial(&self) -> usize {
+        let half = 0.5 / self.kmax as f64;
+        self.fit.weights.iter().filter(|w| **w >= half).count()
+    }
+
     /// The metrics.json object: `{k, kmax, bic_k, params, bgmm: {…as fit
     /// bgmm --json}, sample_n}`.
     pub fn to_json(&self, sweep: &Sweep) -> Value {
@@ -52,6 +63,7 @@ impl KChoice {
             .unwrap_or_else(|e| json!({ "error": e.0 }));
         json!({
             "k": self.k(),
+            "substantial_k": self.substantial(),
             "kmax": self.kmax,
             "bic_k": sweep.best.map(|b| b.0),
             "bic_covariance": sweep.best.map(|b| b.1.name()),
@@ -71,12 +83,15 @@ pub fn k_choice(
 ) -> Result<KChoice, String> {
     let (zs, sample) = sweep_rows(z);
     let kmax = *sweep.ks.last().ok_or("the BIC sweep tried no k")?;
-    let s = match (settings.get("covariance"), sweep.best) {
+    let mut s = match (settings.get("covariance"), sweep.best) {
         (None, Some((_, t, _))) => {
             settings.with("covariance", json!(t.name()), "the BIC sweep's best type")
         }
         _ => settings.clone(),
     };
+    if s.get("max_iter").is_none() {
+        s = s.with("max_iter", json!(K_CHOICE_MAX_ITER), "compare's k-choice");
+    }
     let p = plan(
         Algorithm::Bgmm,
         &s,

@@ -134,7 +134,7 @@ fn draw_gif_frame(root: &Area, s: &Study, e: &EmToKmeans, i: usize) -> DResult {
     let sub = if last {
         last_words(e)
     } else {
-        "Watch the colours harden and the circles (σ, 2σ) shrink: as σ² → 0, EM's soft responsibilities become k-means' hard assignment.".to_string()
+        "Watch the colours harden and the circles (σ, 2σ; round in the features the algorithms see) shrink: as σ² → 0, EM's soft responsibilities become k-means' hard assignment.".to_string()
     };
     let top = Header::new(head, sub).compact().draw(root)?;
     let body = root.margin(top as u32, 4, 0, 0);
@@ -201,7 +201,7 @@ fn draw_strip(root: &Area, s: &Study, e: &EmToKmeans) -> DResult {
     });
     let head = format!("{}: EM's limit is k-means", s.name);
     let sub = format!(
-        "Left to right, one shared variance σ² shrinks from the data's scale: look how the blended colours harden and the circles (σ, 2σ) shrink to the means. {}{sample}",
+        "Left to right, one shared variance σ² shrinks from the data's scale: look how the blended colours harden and the circles (σ, 2σ; round in the features the algorithms see) shrink to the means. {}{sample}",
         last_words(e)
     );
     let top = Header::new(head, sub).pca_note(s).draw(root)?;

@@ -57,14 +57,16 @@ fn draw(root: &Area, s: &Study, kc: &KChoice) -> DResult {
         format!(" Both fitted on {m} of {} points.", s.n)
     });
     let sub = format!(
-        "Look at the right: starting from k = {} components, the Bayesian mixture fades out the ones the data do not need; {bic_answer}, the Bayesian mixture keeps {} (ICL is not computed here, so BIC alone on the left).{sample}",
+        "Look at the right: starting from k = {} components, the Bayesian mixture fades out the ones the data do not need; {bic_answer}, the Bayesian mixture keeps {} above weight 1/(100·k), {} of them above 1/(2k) (ICL is not computed here, so BIC alone on the left).{sample}",
         kc.kmax,
-        kc.k()
+        kc.k(),
+        kc.substantial()
     );
     let title = format!(
-        "{}: choosing k — BIC says {}, the Bayesian mixture says {}",
+        "{}: choosing k — BIC says {}; the Bayesian mixture keeps {} substantial ({} above 1/(100k))",
         s.name,
         bic.map_or("–".to_string(), |b| b.0.to_string()),
+        kc.substantial(),
         kc.k()
     );
     let (body, foot) = Header::new(title, sub).page(root, 70)?;
@@ -178,7 +180,8 @@ fn draw_weights(area: &Area, kc: &KChoice) -> DResult {
     text(
         area,
         &format!(
-            "kept: {kept} of {k} ({})",
+            "kept: {kept} of {k}, {} above 1/(2k) ({})",
+            kc.substantial(),
             if kc.fit.converged {
                 format!("converged after {} iterations", kc.fit.n_iter)
             } else {
