@@ -152,16 +152,22 @@ fn draw_gif_frame(root: &Area, s: &Study, e: &EmToKmeans, i: usize) -> DResult {
         &style(BODY, palette::INK, HPos::Center, VPos::Top),
     )?;
     let right = right.margin(28, 0, 0, 0);
-    let xs: Vec<f64> = e.frames.iter().map(|f| f.sigma2.log10()).collect();
-    let (x0, x1) = padded(xs.iter().copied(), 0.04, 0.1);
-    let ax = Axes::new("", (x1, x0), (0.0, 1.05), "log₁₀ σ² (shrinking →)", "share");
+    // −log₁₀ σ² grows to the right as σ² shrinks.
+    let xs: Vec<f64> = e.frames.iter().map(|f| -f.sigma2.log10()).collect();
+    let ax = Axes::new(
+        "",
+        padded(xs.iter().copied(), 0.04, 0.1),
+        (0.0, 1.05),
+        "−log₁₀ σ² (σ² shrinking →)",
+        "share",
+    );
     let mut c = chart(&right, &ax)?;
     let upto = i + 1;
     let series = |get: fn(&LimitFrame) -> f64| -> Vec<(f64, f64)> {
         e.frames
             .iter()
             .take(upto)
-            .map(|f| (f.sigma2.log10(), get(f)))
+            .map(|f| (-f.sigma2.log10(), get(f)))
             .collect()
     };
     let mmr = series(|f| f.mean_max_responsibility);
