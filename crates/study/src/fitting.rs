@@ -86,7 +86,7 @@ pub fn sweep_rows(z: ArrayView2<f64>) -> (Array2<f64>, Option<usize>) {
     (zs, sample)
 }
 
-/// BIC over k = 1..=kmax and the four covariance types (on at most
+/// BIC and ICL over k = 1..=kmax and the four covariance types (on at most
 /// [`SWEEP_MAX_N`] points).
 pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) -> Sweep {
     let (zs, sample) = sweep_rows(z);
@@ -98,27 +98,40 @@ pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) ->
         .iter()
         .flat_map(|&k| (0..4).map(move |t| (k, t)))
         .collect();
-    let results: Vec<Option<f64>> = jobs
+    let results: Vec<(Option<f64>, Option<f64>)> = jobs
         .par_iter()
         .map(|&(k, t)| {
-            let fit = gmm_at(settings, zs.view(), k, CovarianceType::ALL[t], seed).ok()?;
-            fit.model.bic(zs.view()).ok().filter(|b| b.is_finite())
+            let Ok(fit) = gmm_at(settings, zs.view(), k, CovarianceType::ALL[t], seed) else {
+                return (None, None);
+            };
+            let finite = |v: Result<f64, _>| v.ok().filter(|b: &f64| b.is_finite());
+            (finite(fit.bic(zs.view())), finite(fit.icl(zs.view())))
         })
         .collect();
     let mut bic = vec![[None; 4]; ks.len()];
+    let mut icl = vec![[None; 4]; ks.len()];
     let mut best: Option<(usize, CovarianceType, f64)> = None;
-    for (&(k, t), b) in jobs.iter().zip(results) {
-        bic[k - 1][t] = b;
-        if let Some(v) = b {
-            if best.is_none_or(|(_, _, bv)| v < bv) {
-                best = Some((k, CovarianceType::ALL[t], v));
+    let mut best_icl: Option<(usize, CovarianceType, f64)> = None;
+    let lowest =
+        |best: &mut Option<(usize, CovarianceType, f64)>, k: usize, t: usize, v: Option<f64>| {
+            if let Some(v) = v {
+                if best.is_none_or(|(_, _, bv)| v < bv) {
+                    *best = Some((k, CovarianceType::ALL[t], v));
+                }
             }
-        }
+        };
+    for (&(k, t), (b, i)) in jobs.iter().zip(results) {
+        bic[k - 1][t] = b;
+        icl[k - 1][t] = i;
+        lowest(&mut best, k, t, b);
+        lowest(&mut best_icl, k, t, i);
     }
     Sweep {
         ks,
         bic,
         best,
+        icl,
+        best_icl,
         sample,
         curves: Vec::new(),
     }

@@ -56,8 +56,9 @@ impl KChoice {
         self.fit.weights.iter().filter(|w| **w >= half).count()
     }
 
-    /// The metrics.json object: `{k, kmax, bic_k, params, bgmm: {…as fit
-    /// bgmm --json}, sample_n}`.
+    /// The metrics.json object: `{k, substantial_k, kmax, bic_k,
+    /// bic_covariance, icl_k, icl_covariance, params, bgmm: {…as fit bgmm
+    /// --json}, sample_n}`.
     pub fn to_json(&self, sweep: &Sweep) -> Value {
         let bgmm = clusterlab_algos::bgmm::plan::fit_json(&self.fit)
             .unwrap_or_else(|e| json!({ "error": e.0 }));
@@ -67,6 +68,8 @@ impl KChoice {
             "kmax": self.kmax,
             "bic_k": sweep.best.map(|b| b.0),
             "bic_covariance": sweep.best.map(|b| b.1.name()),
+            "icl_k": sweep.best_icl.map(|b| b.0),
+            "icl_covariance": sweep.best_icl.map(|b| b.1.name()),
             "params": self.params,
             "bgmm": bgmm,
             "sample_n": self.sample,

@@ -171,6 +171,11 @@ pub struct Sweep {
     pub bic: Vec<[Option<f64>; 4]>,
     /// The lowest BIC: (k, type, value).
     pub best: Option<(usize, CovarianceType, f64)>,
+    /// `icl[i][t]`: ICL (BIC plus twice the MAP classification's entropy,
+    /// lower is better) of the same fits.
+    pub icl: Vec<[Option<f64>; 4]>,
+    /// The lowest ICL: (k, type, value).
+    pub best_icl: Option<(usize, CovarianceType, f64)>,
     /// Points the sweep used when the data was subsampled.
     pub sample: Option<usize>,
     /// The four types at the study's k.

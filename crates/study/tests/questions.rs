@@ -62,4 +62,13 @@ fn both_answers_for_k_on_blobs() {
     assert_eq!(j["k"], 3);
     assert_eq!(j["bic_k"], 3);
     assert_eq!(j["bgmm"]["effective_components"], 3);
+    // ICL is BIC plus twice the classification's entropy: never below it.
+    for (b, i) in s.sweep.bic.iter().zip(&s.sweep.icl) {
+        for t in 0..4 {
+            if let (Some(b), Some(i)) = (b[t], i[t]) {
+                assert!(i >= b - 1e-9 * b.abs(), "ICL {i} below BIC {b}");
+            }
+        }
+    }
+    assert_eq!(j["icl_k"], 3);
 }

@@ -1,6 +1,6 @@
 //! `k-choice.png`: two answers to "how many components?". Left, BIC
-//! against k for the four covariance types (the sweep behind `bic.png`;
-//! lower is better). Right, the variational Bayesian mixture started with
+//! (solid) and ICL (dashed) against k for the four covariance types (the
+//! sweep behind `bic.png`; lower is better). Right, the variational Bayesian mixture started with
 //! the sweep's largest k: its weights at iterations of its fit, one bar per
 //! component, fading as a component's weight falls towards 0, so the
 //! components it switches off can be watched going. Both answers are named.
@@ -49,23 +49,29 @@ fn fade(weight: f64, k: usize) -> f64 {
 
 fn draw(root: &Area, s: &Study, kc: &KChoice) -> DResult {
     let bic = s.sweep.best;
-    let bic_answer = match bic {
-        Some((k, t, _)) => format!("BIC picks k = {k} ({} covariances)", t.name()),
-        None => "BIC: no fit succeeded".into(),
+    let bic_answer = match (bic, s.sweep.best_icl) {
+        (Some((k, t, _)), Some((ki, ti, _))) => format!(
+            "BIC picks k = {k} ({} covariances), ICL k = {ki} ({})",
+            t.name(),
+            ti.name()
+        ),
+        (Some((k, t, _)), None) => format!("BIC picks k = {k} ({} covariances)", t.name()),
+        _ => "BIC: no fit succeeded".into(),
     };
     let sample = kc.sample.map_or(String::new(), |m| {
         format!(" Both fitted on {m} of {} points.", s.n)
     });
     let sub = format!(
-        "Look at the right: starting from k = {} components, the Bayesian mixture fades out the ones the data do not need; {bic_answer}, the Bayesian mixture keeps {} above weight 1/(100·k), {} of them above 1/(2k) (ICL is not computed here, so BIC alone on the left).{sample}",
+        "Look at the right: starting from k = {} components, the Bayesian mixture fades out the ones the data do not need; {bic_answer}, the Bayesian mixture keeps {} above weight 1/(100·k), {} of them above 1/(2k).{sample}",
         kc.kmax,
         kc.k(),
         kc.substantial()
     );
     let title = format!(
-        "{}: choosing k — BIC says {}; the Bayesian mixture keeps {} substantial ({} above 1/(100k))",
+        "{}: choosing k — BIC says {}, ICL {}; the Bayesian mixture keeps {} substantial ({} above 1/(100k))",
         s.name,
         bic.map_or("–".to_string(), |b| b.0.to_string()),
+        s.sweep.best_icl.map_or("–".to_string(), |b| b.0.to_string()),
         kc.substantial(),
         kc.k()
     );
@@ -77,7 +83,8 @@ fn draw(root: &Area, s: &Study, kc: &KChoice) -> DResult {
         .iter()
         .map(|&t| (Mark::Line(palette::covariance(t), 4), t.name().to_string()))
         .collect();
-    entries.push((Mark::Ringed(WHITE, palette::INK), "lowest BIC".into()));
+    entries.push((Mark::Dashed(palette::MUTED, 2), "ICL (dashed)".into()));
+    entries.push((Mark::Ringed(WHITE, palette::INK), "lowest BIC, ICL".into()));
     entries.push((
         Mark::Swatch(palette::tint(palette::cluster(0), fade(0.0, 1))),
         format!("faded: weight → 0 (kept: above 1/(100·{}))", kc.kmax),
@@ -88,14 +95,18 @@ fn draw(root: &Area, s: &Study, kc: &KChoice) -> DResult {
 
 fn draw_bic(area: &Area, s: &Study) -> DResult {
     let sw = &s.sweep;
-    let (lo, hi) = padded(sw.bic.iter().flatten().flatten().copied(), 0.06, 1.0);
+    let (lo, hi) = padded(
+        sw.bic.iter().chain(&sw.icl).flatten().flatten().copied(),
+        0.06,
+        1.0,
+    );
     let kmax = *sw.ks.last().unwrap_or(&1);
     let mut ax = Axes::new(
-        "BIC against k (lower is better)",
+        "BIC (solid) and ICL (dashed) against k, lower is better",
         (0.5, kmax as f64 + 0.5),
         (lo, hi),
         "number of components k",
-        "BIC",
+        "BIC, ICL",
     );
     ax.x_integer = true;
     let mut c = chart(area, &ax)?;
@@ -107,6 +118,35 @@ fn draw_bic(area: &Area, s: &Study) -> DResult {
             .filter_map(|(&k, row)| row[t_i].map(|v| (k as f64, v)))
             .collect();
         covariance_curve(&mut c, area, t, pts)?;
+        let icl: Vec<(f64, f64)> = sw
+            .ks
+            .iter()
+            .zip(&sw.icl)
+            .filter_map(|(&k, row)| row[t_i].map(|v| (k as f64, v)))
+            .collect();
+        c.draw_series(DashedLineSeries::new(
+            icl,
+            9,
+            6,
+            palette::covariance(t).stroke_width(2),
+        ))?;
+    }
+    if let Some((k, t, v)) = sw.best_icl {
+        let px = to_px(&c, area, (k as f64, v));
+        area.draw(&Circle::new(px, 12, palette::MUTED.stroke_width(2)))?;
+        let w = area.dim_in_pixel().0 as i32;
+        let right = px.0 > (w * 2) / 3;
+        text(
+            area,
+            &format!("ICL: k = {k}, {}", t.name()),
+            (if right { px.0 - 18 } else { px.0 + 18 }, px.1 - 12),
+            &bold(
+                BODY,
+                palette::MUTED,
+                if right { HPos::Right } else { HPos::Left },
+                VPos::Bottom,
+            ),
+        )?;
     }
     if let Some((k, t, v)) = sw.best {
         let px = to_px(&c, area, (k as f64, v));
