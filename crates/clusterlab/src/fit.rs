@@ -23,6 +23,10 @@ pub fn load_dataset(d: &DataArgs) -> CliResult<Dataset> {
 pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
     // Values that do not parse fail before the data is read.
     cmd.settings.check_kinds(cmd.algorithm)?;
+    #[cfg(feature = "distributed")]
+    if let Some(d) = &cmd.distributed {
+        return crate::distributed::fit(cmd, d, out);
+    }
     let ds = load_dataset(&cmd.data)?;
     let ctx = Context::new(ds.x.view(), cmd.k, cmd.data.seed);
     let plan = plan(cmd.algorithm, &cmd.settings, &ctx)?;

@@ -201,6 +201,78 @@ pub(crate) fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     ))
 }
 
+/// Whether two arrays agree to 1e-9 relative to their largest magnitude.
+fn nearly_equal<'a>(
+    a: impl IntoIterator<Item = &'a f64>,
+    b: impl IntoIterator<Item = &'a f64>,
+) -> bool {
+    let (mut diff, mut size) = (0.0f64, 0.0f64);
+    for (x, y) in a.into_iter().zip(b) {
+        diff = diff.max((x - y).abs());
+        size = size.max(x.abs()).max(y.abs());
+    }
+    diff <= 1e-9 * size
+}
+
+/// The warning when two components ended the same (mean and covariance):
+/// EM cannot separate them from there, so the model has fewer distinct
+/// components than k, whatever "converged" says. A start whose variances
+/// dwarf the data (1e300) makes every point equally likely under each
+/// component and lands here in one step.
+fn describe_identical(m: &GmmModel) -> Option<String> {
+    let (k, d) = m.means().dim();
+    for a in 0..k {
+        for b in a + 1..k {
+            let same_mean = nearly_equal(m.means().row(a), m.means().row(b));
+            if same_mean
+                && nearly_equal(
+                    &m.covariances().component_matrix(a, d),
+                    &m.covariances().component_matrix(b, d),
+                )
+            {
+                return Some(format!(
+                    "components {a} and {b} are identical (the same mean and covariance): EM \
+                     cannot separate them, so the model has fewer distinct components than k \
+                     (a start whose variances dwarf the data's gives every point the same \
+                     responsibilities)"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Share of a column's variance above which `reg_covar` is said to decide
+/// the covariances rather than the data.
+const REG_COVAR_SHARE: f64 = 0.01;
+
+/// The warning when `reg_covar` (an absolute amount, as in scikit-learn) is
+/// a noticeable share of some column's variance: on data of a small scale
+/// (raw values ~1e-6) it swamps the covariances and EM fits the
+/// regularisation, e.g. one component over two clear groups.
+fn describe_reg_covar_scale(reg_covar: f64, variance: ArrayView1<f64>) -> Option<String> {
+    let (j, v) = variance
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, v)| *v > 0.0)
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    (reg_covar >= REG_COVAR_SHARE * v).then(|| {
+        let ratio = reg_covar / v;
+        let share = if ratio < 10.0 {
+            format!("{:.1}% of", 100.0 * ratio)
+        } else {
+            format!("{ratio:.1e} times")
+        };
+        format!(
+            "reg_covar = {reg_covar:e} is {share} the variance of column {} ({v:.3e}): at \
+             this scale the regularisation, not the data, shapes the covariances; z-score \
+             the data (--standardize) or lower reg_covar",
+            j + 1
+        )
+    })
+}
+
 /// The warning of a run in which some point had zero density under every
 /// component (its log-likelihood −∞): EM shared it evenly, which is no EM step.
 fn describe_underflow(iteration: usize) -> String {
@@ -484,6 +556,11 @@ impl ValidGmmParams {
                 .iter()
                 .filter_map(|e| describe_singular(e, self.reg_covar)),
         );
+        warnings.extend(describe_identical(&best.model));
+        warnings.extend(describe_reg_covar_scale(
+            self.reg_covar,
+            problem.variance.view(),
+        ));
         Ok(GmmFit {
             model: best.model,
             initial_model: best.initial,
@@ -555,5 +632,53 @@ impl GmmFit {
     pub fn uncertainty(&self) -> Array1<f64> {
         self.responsibilities
             .map_axis(Axis(1), |r| 1.0 - r.iter().copied().fold(0.0, f64::max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Covariances;
+    use crate::params::GaussianMixture;
+    use ndarray::{array, Array3};
+
+    /// A run whose E-step underflows for every component (a model
+    /// `initial_model` would refuse, given to `run` directly) says so and is
+    /// never "converged", by both engines.
+    #[test]
+    fn a_run_whose_densities_underflow_warns_and_does_not_converge() {
+        let x = array![[0.0], [0.1], [8.0], [8.1]];
+        let mut c = Array3::<f64>::zeros((2, 1, 1));
+        c.fill(1.0);
+        let far = GmmModel::new(
+            array![0.5, 0.5],
+            array![[1e200], [-1e200]],
+            Covariances::Full(c),
+        )
+        .unwrap();
+        let (centre, variance) = weighted_moments(x.view(), None);
+        let p = Problem {
+            x: x.view(),
+            w: None,
+            centre,
+            variance,
+            hc: None,
+        };
+        for engine in [Engine::Fast, Engine::Reference] {
+            let params = GaussianMixture::params(2)
+                .engine(engine)
+                .max_iter(20)
+                .check()
+                .unwrap();
+            let run = params.run(&p, far.clone(), Vec::new(), WarmStart::default());
+            assert!(!run.converged, "{engine:?}");
+            assert!(
+                run.reseeds
+                    .iter()
+                    .any(|w| w.starts_with("in iteration 1 every component's density underflowed")),
+                "{engine:?}: {:?}",
+                run.reseeds
+            );
+        }
     }
 }
