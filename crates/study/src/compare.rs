@@ -7,6 +7,7 @@ use clusterlab_data::Dataset;
 use crate::config::CompareConfig;
 use crate::error::StudyError;
 use crate::fitting;
+use crate::questions;
 use crate::study::{slug, KRule, Study};
 use crate::view::View;
 use serde_json::json;
@@ -218,6 +219,15 @@ pub fn study(
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!("{} · Bayesian mixture and EM's path to k-means", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let k_choice = questions::k_choice(z.view(), &settings(Algorithm::Bgmm), &sweep, cfg.seed);
+    let em_to_kmeans = match &pair {
+        Ok(p) => questions::em_to_kmeans(z.view(), p),
+        Err(e) => Err(e.clone()),
+    };
+    progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
         name: ds.name.clone(),
         source: ds.source.clone(),
@@ -236,6 +246,8 @@ pub fn study(
         sweep,
         model_note,
         trace,
+        k_choice,
+        em_to_kmeans,
         hdbscan_soft,
         means,
         stds,

@@ -24,6 +24,7 @@ pub mod density_soft;
 pub mod error;
 pub mod fitting;
 pub mod path;
+pub mod questions;
 pub mod select;
 pub mod starts;
 pub mod study;
