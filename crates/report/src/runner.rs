@@ -31,17 +31,19 @@ pub enum Picture {
     HdbscanSoft,
     CondensedTree,
     InitSensitivity,
+    EmFromKmeans,
     EmTrace,
 }
 
 impl Picture {
     /// Every per-dataset picture, in the order the page shows them.
-    pub const ALL: [Picture; 11] = [
+    pub const ALL: [Picture; 12] = [
         Picture::HardVsSoft,
         Picture::EmVsKmeans,
         Picture::Responsibilities,
         Picture::EmTrace,
         Picture::InitSensitivity,
+        Picture::EmFromKmeans,
         Picture::Convergence,
         Picture::Bic,
         Picture::OpticsReachability,
@@ -63,6 +65,7 @@ impl Picture {
             Picture::HdbscanSoft => "hdbscan-soft.png",
             Picture::CondensedTree => "condensed-tree.png",
             Picture::InitSensitivity => "init-sensitivity.png",
+            Picture::EmFromKmeans => "em-from-kmeans.png",
             Picture::EmTrace => "em-trace.gif",
         }
     }
@@ -80,6 +83,7 @@ impl Picture {
             Picture::HdbscanSoft => "Soft density clusters: HDBSCAN's membership vectors beside EM's responsibilities, blended alike; compare them point by point (faint on the left = little chance of being in any cluster).",
             Picture::CondensedTree => "HDBSCAN's condensed tree: λ = 1/distance downward, bar width = points left; the ringed bars are the clusters selected.",
             Picture::InitSensitivity => "Initialisation matters: EM from 50 starts; the optima they reach by init method, how many reach the best, and the best and the worst optimum side by side.",
+            Picture::EmFromKmeans => "Where the start leads: EM started from k-means' labels; arrows from each centroid to EM's final mean, the points that change cluster ringed, the log-likelihood of the start and of the end.",
             Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
         }
     }
@@ -125,6 +129,7 @@ impl Picture {
                 .as_ref()
                 .map(|_| ())
                 .map_err(Clone::clone),
+            Picture::EmFromKmeans => s.em_from_kmeans.as_ref().map(|_| ()).map_err(Clone::clone),
         }
     }
 
@@ -140,6 +145,7 @@ impl Picture {
             Picture::HdbscanSoft => render::hdbscan_soft::render(s, path),
             Picture::CondensedTree => render::condensed_tree::render(s, path),
             Picture::InitSensitivity => render::init_sensitivity::render(s, path),
+            Picture::EmFromKmeans => render::em_from_kmeans::render(s, path),
             Picture::EmTrace => render::trace_gif::render(s, path),
         }
     }

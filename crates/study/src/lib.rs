@@ -22,6 +22,7 @@ pub mod config;
 pub mod density_soft;
 pub mod error;
 pub mod fitting;
+pub mod from_kmeans;
 pub mod path;
 pub mod starts;
 pub mod study;
