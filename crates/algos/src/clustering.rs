@@ -88,4 +88,6 @@ pub enum Extras {
         tree: Option<Box<crate::hdbscan::CondensedTree>>,
     },
     Gmm(Box<clusterlab_em::GmmFit>),
+    /// The variational Bayesian mixture's posterior and course.
+    Bgmm(Box<clusterlab_em::bayes::BgmmFit>),
 }

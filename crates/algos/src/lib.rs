@@ -45,6 +45,7 @@
 //! counts the point itself, k-means inertia is a sum, OPTICS reachability of
 //! the first point of each expansion is ∞.
 
+pub mod bgmm;
 pub mod clustering;
 mod common;
 pub mod dbscan;
@@ -58,6 +59,7 @@ pub mod optics;
 pub mod plan;
 #[doc(hidden)]
 pub mod synth;
+pub mod warnings;
 
 use ndarray::ArrayView2;
 

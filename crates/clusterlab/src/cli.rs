@@ -38,6 +38,8 @@ pub enum Command {
     Starts(crate::starts::StartsArgs),
     /// Write a CSV's features as a float64 .npy (labels to DATA.labels.npy) for fast, memory-mapped reading.
     Convert(crate::convert::ConvertArgs),
+    /// Choose the mixture model and k as mclust does: every model × k, the BIC (or ICL) table, the best three.
+    Select(crate::select::SelectArgs),
 }
 
 /// `clusterlab fit ALGORITHM DATA [--k K] [PARAMETERS]`: one subcommand per
@@ -62,7 +64,7 @@ pub fn param_help(p: &ParamSpec) -> String {
     format!("{} [default: {}]", p.help, p.default)
 }
 
-fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
+pub(crate) fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
     let value_name = match p.kind {
         Kind::Count => "N",
         Kind::Float => "X",
@@ -118,7 +120,7 @@ impl clap::FromArgMatches for FitAlgorithm {
 
 impl clap::Subcommand for FitAlgorithm {
     fn augment_subcommands(mut cmd: clap::Command) -> clap::Command {
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             let e = a.entry();
             let mut sc = DataArgs::augment_args(clap::Command::new(e.name))
                 .about(e.about)
@@ -184,7 +186,7 @@ fn compare_flag(a: Algorithm, p: &ParamSpec) -> String {
 impl clap::FromArgMatches for AlgorithmFlags {
     fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
         let mut given = Vec::new();
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             for p in a.entry().params.iter().filter(|p| !p.fit_only) {
                 let flag = compare_flag(a, p);
                 if let Some(v) = m.get_one::<String>(&flag) {
@@ -203,7 +205,7 @@ impl clap::FromArgMatches for AlgorithmFlags {
 
 impl clap::Args for AlgorithmFlags {
     fn augment_args(mut cmd: clap::Command) -> clap::Command {
-        for a in Algorithm::ALL {
+        for a in Algorithm::EVERY {
             for p in a.entry().params.iter().filter(|p| !p.fit_only) {
                 let flag = compare_flag(a, p);
                 let mut arg = param_arg(flag.clone(), flag, p)
@@ -323,6 +325,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Some(Command::Compare(args)) => crate::compare::run(&args, &mut out),
         Some(Command::Starts(args)) => crate::starts::run(&args, &mut out),
         Some(Command::Convert(args)) => crate::convert::run(&args, &mut out),
+        Some(Command::Select(args)) => crate::select::run(&args, &mut out),
     }
 }
 

@@ -36,6 +36,8 @@ pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
         &c.labels,
     );
     env.insert("standardized".into(), Value::Bool(cmd.data.standardize));
+    let warnings = clusterlab_algos::warnings::warnings(&c, ds.x.view(), Some(&ds.feature_names));
+    env.insert("warnings".into(), Value::from(warnings));
     if cmd.data.json {
         env.insert(name.into(), plan.result_json(&c, ds.x.view())?);
         if let (true, Some(m)) = (cmd.proba, &c.membership) {
@@ -110,11 +112,11 @@ fn summarise(
         }
         sizes[l] += 1;
     }
-    let sizes: Vec<String> = sizes
-        .iter()
-        .filter(|s| **s > 0)
-        .map(|s| s.to_string())
-        .collect();
+    // Every cluster up to the count announced, empty ones as 0 (a warning says why).
+    if sizes.len() < c.n_clusters {
+        sizes.resize(c.n_clusters, 0);
+    }
+    let sizes: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
     if !sizes.is_empty() {
         writeln!(out, "cluster sizes: {}", sizes.join(", "))?;
     }
@@ -141,9 +143,43 @@ fn summarise(
             }
         }
         Extras::Gmm(fit) => summarise_gmm(fit, ds, out)?,
+        Extras::Bgmm(fit) => summarise_bgmm(fit, out)?,
     }
     if let (Some(a), Some(n)) = (env["ari"].as_f64(), env["nmi"].as_f64()) {
         writeln!(out, "against the label column: ARI {a:.4}, NMI {n:.4}")?;
+    }
+    if let Some(Value::Array(ws)) = env.get("warnings") {
+        for w in ws.iter().filter_map(Value::as_str) {
+            writeln!(out, "warning: {w}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The Bayesian mixture's lines: the bound, and the components it kept.
+fn summarise_bgmm(fit: &clusterlab_em::bayes::BgmmFit, out: &mut dyn Write) -> std::io::Result<()> {
+    let k = fit.weights.len();
+    writeln!(
+        out,
+        "{} after {} iterations; lower bound {:.6}; {} of {k} components above weight 1/(100·k)",
+        if fit.converged {
+            "converged"
+        } else {
+            "did not converge"
+        },
+        fit.n_iter,
+        fit.lower_bounds.last().copied().unwrap_or(f64::NAN),
+        fit.effective_components(),
+    )?;
+    writeln!(out, "{:>9}  {:>7}  mean", "component", "weight")?;
+    for j in 0..k {
+        writeln!(
+            out,
+            "{:>9}  {:>7.4}  {}",
+            j,
+            fit.weights[j],
+            tuple(fit.means.row(j), 4)
+        )?;
     }
     Ok(())
 }
@@ -178,8 +214,5 @@ fn summarise_gmm(fit: &GmmFit, ds: &Dataset, out: &mut dyn Write) -> std::io::Re
         out,
         "{uncertain} points have a largest responsibility below 0.9 (boundary points)"
     )?;
-    for warning in &fit.warnings {
-        writeln!(out, "warning: {warning}")?;
-    }
     Ok(())
 }

@@ -17,5 +17,6 @@ pub mod convert;
 pub mod error;
 pub mod fit;
 pub mod output;
+pub mod select;
 pub mod starts;
 pub mod trace;

@@ -17,6 +17,7 @@ use crate::fit::{describe_reseed, describe_singular, MAX_RESEED_WARNINGS};
 use crate::model::{CovarianceType, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::params::{Init, ValidGmmParams};
+use crate::reference::WarmStart;
 use crate::stats::{SecondMoments, SuffStats};
 
 /// The sufficient statistics of one shard (or of a sum of shards), flat:
@@ -316,6 +317,7 @@ impl ValidGmmParams {
         let d = centre.len();
         let empty = ndarray::Array2::<f64>::zeros((0, d));
         let mut model = initial;
+        let mut warm = WarmStart::default();
         let mut lower_bounds = Vec::new();
         let mut reseeds = Vec::new();
         let mut final_events = Vec::new();
@@ -334,8 +336,16 @@ impl ValidGmmParams {
                     asked: std::cell::Cell::new(0),
                 },
             };
-            let (mut next, mut events) =
-                m_step(&suff, self.covariance_type, centre, self.reg_covar, &probe);
+            let mut probe_warm = warm.clone();
+            let (mut next, mut events) = m_step(
+                &suff,
+                self.model,
+                centre,
+                self.reg_covar,
+                &probe,
+                &mut probe_warm,
+                self.inner_control(),
+            );
             let asked = match &probe.ranking {
                 Ranking::Given { asked, .. } => asked.get(),
                 _ => 0,
@@ -350,8 +360,17 @@ impl ValidGmmParams {
                         asked: std::cell::Cell::new(0),
                     },
                 };
-                (next, events) =
-                    m_step(&suff, self.covariance_type, centre, self.reg_covar, &reseed);
+                (next, events) = m_step(
+                    &suff,
+                    self.model,
+                    centre,
+                    self.reg_covar,
+                    &reseed,
+                    &mut warm,
+                    self.inner_control(),
+                );
+            } else {
+                warm = probe_warm;
             }
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
             final_events = events;

@@ -8,12 +8,16 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
-use crate::engine::EStep;
+use std::sync::Arc;
+
+use crate::engine::{EStep, Engine};
 use crate::error::GmmError;
+use crate::hc::HcStart;
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::params::{Init, ValidGmmParams};
+use crate::reference::{InnerControl, WarmStart};
 
 /// One iteration of a traced fit.
 #[derive(Debug, Clone, Serialize)]
@@ -128,6 +132,8 @@ struct Problem<'a> {
     w: Option<ArrayView1<'a, f64>>,
     centre: Array1<f64>,
     variance: Array1<f64>,
+    /// The hierarchical start, when the init is `Hc`.
+    hc: Option<Arc<HcStart>>,
 }
 
 /// One run from one start.
@@ -195,14 +201,54 @@ pub(crate) fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     ))
 }
 
+/// The warning of a run in which some point had zero density under every
+/// component (its log-likelihood −∞): EM shared it evenly, which is no EM step.
+fn describe_underflow(iteration: usize) -> String {
+    format!(
+        "in iteration {iteration} every component's density underflowed to 0 for some points \
+         (squared Mahalanobis distances beyond f64's range: means too far apart or variances \
+         too small); those points were shared evenly, so the fit is unreliable and not converged"
+    )
+}
+
+/// Refuses a starting model under which some point has zero density in
+/// every component (a mean ~1e200 away, variances ~1e-320): EM's first step
+/// would share that point evenly and collapse the components onto one mean.
+fn reaches_every_point(engine: Engine, m: &GmmModel, p: &Problem) -> Result<(), GmmError> {
+    let (_, ll) = engine.evaluate_around(m, p.x, p.centre.view());
+    match ll.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(crate::error::invalid(
+            "init-model",
+            format!(
+                "under this model every component's density at row {} underflows to 0 (its \
+                 squared Mahalanobis distance to every mean exceeds f64's range, ~1.8e308): the \
+                 model's means are too far from the data or its variances too small; rescale \
+                 the model to the data",
+                i + 1
+            ),
+        )),
+    }
+}
+
 impl ValidGmmParams {
     /// The model a run starts from, and the re-seed warnings its making produced.
+    pub(crate) fn inner_control(&self) -> InnerControl {
+        InnerControl {
+            tol: self.inner_tol,
+            itmax: self.inner_max_iter,
+        }
+    }
+
     fn initial_model(
         &self,
         p: &Problem,
         rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
     ) -> Result<(GmmModel, Vec<String>), GmmError> {
         let (n, k) = (p.x.nrows(), self.n_components);
+        // The rows the first M-step sees: all, or the hierarchical start's subset.
+        let mut subset: Option<(Array2<f64>, Option<Array1<f64>>)> = None;
         let mut resp = match &self.init {
             Init::Model(m) => {
                 if m.n_features() != p.x.ncols() {
@@ -215,6 +261,7 @@ impl ValidGmmParams {
                         ),
                     ));
                 }
+                reaches_every_point(self.engine, m, p)?;
                 return Ok(((**m).clone(), Vec::new()));
             }
             Init::Labels(labels) => {
@@ -230,27 +277,44 @@ impl ValidGmmParams {
             Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
             Init::Random => init::random_responsibilities(n, k, rng),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
+            Init::Hc => {
+                let start = p.hc.as_ref().expect("built in fit for Init::Hc");
+                let labels = start.labels(k)?;
+                if let Some(idx) = &start.subset {
+                    subset = Some((
+                        p.x.select(Axis(0), idx),
+                        p.w.map(|w| w.select(Axis(0), idx)),
+                    ));
+                }
+                init::one_hot(&labels, k)
+            }
+        };
+        let (x, w) = match &subset {
+            Some((xs, ws)) => (xs.view(), ws.as_ref().map(|w| w.view())),
+            None => (p.x.view(), p.w.as_ref().map(|w| w.view())),
         };
         let stats = self.engine.stats_from_responsibilities(
-            self.covariance_type,
-            p.x,
-            p.w,
+            self.model.representation(),
+            x,
+            w,
             p.centre.view(),
             &mut resp,
         );
-        let mut order: Vec<usize> = (0..n).collect();
+        let mut order: Vec<usize> = (0..x.nrows()).collect();
         order.shuffle(rng);
         let reseed = Reseed {
-            x: p.x.view(),
+            x: x.view(),
             data_variance: p.variance.view(),
             ranking: Ranking::Order(&order),
         };
         let (model, events) = m_step(
             &stats,
-            self.covariance_type,
+            self.model,
             p.centre.view(),
             self.reg_covar,
             &reseed,
+            warm,
+            self.inner_control(),
         );
         Ok((
             model,
@@ -262,7 +326,13 @@ impl ValidGmmParams {
     }
 
     /// EM from one start until convergence or `max_iter`.
-    fn run(&self, p: &Problem, initial: GmmModel, mut reseeds: Vec<String>) -> Run {
+    fn run(
+        &self,
+        p: &Problem,
+        initial: GmmModel,
+        mut reseeds: Vec<String>,
+        mut warm: WarmStart,
+    ) -> Run {
         let (n, k) = (p.x.nrows(), self.n_components);
         // Responsibilities are written only for the trace: the M-step needs
         // just the statistics, and the fit's result comes from a final E-step.
@@ -274,6 +344,7 @@ impl ValidGmmParams {
         let mut final_events = Vec::new();
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
+        let mut underflowed = false;
         for iteration in 1..=self.max_iter {
             let EStep { stats, lower_bound } = self.engine.e_step(
                 &model,
@@ -291,12 +362,18 @@ impl ValidGmmParams {
             };
             let (next, events) = m_step(
                 &stats,
-                self.covariance_type,
+                self.model,
                 p.centre.view(),
                 self.reg_covar,
                 &reseed,
+                &mut warm,
+                self.inner_control(),
             );
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
+            if !lower_bound.is_finite() && !underflowed {
+                underflowed = true;
+                reseeds.push(describe_underflow(iteration));
+            }
             final_events = events;
             if let Some(t) = trace.as_mut() {
                 t.push(TraceStep {
@@ -311,7 +388,8 @@ impl ValidGmmParams {
             let change = lower_bound - previous;
             previous = lower_bound;
             if change.abs() < self.tol {
-                converged = true;
+                // A run whose densities underflowed is not EM's: never "converged".
+                converged = !underflowed;
                 break;
             }
         }
@@ -334,23 +412,47 @@ impl ValidGmmParams {
         sample_weight: Option<ArrayView1<f64>>,
     ) -> Result<GmmFit, GmmError> {
         validate_data(x, sample_weight, self.n_components)?;
+        if self.model.is_univariate() && x.ncols() != 1 {
+            return Err(crate::error::invalid(
+                "covariance",
+                format!(
+                    "{} is a model of one feature but the data has {}",
+                    self.model,
+                    x.ncols()
+                ),
+            ));
+        }
         let (centre, variance) = weighted_moments(x, sample_weight);
+        let hc = match (&self.init, &self.hc_start) {
+            (Init::Hc, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
+            (Init::Hc, Some(_)) => {
+                return Err(crate::error::invalid(
+                    "init",
+                    "the hierarchical start was built for other data (its shape differs)",
+                ))
+            }
+            (Init::Hc, None) => Some(Arc::new(HcStart::new(x, self.seed))),
+            _ => None,
+        };
         let problem = Problem {
             x: x.view(),
             w: sample_weight.as_ref().map(|w| w.view()),
             centre,
             variance,
+            hc,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;
-        // A start from a given model or partition is the same every run.
+        // A start from a given model or partition (or mclust's deterministic
+        // tree) is the same every run.
         let runs = match self.init {
-            Init::Model(_) | Init::Labels(_) => 1,
+            Init::Model(_) | Init::Labels(_) | Init::Hc => 1,
             _ => self.n_init,
         };
         for _ in 0..runs {
-            let (initial, reseeds) = self.initial_model(&problem, &mut rng)?;
-            let run = self.run(&problem, initial, reseeds);
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) = self.initial_model(&problem, &mut rng, &mut warm)?;
+            let run = self.run(&problem, initial, reseeds, warm);
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -397,6 +499,15 @@ impl ValidGmmParams {
     }
 }
 
+/// `−2 Σ_i ln max_j r_ij`: twice the entropy term of the MAP classification.
+pub(crate) fn classification_entropy(resp: ArrayView2<f64>) -> f64 {
+    -2.0 * resp
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().copied().fold(0.0, f64::max).ln())
+        .sum::<f64>()
+}
+
 impl ValidGmmParams {
     /// EM started from a hard partition (`labels[i]` in `0..k` for row `i`):
     /// these parameters with [`Init::Labels`], one run. This is how EM starts
@@ -421,6 +532,20 @@ impl GmmFit {
     /// Akaike information criterion of the fitted model on `x`.
     pub fn aic(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
         self.model.aic(x)
+    }
+    /// Integrated complete-data likelihood criterion on `x` (lower is
+    /// better): `BIC − 2 Σ_i ln ẑ_i,map(i)`, the BIC plus twice the entropy
+    /// of the MAP classification (mclust's `icl()`, negated). `x` must be
+    /// the data the fit's responsibilities are of.
+    pub fn icl(&self, x: ArrayView2<f64>) -> Result<f64, GmmError> {
+        if x.nrows() != self.responsibilities.nrows() {
+            return Err(GmmError::InvalidData(format!(
+                "ICL needs the fitted data: {} rows given, the fit has {}",
+                x.nrows(),
+                self.responsibilities.nrows()
+            )));
+        }
+        Ok(self.bic(x)? + classification_entropy(self.responsibilities.view()))
     }
     /// Number of components.
     pub fn n_components(&self) -> usize {

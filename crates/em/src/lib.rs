@@ -79,13 +79,16 @@
 
 pub mod bayes;
 mod collective;
+mod covariance_model;
 mod engine;
 #[cfg(test)]
 mod engines_agree;
 mod error;
 mod fast;
 mod fit;
+pub mod hc;
 mod init;
+pub mod limit;
 pub mod linalg;
 mod linfa_impl;
 mod model;
@@ -97,8 +100,10 @@ mod stats;
 pub use collective::{
     shard_point_log_likelihoods, shard_statistics, Collective, CollectiveFit, ShardStats,
 };
+pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};
+pub use hc::HcStart;
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use params::{GaussianMixture, GmmParams, Init, ValidGmmParams};

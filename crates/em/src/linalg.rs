@@ -49,6 +49,140 @@ pub fn precision_cholesky_from_lower(l: ArrayView2<f64>) -> Array2<f64> {
     u
 }
 
+/// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations:
+/// `(values, vectors)` with `a = V diag(values) Vᵀ`, the values in
+/// decreasing order and the eigenvectors as the columns of `V`.
+pub fn symmetric_eigen(a: ArrayView2<f64>) -> (Vec<f64>, Array2<f64>) {
+    let d = a.nrows();
+    let mut m = Array2::from_shape_fn((d, d), |(i, j)| 0.5 * (a[[i, j]] + a[[j, i]]));
+    let mut v = Array2::<f64>::eye(d);
+    let scale: f64 = m.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for _sweep in 0..100 {
+        let off: f64 = (0..d)
+            .flat_map(|i| (0..d).filter(move |j| *j != i).map(move |j| (i, j)))
+            .map(|(i, j)| m[[i, j]] * m[[i, j]])
+            .sum::<f64>()
+            .sqrt();
+        if off <= 1e-15 * scale || off == 0.0 {
+            break;
+        }
+        for p in 0..d {
+            for q in (p + 1)..d {
+                let apq = m[[p, q]];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (m[[q, q]] - m[[p, p]]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..d {
+                    let (mkp, mkq) = (m[[k, p]], m[[k, q]]);
+                    m[[k, p]] = c * mkp - s * mkq;
+                    m[[k, q]] = s * mkp + c * mkq;
+                }
+                for k in 0..d {
+                    let (mpk, mqk) = (m[[p, k]], m[[q, k]]);
+                    m[[p, k]] = c * mpk - s * mqk;
+                    m[[q, k]] = s * mpk + c * mqk;
+                }
+                for k in 0..d {
+                    let (vkp, vkq) = (v[[k, p]], v[[k, q]]);
+                    v[[k, p]] = c * vkp - s * vkq;
+                    v[[k, q]] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..d).collect();
+    order.sort_by(|x, y| m[[*y, *y]].total_cmp(&m[[*x, *x]]));
+    let values = order.iter().map(|i| m[[*i, *i]]).collect();
+    let vectors = Array2::from_shape_fn((d, d), |(r, c)| v[[r, order[c]]]);
+    (values, vectors)
+}
+
+/// The orthogonal polar factor `P Rᵀ` of a square matrix with singular value
+/// decomposition `F = P B Rᵀ` (the orthogonal matrix nearest to `F`), by
+/// one-sided Jacobi rotations: `F R = P B`.
+pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
+    let d = f.nrows();
+    let mut u = f.to_owned();
+    let mut r = Array2::<f64>::eye(d);
+    for _sweep in 0..100 {
+        let mut rotated = false;
+        for p in 0..d {
+            for q in (p + 1)..d {
+                let (mut alpha, mut beta, mut gamma) = (0.0, 0.0, 0.0);
+                for k in 0..d {
+                    alpha += u[[k, p]] * u[[k, p]];
+                    beta += u[[k, q]] * u[[k, q]];
+                    gamma += u[[k, p]] * u[[k, q]];
+                }
+                if gamma.abs() <= 1e-15 * (alpha * beta).sqrt() || gamma == 0.0 {
+                    continue;
+                }
+                rotated = true;
+                let zeta = (beta - alpha) / (2.0 * gamma);
+                let t = zeta.signum() / (zeta.abs() + (1.0 + zeta * zeta).sqrt());
+                let t = if zeta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (1.0 + t * t).sqrt();
+                let s = c * t;
+                for k in 0..d {
+                    let (ukp, ukq) = (u[[k, p]], u[[k, q]]);
+                    u[[k, p]] = c * ukp - s * ukq;
+                    u[[k, q]] = s * ukp + c * ukq;
+                    let (rkp, rkq) = (r[[k, p]], r[[k, q]]);
+                    r[[k, p]] = c * rkp - s * rkq;
+                    r[[k, q]] = s * rkp + c * rkq;
+                }
+            }
+        }
+        if !rotated {
+            break;
+        }
+    }
+    // Columns of U are P's columns scaled by the singular values; a zero
+    // singular value leaves its column of P free: complete P to an orthonormal
+    // basis with the unit vectors (for F = 0, P = R = I as LAPACK returns).
+    let largest = (0..d)
+        .map(|c| u.column(c).dot(&u.column(c)).sqrt())
+        .fold(0.0, f64::max);
+    let mut zero = Vec::new();
+    for c in 0..d {
+        let norm = u.column(c).dot(&u.column(c)).sqrt();
+        if norm > 1e-14 * largest && norm > 0.0 {
+            u.column_mut(c).mapv_inplace(|v| v / norm);
+        } else {
+            zero.push(c);
+        }
+    }
+    if zero.len() == d {
+        return Array2::eye(d);
+    }
+    let mut e = 0;
+    for c in zero {
+        loop {
+            let mut v = ndarray::Array1::<f64>::zeros(d);
+            v[e % d] = 1.0;
+            e += 1;
+            for o in 0..d {
+                let col = u.column(o).to_owned();
+                if o != c && col.dot(&col) > 0.5 {
+                    let p = v.dot(&col);
+                    v.scaled_add(-p, &col);
+                }
+            }
+            let norm = v.dot(&v).sqrt();
+            if norm > 1e-6 {
+                u.column_mut(c).assign(&(v / norm));
+                break;
+            }
+        }
+    }
+    u.dot(&r.t())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +203,37 @@ mod tests {
     fn not_positive_definite_is_none() {
         assert!(cholesky_lower(array![[1.0, 2.0], [2.0, 1.0]].view()).is_none());
         assert!(cholesky_lower(array![[0.0]].view()).is_none());
+    }
+
+    #[test]
+    fn eigen_of_a_hand_matrix() {
+        // [[2, 1], [1, 2]]: eigenvalues 3 and 1, vectors (1, 1)/√2 and (1, −1)/√2.
+        let (vals, vecs) = symmetric_eigen(array![[2.0, 1.0], [1.0, 2.0]].view());
+        assert!((vals[0] - 3.0).abs() < 1e-14 && (vals[1] - 1.0).abs() < 1e-14);
+        let h = 0.5f64.sqrt();
+        assert!((vecs[[0, 0]].abs() - h).abs() < 1e-14);
+        assert!((vecs[[0, 0]] - vecs[[1, 0]]).abs() < 1e-14);
+        assert!((vecs[[0, 1]] + vecs[[1, 1]]).abs() < 1e-14);
+        let a = array![[4.0, 1.0, 0.5], [1.0, 3.0, -0.2], [0.5, -0.2, 1.0]];
+        let (vals, v) = symmetric_eigen(a.view());
+        let back = v
+            .dot(&Array2::from_diag(&ndarray::Array1::from(vals)))
+            .dot(&v.t());
+        for (x, y) in back.iter().zip(a.iter()) {
+            assert!((x - y).abs() < 1e-13);
+        }
+    }
+
+    #[test]
+    fn polar_factor_of_a_rotation_times_spd() {
+        // F = Q S with Q a rotation and S symmetric positive definite: the polar factor is Q.
+        let (c, s) = (0.6, 0.8);
+        let q = array![[c, -s], [s, c]];
+        let f = q.dot(&array![[3.0, 1.0], [1.0, 2.0]]);
+        let p = polar_orthogonal(f.view());
+        for (x, y) in p.iter().zip(q.iter()) {
+            assert!((x - y).abs() < 1e-13, "{p}");
+        }
     }
 
     #[test]

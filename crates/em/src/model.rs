@@ -9,6 +9,7 @@ use ndarray::{s, Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
 use crate::error::GmmError;
 use crate::linalg::{cholesky_lower, precision_cholesky_from_lower};
@@ -141,6 +142,8 @@ pub struct GmmModel {
     pub(crate) factors: PrecisionFactors,
     /// `ln det U_j = Σ ln diag(U_j)` per component: the normalising term of the log-density.
     pub(crate) log_det_factor: Array1<f64>,
+    /// mclust's covariance model (the representation's own by default).
+    model: CovarianceModel,
 }
 
 /// How a component's covariance failed to give a Cholesky factor.
@@ -282,10 +285,42 @@ impl GmmModel {
         Ok(GmmModel {
             weights,
             means,
+            model: CovarianceModel::from_type(ty),
             covariances,
             factors,
             log_det_factor,
         })
+    }
+
+    /// The same parameters labelled as one of mclust's models, which must be
+    /// stored in this model's representation ([`CovarianceModel::representation`];
+    /// `E` and `V` need one feature). The parameters are not required to
+    /// satisfy the model's constraints: a model used as a start is only evaluated.
+    pub fn with_model(self, model: CovarianceModel) -> Result<Self, GmmError> {
+        if model.representation() != self.covariance_type() {
+            return Err(GmmError::InvalidModel(format!(
+                "{model} covariances are stored as {} but these are {}",
+                model.representation(),
+                self.covariance_type()
+            )));
+        }
+        if model.is_univariate() && self.n_features() != 1 {
+            return Err(GmmError::InvalidModel(format!(
+                "{model} is a model of one feature but the model has {}",
+                self.n_features()
+            )));
+        }
+        Ok(self.with_model_unchecked(model))
+    }
+
+    pub(crate) fn with_model_unchecked(mut self, model: CovarianceModel) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// mclust's name of the covariance model.
+    pub fn model(&self) -> CovarianceModel {
+        self.model
     }
 
     /// A model whose parameters were produced by the M-step (already checked).
@@ -299,6 +334,7 @@ impl GmmModel {
         GmmModel {
             weights,
             means,
+            model: CovarianceModel::from_type(covariances.covariance_type()),
             covariances,
             factors,
             log_det_factor,
@@ -326,10 +362,11 @@ impl GmmModel {
         &self.covariances
     }
 
-    /// Free parameters: means k·d, covariances (by type), weights k − 1.
+    /// Free parameters: means k·d, covariances (mclust's `nVarParams` of the
+    /// model), weights k − 1.
     pub fn n_parameters(&self) -> usize {
         let (k, d) = self.means.dim();
-        k * d + self.covariance_type().n_covariance_parameters(k, d) + (k - 1)
+        k * d + self.model.n_covariance_parameters(k, d) + (k - 1)
     }
 
     fn check_features(&self, x: ArrayView2<f64>) -> Result<(), GmmError> {
@@ -482,10 +519,15 @@ fn argmax(r: ArrayView1<f64>) -> usize {
     best
 }
 
-/// The JSON shape of a model: scikit-learn's attribute names and shapes.
+/// The JSON shape of a model: scikit-learn's attribute names and shapes,
+/// plus mclust's model name (`model`); `covariance_type` is scikit-learn's
+/// name where one exists, else mclust's. The ten models scikit-learn does not
+/// have write k × d × d covariances.
 #[derive(Serialize, Deserialize)]
 struct ModelWire {
-    covariance_type: CovarianceType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    model: Option<String>,
+    covariance_type: String,
     weights: Vec<f64>,
     means: Vec<Vec<f64>>,
     covariances: CovWire,
@@ -522,8 +564,17 @@ impl TryFrom<ModelWire> for GmmModel {
                 w.weights.len()
             ));
         }
-        let ty = w.covariance_type;
-        let wrong = || format!("{ty} covariances must have shape {}", shape_text(ty, k, d));
+        let name = w.model.as_deref().unwrap_or(&w.covariance_type);
+        let model: CovarianceModel = name.parse().map_err(|e: GmmError| match e {
+            GmmError::InvalidParameter { reason, .. } => reason,
+            other => other.to_string(),
+        })?;
+        // The four scikit-learn types keep their shapes; the other models are k × d × d.
+        let ty = model.alias().unwrap_or(CovarianceType::Full);
+        let wrong = || match model.alias() {
+            Some(t) => format!("{t} covariances must have shape {}", shape_text(t, k, d)),
+            None => format!("{model} covariances must have shape {k} × {d} × {d}"),
+        };
         let cov = match (ty, w.covariances) {
             (CovarianceType::Full, CovWire::Cube(c)) => {
                 let mut a = Array3::<f64>::zeros((c.len(), d, d));
@@ -548,10 +599,34 @@ impl TryFrom<ModelWire> for GmmModel {
             (CovarianceType::Spherical, CovWire::Vector(c)) => Covariances::Spherical(c.into()),
             _ => return Err(wrong()),
         };
-        GmmModel::new(w.weights.into(), means, cov).map_err(|e| match e {
+        let cov = match (model.alias(), cov) {
+            (None, Covariances::Full(c)) => stored_as(model.representation(), c),
+            (_, cov) => cov,
+        };
+        let invalid = |e: GmmError| match e {
             GmmError::InvalidModel(m) => m,
             other => other.to_string(),
-        })
+        };
+        GmmModel::new(w.weights.into(), means, cov)
+            .map_err(invalid)?
+            .with_model(model)
+            .map_err(invalid)
+    }
+}
+
+/// k × d × d covariances in a model's representation: the variance (the
+/// diagonal's mean) for the spherical models, the diagonal for the diagonal ones.
+fn stored_as(ty: CovarianceType, c: Array3<f64>) -> Covariances {
+    let (k, d, _) = c.dim();
+    match ty {
+        CovarianceType::Spherical => Covariances::Spherical(Array1::from_shape_fn(k, |j| {
+            (0..d).map(|a| c[[j, a, a]]).sum::<f64>() / d as f64
+        })),
+        CovarianceType::Diag => {
+            Covariances::Diag(Array2::from_shape_fn((k, d), |(j, a)| c[[j, a, a]]))
+        }
+        CovarianceType::Tied => Covariances::Tied(c.index_axis(Axis(0), 0).to_owned()),
+        CovarianceType::Full => Covariances::Full(c),
     }
 }
 
@@ -570,13 +645,22 @@ fn rows_of(a: ArrayView2<f64>) -> Vec<Vec<f64>> {
 
 impl From<GmmModel> for ModelWire {
     fn from(m: GmmModel) -> Self {
-        let covariances = match &m.covariances {
-            Covariances::Full(c) => CovWire::Cube(c.outer_iter().map(rows_of).collect()),
-            Covariances::Diag(c) | Covariances::Tied(c) => CovWire::Matrix(rows_of(c.view())),
-            Covariances::Spherical(c) => CovWire::Vector(c.to_vec()),
+        let (k, d) = m.means.dim();
+        let covariances = match (&m.covariances, m.model.alias()) {
+            (Covariances::Full(c), _) => CovWire::Cube(c.outer_iter().map(rows_of).collect()),
+            (Covariances::Diag(c) | Covariances::Tied(c), Some(_)) => {
+                CovWire::Matrix(rows_of(c.view()))
+            }
+            (Covariances::Spherical(c), Some(_)) => CovWire::Vector(c.to_vec()),
+            (other, None) => CovWire::Cube(
+                (0..k)
+                    .map(|j| rows_of(other.component_matrix(j, d).view()))
+                    .collect(),
+            ),
         };
         ModelWire {
-            covariance_type: m.covariance_type(),
+            model: Some(m.model.name().to_string()),
+            covariance_type: m.model.type_name().to_string(),
             weights: m.weights.to_vec(),
             means: rows_of(m.means.view()),
             covariances,

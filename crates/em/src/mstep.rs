@@ -7,14 +7,20 @@ use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 
 use std::cell::OnceCell;
 
+use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
 use crate::linalg::cholesky_lower;
 use crate::model::{
     full_precision_factor, precision_factors, CovarianceType, Covariances, GmmModel,
 };
 use crate::reference::{
-    estimate_diag_covariance, estimate_full_covariance, estimate_shifted_means,
-    estimate_spherical_covariance, estimate_tied_covariance, estimate_weights,
+    estimate_diag_covariance, estimate_eei_variances, estimate_eev_covariances,
+    estimate_eii_variance, estimate_eve_covariances, estimate_evi_variances,
+    estimate_evv_covariances, estimate_full_covariance, estimate_shifted_means,
+    estimate_spherical_covariance, estimate_tied_covariance, estimate_vee_covariances,
+    estimate_vei_variances, estimate_vev_covariances, estimate_vii_variances,
+    estimate_vve_covariances, estimate_weights, scatter_diagonal, scatter_matrix, scatter_trace,
+    InnerControl, WarmStart,
 };
 use crate::stats::{SecondMoments, SuffStats};
 
@@ -148,13 +154,24 @@ fn degenerate_floor(reg: f64, data_variance: ArrayView1<f64>) -> f64 {
 }
 
 /// The M-step. Returns the new model and what happened to degenerate components.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn m_step(
     stats: &SuffStats,
-    ty: CovarianceType,
+    model: CovarianceModel,
     centre: ArrayView1<f64>,
     reg: f64,
     reseed: &Reseed,
+    warm: &mut WarmStart,
+    control: InnerControl,
 ) -> (GmmModel, Vec<Event>) {
+    let ty = model.representation();
+    let reduced;
+    let stats = if stats.second.kind() == ty {
+        stats
+    } else {
+        reduced = stats.reduced_to(ty);
+        &reduced
+    };
     let (k, d) = stats.sx.dim();
     let mut events = Vec::new();
     let mut used = Vec::new();
@@ -189,7 +206,13 @@ pub(crate) fn m_step(
         }
     }
     let broad = reseed.broad_variances(reg);
-    let mut cov = match (&stats.second, ty) {
+    let mut cov = match model.alias() {
+        Some(_) => None,
+        None => Some(parsimonious_covariances(
+            stats, model, reg, &reseeded, &broad, warm, control,
+        )),
+    }
+    .unwrap_or_else(|| match (&stats.second, ty) {
         (SecondMoments::PerComponent(q), CovarianceType::Full) => {
             let mut c = Array3::<f64>::zeros((k, d, d));
             for j in 0..k {
@@ -225,11 +248,12 @@ pub(crate) fn m_step(
                 })
                 .collect(),
         ),
-        (SecondMoments::Total(_), CovarianceType::Tied) => {
-            Covariances::Tied(tied.expect("tied statistics give a tied covariance"))
-        }
+        (SecondMoments::Total(_), CovarianceType::Tied) => Covariances::Tied(
+            tied.clone()
+                .expect("tied statistics give a tied covariance"),
+        ),
         _ => unreachable!("statistics match the covariance type"),
-    };
+    });
 
     // Covariances that are not positive definite: re-seed the component (or,
     // for the shared tied covariance, reset it to the data's variances).
@@ -278,9 +302,137 @@ pub(crate) fn m_step(
     let (factors, log_det) =
         precision_factors(&cov, k, d).expect("every covariance was checked or re-seeded");
     (
-        GmmModel::from_parts(weights, means, cov, factors, log_det),
+        GmmModel::from_parts(weights, means, cov, factors, log_det).with_model_unchecked(model),
         events,
     )
+}
+
+/// The covariances of one of mclust's models that scikit-learn does not
+/// have, from the scatter matrices about the component means (computed from
+/// the statistics as they were, before re-seeding). Re-seeded components are
+/// left out of the shared estimates and get the broad covariance.
+#[allow(clippy::too_many_arguments)]
+fn parsimonious_covariances(
+    stats: &SuffStats,
+    model: CovarianceModel,
+    reg: f64,
+    reseeded: &[bool],
+    broad: &Array1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Covariances {
+    let (k, d) = stats.sx.dim();
+    let keep: Vec<usize> = (0..k).filter(|j| !reseeded[*j]).collect();
+    let nk0 = stats.nk.mapv(|v| v + N_EPS);
+    let m0 = estimate_shifted_means(nk0.view(), stats.sx.view());
+    let nk: Array1<f64> = keep.iter().map(|j| nk0[*j]).collect();
+    if keep.is_empty() {
+        return broad_covariances(model.representation(), k, broad);
+    }
+    match &stats.second {
+        SecondMoments::Spherical(q) => {
+            let traces: Array1<f64> = keep
+                .iter()
+                .map(|j| scatter_trace(q[*j], nk0[*j], m0.row(*j), reg))
+                .collect();
+            let v = match model {
+                CovarianceModel::EII | CovarianceModel::E => Array1::from_elem(
+                    keep.len(),
+                    estimate_eii_variance(traces.view(), nk.view(), d),
+                ),
+                CovarianceModel::V => estimate_vii_variances(traces.view(), nk.view(), d),
+                _ => unreachable!("the other spherical models are scikit-learn's"),
+            };
+            let mut c = Array1::from_elem(k, broad.mean().unwrap_or(1.0));
+            for (r, j) in keep.iter().enumerate() {
+                c[*j] = v[r];
+            }
+            Covariances::Spherical(c)
+        }
+        SecondMoments::Diagonal(q) => {
+            let mut w = Array2::<f64>::zeros((keep.len(), d));
+            for (r, j) in keep.iter().enumerate() {
+                w.row_mut(r)
+                    .assign(&scatter_diagonal(q.row(*j), nk0[*j], m0.row(*j), reg));
+            }
+            let v = match model {
+                CovarianceModel::EEI => estimate_eei_variances(w.view(), nk.view()),
+                CovarianceModel::VEI => estimate_vei_variances(w.view(), nk.view(), warm, control),
+                CovarianceModel::EVI => estimate_evi_variances(w.view(), nk.view()),
+                _ => unreachable!("the other diagonal models are scikit-learn's"),
+            };
+            let mut c = Array2::<f64>::zeros((k, d));
+            for j in 0..k {
+                c.row_mut(j).assign(broad);
+            }
+            for (r, j) in keep.iter().enumerate() {
+                c.row_mut(*j).assign(&v.row(r));
+            }
+            Covariances::Diag(c)
+        }
+        SecondMoments::PerComponent(q) => {
+            let mut w = Array3::<f64>::zeros((keep.len(), d, d));
+            for (r, j) in keep.iter().enumerate() {
+                w.index_axis_mut(Axis(0), r).assign(&scatter_matrix(
+                    q.index_axis(Axis(0), *j),
+                    nk0[*j],
+                    m0.row(*j),
+                    reg,
+                ));
+            }
+            let v = match model {
+                CovarianceModel::VEE => {
+                    estimate_vee_covariances(w.view(), nk.view(), warm, control)
+                }
+                CovarianceModel::EVE => {
+                    estimate_eve_covariances(w.view(), nk.view(), warm, control)
+                }
+                CovarianceModel::VVE => {
+                    estimate_vve_covariances(w.view(), nk.view(), warm, control)
+                }
+                CovarianceModel::EEV => estimate_eev_covariances(w.view(), nk.view()),
+                CovarianceModel::VEV => {
+                    estimate_vev_covariances(w.view(), nk.view(), warm, control)
+                }
+                CovarianceModel::EVV => estimate_evv_covariances(w.view(), nk.view()),
+                _ => unreachable!("the other full models are scikit-learn's"),
+            };
+            let mut c = Array3::<f64>::zeros((k, d, d));
+            let b = Array2::from_diag(broad);
+            for j in 0..k {
+                c.index_axis_mut(Axis(0), j).assign(&b);
+            }
+            for (r, j) in keep.iter().enumerate() {
+                c.index_axis_mut(Axis(0), *j)
+                    .assign(&v.index_axis(Axis(0), r));
+            }
+            Covariances::Full(c)
+        }
+        SecondMoments::Total(_) => unreachable!("EEE is scikit-learn's tied"),
+    }
+}
+
+/// Every component with the broad covariance, in a representation.
+fn broad_covariances(ty: CovarianceType, k: usize, broad: &Array1<f64>) -> Covariances {
+    match ty {
+        CovarianceType::Spherical => {
+            Covariances::Spherical(Array1::from_elem(k, broad.mean().unwrap_or(1.0)))
+        }
+        CovarianceType::Diag => {
+            Covariances::Diag(Array2::from_shape_fn((k, broad.len()), |(_, a)| broad[a]))
+        }
+        CovarianceType::Tied => Covariances::Tied(Array2::from_diag(broad)),
+        CovarianceType::Full => {
+            let d = broad.len();
+            Covariances::Full(Array3::from_shape_fn((k, d, d), |(_, a, b)| {
+                if a == b {
+                    broad[a]
+                } else {
+                    0.0
+                }
+            }))
+        }
+    }
 }
 
 fn set_component_covariance(cov: &mut Covariances, j: usize, broad: &Array1<f64>) {

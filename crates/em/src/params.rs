@@ -2,9 +2,12 @@
 //! [`ValidGmmParams`], so an invalid setting never reaches the algorithm.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
+use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
 use crate::error::{invalid, GmmError};
+use crate::hc::HcStart;
 use crate::model::{CovarianceType, GmmModel};
 
 /// How the first model of each run is obtained.
@@ -19,6 +22,11 @@ pub enum Init {
     Random,
     /// One-hot responsibilities at k distinct random points of the data.
     RandomFromData,
+    /// mclust's default: the model-based hierarchical tree (VVV merges on the
+    /// SVD-transformed data; quantile classes for one feature) cut at k, on a
+    /// random subset of [`crate::hc::HC_SUBSET`] rows above that size (then
+    /// one M-step on the subset and EM on all rows). See [`crate::hc`].
+    Hc,
     /// Start from this model: the first step is an E-step from exactly these
     /// weights, means and covariances (`reg_covar` applies from the first M-step on).
     Model(Box<GmmModel>),
@@ -31,13 +39,14 @@ pub enum Init {
 
 impl Init {
     /// The command-line name (`kmeans`, `kmeans++`, `random`, `random-from-data`,
-    /// `model`, `labels`).
+    /// `hc`, `model`, `labels`).
     pub fn name(&self) -> &'static str {
         match self {
             Init::KMeans => "kmeans",
             Init::KMeansPlusPlus => "kmeans++",
             Init::Random => "random",
             Init::RandomFromData => "random-from-data",
+            Init::Hc => "hc",
             Init::Model(_) => "model",
             Init::Labels(_) => "labels",
         }
@@ -52,9 +61,10 @@ impl FromStr for Init {
             "kmeans++" | "k-means++" => Ok(Init::KMeansPlusPlus),
             "random" => Ok(Init::Random),
             "random-from-data" | "random_from_data" => Ok(Init::RandomFromData),
+            "hc" => Ok(Init::Hc),
             other => Err(invalid(
                 "init",
-                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random or random-from-data)"),
+                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random, random-from-data or hc)"),
             )),
         }
     }
@@ -64,7 +74,7 @@ impl FromStr for Init {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidGmmParams {
     pub(crate) n_components: usize,
-    pub(crate) covariance_type: CovarianceType,
+    pub(crate) model: CovarianceModel,
     pub(crate) init: Init,
     pub(crate) n_init: usize,
     pub(crate) tol: f64,
@@ -73,14 +83,32 @@ pub struct ValidGmmParams {
     pub(crate) seed: u64,
     pub(crate) trace: bool,
     pub(crate) engine: Engine,
+    pub(crate) inner_tol: f64,
+    pub(crate) inner_max_iter: usize,
+    /// A hierarchical start already built for the data (shared by many fits).
+    pub(crate) hc_start: Option<Arc<HcStart>>,
 }
 
 impl ValidGmmParams {
     pub fn n_components(&self) -> usize {
         self.n_components
     }
+    /// How the covariances are stored: the model's representation (for
+    /// scikit-learn's four types, the type itself).
     pub fn covariance_type(&self) -> CovarianceType {
-        self.covariance_type
+        self.model.representation()
+    }
+    /// mclust's covariance model.
+    pub fn model(&self) -> CovarianceModel {
+        self.model
+    }
+    /// Tolerance of the iterative M-steps (VEI, VEE, VEV, EVE, VVE).
+    pub fn inner_tol(&self) -> f64 {
+        self.inner_tol
+    }
+    /// Iteration cap of the iterative M-steps.
+    pub fn inner_max_iter(&self) -> usize {
+        self.inner_max_iter
     }
     pub fn init(&self) -> &Init {
         &self.init
@@ -107,6 +135,12 @@ impl ValidGmmParams {
     pub fn engine(&self) -> Engine {
         self.engine
     }
+    /// These parameters with a hierarchical start built once for the data
+    /// (see [`GmmParams::hc_start`]); the fit is the same as without it.
+    pub fn with_hc_start(mut self, start: std::sync::Arc<HcStart>) -> Self {
+        self.hc_start = Some(start);
+        self
+    }
 }
 
 /// Unchecked hyper-parameters; [`GmmParams::check`] validates them.
@@ -123,7 +157,7 @@ impl GaussianMixture {
     pub fn params(n_components: usize) -> GmmParams {
         GmmParams(ValidGmmParams {
             n_components,
-            covariance_type: CovarianceType::Full,
+            model: CovarianceModel::VVV,
             init: Init::KMeans,
             n_init: 1,
             tol: 1e-3,
@@ -132,13 +166,30 @@ impl GaussianMixture {
             seed: 0,
             trace: false,
             engine: Engine::Fast,
+            inner_tol: f64::EPSILON.sqrt(),
+            inner_max_iter: 1000,
+            hc_start: None,
         })
     }
 }
 
 impl GmmParams {
+    /// One of scikit-learn's four types (the mclust model it is).
     pub fn covariance_type(mut self, t: CovarianceType) -> Self {
-        self.0.covariance_type = t;
+        self.0.model = t.into();
+        self
+    }
+    /// One of mclust's covariance models.
+    pub fn model(mut self, m: CovarianceModel) -> Self {
+        self.0.model = m;
+        self
+    }
+    /// Tolerance and iteration cap of the iterative M-steps (VEI, VEE, VEV,
+    /// EVE, VVE), as the second entries of mclust's `emControl(tol, itmax)`;
+    /// default √ε and 1000.
+    pub fn inner_control(mut self, tol: f64, max_iter: usize) -> Self {
+        self.0.inner_tol = tol;
+        self.0.inner_max_iter = max_iter;
         self
     }
     pub fn init(mut self, init: Init) -> Self {
@@ -182,6 +233,14 @@ impl GmmParams {
         self
     }
 
+    /// Use this hierarchical start (built once by [`HcStart::new`] on the
+    /// same data) for `Init::Hc` instead of building it in `fit`: many fits
+    /// of one data set (every model and k of a selection) share one tree.
+    pub fn hc_start(mut self, start: Arc<HcStart>) -> Self {
+        self.0.hc_start = Some(start);
+        self
+    }
+
     /// Validate every hyper-parameter.
     pub fn check(self) -> Result<ValidGmmParams, GmmError> {
         self.check_ref()?;
@@ -209,6 +268,15 @@ impl GmmParams {
                 format!("must be a finite number ≥ 0 (got {})", p.reg_covar),
             ));
         }
+        if !(p.inner_tol >= 0.0 && p.inner_tol.is_finite()) {
+            return Err(invalid(
+                "inner_tol",
+                format!("must be a finite number ≥ 0 (got {})", p.inner_tol),
+            ));
+        }
+        if p.inner_max_iter == 0 {
+            return Err(invalid("inner_max_iter", "must be at least 1 (got 0)"));
+        }
         if p.max_iter == 0 {
             return Err(invalid("max_iter", "must be at least 1 (got 0)"));
         }
@@ -226,13 +294,16 @@ impl GmmParams {
                     ),
                 ));
             }
-            if m.covariance_type() != p.covariance_type {
+            if m.covariance_type() != p.model.representation()
+                && m.covariance_type() != CovarianceType::Full
+            {
                 return Err(invalid(
                     "init-model",
                     format!(
-                        "the model has {} covariances but the fit asks for {}",
-                        m.covariance_type(),
-                        p.covariance_type
+                        "the model has {} covariances but the fit asks for {} \
+                         (a start needs k × d × d covariances or the fit's own shape)",
+                        m.model().type_name(),
+                        p.model.type_name()
                     ),
                 ));
             }

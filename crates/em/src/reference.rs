@@ -33,7 +33,7 @@
 //! the only copy of these formulas: the M-step (`mstep.rs`, shared by both
 //! engines, which also re-seeds collapsed components) calls them.
 
-use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, ArrayView3, Axis};
 
 use crate::engine::{EStep, RowOut};
 use crate::model::{CovarianceType, GmmModel, PrecisionFactors};
@@ -419,4 +419,450 @@ pub(crate) fn estimate_tied_covariance(
             v
         }
     })
+}
+
+// ---------------------------------------------------------------------------
+// mclust's parsimonious models (Celeux & Govaert 1995): `Σ_j = λ_j D_j A_j D_jᵀ`.
+//
+// Every estimator below takes the per-component weighted scatter matrices
+// about the component means, `W_j = Σ_i w_i r_ij (x_i − μ_j)(x_i − μ_j)ᵀ`
+// (or their diagonals, or traces), and `N_j`; [`scatter_matrix`] makes
+// `W_j` from the sufficient statistics, so the data is passed over once per
+// iteration whatever the model. `reg_covar` enters as `W_j + reg·N_j·I`.
+// ---------------------------------------------------------------------------
+
+/// Convergence control of the iterative M-steps (VEI, VEE, VEV, EVE, VVE),
+/// as mclust's `emControl(tol, itmax)` second entries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct InnerControl {
+    pub tol: f64,
+    pub itmax: usize,
+}
+
+/// What the iterative M-steps carry from one EM iteration to the next (as
+/// mclust does: it does not restart shape and orientation each M-step).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WarmStart {
+    /// VEI, VEV: the common shape `A` (d).
+    pub shape: Option<Array1<f64>>,
+    /// VEE: the volumes `λ_j` (k).
+    pub scales: Option<Array1<f64>>,
+    /// EVE, VVE: the common orientation `D` (d × d) and the shapes `A_j` (k × d).
+    pub orientation: Option<Array2<f64>>,
+    pub shapes: Option<Array2<f64>>,
+}
+
+/// `W_j + reg·N_j·I = N_j (Q_j/N_j − m_j m_jᵀ + reg·I)`: the scatter about
+/// the component's mean from the statistics around a centre.
+pub(crate) fn scatter_matrix(
+    q: ArrayView2<f64>,
+    nk: f64,
+    m: ArrayView1<f64>,
+    reg: f64,
+) -> Array2<f64> {
+    estimate_full_covariance(q, nk, m, reg) * nk
+}
+
+/// `diag(W_j) + reg·N_j`.
+pub(crate) fn scatter_diagonal(
+    q: ArrayView1<f64>,
+    nk: f64,
+    m: ArrayView1<f64>,
+    reg: f64,
+) -> Array1<f64> {
+    estimate_diag_covariance(q, nk, m, reg) * nk
+}
+
+/// `tr(W_j) + reg·N_j·d`.
+pub(crate) fn scatter_trace(q: f64, nk: f64, m: ArrayView1<f64>, reg: f64) -> f64 {
+    estimate_spherical_covariance(q, nk, m, reg) * nk * m.len() as f64
+}
+
+/// `det(M)^{1/d}` of a diagonal given by its entries: `exp(mean ln v)`.
+pub(crate) fn geometric_mean(v: ArrayView1<f64>) -> f64 {
+    (v.iter().map(|x| x.ln()).sum::<f64>() / v.len() as f64).exp()
+}
+
+/// EII (and E): `λ = Σ_j tr W_j / (n d)`, the same sphere for every component.
+pub(crate) fn estimate_eii_variance(traces: ArrayView1<f64>, nk: ArrayView1<f64>, d: usize) -> f64 {
+    traces.sum() / (nk.sum() * d as f64)
+}
+
+/// VII (and V): `λ_j = tr W_j / (N_j d)`.
+pub(crate) fn estimate_vii_variances(
+    traces: ArrayView1<f64>,
+    nk: ArrayView1<f64>,
+    d: usize,
+) -> Array1<f64> {
+    Array1::from_shape_fn(nk.len(), |j| traces[j] / (nk[j] * d as f64))
+}
+
+/// EEI: `B = diag(Σ_j W_j) / n`, one diagonal for every component (k × d).
+pub(crate) fn estimate_eei_variances(w: ArrayView2<f64>, nk: ArrayView1<f64>) -> Array2<f64> {
+    let b = w.sum_axis(Axis(0)) / nk.sum();
+    Array2::from_shape_fn(w.dim(), |(_, a)| b[a])
+}
+
+/// EVI: `Σ_j = λ B_j` with `B_j = diag(W_j) / det(diag W_j)^{1/d}` and
+/// `λ = Σ_j det(diag W_j)^{1/d} / n`.
+pub(crate) fn estimate_evi_variances(w: ArrayView2<f64>, nk: ArrayView1<f64>) -> Array2<f64> {
+    let roots: Vec<f64> = w.rows().into_iter().map(geometric_mean).collect();
+    let lambda = roots.iter().sum::<f64>() / nk.sum();
+    Array2::from_shape_fn(w.dim(), |(j, a)| lambda * w[[j, a]] / roots[j])
+}
+
+/// VEI: `Σ_j = λ_j B` with one diagonal shape `B` (det 1), alternating
+/// `λ_j = Σ_a W_j,aa / B_a / (N_j d)` and `B ∝ Σ_j diag(W_j) / λ_j`
+/// (normalised to det 1) until both change by less than `tol` relative.
+pub(crate) fn estimate_vei_variances(
+    w: ArrayView2<f64>,
+    nk: ArrayView1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Array2<f64> {
+    let (k, d) = w.dim();
+    let mut shape = match &warm.shape {
+        Some(s) if s.len() == d && s.iter().all(|v| *v > 0.0 && v.is_finite()) => s.clone(),
+        _ => Array1::ones(d),
+    };
+    let mut scales = Array1::<f64>::ones(k);
+    for _ in 0..control.itmax.max(1) {
+        let new_scales = Array1::from_shape_fn(k, |j| {
+            (0..d).map(|a| w[[j, a]] / shape[a]).sum::<f64>() / (nk[j] * d as f64)
+        });
+        let raw = Array1::from_shape_fn(d, |a| {
+            (0..k).map(|j| w[[j, a]] / new_scales[j]).sum::<f64>()
+        });
+        let new_shape = &raw / geometric_mean(raw.view());
+        let err = relative_change(scales.view(), new_scales.view())
+            .max(relative_change(shape.view(), new_shape.view()));
+        scales = new_scales;
+        shape = new_shape;
+        if !(err > control.tol) {
+            break;
+        }
+    }
+    warm.shape = Some(shape.clone());
+    Array2::from_shape_fn((k, d), |(j, a)| scales[j] * shape[a])
+}
+
+/// `max |old − new| / (1 + |new|)`: mclust's relative change of an inner iteration.
+fn relative_change(old: ArrayView1<f64>, new: ArrayView1<f64>) -> f64 {
+    old.iter()
+        .zip(new)
+        .map(|(o, n)| (o - n).abs() / (1.0 + n.abs()))
+        .fold(0.0, f64::max)
+}
+
+/// `C / det(C)^{1/d}` for a symmetric positive definite `C`, with the determinant
+/// from its Cholesky factor; `None` if `C` is not positive definite.
+fn unit_determinant(c: ArrayView2<f64>) -> Option<(Array2<f64>, f64)> {
+    let l = crate::linalg::cholesky_lower(c)?;
+    let d = c.nrows() as f64;
+    let root = (l.diag().iter().map(|v| v.ln()).sum::<f64>() * 2.0 / d).exp();
+    Some((c.to_owned() / root, root))
+}
+
+/// `tr(W C⁻¹)` through the Cholesky factor of `C` (no inverse).
+fn trace_solve(w: ArrayView2<f64>, c: ArrayView2<f64>) -> f64 {
+    let Some(l) = crate::linalg::cholesky_lower(c) else {
+        return f64::NAN;
+    };
+    let u = crate::linalg::precision_cholesky_from_lower(l.view());
+    // C⁻¹ = U Uᵀ, so tr(W C⁻¹) = tr(Uᵀ W U) = Σ_a u_aᵀ W u_a over U's columns.
+    let wu = w.dot(&u);
+    (0..c.nrows()).map(|a| u.column(a).dot(&wu.column(a))).sum()
+}
+
+/// VEE: `Σ_j = λ_j C` with one matrix `C` (det 1), alternating
+/// `C ∝ Σ_j W_j / λ_j` and `λ_j = tr(W_j C⁻¹) / (N_j d)` until the target
+/// `d Σ_j N_j (1 + ln λ_j)` changes by less than `tol` relative.
+pub(crate) fn estimate_vee_covariances(
+    w: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Array3<f64> {
+    let (k, d, _) = w.dim();
+    let mut scales = match &warm.scales {
+        Some(s) if s.len() == k && s.iter().all(|v| *v > 0.0 && v.is_finite()) => s.clone(),
+        _ => Array1::ones(k),
+    };
+    let mut c = Array2::<f64>::eye(d);
+    let mut previous = f64::INFINITY;
+    for _ in 0..control.itmax.max(1) {
+        let mut sum = Array2::<f64>::zeros((d, d));
+        for j in 0..k {
+            sum.scaled_add(1.0 / scales[j], &w.index_axis(Axis(0), j));
+        }
+        let Some((unit, _)) = unit_determinant(sum.view()) else {
+            return Array3::from_elem((k, d, d), f64::NAN);
+        };
+        c = unit;
+        scales = Array1::from_shape_fn(k, |j| {
+            trace_solve(w.index_axis(Axis(0), j), c.view()) / (nk[j] * d as f64)
+        });
+        let target = d as f64 * (nk.sum() + nk.dot(&scales.mapv(f64::ln)));
+        let err = (target - previous).abs() / (1.0 + target.abs());
+        previous = target;
+        if !(err > control.tol) {
+            break;
+        }
+    }
+    warm.scales = Some(scales.clone());
+    let mut out = Array3::<f64>::zeros((k, d, d));
+    for j in 0..k {
+        out.index_axis_mut(Axis(0), j).assign(&(&c * scales[j]));
+    }
+    out
+}
+
+/// `D diag(a) Dᵀ`.
+fn compose(d_mat: ArrayView2<f64>, a: ArrayView1<f64>) -> Array2<f64> {
+    let n = a.len();
+    let scaled = Array2::from_shape_fn((n, n), |(r, c)| d_mat[[r, c]] * a[c]);
+    let m = scaled.dot(&d_mat.t());
+    Array2::from_shape_fn((n, n), |(r, c)| 0.5 * (m[[r, c]] + m[[c, r]]))
+}
+
+/// One Browne–McNicholas (2014) majorise–minimise round for a common
+/// orientation `D` given the shapes `A_j` (rows of `shapes`): MM 1 with
+/// `F = Σ_j (A_j⁻¹ Dᵀ W_j − ω_j A_j⁻¹ Dᵀ)` (ω_j the largest eigenvalue of
+/// `W_j`) and `Dᵀ ←` the orthogonal polar factor of `F`; then MM 2 with
+/// `F = Σ_j (W_j D A_j⁻¹ − max_a(1/A_j,a) W_j D)` and `D ←` its polar factor.
+fn common_orientation_round(
+    w: ArrayView3<f64>,
+    omega: &[f64],
+    shapes: ArrayView2<f64>,
+    orientation: ArrayView2<f64>,
+) -> Array2<f64> {
+    use crate::linalg::polar_orthogonal;
+    let (k, d, _) = w.dim();
+    let mut f = Array2::<f64>::zeros((d, d));
+    for j in 0..k {
+        // A⁻¹ Dᵀ: row a of Dᵀ divided by A_a.
+        let adt = Array2::from_shape_fn((d, d), |(a, b)| orientation[[b, a]] / shapes[[j, a]]);
+        let prod = adt.dot(&w.index_axis(Axis(0), j));
+        f += &(&prod - &(&adt * omega[j]));
+    }
+    let dt = polar_orthogonal(f.view());
+    let dm = dt.t().to_owned();
+    let mut f = Array2::<f64>::zeros((d, d));
+    for j in 0..k {
+        let wd = w.index_axis(Axis(0), j).dot(&dm);
+        let amax = shapes
+            .row(j)
+            .iter()
+            .map(|a| 1.0 / a)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let wda = Array2::from_shape_fn((d, d), |(a, b)| wd[[a, b]] / shapes[[j, b]]);
+        f += &(&wda - &(&wd * amax));
+    }
+    polar_orthogonal(f.view())
+}
+
+/// The largest eigenvalue of each `W_j`.
+fn largest_eigenvalues(w: ArrayView3<f64>) -> Vec<f64> {
+    w.outer_iter()
+        .map(|wj| crate::linalg::symmetric_eigen(wj).0[0])
+        .collect()
+}
+
+/// The diagonal of `Dᵀ W_j D` for every component (k × d).
+fn rotated_diagonals(w: ArrayView3<f64>, orientation: ArrayView2<f64>) -> Array2<f64> {
+    let (k, d, _) = w.dim();
+    let mut out = Array2::<f64>::zeros((k, d));
+    for j in 0..k {
+        let wd = w.index_axis(Axis(0), j).dot(&orientation);
+        for a in 0..d {
+            out[[j, a]] = orientation.column(a).dot(&wd.column(a));
+        }
+    }
+    out
+}
+
+/// The common-orientation models' inner loop (mclust's EVE and VVE M-steps):
+/// MM rounds for `D`, then the shapes from `diag(Dᵀ W_j D)` — by `shape_of`
+/// — until the target `Σ_j tr(W_j D A_j⁻¹ Dᵀ)` changes by less than `tol`
+/// relative. Returns `D`, the shapes (k × d, det 1 each) and the target.
+fn common_orientation_fit(
+    w: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+    shape_of: impl Fn(ArrayView1<f64>, f64) -> Array1<f64>,
+) -> (Array2<f64>, Array2<f64>, f64) {
+    let (k, d, _) = w.dim();
+    let omega = largest_eigenvalues(w);
+    let mut orientation = match &warm.orientation {
+        Some(o) if o.dim() == (d, d) && o.iter().all(|v| v.is_finite()) => o.clone(),
+        _ => Array2::eye(d),
+    };
+    let mut shapes = match &warm.shapes {
+        Some(s) if s.dim() == (k, d) && s.iter().all(|v| *v > 0.0 && v.is_finite()) => s.clone(),
+        _ => Array2::ones((k, d)),
+    };
+    let (mut target, mut previous) = (f64::NAN, f64::INFINITY);
+    for _ in 0..control.itmax.max(1) {
+        orientation = common_orientation_round(w, &omega, shapes.view(), orientation.view());
+        let diag = rotated_diagonals(w, orientation.view());
+        target = 0.0;
+        for j in 0..k {
+            let a = shape_of(diag.row(j), nk[j]);
+            target += (0..d).map(|b| diag[[j, b]] / a[b]).sum::<f64>();
+            shapes.row_mut(j).assign(&a);
+        }
+        let err = (target - previous).abs() / (1.0 + target.abs());
+        previous = target;
+        if !(err > control.tol) {
+            break;
+        }
+    }
+    warm.orientation = Some(orientation.clone());
+    warm.shapes = Some(shapes.clone());
+    (orientation, shapes, target)
+}
+
+/// EVE: `Σ_j = λ D A_j Dᵀ`: the common orientation by Browne & McNicholas'
+/// MM rounds, `A_j = diag(Dᵀ W_j D) / det(·)^{1/d}`, and
+/// `λ = Σ_j tr(W_j D A_j⁻¹ Dᵀ) / (n d)`.
+pub(crate) fn estimate_eve_covariances(
+    w: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Array3<f64> {
+    let (k, d, _) = w.dim();
+    let (orientation, shapes, target) = common_orientation_fit(w, nk, warm, control, |diag, _| {
+        &diag.to_owned() / geometric_mean(diag)
+    });
+    let lambda = target / (nk.sum() * d as f64);
+    let mut out = Array3::<f64>::zeros((k, d, d));
+    for j in 0..k {
+        let a = shapes.row(j).mapv(|v| v * lambda);
+        out.index_axis_mut(Axis(0), j)
+            .assign(&compose(orientation.view(), a.view()));
+    }
+    out
+}
+
+/// VVE: `Σ_j = λ_j D A_j Dᵀ`: the common orientation as for EVE (mclust's
+/// MM rounds on the unscaled `W_j`), then `λ_j A_j = diag(Dᵀ W_j D) / N_j`
+/// with `λ_j = det(·)^{1/d}`.
+pub(crate) fn estimate_vve_covariances(
+    w: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Array3<f64> {
+    let (k, d, _) = w.dim();
+    let (orientation, _, _) = common_orientation_fit(w, nk, warm, control, |diag, n| {
+        let v = &diag.to_owned() / n;
+        &v / geometric_mean(v.view())
+    });
+    let diag = rotated_diagonals(w, orientation.view());
+    let mut out = Array3::<f64>::zeros((k, d, d));
+    for j in 0..k {
+        let a = diag.row(j).mapv(|v| v / nk[j]);
+        out.index_axis_mut(Axis(0), j)
+            .assign(&compose(orientation.view(), a.view()));
+    }
+    out
+}
+
+/// Eigenvalues (decreasing) and eigenvectors of every `W_j`.
+fn eigen_all(w: ArrayView3<f64>) -> Vec<(Array1<f64>, Array2<f64>)> {
+    w.outer_iter()
+        .map(|wj| {
+            let (v, e) = crate::linalg::symmetric_eigen(wj);
+            (Array1::from(v), e)
+        })
+        .collect()
+}
+
+/// EEV: `Σ_j = λ D_j A D_jᵀ` with `D_j` the eigenvectors of `W_j` (`W_j = D_j Ω_j D_jᵀ`,
+/// decreasing), `A = Σ_j Ω_j / det(Σ_j Ω_j)^{1/d}` and `λ = det(Σ_j Ω_j)^{1/d} / n`.
+pub(crate) fn estimate_eev_covariances(w: ArrayView3<f64>, nk: ArrayView1<f64>) -> Array3<f64> {
+    let (k, d, _) = w.dim();
+    let eig = eigen_all(w);
+    let mut total = Array1::<f64>::zeros(d);
+    for (v, _) in &eig {
+        total += v;
+    }
+    let root = geometric_mean(total.view());
+    let lambda = root / nk.sum();
+    let a = total.mapv(|v| v / root * lambda);
+    let mut out = Array3::<f64>::zeros((k, d, d));
+    for (j, (_, e)) in eig.iter().enumerate() {
+        out.index_axis_mut(Axis(0), j)
+            .assign(&compose(e.view(), a.view()));
+    }
+    out
+}
+
+/// VEV: `Σ_j = λ_j D_j A D_jᵀ`, `D_j` the eigenvectors of `W_j`, alternating
+/// `λ_j = Σ_a Ω_j,a / A_a / (N_j d)` and `A ∝ Σ_j Ω_j / λ_j` (det 1) until
+/// both change by less than `tol` relative.
+pub(crate) fn estimate_vev_covariances(
+    w: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Array3<f64> {
+    let (k, d, _) = w.dim();
+    let eig = eigen_all(w);
+    let mut shape = match &warm.shape {
+        Some(s) if s.len() == d && s.iter().all(|v| *v > 0.0 && v.is_finite()) => s.clone(),
+        _ => {
+            let mut total = Array1::<f64>::zeros(d);
+            for (v, _) in &eig {
+                total += v;
+            }
+            &total / geometric_mean(total.view())
+        }
+    };
+    let mut scales = Array1::<f64>::zeros(k);
+    for _ in 0..control.itmax.max(1) {
+        let new_scales = Array1::from_shape_fn(k, |j| {
+            (0..d).map(|a| eig[j].0[a] / shape[a]).sum::<f64>() / (nk[j] * d as f64)
+        });
+        let raw = Array1::from_shape_fn(d, |a| {
+            (0..k).map(|j| eig[j].0[a] / new_scales[j]).sum::<f64>()
+        });
+        let new_shape = &raw / geometric_mean(raw.view());
+        let err = relative_change(scales.view(), new_scales.view())
+            .max(relative_change(shape.view(), new_shape.view()));
+        scales = new_scales;
+        shape = new_shape;
+        if !(err > control.tol) {
+            break;
+        }
+    }
+    warm.shape = Some(shape.clone());
+    let mut out = Array3::<f64>::zeros((k, d, d));
+    for (j, (_, e)) in eig.iter().enumerate() {
+        let a = shape.mapv(|v| v * scales[j]);
+        out.index_axis_mut(Axis(0), j)
+            .assign(&compose(e.view(), a.view()));
+    }
+    out
+}
+
+/// EVV: `Σ_j = λ C_j` with `C_j = W_j / det(W_j)^{1/d}` and `λ = Σ_j det(W_j)^{1/d} / n`.
+pub(crate) fn estimate_evv_covariances(w: ArrayView3<f64>, nk: ArrayView1<f64>) -> Array3<f64> {
+    let (k, d, _) = w.dim();
+    let mut out = Array3::<f64>::from_elem((k, d, d), f64::NAN);
+    let mut roots = Vec::with_capacity(k);
+    for j in 0..k {
+        match unit_determinant(w.index_axis(Axis(0), j)) {
+            Some((c, root)) => {
+                out.index_axis_mut(Axis(0), j).assign(&c);
+                roots.push(root);
+            }
+            None => return out,
+        }
+    }
+    let lambda = roots.iter().sum::<f64>() / nk.sum();
+    out *= lambda;
+    out
 }

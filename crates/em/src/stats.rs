@@ -34,7 +34,47 @@ pub(crate) enum SecondMoments {
     Total(Array2<f64>),
 }
 
+impl SecondMoments {
+    /// The covariance type these moments serve.
+    pub(crate) fn kind(&self) -> CovarianceType {
+        match self {
+            SecondMoments::PerComponent(_) => CovarianceType::Full,
+            SecondMoments::Diagonal(_) => CovarianceType::Diag,
+            SecondMoments::Spherical(_) => CovarianceType::Spherical,
+            SecondMoments::Total(_) => CovarianceType::Tied,
+        }
+    }
+}
+
 impl SuffStats {
+    /// The same statistics with the second moments another type needs, from
+    /// per-component matrices (a start from a model with k × d × d
+    /// covariances for a fit of another representation): their diagonals,
+    /// traces, or their sum (`Σ_j Q_j = Q` as responsibilities sum to 1).
+    pub(crate) fn reduced_to(&self, ty: CovarianceType) -> SuffStats {
+        let SecondMoments::PerComponent(q) = &self.second else {
+            unreachable!("only per-component moments are reduced")
+        };
+        let (k, d, _) = q.dim();
+        let second = match ty {
+            CovarianceType::Full => SecondMoments::PerComponent(q.clone()),
+            CovarianceType::Diag => {
+                SecondMoments::Diagonal(Array2::from_shape_fn((k, d), |(j, a)| q[[j, a, a]]))
+            }
+            CovarianceType::Spherical => SecondMoments::Spherical(Array1::from_shape_fn(k, |j| {
+                (0..d).map(|a| q[[j, a, a]]).sum()
+            })),
+            CovarianceType::Tied => SecondMoments::Total(q.sum_axis(ndarray::Axis(0))),
+        };
+        SuffStats {
+            nk: self.nk.clone(),
+            sx: self.sx.clone(),
+            second,
+            ll_sum: self.ll_sum,
+            weight_sum: self.weight_sum,
+        }
+    }
+
     pub(crate) fn zeros(ty: CovarianceType, k: usize, d: usize) -> Self {
         let second = match ty {
             CovarianceType::Full => SecondMoments::PerComponent(Array3::zeros((k, d, d))),

@@ -128,6 +128,7 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
                     Some(a) => format!("{notes}; {}: {}", a.method, a.note),
                     None => notes,
                 };
+                let notes = crate::tables::with_warnings(notes, &r.warnings);
                 o.push_str(&format!(
                     "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
                     esc(r.algorithm.title()),

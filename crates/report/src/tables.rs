@@ -46,6 +46,9 @@ pub struct MetricsRow {
     pub sample_n: Option<usize>,
     /// Every point's label in input order (`-1` = noise), as `fit --json` prints them.
     pub labels: Option<Vec<i64>>,
+    /// What the result does not say by itself: empty clusters, constant
+    /// features, EM's re-seeds, singular covariances, underflowed densities.
+    pub warnings: Vec<String>,
 }
 
 /// Per dataset: how k was chosen and how EM and k-means compare.
@@ -103,6 +106,7 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                 method: None,
                 sample_n: None,
                 labels: None,
+                warnings: r.warnings.clone(),
             };
             match &r.result {
                 Ok(c) => {
@@ -223,6 +227,7 @@ pub fn metrics_csv(sum: &RunSummary) -> Result<Vec<u8>, ReportError> {
         "converged",
         "em_kmeans_agreement",
         "error",
+        "warnings",
     ])
     .map_err(e)?;
     for s in &sum.studies {
@@ -246,12 +251,20 @@ pub fn metrics_csv(sum: &RunSummary) -> Result<Vec<u8>, ReportError> {
                 opt(r.converged),
                 optf(agree, 6),
                 r.error.clone().unwrap_or_default(),
+                r.warnings.join("; "),
             ])
             .map_err(e)?;
         }
     }
     w.into_inner()
         .map_err(|er| ReportError::write(&path, er.to_string()))
+}
+
+/// Notes followed by every warning, each as `; warning: …`.
+pub fn with_warnings(notes: String, warnings: &[String]) -> String {
+    warnings
+        .iter()
+        .fold(notes, |acc, w| format!("{acc}; warning: {w}"))
 }
 
 /// A number for a table: 3 decimals, or "–".
@@ -331,6 +344,8 @@ pub fn summary_md(sum: &RunSummary) -> String {
                 ),
                 _ => params_text(&r.params),
             };
+            let warnings: Vec<String> = r.warnings.iter().map(|w| w.replace('|', "\\|")).collect();
+            let notes = with_warnings(notes, &warnings);
             o.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 r.algorithm.title(),

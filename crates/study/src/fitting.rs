@@ -28,8 +28,10 @@ pub fn run_plan(plan: Plan, z: ArrayView2<f64>, truth: Option<&[i64]>, seed: u64
         ari: None,
         nmi: None,
         silhouette: None,
+        warnings: Vec::new(),
     };
     if let Ok(c) = &run.result {
+        run.warnings = clusterlab_algos::warnings::warnings(c, z, None);
         if let Some(t) = truth {
             run.ari = Some(clusterlab_metrics::adjusted_rand_index(t, &c.labels));
             run.nmi = Some(clusterlab_metrics::normalized_mutual_info(t, &c.labels));
@@ -276,7 +278,7 @@ pub fn trace(
     let p = planned.gmm().ok_or("not an EM plan")?;
     let note = start.as_ref().map(|s| s.1.clone());
     let mut b = GaussianMixture::params(p.n_components())
-        .covariance_type(p.covariance_type())
+        .model(p.model())
         .init(p.init().clone())
         .n_init(p.n_init())
         .tol(p.tol())

@@ -11,6 +11,7 @@
 //!   once per dataset, fit, assemble the study;
 //! * [`fitting`]: one plan's fit and scores, the k-means/EM pair, the BIC
 //!   sweep, the traced EM fit;
+//! * [`select`]: mclust's model selection (every model × k, BIC/ICL table);
 //! * [`path`]: every iteration's model of the EM fit the report draws;
 //! * [`mod@study`]: the results (runs, the matched pair and why they differ, the
 //!   sweep, the trace);
@@ -24,6 +25,7 @@ pub mod error;
 pub mod fitting;
 pub mod from_kmeans;
 pub mod path;
+pub mod select;
 pub mod starts;
 pub mod study;
 pub mod view;

@@ -45,6 +45,9 @@ pub struct AlgoRun {
     pub ari: Option<f64>,
     pub nmi: Option<f64>,
     pub silhouette: Option<f64>,
+    /// What the result does not say by itself (empty clusters, constant
+    /// features, EM's warnings): see `clusterlab_algos::warnings`.
+    pub warnings: Vec<String>,
 }
 
 impl AlgoRun {

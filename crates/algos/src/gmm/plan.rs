@@ -1,11 +1,12 @@
 //! EM in the registry: its parameters (scikit-learn's names and defaults,
-//! except `n_init`, see [`DEFAULT_N_INIT`]) and its JSON (`gmm: {covariance_type,
-//! weights, means, covariances, log_likelihood, lower_bounds, n_iter,
-//! converged, bic, aic, warnings}`).
+//! except `n_init`, see [`DEFAULT_N_INIT`]) and its JSON (`gmm: {model,
+//! covariance_type, weights, means, covariances, log_likelihood,
+//! lower_bounds, n_iter, converged, n_parameters, bic, aic, icl, mclust_bic,
+//! warnings}`).
 
 use std::path::Path;
 
-use clusterlab_em::{CovarianceType, Engine, GaussianMixture, GmmModel, Init};
+use clusterlab_em::{CovarianceModel, Engine, GaussianMixture, GmmModel, Init};
 use ndarray::ArrayView2;
 use serde_json::{json, Value};
 
@@ -22,21 +23,43 @@ use crate::plan::{
 /// one start.
 pub const DEFAULT_N_INIT: usize = 5;
 
-const COVARIANCES: &[&str] = &["full", "diag", "spherical", "tied"];
-const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data"];
+/// scikit-learn's four types and mclust's models (in any case on the command line).
+const COVARIANCES: &[&str] = &[
+    "full",
+    "diag",
+    "spherical",
+    "tied",
+    "eii",
+    "vii",
+    "eei",
+    "vei",
+    "evi",
+    "vvi",
+    "eee",
+    "vee",
+    "eve",
+    "vve",
+    "eev",
+    "vev",
+    "evv",
+    "vvv",
+    "e",
+    "v",
+];
+const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data", "hc"];
 const ENGINES: &[&str] = &["fast", "reference"];
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "covariance",
-        help: "Covariance type: full, diag, spherical or tied",
+        help: "Covariance model: one of mclust's 14 (EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV; E or V for one feature), any case, or scikit-learn's full (VVV), diag (VVI), spherical (VII), tied (EEE)",
         kind: Kind::Choice(COVARIANCES),
         default: "full, or the init model's type",
         fit_only: false,
     },
     ParamSpec {
         name: "init",
-        help: "Initialisation: kmeans, kmeans++, random or random-from-data",
+        help: "Initialisation: kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
         kind: Kind::Choice(INITS),
         default: "kmeans",
         fit_only: false,
@@ -191,17 +214,17 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         (None, None, Some(name)) => name.parse::<Init>().expect("a listed init parses"),
         (None, None, None) => Init::KMeans,
     };
-    let covariance: CovarianceType = match (s.choice("covariance", COVARIANCES)?, &model) {
+    let covariance: CovarianceModel = match (s.choice("covariance", COVARIANCES)?, &model) {
         (Some(name), _) => name.parse().expect("a listed covariance parses"),
-        (None, Some(m)) => m.covariance_type(),
-        (None, None) => CovarianceType::Full,
+        (None, Some(m)) => m.model(),
+        (None, None) => CovarianceModel::VVV,
     };
     let default_n_init = match init {
         Init::Model(_) | Init::Labels(_) => 1,
         _ => DEFAULT_N_INIT,
     };
     let mut p = GaussianMixture::params(k)
-        .covariance_type(covariance)
+        .model(covariance)
         .init(init)
         .n_init(s.count("n_init")?.unwrap_or(default_n_init))
         .seed(ctx.seed);
@@ -220,7 +243,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     let p = checked("gmm", s, p.check().map_err(Into::into))?;
     let params = params([
         ("k", json!(p.n_components())),
-        ("covariance", json!(p.covariance_type().name())),
+        ("covariance", json!(p.model().type_name())),
         ("init", json!(p.init().name())),
         ("n_init", json!(p.n_init())),
         ("tol", json!(p.tol())),
@@ -243,13 +266,17 @@ pub fn fit_json(fit: &clusterlab_em::GmmFit, x: ArrayView2<f64>) -> Result<Value
         .ok_or_else(|| PlanError::new("gmm: the model is not a JSON object"))?;
     let bic = fit.bic(x).map_err(|e| PlanError::new(e.to_string()))?;
     let aic = fit.aic(x).map_err(|e| PlanError::new(e.to_string()))?;
+    let icl = fit.icl(x).map_err(|e| PlanError::new(e.to_string()))?;
     m.extend(params([
         ("log_likelihood", json!(fit.log_likelihood)),
         ("lower_bounds", json!(fit.lower_bounds)),
         ("n_iter", json!(fit.n_iter)),
         ("converged", json!(fit.converged)),
+        ("n_parameters", json!(fit.model.n_parameters())),
         ("bic", json!(bic)),
         ("aic", json!(aic)),
+        ("icl", json!(icl)),
+        ("mclust_bic", json!(-bic)),
         ("warnings", json!(fit.warnings)),
     ]));
     Ok(obj)

@@ -12,7 +12,7 @@
   var DATA = JSON.parse(document.getElementById("clusterlab-data").textContent);
   var PAL = DATA.palette, NOISE = DATA.noise;
   var SHAPES = ["circle", "square", "triangle", "diamond", "down", "plus", "star"];
-  var W = 760, H = 560, M = { l: 64, r: 14, t: 12, b: 48 };
+  var W = 760, H = 560, M = { l: 80, r: 14, t: 12, b: 48 };
   var $ = function (id) { return document.getElementById(id); };
   var cv = $("ex-scatter"), tip = $("ex-tip"), selDs = $("ex-dataset"), selCol = $("ex-colour");
   var chkDiffer = $("ex-differ"), slider = $("ex-iter"), iterOut = $("ex-iter-out"), play = $("ex-play");
@@ -105,7 +105,7 @@
       }
     } else {
       var a = algo(st.colourBy) || d.algos[0];
-      for (s = 0; s < n; s++) { grp[s] = a.groups[s]; col[s] = groupColour(a.groups[s]); shp[s] = groupShape(a.groups[s]); }
+      for (s = 0; s < n; s++) if (!a) { grp[s] = -1; col[s] = NOISE; shp[s] = "circle"; } else { grp[s] = a.groups[s]; col[s] = groupColour(a.groups[s]); shp[s] = groupShape(a.groups[s]); }
     }
     return { col: col, shp: shp, grp: grp };
   }
@@ -221,9 +221,9 @@
   function drawLegend(mk) {
     var d = ds(), seen = {}, parts = [];
     for (var s = 0; s < mk.grp.length; s++) seen[mk.grp[s]] = true;
-    var isEm = st.colourBy.indexOf("em-") === 0 && d.em;
-    Object.keys(seen).map(Number).sort(function (a, b) { return a - b; }).forEach(function (g) {
-      var name = g < 0 ? "noise" : isEm ? "EM component " + d.em.groups.indexOf(g) : "group " + g;
+    var isEm = st.colourBy.indexOf("em-") === 0 && d.em, a = isEm ? null : algo(st.colourBy) || d.algos[0];
+    Object.keys(seen).map(Number).sort(function (x, y) { return x - y; }).forEach(function (g) {
+      var name = g < 0 ? "noise" : isEm ? "EM component " + d.em.groups.indexOf(g) : a ? a.title + " cluster " + a.labels[a.groups.indexOf(g)] : "";
       parts.push("<span>" + legendShape(groupShape(g), groupColour(g)) + name + "</span>");
     });
     if (d.em) parts.push('<span><svg width="14" height="14" aria-hidden="true"><path d="M2 2L12 12M12 2L2 12" stroke="#000" stroke-width="2.5"/></svg>k-means centroid</span>');
@@ -238,7 +238,7 @@
     g.fillStyle = "#1e1e1e"; g.font = "12px 'DejaVu Sans', Arial, sans-serif";
     if (!d.path) { g.fillText("EM's path is not available" + (d.pathError ? ": " + d.pathError : ""), 8, 20); return; }
     var ll = d.path.ll, lo = Math.min.apply(null, ll), hi = Math.max.apply(null, ll), L = 52, R = 10, T = 10, B = 26;
-    if (!(hi > lo)) { hi = lo + 1; }
+    if (!(hi > lo)) { var pad = Math.max(1e-9, Math.abs(lo) * 0.01); lo -= pad; hi += pad; }
     var X = function (i) { return L + (ll.length > 1 ? i / (ll.length - 1) : 0) * (w - L - R); }, Y = function (v) { return h - B - (v - lo) / (hi - lo) * (h - T - B); };
     g.strokeStyle = "#999"; g.strokeRect(L, T, w - L - R, h - T - B);
     g.textAlign = "right"; g.fillText(num(hi.toPrecision(4)), L - 4, T + 10); g.fillText(num(lo.toPrecision(4)), L - 4, h - B);
@@ -288,7 +288,7 @@
     var shown = d.em.ranked.slice(0, 300);
     shown.forEach(function (e) {
       var s = e[0], i = rowOf(s);
-      html += '<li><button type="button" data-i="' + i + '" aria-pressed="' + (st.highlighted === i) + '">point ' + i + ": uncertainty " + Number(e[1]).toFixed(2) + ", k-means " + d.em.km[s] + " → EM " + d.em.label[s] + "</button></li>";
+      html += '<li><button type="button" data-i="' + i + '" aria-pressed="' + (st.highlighted === i) + '">point ' + i + " · uncertainty " + Number(e[1]).toFixed(2) + " · k-means " + d.em.km[s] + " → EM " + d.em.label[s] + "</button></li>";
     });
     if (!d.em.ranked.length) html = "<li>EM and k-means agree on every point.</li>";
     else if (d.em.ranked.length > shown.length) html += "<li>… and " + (d.em.ranked.length - shown.length) + " more</li>";
@@ -316,7 +316,7 @@
       if (a.key === "optics" && d.optics) t += "; reachability " + (d.optics.reach[s] === null ? "undefined" : num(d.optics.reach[s]));
       lines.push(t);
     });
-    if (d.em) lines.push(differs(s) ? "EM and k-means disagree (k-means " + d.em.km[s] + ", EM " + d.em.label[s] + ")" : "EM and k-means agree");
+    if (d.em) lines.push(differs(s) ? "EM and k-means disagree: k-means puts it in the cluster matched to EM component " + d.em.km[s] + ", EM in component " + d.em.label[s] : "EM and k-means agree");
     return lines.join("\n");
   }
   function showTip(i) {
@@ -345,6 +345,7 @@
     if (d.em) { opts.push(["em-soft", "EM: blended responsibilities"]); opts.push(["em-hard", "EM: most likely component"]); }
     d.algos.forEach(function (a) { if (a.key !== "gmm") opts.push([a.key, a.title]); });
     selCol.innerHTML = opts.map(function (o) { return '<option value="' + o[0] + '">' + o[1] + "</option>"; }).join("");
+    if (!opts.length) opts.push(["none", "(every algorithm failed)"]);
     if (!opts.some(function (o) { return o[0] === st.colourBy; })) st.colourBy = opts[0][0];
     selCol.value = st.colourBy;
     slider.max = String(lastIter()); st.iter = lastIter();
