@@ -178,20 +178,26 @@ pub fn study(
     );
     progress.stage(&what);
     let t = std::time::Instant::now();
-    let init_sensitivity = match &pair {
+    // EM's own pictures, only when EM is among the algorithms run.
+    let em_pair = if algorithms.contains(&Algorithm::Gmm) {
+        pair.as_ref().map_err(Clone::clone)
+    } else {
+        Err("EM (GMM) was not run".to_string())
+    };
+    let init_sensitivity = match em_pair {
         Ok(p) => {
             crate::starts::study_starts(z.view(), p.k, &gmm_settings, cfg.seed, &runs, Some(&p.em))
         }
-        Err(e) => Err(e.clone()),
+        Err(ref e) => Err(e.clone()),
     };
-    let em_from_kmeans = match &pair {
+    let em_from_kmeans = match em_pair {
         Ok(p) => plan(Algorithm::Gmm, &gmm_settings, &ctx)
             .map_err(|e| e.0)
             .and_then(|g| {
                 let params = g.gmm().ok_or("not an EM plan")?;
                 crate::from_kmeans::em_from_kmeans(z.view(), p, params)
             }),
-        Err(e) => Err(e.clone()),
+        Err(e) => Err(e),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
