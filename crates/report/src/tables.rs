@@ -87,6 +87,8 @@ pub struct DatasetRow {
     pub hdbscan_soft: Option<clusterlab_study::density_soft::SoftSummary>,
     /// EM from many starts: `{starts, optima, best_share_by_method, …}`.
     pub init_sensitivity: Option<clusterlab_study::starts::InitSensitivity>,
+    /// EM started from k-means' labels: the log-likelihood of the start and the end, …
+    pub em_from_kmeans: Option<clusterlab_study::from_kmeans::FromKmeansSummary>,
 }
 
 /// The rows of one study.
@@ -170,6 +172,7 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
         },
         hdbscan_soft: s.hdbscan_soft.as_ref().ok().map(|h| h.summary.clone()),
         init_sensitivity: s.init_sensitivity.as_ref().ok().cloned(),
+        em_from_kmeans: s.em_from_kmeans.as_ref().ok().map(|e| e.summary.clone()),
     }
 }
 

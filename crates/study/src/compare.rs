@@ -200,23 +200,41 @@ pub fn study(
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
-    let what = format!("{} · HDBSCAN membership vectors", ds.name);
+    let what = format!(
+        "{} · HDBSCAN membership vectors and condensed tree",
+        ds.name
+    );
     progress.stage(&what);
     let t = std::time::Instant::now();
     let hdbscan_soft = crate::density_soft::hdbscan_soft(z.view(), &runs);
     progress.finished(&what, t.elapsed().as_secs_f64());
     let what = format!(
-        "{} · EM from {} starts",
+        "{} · EM from {} starts and from k-means' labels",
         ds.name,
         crate::starts::DEFAULT_STARTS
     );
     progress.stage(&what);
     let t = std::time::Instant::now();
-    let init_sensitivity = match &pair {
+    // EM's own pictures, only when EM is among the algorithms run.
+    let em_pair = if algorithms.contains(&Algorithm::Gmm) {
+        pair.as_ref().map_err(Clone::clone)
+    } else {
+        Err("EM (GMM) was not run".to_string())
+    };
+    let init_sensitivity = match em_pair {
         Ok(p) => {
             crate::starts::study_starts(z.view(), p.k, &gmm_settings, cfg.seed, &runs, Some(&p.em))
         }
-        Err(e) => Err(e.clone()),
+        Err(ref e) => Err(e.clone()),
+    };
+    let em_from_kmeans = match em_pair {
+        Ok(p) => plan(Algorithm::Gmm, &gmm_settings, &ctx)
+            .map_err(|e| e.0)
+            .and_then(|g| {
+                let params = g.gmm().ok_or("not an EM plan")?;
+                crate::from_kmeans::em_from_kmeans(z.view(), p, params)
+            }),
+        Err(e) => Err(e),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
     let what = format!("{} · Bayesian mixture and EM's path to k-means", ds.name);
@@ -253,6 +271,7 @@ pub fn study(
         stds,
         em_path,
         init_sensitivity,
+        em_from_kmeans,
     })
 }
 

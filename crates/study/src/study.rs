@@ -296,6 +296,8 @@ pub struct Study {
     pub em_path: Result<crate::path::EmPath, String>,
     /// EM from many starts (`init-sensitivity.png`).
     pub init_sensitivity: Result<crate::starts::InitSensitivity, String>,
+    /// EM started from k-means' labels (`em-from-kmeans.png`).
+    pub em_from_kmeans: Result<crate::from_kmeans::EmFromKmeans, String>,
 }
 
 impl Study {
