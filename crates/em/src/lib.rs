@@ -73,6 +73,19 @@
 //! [`ShardStats`] in a fixed order, and every participant applies the same
 //! M-step (`clusterlab-distributed` does this on timely dataflow).
 //!
+//! ## mclust's models, its prior and its noise component
+//!
+//! [`CovarianceModel`] names R mclust's 14 covariance models (EII … VVV, and
+//! E, V for one feature); scikit-learn's four types are four of them and keep
+//! their own code paths. [`GmmParams::model`] picks one; each model's M-step
+//! is a function of the per-component scatter matrices in `reference.rs`, so
+//! the E-step and the statistics are shared with the four types.
+//! [`GmmParams::prior`] makes the M-step the posterior mode under mclust's
+//! default conjugate prior; [`GmmParams::noise`] adds a uniform noise
+//! component over the data's hypervolume ([`log_hypervolume`]);
+//! [`Init::Labels`] and [`Init::LabelsWithNoise`] start from a partition, as
+//! mclust's `me(z = unmap(labels))`. [`GmmFit::icl`] is mclust's ICL, negated.
+//!
 //! Conventions follow scikit-learn's `GaussianMixture` (defaults, shapes,
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.
