@@ -148,6 +148,15 @@ fn truth(data: &Path, label_column: Option<&str>, n: usize) -> CliResult<Option<
     Ok(clusterlab_data::load_csv(data, label_column)?.labels)
 }
 
+/// Rows of the data file (a `.npy`'s header; a CSV is read).
+fn row_count(data: &Path) -> CliResult<usize> {
+    if clusterlab_data::is_npy(data) {
+        let m = clusterlab_data::NpyMatrix::open(data).map_err(|e| CliError::new(e.to_string()))?;
+        return Ok(m.n());
+    }
+    Ok(clusterlab_data::load_csv(data, None)?.n())
+}
+
 /// `fit ALGORITHM DATA --workers W ...`.
 pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<()> {
     if cmd.data.standardize {
@@ -163,8 +172,13 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
         )));
     }
     let cluster = d.cluster()?;
-    // The plan needs no rows for EM and k-means: only k and the seed.
-    let empty = Array2::<f64>::zeros((0, 0));
+    // The plan needs no rows for EM and k-means: only k, the seed and (to
+    // check --init-labels) the row count.
+    let n_rows = match cmd.settings.get("init_labels") {
+        Some(_) => row_count(&data)?,
+        None => 0,
+    };
+    let empty = Array2::<f64>::zeros((n_rows, 0));
     let ctx = Context::new(empty.view(), cmd.k, cmd.data.seed);
     let plan = plan(cmd.algorithm, &cmd.settings, &ctx)?;
     let fit = match (&plan.runnable, cmd.algorithm) {

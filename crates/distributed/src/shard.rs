@@ -110,6 +110,18 @@ impl Shard {
         self.index + r * self.peers
     }
 
+    /// This worker's row with global index `i` (`i mod T` = this worker), into `out`.
+    pub(crate) fn row(&self, i: usize, out: &mut [f64]) {
+        match &self.rows {
+            Rows::Memory(x) => {
+                for (o, v) in out.iter_mut().zip(x.row(i / self.peers)) {
+                    *o = *v;
+                }
+            }
+            Rows::Stream(m) => m.read_row(i, out),
+        }
+    }
+
     /// Calls `f(global indices, rows)` on this worker's rows, block by block
     /// in row order (one block holding everything when in memory).
     pub fn for_each_block(&self, mut f: impl FnMut(&[usize], ArrayView2<f64>)) {

@@ -98,12 +98,14 @@ mod reference;
 mod stats;
 
 pub use collective::{
-    shard_point_log_likelihoods, shard_statistics, Collective, CollectiveFit, ShardStats,
+    shard_point_log_likelihoods, shard_statistics, shard_statistics_from_responsibilities,
+    Collective, CollectiveFit, ShardStats, Start,
 };
 pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep};
 pub use hc::HcStart;
+pub use init::{random_responsibility_row, KMEANS_START_MAX_ITER, KMEANS_START_TOL};
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use params::{GaussianMixture, GmmParams, Init, ValidGmmParams};
