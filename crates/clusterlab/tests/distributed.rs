@@ -209,6 +209,65 @@ fn em_on_1_2_and_4_processes_equals_the_single_process_fit() {
     }
 }
 
+/// The data-driven starts (the default k-means, k-means++, random
+/// responsibilities, random points) and mclust's models: 1, 2 and 4
+/// processes give the single-process fit from the same seed. Starts at single
+/// points (kmeans++, random-from-data) begin with one-point components whose
+/// covariance is reg_covar plus a difference of near-equal sums: the data's
+/// mean, summed in another order, moves it at 1e-9 relative, so those are
+/// compared at 1e-7; the others at 1e-12 (log-likelihood) and 1e-10.
+#[test]
+fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = iris_npy(dir.path());
+    let cases = [
+        ("full", "kmeans", "1", 1e-12),
+        ("VEV", "kmeans", "2", 1e-12),
+        ("EEI", "random", "3", 1e-12),
+        ("VVE", "kmeans++", "1", 1e-7),
+        ("VII", "random-from-data", "1", 1e-7),
+    ];
+    for (cov, init, n_init, rel) in cases {
+        let mut args = strings(&[
+            "fit",
+            "gmm",
+            &data,
+            "--k",
+            "3",
+            "--covariance",
+            cov,
+            "--n-init",
+            n_init,
+            "--seed",
+            "7",
+            "--json",
+        ]);
+        // The default start is k-means: name it only for the other cases.
+        if cov != "full" {
+            args.extend(strings(&["--init", init]));
+        }
+        let one = json(&run(&args));
+        for (p, w) in [(1, 2), (2, 1), (4, 1)] {
+            let many = run_cluster(dir.path(), &args, p, w);
+            let what = format!("{cov}, {init} × {n_init}, {p} processes × {w} workers");
+            let (a, b) = (&many["gmm"], &one["gmm"]);
+            assert_rel(
+                a["log_likelihood"].as_f64().unwrap(),
+                b["log_likelihood"].as_f64().unwrap(),
+                rel,
+                &what,
+            );
+            let abs = if rel < 1e-10 { 1e-10 } else { rel };
+            for key in ["weights", "means", "covariances"] {
+                assert_close(&a[key], &b[key], abs, &format!("{what}: {key}"));
+            }
+            assert_eq!(a["n_iter"], b["n_iter"], "{what}");
+            assert_eq!(a["model"], b["model"], "{what}");
+            assert_eq!(many["labels"], one["labels"], "{what}");
+        }
+    }
+}
+
 #[test]
 fn kmeans_on_1_2_and_4_processes_equals_the_single_process_fit() {
     let dir = tempfile::tempdir().unwrap();
@@ -413,7 +472,7 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         assert_one_line_error(&o, &["process 1 (127.0.0.1:", "absent.npy: no such file"]);
     }
 
-    // A bad host file and a data-driven start are refused before connecting.
+    // A bad host file and the hc start (its tree needs every row) are refused before connecting.
     let bad = dir.path().join("bad-hosts");
     let mut f = std::fs::File::create(&bad).unwrap();
     writeln!(f, "127.0.0.1:1\nnot-an-address").unwrap();
@@ -437,10 +496,12 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         &data,
         "--k",
         "2",
+        "--init",
+        "hc",
         "--workers",
         "2",
     ]));
-    assert_one_line_error(&o, &["--init-model"]);
+    assert_one_line_error(&o, &["cannot start from hc"]);
 }
 
 /// The peak resident memory (VmHWM, KiB) of a child, polled from /proc until it exits.
