@@ -159,11 +159,6 @@ fn row_count(data: &Path) -> CliResult<usize> {
 
 /// `fit ALGORITHM DATA --workers W ...`.
 pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<()> {
-    if cmd.data.standardize {
-        return Err(CliError::new(
-            "--standardize is not available with --workers (z-score the data before converting it)",
-        ));
-    }
     let data = PathBuf::from(&cmd.data.data);
     if clusterlab_data::builtin(&cmd.data.data, cmd.data.seed).is_some() && !data.exists() {
         return Err(CliError::new(format!(
@@ -208,6 +203,7 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
         data: data.clone(),
         fit,
         stream: d.stream,
+        standardize: cmd.data.standardize,
         labels: cmd.data.json,
         proba: cmd.proba,
     };
@@ -256,7 +252,7 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
     );
     env.insert("ari".into(), ari);
     env.insert("nmi".into(), nmi);
-    env.insert("standardized".into(), json!(false));
+    env.insert("standardized".into(), json!(cmd.data.standardize));
     match &outcome {
         Outcome::Gmm(g) => {
             let f = &g.fit;

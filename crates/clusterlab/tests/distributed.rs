@@ -268,6 +268,68 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
     }
 }
 
+/// `--standardize`: the columns' unit, mean and variance are summed over the
+/// workers and every worker z-scores its rows (streamed ones as they are
+/// read), giving the single-process `--standardize` fit (EM and k-means).
+#[test]
+fn standardize_on_1_2_and_4_processes_equals_the_single_process_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = iris_npy(dir.path());
+    for alg in ["gmm", "kmeans"] {
+        let args = strings(&[
+            "fit",
+            alg,
+            &data,
+            "--k",
+            "3",
+            "--n-init",
+            "2",
+            "--seed",
+            "5",
+            "--standardize",
+            "--json",
+        ]);
+        let one = json(&run(&args));
+        assert_eq!(one["standardized"], true);
+        let mut runs = vec![
+            ("1 × 2", run_cluster(dir.path(), &args, 1, 2)),
+            ("2 × 1", run_cluster(dir.path(), &args, 2, 1)),
+            ("4 × 1", run_cluster(dir.path(), &args, 4, 1)),
+        ];
+        if alg == "gmm" {
+            let mut streamed = args.clone();
+            streamed.push("--stream".into());
+            runs.push(("2 × 1 streamed", run_cluster(dir.path(), &streamed, 2, 1)));
+        }
+        for (how, many) in runs {
+            let what = format!("{alg} --standardize, {how}");
+            let (a, b) = (&many[alg], &one[alg]);
+            assert_eq!(many["standardized"], true, "{what}");
+            assert_eq!(many["labels"], one["labels"], "{what}");
+            if alg == "gmm" {
+                assert_rel(
+                    a["log_likelihood"].as_f64().unwrap(),
+                    b["log_likelihood"].as_f64().unwrap(),
+                    1e-12,
+                    &what,
+                );
+                for key in ["weights", "means", "covariances"] {
+                    assert_close(&a[key], &b[key], 1e-10, &format!("{what}: {key}"));
+                }
+                assert_eq!(a["n_iter"], b["n_iter"], "{what}");
+            } else {
+                assert_close(&a["centroids"], &b["centroids"], 1e-10, &what);
+                assert_rel(
+                    a["inertia"].as_f64().unwrap(),
+                    b["inertia"].as_f64().unwrap(),
+                    1e-12,
+                    &what,
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn kmeans_on_1_2_and_4_processes_equals_the_single_process_fit() {
     let dir = tempfile::tempdir().unwrap();

@@ -25,6 +25,7 @@ mod exchange;
 mod gmm;
 mod kmeans;
 mod shard;
+mod standardize;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -54,6 +55,8 @@ pub struct Job {
     pub fit: Fit,
     /// Stream the rows from the memory-mapped `.npy` on every pass.
     pub stream: bool,
+    /// z-score every column first (as the single-process `--standardize`).
+    pub standardize: bool,
     /// Gather the labels to process 0.
     pub labels: bool,
     /// Gather the responsibilities to process 0 (EM).
@@ -95,6 +98,10 @@ fn worker_main(ex: &mut Exchanger, cluster: &ClusterConfig, job: &Job) -> Worker
             p[0],
             p[1]
         ));
+    }
+    let mut shard = shard;
+    if job.standardize {
+        standardize::zscore(ex, &mut shard).map_err(|e| e.0)?;
     }
     match &job.fit {
         Fit::Gmm(params) => gmm::run(ex, &shard, params, job.labels, job.proba)
