@@ -178,11 +178,6 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
     let plan = plan(cmd.algorithm, &cmd.settings, &ctx)?;
     let fit = match (&plan.runnable, cmd.algorithm) {
         (Runnable::Gmm(p), _) => Fit::Gmm(p.clone()),
-        (Runnable::Clusterer(_), Algorithm::KMeans) if d.stream => {
-            return Err(CliError::new(
-                "--stream is for EM: the distributed k-means holds its rows (its k-means++ seeding revisits them point by point)",
-            ))
-        }
         (Runnable::Clusterer(_), Algorithm::KMeans) => {
             let p = clusterlab_algos::kmeans::plan::checked_params(&cmd.settings, &ctx)?;
             if p.backend() != KMeansBackend::Lloyd {

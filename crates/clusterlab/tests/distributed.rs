@@ -366,6 +366,29 @@ fn kmeans_on_1_2_and_4_processes_equals_the_single_process_fit() {
         1e-10,
         "n_init 4",
     );
+    // --stream (nothing per row kept between scans): the same fit.
+    for init in ["kmeans++", "random"] {
+        let mut args = strings(&[
+            "fit", "kmeans", &data, "--k", "4", "--n-init", "3", "--seed", "2", "--init", init,
+            "--json",
+        ]);
+        let one = json(&run(&args));
+        args.push("--stream".into());
+        for (p, w) in [(1, 3), (2, 1)] {
+            let many = run_cluster(dir.path(), &args, p, w);
+            let what = format!("{init} --stream, {p} processes × {w} workers");
+            let (a, b) = (&many["kmeans"], &one["kmeans"]);
+            assert_close(&a["centroids"], &b["centroids"], 1e-10, &what);
+            assert_rel(
+                a["inertia"].as_f64().unwrap(),
+                b["inertia"].as_f64().unwrap(),
+                1e-12,
+                &what,
+            );
+            assert_eq!(a["n_iter"], b["n_iter"], "{what}");
+            assert_eq!(many["labels"], one["labels"], "{what}");
+        }
+    }
 }
 
 /// Exactly one line on stderr, naming `needle`; a failing exit; no panic text.
@@ -587,7 +610,7 @@ fn peak_kib(mut child: Child) -> (u64, Output) {
 }
 
 #[test]
-fn streaming_keeps_resident_memory_flat_in_n() {
+fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("diag.json");
     std::fs::write(
@@ -597,7 +620,7 @@ fn streaming_keeps_resident_memory_flat_in_n() {
             "covariances": [[1,1,1,1,1,1,1,1,1,1], [1,1,1,1,1,1,1,1,1,1]]}"#,
     )
     .unwrap();
-    let mut peaks = Vec::new();
+    let (mut peaks, mut kmeans_peaks) = (Vec::new(), Vec::new());
     for n in [100_000usize, 200_000] {
         let x = ndarray::Array2::from_shape_fn((n, 10), |(i, j)| {
             ((i * 31 + j * 17) % 97) as f64 / 40.0 + if i % 2 == 0 { 3.0 } else { 0.0 }
@@ -625,6 +648,25 @@ fn streaming_keeps_resident_memory_flat_in_n() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
         peaks.push(peak);
+        // k-means: k-means++ seeding (a scan per centre) and Lloyd, streamed.
+        let args = strings(&[
+            "fit",
+            "kmeans",
+            path.to_str().unwrap(),
+            "--k",
+            "4",
+            "--n-init",
+            "1",
+            "--max-iter",
+            "3",
+            "--workers",
+            "1",
+            "--stream",
+        ]);
+        let (peak, o) = peak_kib(spawn(&args));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
+        kmeans_peaks.push(peak);
     }
     // 8 MB more data, and no more than 1.5 MB more memory: the rows are not held.
     let (small, large) = (peaks[0] as f64 / 1024.0, peaks[1] as f64 / 1024.0);
@@ -635,4 +677,13 @@ fn streaming_keeps_resident_memory_flat_in_n() {
     // A tenth of the larger data (1.6 MB) plus a fixed allowance for the
     // program itself (its code, threads and allocator).
     assert!(large < 1.6 + 40.0, "resident peak {large:.1} MiB");
+    let (small, large) = (
+        kmeans_peaks[0] as f64 / 1024.0,
+        kmeans_peaks[1] as f64 / 1024.0,
+    );
+    assert!(
+        large - small < 1.5,
+        "k-means: resident peak grew from {small:.1} MiB to {large:.1} MiB with n"
+    );
+    assert!(large < 1.6 + 40.0, "k-means: resident peak {large:.1} MiB");
 }

@@ -24,6 +24,7 @@ mod cluster;
 mod exchange;
 mod gmm;
 mod kmeans;
+mod kmeans_stream;
 mod shard;
 mod standardize;
 
@@ -106,6 +107,9 @@ fn worker_main(ex: &mut Exchanger, cluster: &ClusterConfig, job: &Job) -> Worker
     match &job.fit {
         Fit::Gmm(params) => gmm::run(ex, &shard, params, job.labels, job.proba)
             .map(|o| o.map(|g| Outcome::Gmm(Box::new(g)))),
+        Fit::KMeans(k) if job.stream => {
+            kmeans_stream::run(ex, &shard, k, job.labels).map(|o| o.map(Outcome::KMeans))
+        }
         Fit::KMeans(k) => kmeans::run(ex, &shard, k, job.labels).map(|o| o.map(Outcome::KMeans)),
     }
 }
