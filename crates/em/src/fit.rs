@@ -4,6 +4,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::seq::SliceRandom;
+use rand::Rng;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -449,7 +450,7 @@ impl ValidGmmParams {
             // a caller that asks for one start of it gets k-means.
             Init::KMeans | Init::Auto => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
             Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
-            Init::Random => init::random_responsibilities(n, k, rng),
+            Init::Random => init::random_responsibilities(n, k, rng.gen::<u64>()),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
             Init::Hc => {
                 let start = p.hc.as_ref().expect("built in fit for Init::Hc");

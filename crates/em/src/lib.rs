@@ -112,13 +112,15 @@ mod reference;
 mod stats;
 
 pub use collective::{
-    shard_point_log_likelihoods, shard_statistics, Collective, CollectiveFit, ShardStats,
+    shard_point_log_likelihoods, shard_statistics, shard_statistics_from_responsibilities,
+    Collective, CollectiveFit, ShardStats, Start,
 };
 pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep, AUTO_SHORT_ITER};
 pub use hc::HcStart;
+pub use init::{random_responsibility_row, KMEANS_START_MAX_ITER, KMEANS_START_TOL};
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use noise::{log_hypervolume, Noise};
 pub use params::{GaussianMixture, GmmParams, Init, ValidGmmParams};
