@@ -385,6 +385,12 @@ fn compare_writes_a_complete_report() {
     let lf = tmp.path().join("km-labels.txt");
     std::fs::write(&lf, labels.join("\n")).unwrap();
     let k = tri_ds["k"].to_string();
+    // EM with the model compare drew (the BIC selection's at k).
+    let em_row = rows
+        .iter()
+        .find(|r| r["dataset"] == "tri3d" && r["algorithm"] == "gmm")
+        .unwrap();
+    let covariance = em_row["params"]["covariance"].as_str().unwrap();
     let o = run(&[
         "fit",
         "gmm",
@@ -392,6 +398,8 @@ fn compare_writes_a_complete_report() {
         "--k",
         &k,
         "--standardize",
+        "--covariance",
+        covariance,
         "--init-labels",
         lf.to_str().unwrap(),
         "--json",

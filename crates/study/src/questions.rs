@@ -86,9 +86,33 @@ pub fn k_choice(
 ) -> Result<KChoice, String> {
     let (zs, sample) = sweep_rows(z);
     let kmax = *sweep.ks.last().ok_or("the BIC sweep tried no k")?;
-    let mut s = match (settings.get("covariance"), sweep.best) {
-        (None, Some((_, t, _))) => {
+    // The Bayesian mixture takes scikit-learn's four types: the best of those.
+    let best_type = sweep
+        .ks
+        .iter()
+        .zip(&sweep.bic)
+        .flat_map(|(_, row)| {
+            sweep
+                .models
+                .iter()
+                .zip(row)
+                .filter_map(|(m, b)| Some((m.alias()?, (*b)?)))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(t, _)| t);
+    let mut s = match (settings.get("covariance"), best_type) {
+        (None, Some(t)) => {
             settings.with("covariance", json!(t.name()), "the BIC sweep's best type")
+        }
+        (Some(c), _)
+            if c.value.as_str().is_some_and(|c| {
+                c.parse::<clusterlab_em::CovarianceModel>()
+                    .is_ok_and(|m| m.alias().is_none())
+            }) =>
+        {
+            // An mclust model the Bayesian mixture does not have: its best of the four.
+            let t = best_type.map_or("full", |t| t.name());
+            settings.with("covariance", json!(t), "the BIC sweep's best type")
         }
         _ => settings.clone(),
     };
