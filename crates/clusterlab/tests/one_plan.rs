@@ -202,6 +202,8 @@ fn reference_and_fast_engines_agree_from_the_same_model() {
                 model.to_str().unwrap(),
                 "--tol",
                 "0",
+                "--rtol",
+                "0",
                 "--max-iter",
                 "50",
                 "--engine",
