@@ -6,6 +6,9 @@
 //! * hovering known points shows a `role="tooltip"` whose text has the
 //!   point's index and its responsibilities as `clusterlab fit gmm --proba`
 //!   prints them (same data, same parameters), rounded to two decimals;
+//! * before the last iteration the page's own E-step (from that iteration's
+//!   parameters) gives what `fit gmm --init-model START --max-iter 1 --proba`
+//!   gives at iteration 1;
 //! * `setIteration` moves EM's slider (`state().iteration` follows, the
 //!   markers change colour), and so does the slider itself;
 //! * `showDisagreements` shows exactly metrics.json's `em_kmeans_points_differ`;
@@ -408,6 +411,83 @@ fn explorer_answers_about_points_in_headless_chromium() {
         eprintln!("point {i}: responsibilities {want}");
     }
 
+    // Before the end the page does EM's E-step itself, from the iteration's
+    // parameters: at iteration 1 its responsibilities are those `fit` prints
+    // after one step from the start (iteration 0's model as `--init-model`).
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let start = html.find("id=\"clusterlab-data\">").unwrap() + "id=\"clusterlab-data\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: Value = serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap();
+    let page_ds = &data["datasets"][0];
+    assert_eq!(page_ds["name"], ds);
+    let model0 = page_ds["path"]["models"][0].as_array().unwrap();
+    let d = page_ds["d"].as_u64().unwrap() as usize;
+    let model = json!({
+        "covariance_type": "full",
+        "weights": model0.iter().map(|c| c["w"].clone()).collect::<Vec<_>>(),
+        "means": model0.iter().map(|c| c["mu"].clone()).collect::<Vec<_>>(),
+        "covariances": model0.iter().map(|c| {
+            let v = c["cov"].as_array().unwrap();
+            (0..d).map(|r| json!(v[r * d..(r + 1) * d])).collect::<Vec<_>>()
+        }).collect::<Vec<_>>(),
+    });
+    let model_file = tmp.path().join("start.json");
+    std::fs::write(&model_file, model.to_string()).unwrap();
+    let o = Command::new(bin)
+        .args([
+            "fit",
+            "gmm",
+            DATASET,
+            "--standardize",
+            "--proba",
+            "--json",
+            "--max-iter",
+            "1",
+            "--k",
+        ])
+        .arg(k.to_string())
+        .arg("--init-model")
+        .arg(&model_file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let one: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let resp1 = one["responsibilities"].as_array().unwrap();
+    assert_eq!(
+        b.eval(&format!("window.clusterlab.setIteration({ds}, 1)")),
+        json!(1)
+    );
+    for &i in &points {
+        let pos = b.eval(&format!(
+            "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
+        ));
+        b.call(
+            "Input.dispatchMouseEvent",
+            json!({"type": "mouseMoved", "x": pos[0], "y": pos[1]}),
+        );
+        let tip = b.eval("document.querySelector('[role=tooltip]').textContent");
+        let text = tip.as_str().unwrap();
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("at iteration 1: "))
+            .unwrap_or_else(|| panic!("point {i}: no iteration-1 line in\n{text}"));
+        let shown: Vec<f64> = line.split(", ").map(|v| v.parse().unwrap()).collect();
+        let want: Vec<f64> = resp1[i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(shown.len(), want.len());
+        for (a, w) in shown.iter().zip(&want) {
+            // Two decimals each, from parameters kept to 8 digits.
+            assert!(
+                (a - w).abs() <= 0.0051,
+                "point {i} at iteration 1: shown {line}, fit gives {want:?}"
+            );
+        }
+    }
+
     // EM's iterations: the hook and the slider move it, and the colours follow.
     let colours = "(() => { const c = document.getElementById('ex-scatter'), g = c.getContext('2d'), r = c.getBoundingClientRect(), s = c.width / r.width, out = []; for (let i = 0; i < 500; i += 5) { const p = window.clusterlab.pointScreenPosition('overlap', i); const d = g.getImageData(Math.round((p.x - window.scrollX - r.left) * s), Math.round((p.y - window.scrollY - r.top) * s), 1, 1).data; out.push(d[0] * 65536 + d[1] * 256 + d[2]); } return out; })()";
     b.call(
@@ -492,9 +572,11 @@ fn explorer_answers_about_points_in_headless_chromium() {
         ));
         b.eval("document.querySelector('#ex-list button').click(), 0");
         b.eval("(() => { const s = document.getElementById('ex-colour'); s.value = 'em-soft'; s.dispatchEvent(new Event('change')); return 0; })()");
-        // The topmost point: its tooltip leaves the overlapping components in view.
+        // The most uncertain point: a boundary point EM and k-means disagree on.
+        b.eval("document.activeElement && document.activeElement.blur(), 0");
+        let i = points[0];
         let pos = b.eval(&format!(
-            "(() => {{ let best = null; for (let i = 0; i < 500; i++) {{ const p = window.clusterlab.pointScreenPosition({ds}, i); if (!best || p.y < best.y) best = p; }} return [best.x - window.scrollX, best.y - window.scrollY]; }})()"
+            "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
         ));
         b.call(
             "Input.dispatchMouseEvent",

@@ -43,6 +43,11 @@ pub enum Init {
     /// `_initialize(X, resp)`, mclust's `me(z = unmap(labels))`); `n_iter`
     /// counts the E+M iterations after it.
     Labels(Vec<usize>),
+    /// A start with a noise component (`noise` on): one label per row, −1
+    /// for noise and `0..k` for the clusters; the first step is an M-step on
+    /// the one-hot responsibilities with the noise's column last (mclust's
+    /// `me(z = cbind(unmap(labels), noise), Vinv = 1/hypvol(X))`).
+    LabelsWithNoise(Vec<i64>),
 }
 
 impl Init {
@@ -57,7 +62,7 @@ impl Init {
             Init::Hc => "hc",
             Init::Auto => "auto",
             Init::Model(_) => "model",
-            Init::Labels(_) => "labels",
+            Init::Labels(_) | Init::LabelsWithNoise(_) => "labels",
         }
     }
 }
@@ -99,6 +104,8 @@ pub struct ValidGmmParams {
     pub(crate) inner_max_iter: usize,
     /// A hierarchical start already built for the data (shared by many fits).
     pub(crate) hc_start: Option<Arc<HcStart>>,
+    pub(crate) prior: bool,
+    pub(crate) noise: bool,
 }
 
 impl ValidGmmParams {
@@ -121,6 +128,14 @@ impl ValidGmmParams {
     /// Iteration cap of the iterative M-steps.
     pub fn inner_max_iter(&self) -> usize {
         self.inner_max_iter
+    }
+    /// Whether the mixture has a uniform noise component.
+    pub fn noise(&self) -> bool {
+        self.noise
+    }
+    /// Whether the M-step is the posterior mode under mclust's default conjugate prior.
+    pub fn prior(&self) -> bool {
+        self.prior
     }
     pub fn init(&self) -> &Init {
         &self.init
@@ -191,6 +206,8 @@ impl GaussianMixture {
             inner_tol: f64::EPSILON.sqrt(),
             inner_max_iter: 1000,
             hc_start: None,
+            prior: false,
+            noise: false,
         })
     }
 }
@@ -204,6 +221,20 @@ impl GmmParams {
     /// One of mclust's covariance models.
     pub fn model(mut self, m: CovarianceModel) -> Self {
         self.0.model = m;
+        self
+    }
+    /// Add a uniform noise component over the data's hypervolume (mclust's
+    /// `hypvol`), its proportion estimated. Without [`Init::LabelsWithNoise`],
+    /// the start's first model gets a noise proportion of 0.1.
+    pub fn noise(mut self, on: bool) -> Self {
+        self.0.noise = on;
+        self
+    }
+    /// Regularise with mclust's default conjugate prior (`priorControl()`):
+    /// the M-step becomes the posterior mode. mclust has it for E, V, EII,
+    /// VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV.
+    pub fn prior(mut self, on: bool) -> Self {
+        self.0.prior = on;
         self
     }
     /// Tolerance and iteration cap of the iterative M-steps (VEI, VEE, VEV,
@@ -311,6 +342,39 @@ impl GmmParams {
         }
         if p.inner_max_iter == 0 {
             return Err(invalid("inner_max_iter", "must be at least 1 (got 0)"));
+        }
+        if let Init::LabelsWithNoise(labels) = &p.init {
+            if !p.noise {
+                return Err(invalid(
+                    "noise-init",
+                    "a start with noise labels needs the noise component (--noise)",
+                ));
+            }
+            if let Some((i, l)) = labels
+                .iter()
+                .enumerate()
+                .find(|(_, l)| **l < -1 || **l >= p.n_components as i64)
+            {
+                return Err(invalid(
+                    "noise-init",
+                    format!(
+                        "row {}: label {l} is outside -1..{} (−1 is noise, k = {})",
+                        i + 1,
+                        p.n_components - 1,
+                        p.n_components
+                    ),
+                ));
+            }
+        }
+        if p.prior && !p.model.has_prior() {
+            return Err(invalid(
+                "prior",
+                format!(
+                    "mclust has no conjugate prior for {} (VEE, EVE, VVE and EVV have none); \
+                     use one of E, V, EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV, VVV or drop --prior",
+                    p.model
+                ),
+            ));
         }
         if p.max_iter == 0 {
             return Err(invalid("max_iter", "must be at least 1 (got 0)"));

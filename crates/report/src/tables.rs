@@ -79,10 +79,16 @@ pub struct DatasetRow {
     /// The density defaults computed for this dataset.
     pub default_eps: f64,
     pub default_min_samples: usize,
+    /// The Bayesian mixture's k beside BIC's (`k-choice.png`), or `{error}`.
+    pub k_choice: serde_json::Value,
+    /// EM's path to k-means as σ² shrinks (`em-to-kmeans.gif`), or `{error}`.
+    pub em_to_kmeans: serde_json::Value,
     /// HDBSCAN's membership vectors summed up (`hdbscan-soft.png`).
     pub hdbscan_soft: Option<clusterlab_study::density_soft::SoftSummary>,
     /// EM from many starts: `{starts, optima, best_share_by_method, …}`.
     pub init_sensitivity: Option<clusterlab_study::starts::InitSensitivity>,
+    /// EM started from k-means' labels: the log-likelihood of the start and the end, …
+    pub em_from_kmeans: Option<clusterlab_study::from_kmeans::FromKmeansSummary>,
 }
 
 /// The rows of one study.
@@ -156,8 +162,17 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
         model_note: s.model_note.clone(),
         default_eps: s.density.eps,
         default_min_samples: s.density.min_samples,
+        k_choice: match &s.k_choice {
+            Ok(kc) => kc.to_json(&s.sweep),
+            Err(e) => serde_json::json!({ "error": e }),
+        },
+        em_to_kmeans: match &s.em_to_kmeans {
+            Ok(e) => e.to_json(),
+            Err(e) => serde_json::json!({ "error": e }),
+        },
         hdbscan_soft: s.hdbscan_soft.as_ref().ok().map(|h| h.summary.clone()),
         init_sensitivity: s.init_sensitivity.as_ref().ok().cloned(),
+        em_from_kmeans: s.em_from_kmeans.as_ref().ok().map(|e| e.summary.clone()),
     }
 }
 

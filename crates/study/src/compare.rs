@@ -7,6 +7,7 @@ use clusterlab_data::Dataset;
 use crate::config::CompareConfig;
 use crate::error::StudyError;
 use crate::fitting;
+use crate::questions;
 use crate::study::{slug, KRule, Study};
 use crate::view::View;
 use serde_json::json;
@@ -199,22 +200,49 @@ pub fn study(
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
-    let what = format!("{} · HDBSCAN membership vectors", ds.name);
+    let what = format!(
+        "{} · HDBSCAN membership vectors and condensed tree",
+        ds.name
+    );
     progress.stage(&what);
     let t = std::time::Instant::now();
     let hdbscan_soft = crate::density_soft::hdbscan_soft(z.view(), &runs);
     progress.finished(&what, t.elapsed().as_secs_f64());
     let what = format!(
-        "{} · EM from {} starts",
+        "{} · EM from {} starts and from k-means' labels",
         ds.name,
         crate::starts::DEFAULT_STARTS
     );
     progress.stage(&what);
     let t = std::time::Instant::now();
-    let init_sensitivity = match &pair {
+    // EM's own pictures, only when EM is among the algorithms run.
+    let em_pair = if algorithms.contains(&Algorithm::Gmm) {
+        pair.as_ref().map_err(Clone::clone)
+    } else {
+        Err("EM (GMM) was not run".to_string())
+    };
+    let init_sensitivity = match em_pair {
         Ok(p) => {
             crate::starts::study_starts(z.view(), p.k, &gmm_settings, cfg.seed, &runs, Some(&p.em))
         }
+        Err(ref e) => Err(e.clone()),
+    };
+    let em_from_kmeans = match em_pair {
+        Ok(p) => plan(Algorithm::Gmm, &gmm_settings, &ctx)
+            .map_err(|e| e.0)
+            .and_then(|g| {
+                let params = g.gmm().ok_or("not an EM plan")?;
+                crate::from_kmeans::em_from_kmeans(z.view(), p, params)
+            }),
+        Err(e) => Err(e),
+    };
+    progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!("{} · Bayesian mixture and EM's path to k-means", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let k_choice = questions::k_choice(z.view(), &settings(Algorithm::Bgmm), &sweep, cfg.seed);
+    let em_to_kmeans = match &pair {
+        Ok(p) => questions::em_to_kmeans(z.view(), p),
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
@@ -236,11 +264,14 @@ pub fn study(
         sweep,
         model_note,
         trace,
+        k_choice,
+        em_to_kmeans,
         hdbscan_soft,
         means,
         stds,
         em_path,
         init_sensitivity,
+        em_from_kmeans,
     })
 }
 

@@ -86,8 +86,8 @@ pub fn sweep_rows(z: ArrayView2<f64>) -> (Array2<f64>, Option<usize>) {
     (zs, sample)
 }
 
-/// BIC over k = 1..=kmax and every model (on at most [`SWEEP_MAX_N`]
-/// points): [`crate::select::select`] with the EM settings of the study.
+/// BIC and ICL over k = 1..=kmax and every model (on at most
+/// [`SWEEP_MAX_N`] points): [`crate::select::select`] with the EM settings of the study.
 pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) -> Sweep {
     let (zs, sample) = sweep_rows(z);
     // At least d + 1 points per component on average, so no full
@@ -106,7 +106,9 @@ pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) ->
         seed,
     );
     let mut bic = vec![vec![None; models.len()]; ks.len()];
+    let mut icl = vec![vec![None; models.len()]; ks.len()];
     let mut best: Option<(usize, CovarianceModel, f64)> = None;
+    let mut best_icl: Option<(usize, CovarianceModel, f64)> = None;
     if let Ok(sel) = sel {
         for r in &sel.table {
             let (Some(i), Some(m)) = (
@@ -116,6 +118,12 @@ pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) ->
                 continue;
             };
             bic[i][m] = r.bic;
+            icl[i][m] = r.icl.filter(|v| v.is_finite());
+            if let Some(v) = icl[i][m] {
+                if best_icl.is_none_or(|(_, _, b)| v < b) {
+                    best_icl = Some((r.k, r.covariance, v));
+                }
+            }
         }
         best = sel.best.first().and_then(|b| {
             let m = models.iter().find(|m| m.name() == b.model)?;
@@ -127,6 +135,8 @@ pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) ->
         models,
         bic,
         best,
+        icl,
+        best_icl,
         sample,
         curves: Vec::new(),
     }

@@ -174,6 +174,11 @@ pub struct Sweep {
     pub bic: Vec<Vec<Option<f64>>>,
     /// The lowest BIC: (k, model, value) — what mclust's `Mclust` would choose.
     pub best: Option<(usize, CovarianceModel, f64)>,
+    /// `icl[i][m]`: ICL (BIC plus twice the MAP classification's entropy,
+    /// lower is better) of the same fits.
+    pub icl: Vec<Vec<Option<f64>>>,
+    /// The lowest ICL: (k, model, value).
+    pub best_icl: Option<(usize, CovarianceModel, f64)>,
     /// Points the sweep used when the data was subsampled.
     pub sample: Option<usize>,
     /// The four types at the study's k.
@@ -277,6 +282,10 @@ pub struct Study {
     /// over every model and k) would choose.
     pub model_note: String,
     pub trace: Result<Trace, String>,
+    /// The Bayesian mixture's answer for k (`k-choice.png`).
+    pub k_choice: Result<crate::questions::KChoice, String>,
+    /// EM's path to k-means as σ² shrinks (`em-to-kmeans.gif`).
+    pub em_to_kmeans: Result<crate::questions::EmToKmeans, String>,
     /// HDBSCAN's membership vectors (`hdbscan-soft.png`, `condensed-tree.png`).
     pub hdbscan_soft: Result<crate::density_soft::HdbscanSoft, String>,
     /// Each column's mean and standard deviation before z-scoring (zeros
@@ -287,6 +296,8 @@ pub struct Study {
     pub em_path: Result<crate::path::EmPath, String>,
     /// EM from many starts (`init-sensitivity.png`).
     pub init_sensitivity: Result<crate::starts::InitSensitivity, String>,
+    /// EM started from k-means' labels (`em-from-kmeans.png`).
+    pub em_from_kmeans: Result<crate::from_kmeans::EmFromKmeans, String>,
 }
 
 impl Study {

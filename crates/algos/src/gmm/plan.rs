@@ -133,6 +133,28 @@ const PARAMS: &[ParamSpec] = &[
         fit_only: false,
     },
     ParamSpec {
+        name: "prior",
+        help: "Regularise with mclust's default conjugate prior (priorControl()): the M-step is a posterior mode; for all models but VEE, EVE, VVE, EVV",
+        kind: Kind::Flag,
+        default: "false",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "noise",
+        help: "Add a uniform noise component over the data's hypervolume (mclust's hypvol), its proportion estimated; noise points get label -1",
+        kind: Kind::Flag,
+        default: "false",
+        // compare's EM pictures assume one responsibility column per cluster.
+        fit_only: true,
+    },
+    ParamSpec {
+        name: "noise_init",
+        help: "Start with noise: FILE has one integer per data row, -1 for noise and 0..k-1 for the clusters (optional first line `label`); implies --noise",
+        kind: Kind::Path,
+        default: "none (with --noise: the start's model plus a noise proportion of 0.1)",
+        fit_only: true,
+    },
+    ParamSpec {
         name: "engine",
         help: "E-step and statistics: fast (SIMD kernels) or reference (the equations as plain functions)",
         kind: Kind::Choice(ENGINES),
@@ -222,7 +244,11 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         Some(p) => Some(read_labels(&p, ctx.x.nrows(), k)?),
         None => None,
     };
-    let given: Vec<&str> = ["init", "init_model", "init_labels"]
+    let noise_labels = match s.path("noise_init")? {
+        Some(p) => Some(read_label_lines(&p, ctx.x.nrows(), -1, k)?),
+        None => None,
+    };
+    let given: Vec<&str> = ["init", "init_model", "init_labels", "noise_init"]
         .into_iter()
         .filter(|n| s.get(n).is_some())
         .collect();
@@ -234,11 +260,13 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
             o(given[1])
         )));
     }
-    let init = match (&model, labels, s.choice("init", INITS)?) {
-        (Some(m), _, _) => Init::Model(Box::new(m.clone())),
-        (None, Some(l), _) => Init::Labels(l),
-        (None, None, Some(name)) => name.parse::<Init>().expect("a listed init parses"),
-        (None, None, None) => Init::Auto,
+    let noise = s.flag("noise")?.unwrap_or(false) || noise_labels.is_some();
+    let init = match (&model, labels, noise_labels, s.choice("init", INITS)?) {
+        (Some(m), _, _, _) => Init::Model(Box::new(m.clone())),
+        (None, Some(l), _, _) => Init::Labels(l),
+        (None, None, Some(l), _) => Init::LabelsWithNoise(l),
+        (None, None, None, Some(name)) => name.parse::<Init>().expect("a listed init parses"),
+        (None, None, None, None) => Init::Auto,
     };
     let covariance: CovarianceModel = match (s.choice("covariance", COVARIANCES)?, &model) {
         (Some(name), _) => name.parse().expect("a listed covariance parses"),
@@ -246,7 +274,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         (None, None) => CovarianceModel::VVV,
     };
     let default_n_init = match init {
-        Init::Model(_) | Init::Labels(_) | Init::Hc => 1,
+        Init::Model(_) | Init::Labels(_) | Init::LabelsWithNoise(_) | Init::Hc => 1,
         _ => DEFAULT_N_INIT,
     };
     let mut p = GaussianMixture::params(k)
@@ -261,6 +289,10 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     if let Some(v) = s.float("reg_covar")? {
         p = p.reg_covar(v);
     }
+    if let Some(v) = s.flag("prior")? {
+        p = p.prior(v);
+    }
+    p = p.noise(noise);
     if let Some(v) = s.choice("engine", ENGINES)? {
         p = p.engine(v.parse::<Engine>().expect("a listed engine parses"));
     }
@@ -274,6 +306,8 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         ("rtol", json!(p.rtol())),
         ("max_iter", json!(p.max_iter())),
         ("reg_covar", json!(p.reg_covar())),
+        ("prior", json!(p.prior())),
+        ("noise", json!(p.noise())),
         ("seed", json!(p.seed())),
         ("engine", json!(p.engine().name())),
     ]);

@@ -12,7 +12,7 @@
   var DATA = JSON.parse(document.getElementById("clusterlab-data").textContent);
   var PAL = DATA.palette, NOISE = DATA.noise;
   var SHAPES = ["circle", "square", "triangle", "diamond", "down", "plus", "star"];
-  var W = 760, H = 560, M = { l: 64, r: 14, t: 12, b: 48 };
+  var W = 760, H = 560, M = { l: 80, r: 14, t: 12, b: 48 };
   var $ = function (id) { return document.getElementById(id); };
   var cv = $("ex-scatter"), tip = $("ex-tip"), selDs = $("ex-dataset"), selCol = $("ex-colour");
   var chkDiffer = $("ex-differ"), slider = $("ex-iter"), iterOut = $("ex-iter-out"), play = $("ex-play");
@@ -238,7 +238,7 @@
     g.fillStyle = "#1e1e1e"; g.font = "12px 'DejaVu Sans', Arial, sans-serif";
     if (!d.path) { g.fillText("EM's path is not available" + (d.pathError ? ": " + d.pathError : ""), 8, 20); return; }
     var ll = d.path.ll, lo = Math.min.apply(null, ll), hi = Math.max.apply(null, ll), L = 52, R = 10, T = 10, B = 26;
-    if (!(hi > lo)) { hi = lo + 1; }
+    if (!(hi > lo)) { var pad = Math.max(1e-9, Math.abs(lo) * 0.01); lo -= pad; hi += pad; }
     var X = function (i) { return L + (ll.length > 1 ? i / (ll.length - 1) : 0) * (w - L - R); }, Y = function (v) { return h - B - (v - lo) / (hi - lo) * (h - T - B); };
     g.strokeStyle = "#999"; g.strokeRect(L, T, w - L - R, h - T - B);
     g.textAlign = "right"; g.fillText(num(hi.toPrecision(4)), L - 4, T + 10); g.fillText(num(lo.toPrecision(4)), L - 4, h - B);

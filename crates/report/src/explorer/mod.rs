@@ -384,6 +384,75 @@ mod tests {
         assert_eq!(rows.len() - ones, 19_667);
     }
 
+    /// The overlap dataset as the page gets it: the CSV's values, EM's
+    /// responsibilities as `{:.2}` prints them, the path of the fit, the
+    /// disagreements ranked.
+    #[test]
+    fn a_dataset_as_the_page_gets_it() {
+        let cfg = clusterlab_study::CompareConfig {
+            bic_max_k: 3,
+            ..Default::default()
+        };
+        let ds = clusterlab_data::resolve("overlap", None, cfg.seed).unwrap();
+        let algos = [Algorithm::KMeans, Algorithm::Gmm];
+        let s = clusterlab_study::study(&ds, &algos, &cfg, &clusterlab_study::Silent).unwrap();
+        let v = dataset_json(&s);
+        let n = ds.x.nrows();
+        assert_eq!(v["n"], json!(n));
+        assert!(v["index"].is_null() && v["density"].is_null() && v["sample"].is_null());
+        assert_eq!(v["p"].as_array().unwrap().len(), 2 * n);
+        // Feature values back in the CSV's units (7 significant digits).
+        for i in [0, 17, n - 1] {
+            for c in 0..2 {
+                let shown = v["x"][i][c].as_f64().unwrap();
+                let x = ds.x[[i, c]];
+                assert!(
+                    (shown - x).abs() <= 1e-6 * x.abs().max(1.0),
+                    "{shown} vs {x}"
+                );
+            }
+        }
+        let pair = s.pair.as_ref().unwrap();
+        let k = pair.k;
+        let r = v["em"]["r"].as_array().unwrap();
+        assert_eq!(r.len(), n * k);
+        for i in 0..n {
+            let row: Vec<i64> = (0..k).map(|j| r[i * k + j].as_i64().unwrap()).collect();
+            let sum: i64 = row.iter().sum();
+            assert!((99..=101).contains(&sum), "point {i}: {row:?}");
+            for j in 0..k {
+                let printed = format!("{:.2}", pair.em.responsibilities[[i, j]]);
+                assert_eq!(format!("{}.{:02}", row[j] / 100, row[j] % 100), printed);
+            }
+        }
+        let ranked = v["em"]["ranked"].as_array().unwrap();
+        assert_eq!(ranked.len(), pair.differ.len());
+        assert!(!ranked.is_empty());
+        let u: Vec<f64> = ranked.iter().map(|e| e[1].as_f64().unwrap()).collect();
+        assert!(u.windows(2).all(|w| w[0] >= w[1]), "{u:?}");
+        for e in ranked {
+            let i = e[0].as_u64().unwrap() as usize;
+            assert_ne!(pair.em_labels()[i], pair.km_labels[i]);
+        }
+        let gmm = s.run(Algorithm::Gmm).unwrap().gmm().unwrap();
+        let path = &v["path"];
+        assert_eq!(path["models"].as_array().unwrap().len(), gmm.n_iter + 1);
+        assert_eq!(path["ll"].as_array().unwrap().len(), gmm.n_iter + 1);
+        assert_eq!(path["ll"][gmm.n_iter], sig(gmm.log_likelihood, 8));
+        assert_eq!(path["ll"][0], sig(gmm.lower_bounds[0], 8));
+        assert_eq!(
+            path["models"][gmm.n_iter][0]["w"],
+            sig(gmm.model.weights()[0], 8)
+        );
+        let keys: Vec<&str> = v["algos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["kmeans", "gmm", "truth"]);
+    }
+
     #[test]
     fn density_counts_every_point_once() {
         let pts = [[0.0, 0.0], [1.0, 1.0], [0.5, 0.5], [2.0, 0.0]];
