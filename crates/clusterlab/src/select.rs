@@ -36,7 +36,9 @@ pub struct SelectArgs {
 }
 
 /// The EM parameters `select` passes to every fit: those of `fit gmm` except
-/// the covariance (the models are `--models`) and file-only ones.
+/// the covariance (the models are `--models`) and the file-only ones, but
+/// with `--noise` (a uniform noise component in every fit, as mclust's
+/// `Mclust(X, initialization = list(noise = …))`).
 #[derive(Debug, Clone, Default)]
 pub struct EmFlags {
     pub settings: Settings,
@@ -47,7 +49,7 @@ fn em_params() -> impl Iterator<Item = &'static clusterlab_algos::plan::ParamSpe
         .entry()
         .params
         .iter()
-        .filter(|p| !p.fit_only && p.name != "covariance")
+        .filter(|p| (!p.fit_only || p.name == "noise") && p.name != "covariance")
 }
 
 impl clap::FromArgMatches for EmFlags {

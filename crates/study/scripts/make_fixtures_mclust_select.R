@@ -1,16 +1,15 @@
 # Fixtures for crates/study/tests/select_mclust.rs: Mclust's BIC table
 # (mclustBIC, G = 1..9, mclust's default start and EM settings) on the
-# shipped datasets, for the models clusterlab fits.
+# shipped datasets, and its chosen (model, G).
 #
 # Run from the repository root:
 #   Rscript crates/study/scripts/make_fixtures_mclust_select.R [MODELS]
-# MODELS: comma-separated mclust names (default: the 14 when clusterlab has
-# them; VII,VVI,EEE,VVV otherwise). Writes
+# MODELS: comma-separated mclust names (default: all 14). Writes
 # crates/study/tests/fixtures/mclust_select.json.
 suppressPackageStartupMessages(library(mclust))
 
 args <- commandArgs(trailingOnly = TRUE)
-models <- if (length(args) >= 1) strsplit(args[1], ",")[[1]] else c("VII", "VVI", "EEE", "VVV")
+models <- if (length(args) >= 1) strsplit(args[1], ",")[[1]] else mclust.options("emModelNames")
 out <- "crates/study/tests/fixtures/mclust_select.json"
 dir.create(dirname(out), showWarnings = FALSE, recursive = TRUE)
 
