@@ -25,7 +25,7 @@ use crate::study::{Pair, Sweep};
 /// is set (scikit-learn's 100 often stops before unneeded components have faded).
 pub const K_CHOICE_MAX_ITER: usize = 500;
 /// Frames of the σ² path.
-pub const LIMIT_FRAMES: usize = 16;
+pub const LIMIT_FRAMES: usize = 12;
 /// The last σ² as a fraction of the data's scale.
 pub const LIMIT_SHRINK: f64 = 1e-4;
 
