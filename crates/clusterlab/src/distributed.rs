@@ -148,13 +148,17 @@ fn truth(data: &Path, label_column: Option<&str>, n: usize) -> CliResult<Option<
     Ok(clusterlab_data::load_csv(data, label_column)?.labels)
 }
 
+/// Rows of the data file (a `.npy`'s header; a CSV is read).
+fn row_count(data: &Path) -> CliResult<usize> {
+    if clusterlab_data::is_npy(data) {
+        let m = clusterlab_data::NpyMatrix::open(data).map_err(|e| CliError::new(e.to_string()))?;
+        return Ok(m.n());
+    }
+    Ok(clusterlab_data::load_csv(data, None)?.n())
+}
+
 /// `fit ALGORITHM DATA --workers W ...`.
 pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<()> {
-    if cmd.data.standardize {
-        return Err(CliError::new(
-            "--standardize is not available with --workers (z-score the data before converting it)",
-        ));
-    }
     let data = PathBuf::from(&cmd.data.data);
     if clusterlab_data::builtin(&cmd.data.data, cmd.data.seed).is_some() && !data.exists() {
         return Err(CliError::new(format!(
@@ -163,17 +167,17 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
         )));
     }
     let cluster = d.cluster()?;
-    // The plan needs no rows for EM and k-means: only k and the seed.
-    let empty = Array2::<f64>::zeros((0, 0));
+    // The plan needs no rows for EM and k-means: only k, the seed and (to
+    // check --init-labels) the row count.
+    let n_rows = match cmd.settings.get("init_labels") {
+        Some(_) => row_count(&data)?,
+        None => 0,
+    };
+    let empty = Array2::<f64>::zeros((n_rows, 0));
     let ctx = Context::new(empty.view(), cmd.k, cmd.data.seed);
     let plan = plan(cmd.algorithm, &cmd.settings, &ctx)?;
     let fit = match (&plan.runnable, cmd.algorithm) {
         (Runnable::Gmm(p), _) => Fit::Gmm(p.clone()),
-        (Runnable::Clusterer(_), Algorithm::KMeans) if d.stream => {
-            return Err(CliError::new(
-                "--stream is for EM: the distributed k-means holds its rows (its k-means++ seeding revisits them point by point)",
-            ))
-        }
         (Runnable::Clusterer(_), Algorithm::KMeans) => {
             let p = clusterlab_algos::kmeans::plan::checked_params(&cmd.settings, &ctx)?;
             if p.backend() != KMeansBackend::Lloyd {
@@ -194,6 +198,7 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
         data: data.clone(),
         fit,
         stream: d.stream,
+        standardize: cmd.data.standardize,
         labels: cmd.data.json,
         proba: cmd.proba,
     };
@@ -242,7 +247,7 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
     );
     env.insert("ari".into(), ari);
     env.insert("nmi".into(), nmi);
-    env.insert("standardized".into(), json!(false));
+    env.insert("standardized".into(), json!(cmd.data.standardize));
     match &outcome {
         Outcome::Gmm(g) => {
             let f = &g.fit;

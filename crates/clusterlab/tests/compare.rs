@@ -57,6 +57,7 @@ fn picture_size(p: Picture) -> (u32, u32) {
         Picture::HdbscanSoft => render::hdbscan_soft::SIZE,
         Picture::CondensedTree => render::condensed_tree::SIZE,
         Picture::InitSensitivity => render::init_sensitivity::SIZE,
+        Picture::EmFromKmeans => render::em_from_kmeans::SIZE,
         Picture::EmTrace => render::trace_gif::SIZE,
         Picture::KChoice => render::k_choice::SIZE,
         Picture::EmToKmeansGif => render::em_to_kmeans::GIF_SIZE,
@@ -361,6 +362,52 @@ fn compare_writes_a_complete_report() {
             Some(if default["optimum"] == 0 { 1.0 } else { 0.0 })
         );
     }
+    // EM from k-means' labels: the end is `fit gmm --init-labels` from the
+    // k-means row's labels (the same partition, numbered otherwise) on the
+    // same z-scored data, and EM never lowers the start's log-likelihood.
+    let tri_ds = datasets.iter().find(|d| d["dataset"] == "tri3d").unwrap();
+    let efk = &tri_ds["em_from_kmeans"];
+    let (start, end) = (
+        efk["start_log_likelihood"].as_f64().unwrap(),
+        efk["end_log_likelihood"].as_f64().unwrap(),
+    );
+    assert!(end >= start - 1e-12, "{efk}");
+    let km = rows
+        .iter()
+        .find(|r| r["dataset"] == "tri3d" && r["algorithm"] == "kmeans")
+        .unwrap();
+    let labels: Vec<String> = km["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let lf = tmp.path().join("km-labels.txt");
+    std::fs::write(&lf, labels.join("\n")).unwrap();
+    let k = tri_ds["k"].to_string();
+    let o = run(&[
+        "fit",
+        "gmm",
+        csv.to_str().unwrap(),
+        "--k",
+        &k,
+        "--standardize",
+        "--init-labels",
+        lf.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fit: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let g = &fit["gmm"];
+    assert!(
+        (g["log_likelihood"].as_f64().unwrap() - end).abs() < 1e-9,
+        "{g} vs {efk}"
+    );
+    assert!((g["lower_bounds"][0].as_f64().unwrap() - start).abs() < 1e-9);
+    assert_eq!(g["n_iter"], efk["n_iter"]);
+    let n = tri_ds["n"].as_f64().unwrap();
+    let changed = efk["points_changed"].as_f64().unwrap();
+    assert_eq!(efk["share_changed"].as_f64().unwrap(), changed / n);
     // metrics.csv: header + the same rows.
     let csv_text = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
     let mut lines = csv_text.lines();

@@ -209,6 +209,127 @@ fn em_on_1_2_and_4_processes_equals_the_single_process_fit() {
     }
 }
 
+/// The data-driven starts (the default k-means, k-means++, random
+/// responsibilities, random points) and mclust's models: 1, 2 and 4
+/// processes give the single-process fit from the same seed. Starts at single
+/// points (kmeans++, random-from-data) begin with one-point components whose
+/// covariance is reg_covar plus a difference of near-equal sums: the data's
+/// mean, summed in another order, moves it at 1e-9 relative, so those are
+/// compared at 1e-7; the others at 1e-12 (log-likelihood) and 1e-10.
+#[test]
+fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = iris_npy(dir.path());
+    let cases = [
+        ("full", "kmeans", "1", 1e-12),
+        ("VEV", "kmeans", "2", 1e-12),
+        ("EEI", "random", "3", 1e-12),
+        ("VVE", "kmeans++", "1", 1e-7),
+        ("VII", "random-from-data", "1", 1e-7),
+    ];
+    for (cov, init, n_init, rel) in cases {
+        let mut args = strings(&[
+            "fit",
+            "gmm",
+            &data,
+            "--k",
+            "3",
+            "--covariance",
+            cov,
+            "--n-init",
+            n_init,
+            "--seed",
+            "7",
+            "--json",
+        ]);
+        // The default start is k-means: name it only for the other cases.
+        if cov != "full" {
+            args.extend(strings(&["--init", init]));
+        }
+        let one = json(&run(&args));
+        for (p, w) in [(1, 2), (2, 1), (4, 1)] {
+            let many = run_cluster(dir.path(), &args, p, w);
+            let what = format!("{cov}, {init} × {n_init}, {p} processes × {w} workers");
+            let (a, b) = (&many["gmm"], &one["gmm"]);
+            assert_rel(
+                a["log_likelihood"].as_f64().unwrap(),
+                b["log_likelihood"].as_f64().unwrap(),
+                rel,
+                &what,
+            );
+            let abs = if rel < 1e-10 { 1e-10 } else { rel };
+            for key in ["weights", "means", "covariances"] {
+                assert_close(&a[key], &b[key], abs, &format!("{what}: {key}"));
+            }
+            assert_eq!(a["n_iter"], b["n_iter"], "{what}");
+            assert_eq!(a["model"], b["model"], "{what}");
+            assert_eq!(many["labels"], one["labels"], "{what}");
+        }
+    }
+}
+
+/// `--standardize`: the columns' unit, mean and variance are summed over the
+/// workers and every worker z-scores its rows (streamed ones as they are
+/// read), giving the single-process `--standardize` fit (EM and k-means).
+#[test]
+fn standardize_on_1_2_and_4_processes_equals_the_single_process_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = iris_npy(dir.path());
+    for alg in ["gmm", "kmeans"] {
+        let args = strings(&[
+            "fit",
+            alg,
+            &data,
+            "--k",
+            "3",
+            "--n-init",
+            "2",
+            "--seed",
+            "5",
+            "--standardize",
+            "--json",
+        ]);
+        let one = json(&run(&args));
+        assert_eq!(one["standardized"], true);
+        let mut runs = vec![
+            ("1 × 2", run_cluster(dir.path(), &args, 1, 2)),
+            ("2 × 1", run_cluster(dir.path(), &args, 2, 1)),
+            ("4 × 1", run_cluster(dir.path(), &args, 4, 1)),
+        ];
+        if alg == "gmm" {
+            let mut streamed = args.clone();
+            streamed.push("--stream".into());
+            runs.push(("2 × 1 streamed", run_cluster(dir.path(), &streamed, 2, 1)));
+        }
+        for (how, many) in runs {
+            let what = format!("{alg} --standardize, {how}");
+            let (a, b) = (&many[alg], &one[alg]);
+            assert_eq!(many["standardized"], true, "{what}");
+            assert_eq!(many["labels"], one["labels"], "{what}");
+            if alg == "gmm" {
+                assert_rel(
+                    a["log_likelihood"].as_f64().unwrap(),
+                    b["log_likelihood"].as_f64().unwrap(),
+                    1e-12,
+                    &what,
+                );
+                for key in ["weights", "means", "covariances"] {
+                    assert_close(&a[key], &b[key], 1e-10, &format!("{what}: {key}"));
+                }
+                assert_eq!(a["n_iter"], b["n_iter"], "{what}");
+            } else {
+                assert_close(&a["centroids"], &b["centroids"], 1e-10, &what);
+                assert_rel(
+                    a["inertia"].as_f64().unwrap(),
+                    b["inertia"].as_f64().unwrap(),
+                    1e-12,
+                    &what,
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn kmeans_on_1_2_and_4_processes_equals_the_single_process_fit() {
     let dir = tempfile::tempdir().unwrap();
@@ -245,6 +366,29 @@ fn kmeans_on_1_2_and_4_processes_equals_the_single_process_fit() {
         1e-10,
         "n_init 4",
     );
+    // --stream (nothing per row kept between scans): the same fit.
+    for init in ["kmeans++", "random"] {
+        let mut args = strings(&[
+            "fit", "kmeans", &data, "--k", "4", "--n-init", "3", "--seed", "2", "--init", init,
+            "--json",
+        ]);
+        let one = json(&run(&args));
+        args.push("--stream".into());
+        for (p, w) in [(1, 3), (2, 1)] {
+            let many = run_cluster(dir.path(), &args, p, w);
+            let what = format!("{init} --stream, {p} processes × {w} workers");
+            let (a, b) = (&many["kmeans"], &one["kmeans"]);
+            assert_close(&a["centroids"], &b["centroids"], 1e-10, &what);
+            assert_rel(
+                a["inertia"].as_f64().unwrap(),
+                b["inertia"].as_f64().unwrap(),
+                1e-12,
+                &what,
+            );
+            assert_eq!(a["n_iter"], b["n_iter"], "{what}");
+            assert_eq!(many["labels"], one["labels"], "{what}");
+        }
+    }
 }
 
 /// Exactly one line on stderr, naming `needle`; a failing exit; no panic text.
@@ -413,7 +557,7 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         assert_one_line_error(&o, &["process 1 (127.0.0.1:", "absent.npy: no such file"]);
     }
 
-    // A bad host file and a data-driven start are refused before connecting.
+    // A bad host file and the hc start (its tree needs every row) are refused before connecting.
     let bad = dir.path().join("bad-hosts");
     let mut f = std::fs::File::create(&bad).unwrap();
     writeln!(f, "127.0.0.1:1\nnot-an-address").unwrap();
@@ -437,10 +581,12 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         &data,
         "--k",
         "2",
+        "--init",
+        "hc",
         "--workers",
         "2",
     ]));
-    assert_one_line_error(&o, &["--init-model"]);
+    assert_one_line_error(&o, &["cannot start from hc"]);
 }
 
 /// The peak resident memory (VmHWM, KiB) of a child, polled from /proc until it exits.
@@ -464,7 +610,7 @@ fn peak_kib(mut child: Child) -> (u64, Output) {
 }
 
 #[test]
-fn streaming_keeps_resident_memory_flat_in_n() {
+fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("diag.json");
     std::fs::write(
@@ -474,7 +620,7 @@ fn streaming_keeps_resident_memory_flat_in_n() {
             "covariances": [[1,1,1,1,1,1,1,1,1,1], [1,1,1,1,1,1,1,1,1,1]]}"#,
     )
     .unwrap();
-    let mut peaks = Vec::new();
+    let (mut peaks, mut kmeans_peaks) = (Vec::new(), Vec::new());
     for n in [100_000usize, 200_000] {
         let x = ndarray::Array2::from_shape_fn((n, 10), |(i, j)| {
             ((i * 31 + j * 17) % 97) as f64 / 40.0 + if i % 2 == 0 { 3.0 } else { 0.0 }
@@ -502,6 +648,25 @@ fn streaming_keeps_resident_memory_flat_in_n() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
         peaks.push(peak);
+        // k-means: k-means++ seeding (a scan per centre) and Lloyd, streamed.
+        let args = strings(&[
+            "fit",
+            "kmeans",
+            path.to_str().unwrap(),
+            "--k",
+            "4",
+            "--n-init",
+            "1",
+            "--max-iter",
+            "3",
+            "--workers",
+            "1",
+            "--stream",
+        ]);
+        let (peak, o) = peak_kib(spawn(&args));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
+        kmeans_peaks.push(peak);
     }
     // 8 MB more data, and no more than 1.5 MB more memory: the rows are not held.
     let (small, large) = (peaks[0] as f64 / 1024.0, peaks[1] as f64 / 1024.0);
@@ -512,4 +677,13 @@ fn streaming_keeps_resident_memory_flat_in_n() {
     // A tenth of the larger data (1.6 MB) plus a fixed allowance for the
     // program itself (its code, threads and allocator).
     assert!(large < 1.6 + 40.0, "resident peak {large:.1} MiB");
+    let (small, large) = (
+        kmeans_peaks[0] as f64 / 1024.0,
+        kmeans_peaks[1] as f64 / 1024.0,
+    );
+    assert!(
+        large - small < 1.5,
+        "k-means: resident peak grew from {small:.1} MiB to {large:.1} MiB with n"
+    );
+    assert!(large < 1.6 + 40.0, "k-means: resident peak {large:.1} MiB");
 }

@@ -64,7 +64,7 @@ pub struct KMeansOutcome {
     pub fit_seconds: f64,
 }
 
-fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     let mut s = 0.0;
     for (x, y) in a.iter().zip(b) {
         let t = x - y;
@@ -74,7 +74,7 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Nearest centroid (ties to the lower index) and its squared distance.
-fn nearest(p: &[f64], centroids: &[f64], d: usize) -> (u32, f64) {
+pub(crate) fn nearest(p: &[f64], centroids: &[f64], d: usize) -> (u32, f64) {
     let mut best = (0u32, f64::INFINITY);
     for (j, c) in centroids.chunks_exact(d).enumerate() {
         let t = sq_dist(p, c);

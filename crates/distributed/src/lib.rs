@@ -24,7 +24,9 @@ mod cluster;
 mod exchange;
 mod gmm;
 mod kmeans;
+mod kmeans_stream;
 mod shard;
+mod standardize;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -54,6 +56,8 @@ pub struct Job {
     pub fit: Fit,
     /// Stream the rows from the memory-mapped `.npy` on every pass.
     pub stream: bool,
+    /// z-score every column first (as the single-process `--standardize`).
+    pub standardize: bool,
     /// Gather the labels to process 0.
     pub labels: bool,
     /// Gather the responsibilities to process 0 (EM).
@@ -96,9 +100,16 @@ fn worker_main(ex: &mut Exchanger, cluster: &ClusterConfig, job: &Job) -> Worker
             p[1]
         ));
     }
+    let mut shard = shard;
+    if job.standardize {
+        standardize::zscore(ex, &mut shard).map_err(|e| e.0)?;
+    }
     match &job.fit {
         Fit::Gmm(params) => gmm::run(ex, &shard, params, job.labels, job.proba)
             .map(|o| o.map(|g| Outcome::Gmm(Box::new(g)))),
+        Fit::KMeans(k) if job.stream => {
+            kmeans_stream::run(ex, &shard, k, job.labels).map(|o| o.map(Outcome::KMeans))
+        }
         Fit::KMeans(k) => kmeans::run(ex, &shard, k, job.labels).map(|o| o.map(Outcome::KMeans)),
     }
 }

@@ -21,9 +21,39 @@ enum Rows {
     Stream(NpyMatrix),
 }
 
+/// One column's z-score, as `clusterlab_data::zscore` computes it: the
+/// value in a power-of-two `unit`, less the mean in that unit, over the
+/// standard deviation in that unit (`std_u` 0: a constant column, all 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ZColumn {
+    pub unit: f64,
+    pub mean_u: f64,
+    pub std_u: f64,
+}
+
+impl ZColumn {
+    /// The z-score of `v`.
+    pub fn apply(&self, v: f64) -> f64 {
+        if self.std_u > 0.0 {
+            (v / self.unit - self.mean_u) / self.std_u
+        } else {
+            0.0
+        }
+    }
+}
+
+/// z-scores a row in place.
+fn zscore_row(z: &[ZColumn], row: &mut [f64]) {
+    for (v, c) in row.iter_mut().zip(z) {
+        *v = c.apply(*v);
+    }
+}
+
 /// This worker's share of the data.
 pub struct Shard {
     rows: Rows,
+    /// The z-scores streamed rows get as they are read (rows in memory are z-scored once).
+    zscore: Option<Vec<ZColumn>>,
     /// Rows in the whole file.
     pub n_total: usize,
     pub d: usize,
@@ -53,6 +83,7 @@ impl Shard {
             };
             let shard = Shard {
                 rows,
+                zscore: None,
                 n_total,
                 d,
                 index,
@@ -71,6 +102,7 @@ impl Shard {
         let ds = clusterlab_data::load_csv(path, None).map_err(|e| e.to_string())?;
         let mine: Vec<usize> = (index..ds.n()).step_by(peers).collect();
         Ok(Shard {
+            zscore: None,
             n_total: ds.n(),
             d: ds.d(),
             rows: Rows::Memory(ds.x.select(ndarray::Axis(0), &mine)),
@@ -100,6 +132,18 @@ impl Shard {
         }
     }
 
+    /// From now on every row is z-scored by `z` (one per column).
+    pub(crate) fn set_zscore(&mut self, z: Vec<ZColumn>) {
+        match &mut self.rows {
+            Rows::Memory(x) => {
+                for mut row in x.rows_mut() {
+                    zscore_row(&z, row.as_slice_mut().expect("a standard layout row"));
+                }
+            }
+            Rows::Stream(_) => self.zscore = Some(z),
+        }
+    }
+
     /// Rows this worker holds.
     pub(crate) fn len(&self) -> usize {
         self.n_total.saturating_sub(self.index).div_ceil(self.peers)
@@ -108,6 +152,23 @@ impl Shard {
     /// Global index of this worker's r-th row.
     pub fn global(&self, r: usize) -> usize {
         self.index + r * self.peers
+    }
+
+    /// This worker's row with global index `i` (`i mod T` = this worker), into `out`.
+    pub(crate) fn row(&self, i: usize, out: &mut [f64]) {
+        match &self.rows {
+            Rows::Memory(x) => {
+                for (o, v) in out.iter_mut().zip(x.row(i / self.peers)) {
+                    *o = *v;
+                }
+            }
+            Rows::Stream(m) => {
+                m.read_row(i, out);
+                if let Some(z) = &self.zscore {
+                    zscore_row(z, out);
+                }
+            }
+        }
     }
 
     /// Calls `f(global indices, rows)` on this worker's rows, block by block
@@ -129,12 +190,11 @@ impl Shard {
                     let first = lo + (self.index + self.peers - lo % self.peers) % self.peers;
                     idx.extend((first..hi).step_by(self.peers));
                     for (r, &i) in idx.iter().enumerate() {
-                        m.read_row(
-                            i,
-                            buf.row_mut(r)
-                                .as_slice_mut()
-                                .expect("a standard layout row"),
-                        );
+                        let row = buf.row_mut(r).into_slice().expect("a standard layout row");
+                        m.read_row(i, row);
+                        if let Some(z) = &self.zscore {
+                            zscore_row(z, row);
+                        }
                     }
                     m.release_rows(lo, hi);
                     f(&idx, buf.slice(ndarray::s![..idx.len(), ..]));

@@ -31,6 +31,7 @@ pub enum Picture {
     HdbscanSoft,
     CondensedTree,
     InitSensitivity,
+    EmFromKmeans,
     EmTrace,
     KChoice,
     EmToKmeansGif,
@@ -39,12 +40,13 @@ pub enum Picture {
 
 impl Picture {
     /// Every per-dataset picture, in the order the page shows them.
-    pub const ALL: [Picture; 14] = [
+    pub const ALL: [Picture; 15] = [
         Picture::HardVsSoft,
         Picture::EmVsKmeans,
         Picture::Responsibilities,
         Picture::EmTrace,
         Picture::InitSensitivity,
+        Picture::EmFromKmeans,
         Picture::Convergence,
         Picture::Bic,
         Picture::OpticsReachability,
@@ -69,6 +71,7 @@ impl Picture {
             Picture::HdbscanSoft => "hdbscan-soft.png",
             Picture::CondensedTree => "condensed-tree.png",
             Picture::InitSensitivity => "init-sensitivity.png",
+            Picture::EmFromKmeans => "em-from-kmeans.png",
             Picture::EmTrace => "em-trace.gif",
             Picture::KChoice => "k-choice.png",
             Picture::EmToKmeansGif => "em-to-kmeans.gif",
@@ -89,6 +92,7 @@ impl Picture {
             Picture::HdbscanSoft => "Soft density clusters: HDBSCAN's membership vectors beside EM's responsibilities, blended alike; compare them point by point (faint on the left = little chance of being in any cluster).",
             Picture::CondensedTree => "HDBSCAN's condensed tree: λ = 1/distance downward, bar width = points left; the ringed bars are the clusters selected.",
             Picture::InitSensitivity => "Initialisation matters: EM from 50 starts; the optima they reach by init method, how many reach the best, and the best and the worst optimum side by side.",
+            Picture::EmFromKmeans => "Where the start leads: EM started from k-means' labels; arrows from each centroid to EM's final mean, the points that change cluster ringed, the log-likelihood of the start and of the end.",
             Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
             Picture::KChoice => "Choosing k two ways: BIC per k beside the variational Bayesian mixture, whose unneeded components fade out as it fits.",
             Picture::EmToKmeansGif => "EM's limit is k-means: one shared variance σ² shrinks to 0, responsibilities harden, circles shrink to points.",
@@ -141,6 +145,7 @@ impl Picture {
                 .as_ref()
                 .map(|_| ())
                 .map_err(Clone::clone),
+            Picture::EmFromKmeans => s.em_from_kmeans.as_ref().map(|_| ()).map_err(Clone::clone),
         }
     }
 
@@ -156,6 +161,7 @@ impl Picture {
             Picture::HdbscanSoft => render::hdbscan_soft::render(s, path),
             Picture::CondensedTree => render::condensed_tree::render(s, path),
             Picture::InitSensitivity => render::init_sensitivity::render(s, path),
+            Picture::EmFromKmeans => render::em_from_kmeans::render(s, path),
             Picture::EmTrace => render::trace_gif::render(s, path),
             Picture::KChoice => render::k_choice::render(s, path),
             Picture::EmToKmeansGif => render::em_to_kmeans::render_gif(s, path),

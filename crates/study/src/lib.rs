@@ -23,6 +23,7 @@ pub mod config;
 pub mod density_soft;
 pub mod error;
 pub mod fitting;
+pub mod from_kmeans;
 pub mod path;
 pub mod questions;
 pub mod select;

@@ -95,8 +95,19 @@ fn draw(root: &Area, s: &Study, kc: &KChoice) -> DResult {
 
 fn draw_bic(area: &Area, s: &Study) -> DResult {
     let sw = &s.sweep;
+    // scikit-learn's four types among the models (mclust's other ten are in bic.png).
+    let four: Vec<(usize, CovarianceType)> = sw
+        .models
+        .iter()
+        .enumerate()
+        .filter_map(|(m, model)| model.alias().map(|t| (m, t)))
+        .collect();
     let (lo, hi) = padded(
-        sw.bic.iter().chain(&sw.icl).flatten().flatten().copied(),
+        sw.bic
+            .iter()
+            .chain(&sw.icl)
+            .flat_map(|row| four.iter().filter_map(|&(m, _)| row[m]))
+            .chain(sw.best_icl.map(|b| b.2)),
         0.06,
         1.0,
     );
@@ -110,7 +121,7 @@ fn draw_bic(area: &Area, s: &Study) -> DResult {
     );
     ax.x_integer = true;
     let mut c = chart(area, &ax)?;
-    for (t_i, &t) in CovarianceType::ALL.iter().enumerate() {
+    for &(t_i, t) in &four {
         let pts: Vec<(f64, f64)> = sw
             .ks
             .iter()

@@ -22,6 +22,8 @@
 //!   with the selected clusters ringed.
 //! * [`init_sensitivity`]: `init-sensitivity.png`, EM from many starts:
 //!   the optima reached, by init method, the best and the worst drawn.
+//! * [`em_from_kmeans`]: `em-from-kmeans.png`, EM started from k-means'
+//!   labels: arrows from the centroids to EM's means, changed points ringed.
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
 //! * [`k_choice`]: `k-choice.png`, BIC's k beside the Bayesian mixture's
 //!   weights switching components off.
@@ -50,6 +52,7 @@ pub mod kit;
 pub mod bic;
 pub mod condensed_tree;
 pub mod convergence;
+pub mod em_from_kmeans;
 pub mod em_to_kmeans;
 pub mod em_vs_kmeans;
 pub mod grid;
