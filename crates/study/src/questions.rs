@@ -86,10 +86,12 @@ pub fn k_choice(
 ) -> Result<KChoice, String> {
     let (zs, sample) = sweep_rows(z);
     let kmax = *sweep.ks.last().ok_or("the BIC sweep tried no k")?;
-    let mut s = match (settings.get("covariance"), sweep.best) {
-        (None, Some((_, t, _))) => {
-            settings.with("covariance", json!(t.name()), "the BIC sweep's best type")
-        }
+    let mut s = match (settings.get("covariance"), best_sklearn_type(sweep)) {
+        (None, Some(t)) => settings.with(
+            "covariance",
+            json!(t.name()),
+            "the BIC sweep's best of scikit-learn's four types",
+        ),
         _ => settings.clone(),
     };
     if s.get("max_iter").is_none() {
@@ -115,6 +117,26 @@ pub fn k_choice(
         fit: *fit,
         sample,
     })
+}
+
+/// The Bayesian mixture's covariance type: the BIC-best model when it is one
+/// of scikit-learn's four (EII spherical, VII… see `CovarianceModel::alias`),
+/// else the four's lowest BIC over the sweep.
+pub fn best_sklearn_type(sweep: &Sweep) -> Option<CovarianceType> {
+    if let Some(t) = sweep.best.and_then(|(_, m, _)| m.alias()) {
+        return Some(t);
+    }
+    let mut best: Option<(f64, CovarianceType)> = None;
+    for row in &sweep.bic {
+        for (m, model) in sweep.models.iter().enumerate() {
+            if let (Some(t), Some(Some(v))) = (model.alias(), row.get(m)) {
+                if best.is_none_or(|(b, _)| *v < b) {
+                    best = Some((*v, t));
+                }
+            }
+        }
+    }
+    best.map(|(_, t)| t)
 }
 
 /// One σ² of the path to k-means.
