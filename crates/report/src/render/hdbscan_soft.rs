@@ -54,13 +54,8 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft, p: &Pair) -> DResult {
     .page(root, 110)?;
     let (left, right) = panels.split_horizontally(SIZE.0 as i32 / 2);
     let title = format!(
-        "HDBSCAN membership vectors: mean chance in some cluster {:.2}{}",
-        soft.summary.mean_in_some_cluster,
-        if soft.rows.len() < s.n {
-            format!(" ({} sampled points)", soft.rows.len())
-        } else {
-            String::new()
-        }
+        "HDBSCAN soft clusters: mean {:.2} in a cluster",
+        soft.summary.mean_in_some_cluster
     );
     let strip = s.view.dim == 1;
     let ax = if strip {
@@ -109,8 +104,17 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft, p: &Pair) -> DResult {
     entries.push((
         Mark::None,
         format!(
-            "{:.0}% of HDBSCAN's clustered points keep most membership in their own cluster",
-            100.0 * (1.0 - soft.summary.boundary_share)
+            "{:.0}% of HDBSCAN's clustered points keep most membership in their own cluster{}",
+            100.0 * (1.0 - soft.summary.boundary_share),
+            if soft.rows.len() < s.n {
+                format!(
+                    " (membership vectors of a random {} of the {} points)",
+                    soft.rows.len(),
+                    s.n
+                )
+            } else {
+                String::new()
+            }
         ),
     ));
     if !strip {
