@@ -57,6 +57,9 @@ pub struct FitAlgorithm {
     pub proba: bool,
     /// `--membership-vectors` (HDBSCAN): the soft density clusters in the JSON.
     pub membership_vectors: bool,
+    /// `--workers` and the other distributed flags (EM and k-means), when given.
+    #[cfg(feature = "distributed")]
+    pub distributed: Option<crate::distributed::DistArgs>,
 }
 
 /// The help line of a parameter: what it is and its default.
@@ -71,12 +74,17 @@ pub(crate) fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
         Kind::Size => "N|FRACTION",
         Kind::Choice(_) => "NAME",
         Kind::Path => "FILE",
+        Kind::Flag => "BOOL",
     };
-    Arg::new(id)
+    let arg = Arg::new(id)
         .long(long)
         .help(param_help(p))
         .value_name(value_name)
-        .action(ArgAction::Set)
+        .action(ArgAction::Set);
+    match p.kind {
+        Kind::Flag => arg.num_args(0..=1).default_missing_value("true"),
+        _ => arg,
+    }
 }
 
 impl clap::FromArgMatches for FitAlgorithm {
@@ -109,6 +117,8 @@ impl clap::FromArgMatches for FitAlgorithm {
             proba: entry.soft && sub.get_flag("proba"),
             membership_vectors: algorithm == Algorithm::Hdbscan
                 && sub.get_flag("membership-vectors"),
+            #[cfg(feature = "distributed")]
+            distributed: crate::distributed::DistArgs::from_matches(algorithm, sub),
         })
     }
 
@@ -156,6 +166,10 @@ impl clap::Subcommand for FitAlgorithm {
                         .action(ArgAction::SetTrue)
                         .help("Include each point's soft membership in every cluster (hdbscan.membership_vectors, rows summing to the chance of being in some cluster) in the JSON"),
                 );
+            }
+            #[cfg(feature = "distributed")]
+            {
+                sc = crate::distributed::DistArgs::augment(a, sc);
             }
             cmd = cmd.subcommand(sc);
         }

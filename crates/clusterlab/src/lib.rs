@@ -1,8 +1,10 @@
 //! # clusterlab
 //!
-//! The command-line front end: `fit` one algorithm on a dataset, `trace` the
-//! EM iterations of the seed example, list `datasets`, `compare` all
-//! algorithms and render reports. (EM's speed is measured by the
+//! The command-line front end: `fit` one algorithm on a dataset (EM and
+//! k-means also on timely dataflow across processes and hosts, with
+//! `--workers`), `trace` the EM iterations of the seed example, list
+//! `datasets`, `convert` a CSV to `.npy`, `compare` all algorithms and render
+//! reports. (EM's speed is measured by the
 //! `em_bench` example of `clusterlab-em`, not by a subcommand.)
 //!
 //! Data flows one way: CSV or generator → [`clusterlab_data::Dataset`] →
@@ -14,6 +16,8 @@
 pub mod cli;
 pub mod compare;
 pub mod convert;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 pub mod error;
 pub mod fit;
 pub mod output;

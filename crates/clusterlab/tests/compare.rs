@@ -59,6 +59,9 @@ fn picture_size(p: Picture) -> (u32, u32) {
         Picture::InitSensitivity => render::init_sensitivity::SIZE,
         Picture::EmFromKmeans => render::em_from_kmeans::SIZE,
         Picture::EmTrace => render::trace_gif::SIZE,
+        Picture::KChoice => render::k_choice::SIZE,
+        Picture::EmToKmeansGif => render::em_to_kmeans::GIF_SIZE,
+        Picture::EmToKmeansPng => render::em_to_kmeans::STRIP_SIZE,
     }
 }
 
@@ -238,6 +241,38 @@ fn compare_writes_a_complete_report() {
         let a = d["em_kmeans_agreement"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&a));
         assert!(d["em_kmeans_reason"]["headline"].as_str().unwrap().len() > 20);
+        // EM's σ² path: shrinking σ², hardening responsibilities, and the
+        // last frame's labels k-means' on at least 99% of the points.
+        let frames = d["em_to_kmeans"]["frames"].as_array().unwrap();
+        assert!(frames.len() >= 4, "{}", d["dataset"]);
+        let last = frames.last().unwrap();
+        assert!(
+            last["agreement_with_kmeans"].as_f64().unwrap() >= 0.99,
+            "{last}"
+        );
+        assert!(
+            last["mean_max_responsibility"].as_f64().unwrap() > 0.99,
+            "{last}"
+        );
+        for w in frames.windows(2) {
+            assert!(w[1]["sigma2"].as_f64().unwrap() < w[0]["sigma2"].as_f64().unwrap());
+        }
+        // The Bayesian mixture's k beside BIC's; its k counts the weights above 1/(100·kmax).
+        let kc = &d["k_choice"];
+        let kmax = kc["kmax"].as_u64().unwrap() as usize;
+        let weights: Vec<f64> = kc["bgmm"]["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_f64().unwrap())
+            .collect();
+        assert_eq!(weights.len(), kmax);
+        let kept = weights
+            .iter()
+            .filter(|w| **w > 1.0 / (100.0 * kmax as f64))
+            .count();
+        assert_eq!(kc["k"], kept as u64, "{kc}");
+        assert_eq!(kc["bic_k"], d["best_bic_k"]);
     }
     // HDBSCAN's soft clusters: the summary, as many clusters as its row.
     for d in datasets {

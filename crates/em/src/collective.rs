@@ -9,11 +9,15 @@
 //! single-process fit (`n_init`, convergence on `tol`, re-seeding of collapsed
 //! components, warnings), asking a [`Collective`] for the sums.
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::engine::Engine;
 use crate::error::GmmError;
 use crate::fit::{describe_reseed, describe_singular, MAX_RESEED_WARNINGS};
+use crate::init;
 use crate::model::{CovarianceType, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::params::{Init, ValidGmmParams};
@@ -159,6 +163,24 @@ pub fn shard_statistics(
     ShardStats::from_suff(&s, model.covariance_type())
 }
 
+/// The statistics of a shard's rows `x` under given responsibilities
+/// `resp` (rows × k), for covariance representation `ty`, around `centre`:
+/// what the first M-step of a data-driven start sums. The log-likelihood
+/// entry is 0 (there is no model yet).
+pub fn shard_statistics_from_responsibilities(
+    engine: Engine,
+    ty: CovarianceType,
+    x: ArrayView2<f64>,
+    centre: ArrayView1<f64>,
+    resp: &mut Array2<f64>,
+) -> ShardStats {
+    let s = engine.stats_from_responsibilities(ty, x, None, centre, resp);
+    let mut out = ShardStats::from_suff(&s, ty);
+    let len = out.values.len();
+    out.values[len - 2] = 0.0;
+    out
+}
+
 /// `ln p(x_i)` of each row of a shard under `model`, computed around
 /// `centre` exactly as the single-process fit ranks points for re-seeding.
 pub fn shard_point_log_likelihoods(
@@ -190,6 +212,45 @@ pub trait Collective {
         centre: ArrayView1<f64>,
         count: usize,
     ) -> Result<Vec<(usize, Array1<f64>)>, GmmError>;
+    /// The rows with global indices `which`, in that order (each from its owner).
+    fn rows_at(&mut self, which: &[usize]) -> Result<Vec<Array1<f64>>, GmmError>;
+    /// The k-means++ centres of the single-process `kmeans`/`kmeans++`
+    /// starts (`init.rs`: the first uniform over the rows, each next the
+    /// best of `2 + ⌊ln k⌋` candidates drawn ∝ D(x)²), drawing from `rng`
+    /// exactly as the single-process seeding does: global row indices.
+    fn kmeans_plus_plus(
+        &mut self,
+        k: usize,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<Vec<usize>, GmmError>;
+    /// The sum over all shards of [`shard_statistics_from_responsibilities`]
+    /// under the start's responsibilities.
+    fn start_statistics(
+        &mut self,
+        start: &Start,
+        ty: CovarianceType,
+        k: usize,
+        centre: ArrayView1<f64>,
+    ) -> Result<ShardStats, GmmError>;
+}
+
+/// The responsibilities a data-driven start gives each global row `i`.
+#[derive(Debug, Clone, Copy)]
+pub enum Start<'a> {
+    /// One-hot: component j on row `points[j]` only (`kmeans++`, `random-from-data`).
+    Points(&'a [usize]),
+    /// One-hot at `labels[i]` (`--init-labels`).
+    Labels(&'a [usize]),
+    /// [`random_responsibility_row`](crate::random_responsibility_row)`(stream, i)` (`random`).
+    Random(u64),
+    /// One-hot at the label of Lloyd's k-means run from the centres at these
+    /// rows, as `init.rs` runs it (`kmeans`): at most
+    /// [`KMEANS_START_MAX_ITER`](crate::KMEANS_START_MAX_ITER) iterations,
+    /// stopping when the centres' squared move is at most
+    /// [`KMEANS_START_TOL`](crate::KMEANS_START_TOL) × the mean feature
+    /// variance, an empty cluster moved to the farthest row not yet taken
+    /// (ties to the higher index), labels ties to the lower component.
+    KMeans(&'a [usize]),
 }
 
 /// A distributed fit's outcome (no per-row values: those stay with the shards).
@@ -209,6 +270,7 @@ pub struct CollectiveFit {
 
 /// One run of a collective fit.
 struct RunOutcome {
+    initial: GmmModel,
     model: GmmModel,
     lower_bounds: Vec<f64>,
     converged: bool,
@@ -227,26 +289,55 @@ impl RunOutcome {
 
 impl ValidGmmParams {
     /// Fits from the shards a [`Collective`] reaches: the single-process
-    /// loop with every sum taken by the collective. Starts from an init
-    /// model only (the data-driven starts need every row in one place).
+    /// loop with every sum taken by the collective. Every start but `hc`
+    /// gives the single-process start: the same random stream (seeded by
+    /// `seed`, drawn in the same order), the first M-step from the start's
+    /// responsibilities summed over the shards, re-seeding at initialisation
+    /// from the same shuffled row order.
     pub fn fit_collective(&self, c: &mut dyn Collective) -> Result<CollectiveFit, GmmError> {
-        let Init::Model(start) = &self.init else {
+        if self.prior || self.noise {
+            return Err(crate::error::invalid(
+                if self.prior { "prior" } else { "noise" },
+                "a distributed fit does not take mclust's prior or noise component yet \
+                 (both need statistics of all rows before the first step); fit on one machine",
+            ));
+        }
+        if let Init::Auto = self.init {
             return Err(crate::error::invalid(
                 "init",
-                format!(
-                    "a distributed fit starts from --init-model (the {} start needs every row in one process; \
-                     fit a sample on one machine and pass its JSON)",
-                    self.init.name()
-                ),
+                "a distributed fit cannot take the default start (auto: the best of mclust's hc \
+                 tree, k-means, k-means++ and random-from-data; hc needs its rows in one \
+                 process); pass --init kmeans, kmeans++, random or random-from-data, \
+                 --init-labels or --init-model",
             ));
-        };
-        let (n, centre, variance) = c.moments()?;
-        if start.n_features() != centre.len() {
+        }
+        if let Init::Hc = self.init {
             return Err(crate::error::invalid(
-                "init-model",
+                "init",
+                "a distributed fit cannot start from hc (mclust's tree needs its rows in one \
+                 process); use --init kmeans, kmeans++, random, \
+                 random-from-data, --init-labels or --init-model",
+            ));
+        }
+        let (n, centre, variance) = c.moments()?;
+        if let Init::Model(start) = &self.init {
+            if start.n_features() != centre.len() {
+                return Err(crate::error::invalid(
+                    "init-model",
+                    format!(
+                        "the model has {} features but the data has {}",
+                        start.n_features(),
+                        centre.len()
+                    ),
+                ));
+            }
+        }
+        if self.model.is_univariate() && centre.len() != 1 {
+            return Err(crate::error::invalid(
+                "covariance",
                 format!(
-                    "the model has {} features but the data has {}",
-                    start.n_features(),
+                    "{} is a model of one feature but the data has {}",
+                    self.model,
                     centre.len()
                 ),
             ));
@@ -260,9 +351,18 @@ impl ValidGmmParams {
                 ),
             ));
         }
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
+        let runs = match self.init {
+            Init::Model(_) | Init::Labels(_) | Init::Hc => 1,
+            _ => self.n_init,
+        };
         let mut best: Option<RunOutcome> = None;
-        for _ in 0..self.n_init {
-            let run = self.run_collective(c, (**start).clone(), centre.view(), variance.view())?;
+        for _ in 0..runs {
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) =
+                self.initial_collective(c, n, centre.view(), variance.view(), &mut rng, &mut warm)?;
+            let run =
+                self.run_collective(c, initial, reseeds, warm, centre.view(), variance.view())?;
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -271,6 +371,7 @@ impl ValidGmmParams {
             }
         }
         let RunOutcome {
+            initial,
             model,
             lower_bounds,
             converged,
@@ -296,7 +397,7 @@ impl ValidGmmParams {
         );
         Ok(CollectiveFit {
             model,
-            initial_model: (**start).clone(),
+            initial_model: initial,
             log_likelihood,
             lower_bounds,
             n_iter,
@@ -306,20 +407,125 @@ impl ValidGmmParams {
         })
     }
 
+    /// The model a run starts from (as `fit.rs`'s `initial_model`, drawing
+    /// from `rng` in the same order) and the re-seed warnings its making produced.
+    fn initial_collective(
+        &self,
+        c: &mut dyn Collective,
+        n: usize,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let k = self.n_components;
+        let points;
+        let start = match &self.init {
+            Init::Model(m) => return Ok(((**m).clone(), Vec::new())),
+            Init::Hc | Init::Auto | Init::LabelsWithNoise(_) => {
+                unreachable!("refused in fit_collective")
+            }
+            Init::Labels(labels) => {
+                if labels.len() != n {
+                    return Err(crate::error::invalid(
+                        "init-labels",
+                        format!("{} labels for {n} data rows", labels.len()),
+                    ));
+                }
+                Start::Labels(labels)
+            }
+            Init::KMeans => {
+                points = c.kmeans_plus_plus(k, rng)?;
+                Start::KMeans(&points)
+            }
+            Init::KMeansPlusPlus => {
+                points = c.kmeans_plus_plus(k, rng)?;
+                Start::Points(&points)
+            }
+            Init::Random => Start::Random(rng.gen::<u64>()),
+            Init::RandomFromData => {
+                points = init::random_points(n, k, rng);
+                Start::Points(&points)
+            }
+        };
+        let ty = self.model.representation();
+        let suff = c.start_statistics(&start, ty, k, centre)?.to_suff();
+        // The same shuffled order as the single-process fit (the stream stays in step).
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(rng);
+        let empty = Array2::<f64>::zeros((0, centre.len()));
+        let probe = Reseed {
+            x: empty.view(),
+            data_variance: variance.view(),
+            ranking: Ranking::Given {
+                points: &[],
+                asked: std::cell::Cell::new(0),
+            },
+        };
+        let mut probe_warm = warm.clone();
+        let (mut model, mut events) = m_step(
+            &suff,
+            self.model,
+            centre,
+            self.reg_covar,
+            &probe,
+            &mut probe_warm,
+            self.inner_control(),
+            None,
+        );
+        let asked = match &probe.ranking {
+            Ranking::Given { asked, .. } => asked.get(),
+            _ => 0,
+        };
+        if asked > 0 {
+            // Re-seeding takes the first unused rows of the order: `asked` suffice.
+            let which = &order[..asked.min(n)];
+            let rows = c.rows_at(which)?;
+            let given: Vec<(usize, Array1<f64>)> = which.iter().copied().zip(rows).collect();
+            let reseed = Reseed {
+                x: empty.view(),
+                data_variance: variance.view(),
+                ranking: Ranking::Given {
+                    points: &given,
+                    asked: std::cell::Cell::new(0),
+                },
+            };
+            (model, events) = m_step(
+                &suff,
+                self.model,
+                centre,
+                self.reg_covar,
+                &reseed,
+                warm,
+                self.inner_control(),
+                None,
+            );
+        } else {
+            *warm = probe_warm;
+        }
+        Ok((
+            model,
+            events
+                .iter()
+                .filter_map(|e| describe_reseed(e, 0))
+                .collect(),
+        ))
+    }
+
     /// One run from `initial`, as `fit.rs`'s `run`.
     fn run_collective(
         &self,
         c: &mut dyn Collective,
         initial: GmmModel,
+        mut reseeds: Vec<String>,
+        mut warm: WarmStart,
         centre: ArrayView1<f64>,
         variance: ArrayView1<f64>,
     ) -> Result<RunOutcome, GmmError> {
         let d = centre.len();
         let empty = ndarray::Array2::<f64>::zeros((0, d));
-        let mut model = initial;
-        let mut warm = WarmStart::default();
+        let mut model = initial.clone();
         let mut lower_bounds = Vec::new();
-        let mut reseeds = Vec::new();
         let mut final_events = Vec::new();
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
@@ -345,6 +551,7 @@ impl ValidGmmParams {
                 &probe,
                 &mut probe_warm,
                 self.inner_control(),
+                None,
             );
             let asked = match &probe.ranking {
                 Ranking::Given { asked, .. } => asked.get(),
@@ -368,6 +575,7 @@ impl ValidGmmParams {
                     &reseed,
                     &mut warm,
                     self.inner_control(),
+                    None,
                 );
             } else {
                 warm = probe_warm;
@@ -384,6 +592,7 @@ impl ValidGmmParams {
             }
         }
         Ok(RunOutcome {
+            initial,
             model,
             lower_bounds,
             converged,

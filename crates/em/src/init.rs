@@ -1,6 +1,8 @@
 //! Starting points: k-means (k-means++ seeding and Lloyd iterations, written
 //! here), k-means++ centres alone, random responsibilities, random points.
 //! Each returns responsibilities; the first M-step turns them into a model.
+//! The random responsibilities are counter-based (row i's come from its own
+//! position in one stream), so shards of the data can draw their own.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::seq::index::sample;
@@ -62,6 +64,12 @@ pub(crate) fn kmeans_plus_plus<R: Rng + ?Sized>(
     centres
 }
 
+/// Most Lloyd iterations of the k-means start.
+pub const KMEANS_START_MAX_ITER: usize = 300;
+/// The k-means start stops when the centres' squared move is at most this
+/// times the data's mean per-feature variance.
+pub const KMEANS_START_TOL: f64 = 1e-4;
+
 /// Lloyd's k-means from k-means++ centres; returns the final labels.
 /// An empty cluster is moved to the point farthest from its centre.
 pub(crate) fn kmeans_labels<R: Rng + ?Sized>(
@@ -70,8 +78,6 @@ pub(crate) fn kmeans_labels<R: Rng + ?Sized>(
     k: usize,
     rng: &mut R,
 ) -> Vec<usize> {
-    const MAX_ITER: usize = 300;
-    const TOL: f64 = 1e-4;
     let (n, d) = x.dim();
     let weight = |i: usize| w.map_or(1.0, |w| w[i]);
     let mut centres = Array2::<f64>::zeros((k, d));
@@ -86,9 +92,9 @@ pub(crate) fn kmeans_labels<R: Rng + ?Sized>(
         .map(|r| sq_dist(r, mean.view()))
         .sum::<f64>()
         / (n * d) as f64;
-    let tol = TOL * var_mean;
+    let tol = KMEANS_START_TOL * var_mean;
     let mut labels = vec![0usize; n];
-    for _ in 0..MAX_ITER {
+    for _ in 0..KMEANS_START_MAX_ITER {
         let mut dist = vec![0.0; n];
         for i in 0..n {
             let (mut bj, mut bd) = (0, f64::INFINITY);
@@ -159,16 +165,45 @@ pub(crate) fn one_hot_at(n: usize, centres: &[usize]) -> Array2<f64> {
     r
 }
 
-/// Uniform random responsibilities, each row normalised to sum to 1.
-pub(crate) fn random_responsibilities<R: Rng + ?Sized>(
-    n: usize,
-    k: usize,
-    rng: &mut R,
-) -> Array2<f64> {
-    let mut r = Array2::<f64>::from_shape_fn((n, k), |_| rng.gen::<f64>());
-    for mut row in r.rows_mut() {
-        let s = row.sum();
-        row /= s;
+/// SplitMix64's output function: a bijective mix of 64 bits.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The counter-based uniform draw number `counter` of `stream`, in [0, 1):
+/// the top 53 bits of `mix64(stream + (counter + 1)·φ)` (SplitMix64 at a
+/// given position), so any row's draws can be made without the rows before it.
+fn counter_uniform(stream: u64, counter: u64) -> f64 {
+    let z = mix64(stream.wrapping_add(counter.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Row `i`'s random responsibilities (k of them) from `stream`: draws
+/// `i·k .. i·k + k` of the stream, normalised to sum to 1. A shard can draw
+/// its own rows' without drawing anyone else's.
+pub fn random_responsibility_row(stream: u64, i: usize, out: &mut [f64]) {
+    let k = out.len() as u64;
+    for (j, r) in out.iter_mut().enumerate() {
+        *r = counter_uniform(stream, i as u64 * k + j as u64);
+    }
+    let s: f64 = out.iter().sum();
+    for r in out.iter_mut() {
+        *r /= s;
+    }
+}
+
+/// Uniform random responsibilities, each row normalised to sum to 1; row i
+/// is [`random_responsibility_row`]`(stream, i)`.
+pub(crate) fn random_responsibilities(n: usize, k: usize, stream: u64) -> Array2<f64> {
+    let mut r = Array2::<f64>::zeros((n, k));
+    for (i, mut row) in r.rows_mut().into_iter().enumerate() {
+        random_responsibility_row(
+            stream,
+            i,
+            row.as_slice_mut().expect("a standard layout row"),
+        );
     }
     r
 }

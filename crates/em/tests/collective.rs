@@ -1,11 +1,16 @@
 //! The distributed driver (`fit_collective`) over shards held in memory
 //! equals the single-process fit: rows split i mod S, statistics summed
 //! shard by shard, the same M-step, for every covariance type, and the
-//! same re-seeding when a component collapses.
+//! same re-seeding when a component collapses; the random, random-from-data
+//! and labels starts (with n_init runs drawn from one stream) give the
+//! single-process start for any number of shards, with mclust's models too.
+//! (The k-means starts need the distributed k-means: they are checked end to
+//! end in `crates/clusterlab/tests/distributed.rs`.)
 
 use clusterlab_em::{
-    shard_point_log_likelihoods, shard_statistics, Collective, CovarianceType, Covariances, Engine,
-    GaussianMixture, GmmError, GmmModel, Init, ShardStats,
+    random_responsibility_row, shard_point_log_likelihoods, shard_statistics,
+    shard_statistics_from_responsibilities, Collective, CovarianceModel, CovarianceType,
+    Covariances, Engine, GaussianMixture, GmmError, GmmModel, Init, ShardStats, Start,
 };
 use ndarray::{array, s, Array1, Array2, ArrayView1, Axis};
 use rand::SeedableRng;
@@ -73,6 +78,64 @@ impl Collective for Shards {
             .take(count)
             .map(|(_, i, r)| (i, r))
             .collect())
+    }
+    fn rows_at(&mut self, which: &[usize]) -> Result<Vec<Array1<f64>>, GmmError> {
+        let s = self.parts.len();
+        Ok(which
+            .iter()
+            .map(|&i| self.parts[i % s].1.row(i / s).to_owned())
+            .collect())
+    }
+    fn kmeans_plus_plus(
+        &mut self,
+        _: usize,
+        _: &mut Xoshiro256PlusPlus,
+    ) -> Result<Vec<usize>, GmmError> {
+        Err(GmmError::InvalidData(
+            "these in-memory shards run no k-means".into(),
+        ))
+    }
+    fn start_statistics(
+        &mut self,
+        start: &Start,
+        ty: CovarianceType,
+        k: usize,
+        c: ArrayView1<f64>,
+    ) -> Result<ShardStats, GmmError> {
+        let mut total = ShardStats::zeros(ty, k, self.d);
+        for (idx, x) in &self.parts {
+            let mut resp = Array2::<f64>::zeros((x.nrows(), k));
+            for (r, &i) in idx.iter().enumerate() {
+                match start {
+                    Start::Points(p) => {
+                        for (j, &at) in p.iter().enumerate() {
+                            if at == i {
+                                resp[[r, j]] = 1.0;
+                            }
+                        }
+                    }
+                    Start::Labels(l) => resp[[r, l[i]]] = 1.0,
+                    Start::Random(stream) => random_responsibility_row(
+                        *stream,
+                        i,
+                        resp.row_mut(r).as_slice_mut().unwrap(),
+                    ),
+                    Start::KMeans(_) => {
+                        return Err(GmmError::InvalidData(
+                            "these in-memory shards run no k-means".into(),
+                        ))
+                    }
+                }
+            }
+            total.add(&shard_statistics_from_responsibilities(
+                Engine::Fast,
+                ty,
+                x.view(),
+                c,
+                &mut resp,
+            ));
+        }
+        Ok(total)
     }
 }
 
@@ -200,8 +263,89 @@ fn a_collapsed_component_is_reseeded_at_the_same_point() {
 }
 
 #[test]
-fn data_driven_starts_are_refused() {
-    let p = GaussianMixture::params(2).check().unwrap();
+fn hc_is_refused_with_the_reason() {
+    let p = GaussianMixture::params(2).init(Init::Hc).check().unwrap();
     let e = p.fit_collective(&mut Shards::new(&data(), 2)).unwrap_err();
-    assert!(e.to_string().contains("--init-model"), "{e}");
+    assert!(e.to_string().contains("cannot start from hc"), "{e}");
+}
+
+/// The data-driven starts (n_init 3 from one seed) and mclust's models:
+/// the collective fit equals the single-process fit for 1, 3 and 4 shards.
+#[test]
+fn random_point_and_label_starts_give_the_single_process_fit() {
+    let x = data();
+    let labels: Vec<usize> = (0..x.nrows()).map(|i| (i * 7 + i / 5) % 3).collect();
+    let starts = [
+        ("random", Init::Random, 3),
+        ("random-from-data", Init::RandomFromData, 3),
+        ("labels", Init::Labels(labels), 1),
+    ];
+    for model in [
+        CovarianceModel::VVV,
+        CovarianceModel::VEV,
+        CovarianceModel::EEI,
+        CovarianceModel::VII,
+    ] {
+        for (name, init, n_init) in &starts {
+            let p = GaussianMixture::params(3)
+                .model(model)
+                .init(init.clone())
+                .n_init(*n_init)
+                .seed(9)
+                .tol(0.0)
+                .max_iter(15)
+                .check()
+                .unwrap();
+            let one = p.fit(x.view(), None).unwrap();
+            for shards in [1, 3, 4] {
+                let many = p.fit_collective(&mut Shards::new(&x, shards)).unwrap();
+                let what = format!("{model}, {name}, {shards} shards");
+                assert_eq!(many.n_iter, one.n_iter, "{what}");
+                assert!(
+                    close(many.log_likelihood, one.log_likelihood, 1e-12),
+                    "{what}: {} vs {}",
+                    many.log_likelihood,
+                    one.log_likelihood
+                );
+                let a = serde_json::to_value(&many.model).unwrap();
+                let b = serde_json::to_value(&one.model).unwrap();
+                let (a, b) = (numbers(&a), numbers(&b));
+                assert_eq!(a.len(), b.len(), "{what}");
+                for (u, v) in a.iter().zip(&b) {
+                    assert!((u - v).abs() <= 1e-10, "{what}: {u} vs {v}");
+                }
+                let (a, b) = (
+                    numbers(&serde_json::to_value(&many.initial_model).unwrap()),
+                    numbers(&serde_json::to_value(&one.initial_model).unwrap()),
+                );
+                for (u, v) in a.iter().zip(&b) {
+                    assert!((u - v).abs() <= 1e-10, "{what}: start {u} vs {v}");
+                }
+                assert_eq!(many.warnings, one.warnings, "{what}");
+            }
+        }
+    }
+}
+
+/// Every number in a JSON value, in order.
+fn numbers(v: &serde_json::Value) -> Vec<f64> {
+    match v {
+        serde_json::Value::Number(n) => vec![n.as_f64().unwrap()],
+        serde_json::Value::Array(a) => a.iter().flat_map(numbers).collect(),
+        serde_json::Value::Object(o) => o.values().flat_map(numbers).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Row i's random responsibilities are SplitMix64's output at counters
+/// i·k + j of the stream, normalised: values from an independent Python
+/// evaluation of that formula (stream 5, row 2, k = 3).
+#[test]
+fn random_responsibilities_are_counter_based() {
+    let mut a = [0.0; 3];
+    random_responsibility_row(5, 2, &mut a);
+    let want = [0.5124825250497207, 0.2657673251485873, 0.22175014980169214];
+    for (u, v) in a.iter().zip(want) {
+        assert!((u - v).abs() <= 1e-15, "{a:?}");
+    }
 }

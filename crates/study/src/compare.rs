@@ -7,8 +7,10 @@ use clusterlab_data::Dataset;
 use crate::config::CompareConfig;
 use crate::error::StudyError;
 use crate::fitting;
+use crate::questions;
 use crate::study::{slug, KRule, Study};
 use crate::view::View;
+use serde_json::json;
 
 /// Where a long run reports what it is doing (a progress bar, stage lines, or nothing).
 pub trait Progress: Sync {
@@ -102,6 +104,41 @@ pub fn study(
         (None, Some(c), _) => (c, KRule::GroundTruth, "the ground-truth count".into()),
         (None, None, Some((k, _, _))) => (k, KRule::Bic, "the best BIC".into()),
         (None, None, None) => (2.min(n.max(1)), KRule::Bic, "the fallback k".into()),
+    };
+    // EM is fitted with the model the selection chose at k, unless the user named one.
+    let sampled = sweep
+        .sample
+        .map_or(String::new(), |m| format!(" (BIC on {m} sampled points)"));
+    let mclust = sweep.best.map_or(String::new(), |(bk, bm, _)| {
+        format!(
+            "; mclust's procedure (the best BIC over every model and k{sampled}) chooses {bm} with k = {bk}"
+        )
+    });
+    let (gmm_settings, model_note) = match (gmm_settings.get("covariance"), sweep.best_at(k)) {
+        (Some(c), _) => {
+            let name = c.value.as_str().map_or(c.value.to_string(), str::to_string);
+            let note = format!("EM model: {name} as given ({}){mclust}", c.origin);
+            (gmm_settings.clone(), note)
+        }
+        (None, Some((m, _))) => (
+            gmm_settings.with(
+                "covariance",
+                json!(m.name().to_ascii_lowercase()),
+                "the BIC selection",
+            ),
+            format!("EM model: {m}, the lowest BIC at k = {k}{sampled}{mclust}"),
+        ),
+        (None, None) => (
+            gmm_settings.clone(),
+            format!("EM model: the default (no fit of the BIC sweep succeeded at k = {k})"),
+        ),
+    };
+    let settings = |a: Algorithm| -> Settings {
+        if a == Algorithm::Gmm {
+            gmm_settings.clone()
+        } else {
+            cfg.settings(a)
+        }
     };
     sweep.curves = fitting::curves(z.view(), k, &gmm_settings, cfg.seed);
     progress.finished(&what, t.elapsed().as_secs_f64());
@@ -200,6 +237,15 @@ pub fn study(
         Err(e) => Err(e),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!("{} · Bayesian mixture and EM's path to k-means", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let k_choice = questions::k_choice(z.view(), &settings(Algorithm::Bgmm), &sweep, cfg.seed);
+    let em_to_kmeans = match &pair {
+        Ok(p) => questions::em_to_kmeans(z.view(), p),
+        Err(e) => Err(e.clone()),
+    };
+    progress.finished(&what, t.elapsed().as_secs_f64());
     Ok(Study {
         name: ds.name.clone(),
         source: ds.source.clone(),
@@ -216,7 +262,10 @@ pub fn study(
         runs,
         pair,
         sweep,
+        model_note,
         trace,
+        k_choice,
+        em_to_kmeans,
         hdbscan_soft,
         means,
         stds,

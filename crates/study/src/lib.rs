@@ -25,6 +25,7 @@ pub mod error;
 pub mod fitting;
 pub mod from_kmeans;
 pub mod path;
+pub mod questions;
 pub mod select;
 pub mod starts;
 pub mod study;

@@ -24,7 +24,7 @@ use super::hyperparams::KMeansInit;
 use crate::common::sq_dist;
 
 /// Rows per chunk: the unit of parallel work and of every partial sum.
-pub(crate) const CHUNK: usize = 4096;
+pub const CHUNK: usize = 4096;
 
 /// A bound is trusted only with this relative margin, so that rounding in the
 /// bounds can never skip a point plain Lloyd would move.
@@ -32,7 +32,7 @@ const MARGIN: f64 = 1.0 - 1e-9;
 
 /// The random stream of run `run`: xoshiro256+ seeded with `seed`, advanced
 /// by `run` jumps (2¹²⁸ draws each).
-pub(crate) fn run_rng(seed: u64, run: usize) -> Xoshiro256Plus {
+pub fn run_rng(seed: u64, run: usize) -> Xoshiro256Plus {
     let mut rng = Xoshiro256Plus::seed_from_u64(seed);
     for _ in 0..run {
         rng.jump();

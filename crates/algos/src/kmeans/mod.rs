@@ -22,3 +22,6 @@ mod lloyd;
 pub mod plan;
 
 pub use hyperparams::{KMeansBackend, KMeansInit, KMeansParams, ValidKMeansParams};
+/// The seeding's random stream of a run and its row blocks: a distributed k-means
+/// draws the same starts from them.
+pub use lloyd::{run_rng, CHUNK};

@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 use serde_json::{json, Value};
 
-use super::{KMeansBackend, KMeansInit, KMeansParams};
+use super::{KMeansBackend, KMeansInit, KMeansParams, ValidKMeansParams};
 use crate::clustering::{Clustering, Extras};
 use crate::plan::{
     checked, params, rows, Algorithm, Context, Entry, Kind, ParamSpec, PlanError, Resolved,
@@ -65,7 +65,9 @@ pub(crate) static ENTRY: Entry = Entry {
     result_json,
 };
 
-fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
+/// The checked k-means parameters the settings give (what the plan runs;
+/// a distributed fit takes them from here too).
+pub fn checked_params(s: &Settings, ctx: &Context) -> Result<ValidKMeansParams, PlanError> {
     let k = ctx.require_k("kmeans")?;
     let mut p = KMeansParams::new(k).seed(ctx.seed);
     if let Some(v) = s.count("n_init")? {
@@ -83,7 +85,11 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
     if let Some(v) = s.choice("backend", BACKENDS)? {
         p = p.backend(v.parse::<KMeansBackend>().expect("a listed backend parses"));
     }
-    let p = checked("kmeans", s, p.check())?;
+    checked("kmeans", s, p.check())
+}
+
+fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
+    let p = checked_params(s, ctx)?;
     let params = params([
         ("k", json!(p.n_clusters())),
         ("n_init", json!(p.n_init())),
