@@ -345,6 +345,15 @@ fn compare_writes_a_complete_report() {
         assert!(best >= drawn - 1e-12, "{ds}: best {best} < default {drawn}");
         let default = starts.iter().find(|s| s["method"] == "default").unwrap();
         assert_eq!(default["log_likelihood"].as_f64().unwrap(), drawn);
+        // The best optimum's colour marks its starts and bar.
+        let pic = image::open(out.join(ds).join("init-sensitivity.png"))
+            .unwrap()
+            .to_rgba8();
+        let best_colour = render::init_sensitivity::optimum_colour(0);
+        assert!(
+            has_colour(&pic, (best_colour.0, best_colour.1, best_colour.2)),
+            "{ds}"
+        );
         let shares = is["best_share_by_method"].as_object().unwrap();
         for m in [
             "default",
