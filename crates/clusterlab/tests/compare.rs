@@ -394,6 +394,12 @@ fn compare_writes_a_complete_report() {
     let lf = tmp.path().join("km-labels.txt");
     std::fs::write(&lf, labels.join("\n")).unwrap();
     let k = tri_ds["k"].to_string();
+    // The EM model compare fitted (the selection's choice at k).
+    let em_row = rows
+        .iter()
+        .find(|r| r["dataset"] == "tri3d" && r["algorithm"] == "gmm")
+        .unwrap();
+    let model = em_row["params"]["covariance"].as_str().unwrap().to_string();
     let o = run(&[
         "fit",
         "gmm",
@@ -401,6 +407,8 @@ fn compare_writes_a_complete_report() {
         "--k",
         &k,
         "--standardize",
+        "--covariance",
+        &model,
         "--init-labels",
         lf.to_str().unwrap(),
         "--json",
