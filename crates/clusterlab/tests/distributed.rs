@@ -620,7 +620,7 @@ fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
             "covariances": [[1,1,1,1,1,1,1,1,1,1], [1,1,1,1,1,1,1,1,1,1]]}"#,
     )
     .unwrap();
-    let (mut peaks, mut kmeans_peaks) = (Vec::new(), Vec::new());
+    let (mut peaks, mut kmeans_peaks, mut start_peaks) = (Vec::new(), Vec::new(), Vec::new());
     for n in [100_000usize, 200_000] {
         let x = ndarray::Array2::from_shape_fn((n, 10), |(i, j)| {
             ((i * 31 + j * 17) % 97) as f64 / 40.0 + if i % 2 == 0 { 3.0 } else { 0.0 }
@@ -667,6 +667,26 @@ fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
         kmeans_peaks.push(peak);
+        // EM from the default k-means start (seeding and Lloyd streamed too).
+        let args = strings(&[
+            "fit",
+            "gmm",
+            path.to_str().unwrap(),
+            "--k",
+            "2",
+            "--covariance",
+            "diag",
+            "--n-init",
+            "1",
+            "--max-iter",
+            "1",
+            "--workers",
+            "1",
+            "--stream",
+        ]);
+        let (peak, o) = peak_kib(spawn(&args));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        start_peaks.push(peak);
     }
     // 8 MB more data, and no more than 1.5 MB more memory: the rows are not held.
     let (small, large) = (peaks[0] as f64 / 1024.0, peaks[1] as f64 / 1024.0);
@@ -686,4 +706,16 @@ fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
         "k-means: resident peak grew from {small:.1} MiB to {large:.1} MiB with n"
     );
     assert!(large < 1.6 + 40.0, "k-means: resident peak {large:.1} MiB");
+    let (small, large) = (
+        start_peaks[0] as f64 / 1024.0,
+        start_peaks[1] as f64 / 1024.0,
+    );
+    assert!(
+        large - small < 1.5,
+        "EM's k-means start: resident peak grew from {small:.1} MiB to {large:.1} MiB with n"
+    );
+    assert!(
+        large < 1.6 + 40.0,
+        "EM's k-means start: resident peak {large:.1} MiB"
+    );
 }
