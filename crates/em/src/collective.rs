@@ -7,7 +7,12 @@
 //! order), followed by the M-step every participant applies to the same sum.
 //! [`ValidGmmParams::fit_collective`] is the driver: the same loop as the
 //! single-process fit (`n_init`, convergence on `tol`, re-seeding of collapsed
-//! components, warnings), asking a [`Collective`] for the sums.
+//! components, warnings), asking a [`Collective`] for the sums. The
+//! data-driven starts are the single-process ones: the same random stream
+//! drawn in the same order, the collective running the k-means++ draws and
+//! Lloyd iterations over its shards ([`Collective::kmeans_plus_plus`],
+//! [`Start::KMeans`]) and summing the start's statistics
+//! ([`Collective::start_statistics`]) for the first M-step.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::seq::SliceRandom;
