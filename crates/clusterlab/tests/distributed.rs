@@ -210,7 +210,8 @@ fn em_on_1_2_and_4_processes_equals_the_single_process_fit() {
 }
 
 /// The data-driven starts (the default k-means, k-means++, random
-/// responsibilities, random points) and mclust's models: 1, 2 and 4
+/// responsibilities, random points, mclust's hierarchical tree on the rows
+/// gathered) and mclust's models: 1, 2 and 4
 /// processes give the single-process fit from the same seed. Starts at single
 /// points (kmeans++, random-from-data) begin with one-point components whose
 /// covariance is reg_covar plus a difference of near-equal sums: the data's
@@ -226,6 +227,7 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
         ("EEI", "random", "3", 1e-12),
         ("VVE", "kmeans++", "1", 1e-7),
         ("VII", "random-from-data", "1", 1e-7),
+        ("VEV", "hc", "1", 1e-12),
     ];
     for (cov, init, n_init, rel) in cases {
         let mut args = strings(&[
@@ -557,7 +559,7 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         assert_one_line_error(&o, &["process 1 (127.0.0.1:", "absent.npy: no such file"]);
     }
 
-    // A bad host file and the hc start (its tree needs every row) are refused before connecting.
+    // A bad host file and labels that do not fit the data are refused before connecting.
     let bad = dir.path().join("bad-hosts");
     let mut f = std::fs::File::create(&bad).unwrap();
     writeln!(f, "127.0.0.1:1\nnot-an-address").unwrap();
@@ -575,18 +577,20 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         bad.to_str().unwrap(),
     ]));
     assert_one_line_error(&o, &["bad-hosts: line 2", "is not host:port"]);
+    let labels = dir.path().join("short.txt");
+    std::fs::write(&labels, "0\n1\n1\n").unwrap();
     let o = run(&strings(&[
         "fit",
         "gmm",
         &data,
         "--k",
         "2",
-        "--init",
-        "hc",
+        "--init-labels",
+        labels.to_str().unwrap(),
         "--workers",
         "2",
     ]));
-    assert_one_line_error(&o, &["cannot start from hc"]);
+    assert_one_line_error(&o, &["short.txt: 3 labels for 150 data rows"]);
 }
 
 /// The peak resident memory (VmHWM, KiB) of a child, polled from /proc until it exits.

@@ -22,6 +22,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::engine::Engine;
 use crate::error::GmmError;
 use crate::fit::{describe_reseed, describe_singular, MAX_RESEED_WARNINGS};
+use crate::hc::HcStart;
 use crate::init;
 use crate::model::{CovarianceType, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
@@ -294,20 +295,13 @@ impl RunOutcome {
 
 impl ValidGmmParams {
     /// Fits from the shards a [`Collective`] reaches: the single-process
-    /// loop with every sum taken by the collective. Every start but `hc`
-    /// gives the single-process start: the same random stream (seeded by
+    /// loop with every sum taken by the collective. Every start gives the
+    /// single-process start (`hc` gathers the at most
+    /// [`crate::hc::HC_SUBSET`] rows its tree is built on): the same random stream (seeded by
     /// `seed`, drawn in the same order), the first M-step from the start's
     /// responsibilities summed over the shards, re-seeding at initialisation
     /// from the same shuffled row order.
     pub fn fit_collective(&self, c: &mut dyn Collective) -> Result<CollectiveFit, GmmError> {
-        if let Init::Hc = self.init {
-            return Err(crate::error::invalid(
-                "init",
-                "a distributed fit cannot start from hc (mclust's tree needs its rows in one \
-                 process); use --init kmeans (the default elsewhere), kmeans++, random, \
-                 random-from-data, --init-labels or --init-model",
-            ));
-        }
         let (n, centre, variance) = c.moments()?;
         if let Init::Model(start) = &self.init {
             if start.n_features() != centre.len() {
@@ -411,7 +405,7 @@ impl ValidGmmParams {
         let points;
         let start = match &self.init {
             Init::Model(m) => return Ok(((**m).clone(), Vec::new())),
-            Init::Hc => unreachable!("refused in fit_collective"),
+            Init::Hc => return self.hc_collective(c, n, centre, variance, rng, warm),
             Init::Labels(labels) => {
                 if labels.len() != n {
                     return Err(crate::error::invalid(
@@ -488,6 +482,74 @@ impl ValidGmmParams {
         } else {
             *warm = probe_warm;
         }
+        Ok((
+            model,
+            events
+                .iter()
+                .filter_map(|e| describe_reseed(e, 0))
+                .collect(),
+        ))
+    }
+
+    /// mclust's hierarchical start (as `fit.rs`): the rows it is built on
+    /// (all up to [`crate::hc::HC_SUBSET`], else the subset drawn from
+    /// `seed`) gathered from their owners, the tree cut at k on every
+    /// participant, one M-step on those rows.
+    fn hc_collective(
+        &self,
+        c: &mut dyn Collective,
+        n: usize,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let d = centre.len();
+        let subset = match &self.hc_start {
+            Some(s) if s.fits_shape(n, d) => s.subset.clone(),
+            Some(_) => {
+                return Err(crate::error::invalid(
+                    "init",
+                    "the hierarchical start was built for other data (its shape differs)",
+                ))
+            }
+            None => HcStart::subset_of(n, self.seed),
+        };
+        let idx: Vec<usize> = subset.clone().unwrap_or_else(|| (0..n).collect());
+        let rows = c.rows_at(&idx)?;
+        let mut xs = Array2::<f64>::zeros((idx.len(), d));
+        for (mut r, v) in xs.rows_mut().into_iter().zip(&rows) {
+            r.assign(v);
+        }
+        let start = match &self.hc_start {
+            Some(s) => s.clone(),
+            None => std::sync::Arc::new(HcStart::from_rows(n, subset, xs.clone())),
+        };
+        let labels = start.labels(self.n_components)?;
+        let mut resp = init::one_hot(&labels, self.n_components);
+        let stats = self.engine.stats_from_responsibilities(
+            self.model.representation(),
+            xs.view(),
+            None,
+            centre,
+            &mut resp,
+        );
+        let mut order: Vec<usize> = (0..xs.nrows()).collect();
+        order.shuffle(rng);
+        let reseed = Reseed {
+            x: xs.view(),
+            data_variance: variance.view(),
+            ranking: Ranking::Order(&order),
+        };
+        let (model, events) = m_step(
+            &stats,
+            self.model,
+            centre,
+            self.reg_covar,
+            &reseed,
+            warm,
+            self.inner_control(),
+        );
         Ok((
             model,
             events
