@@ -74,12 +74,17 @@ pub(crate) fn param_arg(id: String, long: String, p: &ParamSpec) -> Arg {
         Kind::Size => "N|FRACTION",
         Kind::Choice(_) => "NAME",
         Kind::Path => "FILE",
+        Kind::Flag => "BOOL",
     };
-    Arg::new(id)
+    let arg = Arg::new(id)
         .long(long)
         .help(param_help(p))
         .value_name(value_name)
-        .action(ArgAction::Set)
+        .action(ArgAction::Set);
+    match p.kind {
+        Kind::Flag => arg.num_args(0..=1).default_missing_value("true"),
+        _ => arg,
+    }
 }
 
 impl clap::FromArgMatches for FitAlgorithm {

@@ -191,18 +191,30 @@ fn summarise_bgmm(fit: &clusterlab_em::bayes::BgmmFit, out: &mut dyn Write) -> s
 /// The EM-specific lines of the summary: convergence, criteria, the components.
 fn summarise_gmm(fit: &GmmFit, ds: &Dataset, out: &mut dyn Write) -> std::io::Result<()> {
     let m = &fit.model;
-    let (bic, aic) = (
+    let (bic, aic, icl) = (
         m.bic(ds.x.view()).unwrap_or(f64::NAN),
         m.aic(ds.x.view()).unwrap_or(f64::NAN),
+        fit.icl(ds.x.view()).unwrap_or(f64::NAN),
     );
+    let name = match m.model().sklearn_name() {
+        Some(t) => format!("{t} ({})", m.model()),
+        None => m.model().name().to_string(),
+    };
     writeln!(
         out,
-        "{} covariances; {} after {} iterations; mean log-likelihood {:.6}; BIC {bic:.3}; AIC {aic:.3}",
-        m.covariance_type(),
+        "{name} covariances, {} free parameters; {} after {} iterations; mean log-likelihood {:.6}; BIC {bic:.3}; AIC {aic:.3}; ICL {icl:.3}",
+        m.n_parameters(),
         if fit.converged { "converged" } else { "did not converge" },
         fit.n_iter,
         fit.log_likelihood,
     )?;
+    if let Some(nz) = m.noise() {
+        writeln!(
+            out,
+            "noise component: proportion {:.4}, density 1/V with ln V = {:.4} (weights below are of the clusters' share)",
+            nz.proportion, nz.log_volume
+        )?;
+    }
     writeln!(out, "{:>9}  {:>7}  mean", "component", "weight")?;
     for j in 0..m.n_components() {
         writeln!(

@@ -9,7 +9,7 @@ use std::io::Write;
 
 use clap::{ArgMatches, Args};
 use clusterlab_algos::{Algorithm, Settings};
-use clusterlab_study::select::{parse_ks, parse_models, select, Criterion, Selection};
+use clusterlab_study::select::{all_models, parse_ks, parse_models, select, Criterion, Selection};
 use serde_json::Value;
 
 use crate::cli::{io, param_arg, DataArgs};
@@ -85,6 +85,7 @@ pub fn run(args: &SelectArgs, out: &mut dyn Write) -> CliResult<()> {
     let criterion: Criterion = args.criterion.parse()?;
     args.em.settings.check_kinds(Algorithm::Gmm)?;
     let ds = crate::fit::load_dataset(&args.data)?;
+    let models = models.unwrap_or_else(|| all_models(ds.d()));
     let sel = select(
         ds.x.view(),
         &args.em.settings,

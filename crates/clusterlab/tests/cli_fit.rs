@@ -454,3 +454,121 @@ fn starts_bad_arguments_give_one_line_errors() {
         "no-such-file.csv",
     );
 }
+
+/// The seed's six points, as a CSV in a fresh folder.
+fn seed_csv(dir: &Path) -> String {
+    write(dir, "six.csv", "x\n0.80\n1.10\n1.40\n4.70\n5.10\n5.50\n")
+}
+
+#[test]
+fn gmm_starts_from_labels_with_any_model_prior_or_noise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let data = seed_csv(dir);
+    let labels = write(dir, "labels.txt", "label\n0\n0\n0\n1\n1\n1\n");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = run(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).expect("JSON")
+    };
+    // A partition start, model V (one feature), one E+M iteration after the first M-step.
+    let v = json(&[
+        "fit",
+        "gmm",
+        &data,
+        "--k",
+        "2",
+        "--covariance",
+        "v",
+        "--init-labels",
+        &labels,
+        "--reg-covar",
+        "0",
+        "--tol",
+        "0",
+        "--max-iter",
+        "1",
+        "--json",
+    ]);
+    let g = &v["gmm"];
+    assert_eq!(v["params"]["init"], "labels");
+    assert_eq!(v["params"]["covariance"], "V");
+    assert_eq!(
+        (g["model"].as_str(), g["covariance_type"].as_str()),
+        (Some("V"), Some("V"))
+    );
+    assert_eq!(g["n_iter"], 1);
+    // 2 means + 2 variances + 1 weight; BIC = −2 ln L + 5 ln 6; mclust's BIC is its negative.
+    assert_eq!(g["n_parameters"], 5);
+    let ll = g["log_likelihood"].as_f64().unwrap() * 6.0;
+    let bic = g["bic"].as_f64().unwrap();
+    assert!((bic - (-2.0 * ll + 5.0 * 6f64.ln())).abs() < 1e-9);
+    assert!((g["mclust_bic"].as_f64().unwrap() + bic).abs() < 1e-12);
+    // Well separated: every point is sure, so ICL ≈ BIC (and never below it).
+    let icl = g["icl"].as_f64().unwrap();
+    assert!(icl >= bic && icl - bic < 1e-3, "{icl} {bic}");
+    // The covariances of a model scikit-learn lacks are k × d × d.
+    assert_eq!(g["covariances"].as_array().unwrap().len(), 2);
+    assert_eq!(g["covariances"][0][0].as_array().unwrap().len(), 1);
+
+    // The prior, and a model mclust has none for.
+    let p = json(&[
+        "fit",
+        "gmm",
+        &data,
+        "--k",
+        "2",
+        "--covariance",
+        "E",
+        "--prior",
+        "--json",
+    ]);
+    assert_eq!(p["params"]["prior"], true);
+    let o = run(&[
+        "fit",
+        "gmm",
+        &data,
+        "--k",
+        "2",
+        "--covariance",
+        "EVV",
+        "--prior",
+    ]);
+    assert_one_line_error(&o, "no conjugate prior for EVV");
+
+    // Noise from a start where the far point 5.50 is noise.
+    let noisy = write(dir, "noise.txt", "0\n0\n0\n1\n1\n-1\n");
+    let n = json(&[
+        "fit",
+        "gmm",
+        &data,
+        "--k",
+        "2",
+        "--covariance",
+        "E",
+        "--noise-init",
+        &noisy,
+        "--json",
+        "--proba",
+    ]);
+    assert_eq!(n["params"]["noise"], true);
+    let share = n["gmm"]["noise_proportion"].as_f64().unwrap();
+    assert!((0.0..1.0).contains(&share));
+    assert_eq!(n["responsibilities"][0].as_array().unwrap().len(), 3);
+    assert_eq!(n["gmm"]["n_parameters"], 1 + 2 + 1 + 2);
+    let o = run(&[
+        "fit",
+        "gmm",
+        &data,
+        "--k",
+        "2",
+        "--noise-init",
+        &labels,
+        "--init",
+        "kmeans",
+    ]);
+    assert_one_line_error(&o, "cannot be used together");
+    let bad = write(dir, "bad.txt", "0\n0\n0\n1\n1\n-2\n");
+    let o = run(&["fit", "gmm", &data, "--k", "2", "--noise-init", &bad]);
+    assert_one_line_error(&o, "line 6: label -2 is outside -1..1");
+}

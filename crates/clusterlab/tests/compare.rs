@@ -57,7 +57,11 @@ fn picture_size(p: Picture) -> (u32, u32) {
         Picture::HdbscanSoft => render::hdbscan_soft::SIZE,
         Picture::CondensedTree => render::condensed_tree::SIZE,
         Picture::InitSensitivity => render::init_sensitivity::SIZE,
+        Picture::EmFromKmeans => render::em_from_kmeans::SIZE,
         Picture::EmTrace => render::trace_gif::SIZE,
+        Picture::KChoice => render::k_choice::SIZE,
+        Picture::EmToKmeansGif => render::em_to_kmeans::GIF_SIZE,
+        Picture::EmToKmeansPng => render::em_to_kmeans::STRIP_SIZE,
     }
 }
 
@@ -237,6 +241,38 @@ fn compare_writes_a_complete_report() {
         let a = d["em_kmeans_agreement"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&a));
         assert!(d["em_kmeans_reason"]["headline"].as_str().unwrap().len() > 20);
+        // EM's σ² path: shrinking σ², hardening responsibilities, and the
+        // last frame's labels k-means' on at least 99% of the points.
+        let frames = d["em_to_kmeans"]["frames"].as_array().unwrap();
+        assert!(frames.len() >= 4, "{}", d["dataset"]);
+        let last = frames.last().unwrap();
+        assert!(
+            last["agreement_with_kmeans"].as_f64().unwrap() >= 0.99,
+            "{last}"
+        );
+        assert!(
+            last["mean_max_responsibility"].as_f64().unwrap() > 0.99,
+            "{last}"
+        );
+        for w in frames.windows(2) {
+            assert!(w[1]["sigma2"].as_f64().unwrap() < w[0]["sigma2"].as_f64().unwrap());
+        }
+        // The Bayesian mixture's k beside BIC's; its k counts the weights above 1/(100·kmax).
+        let kc = &d["k_choice"];
+        let kmax = kc["kmax"].as_u64().unwrap() as usize;
+        let weights: Vec<f64> = kc["bgmm"]["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_f64().unwrap())
+            .collect();
+        assert_eq!(weights.len(), kmax);
+        let kept = weights
+            .iter()
+            .filter(|w| **w > 1.0 / (100.0 * kmax as f64))
+            .count();
+        assert_eq!(kc["k"], kept as u64, "{kc}");
+        assert_eq!(kc["bic_k"], d["best_bic_k"]);
     }
     // HDBSCAN's soft clusters: the summary, as many clusters as its row.
     for d in datasets {
@@ -326,6 +362,52 @@ fn compare_writes_a_complete_report() {
             Some(if default["optimum"] == 0 { 1.0 } else { 0.0 })
         );
     }
+    // EM from k-means' labels: the end is `fit gmm --init-labels` from the
+    // k-means row's labels (the same partition, numbered otherwise) on the
+    // same z-scored data, and EM never lowers the start's log-likelihood.
+    let tri_ds = datasets.iter().find(|d| d["dataset"] == "tri3d").unwrap();
+    let efk = &tri_ds["em_from_kmeans"];
+    let (start, end) = (
+        efk["start_log_likelihood"].as_f64().unwrap(),
+        efk["end_log_likelihood"].as_f64().unwrap(),
+    );
+    assert!(end >= start - 1e-12, "{efk}");
+    let km = rows
+        .iter()
+        .find(|r| r["dataset"] == "tri3d" && r["algorithm"] == "kmeans")
+        .unwrap();
+    let labels: Vec<String> = km["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let lf = tmp.path().join("km-labels.txt");
+    std::fs::write(&lf, labels.join("\n")).unwrap();
+    let k = tri_ds["k"].to_string();
+    let o = run(&[
+        "fit",
+        "gmm",
+        csv.to_str().unwrap(),
+        "--k",
+        &k,
+        "--standardize",
+        "--init-labels",
+        lf.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fit: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let g = &fit["gmm"];
+    assert!(
+        (g["log_likelihood"].as_f64().unwrap() - end).abs() < 1e-9,
+        "{g} vs {efk}"
+    );
+    assert!((g["lower_bounds"][0].as_f64().unwrap() - start).abs() < 1e-9);
+    assert_eq!(g["n_iter"], efk["n_iter"]);
+    let n = tri_ds["n"].as_f64().unwrap();
+    let changed = efk["points_changed"].as_f64().unwrap();
+    assert_eq!(efk["share_changed"].as_f64().unwrap(), changed / n);
     // metrics.csv: header + the same rows.
     let csv_text = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
     let mut lines = csv_text.lines();

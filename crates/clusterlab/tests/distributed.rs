@@ -167,6 +167,8 @@ fn em_on_1_2_and_4_processes_equals_the_single_process_fit() {
             model.to_str().unwrap(),
             "--tol",
             "0",
+            "--rtol",
+            "0",
             "--max-iter",
             "20",
             "--json",
@@ -209,7 +211,7 @@ fn em_on_1_2_and_4_processes_equals_the_single_process_fit() {
     }
 }
 
-/// The data-driven starts (the default k-means, k-means++, random
+/// The data-driven starts (the default auto, k-means, k-means++, random
 /// responsibilities, random points, mclust's hierarchical tree on the rows
 /// gathered) and mclust's models: 1, 2 and 4
 /// processes give the single-process fit from the same seed. Starts at single
@@ -222,7 +224,8 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
     let dir = tempfile::tempdir().unwrap();
     let data = iris_npy(dir.path());
     let cases = [
-        ("full", "kmeans", "1", 1e-12),
+        ("full", "auto", "4", 1e-12),
+        ("EEE", "kmeans", "1", 1e-12),
         ("VEV", "kmeans", "2", 1e-12),
         ("EEI", "random", "3", 1e-12),
         ("VVE", "kmeans++", "1", 1e-7),
@@ -244,8 +247,9 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
             "7",
             "--json",
         ]);
-        // The default start is k-means: name it only for the other cases.
-        if cov != "full" {
+        // The default start is auto (hc, kmeans, kmeans++, random-from-data
+        // for 20 iterations each, the best on): name it only for the other cases.
+        if init != "auto" {
             args.extend(strings(&["--init", init]));
         }
         let one = json(&run(&args));
@@ -671,11 +675,13 @@ fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
         kmeans_peaks.push(peak);
-        // EM from the default k-means start (seeding and Lloyd streamed too).
+        // EM from the k-means start (seeding and Lloyd streamed too).
         let args = strings(&[
             "fit",
             "gmm",
             path.to_str().unwrap(),
+            "--init",
+            "kmeans",
             "--k",
             "2",
             "--covariance",

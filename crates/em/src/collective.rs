@@ -21,7 +21,10 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::engine::Engine;
 use crate::error::GmmError;
-use crate::fit::{describe_reseed, describe_singular, MAX_RESEED_WARNINGS};
+use crate::fit::{
+    describe_identical, describe_reg_covar_scale, describe_reseed, describe_singular,
+    MAX_RESEED_WARNINGS,
+};
 use crate::hc::HcStart;
 use crate::init;
 use crate::model::{CovarianceType, GmmModel};
@@ -282,6 +285,8 @@ struct RunOutcome {
     converged: bool,
     reseeds: Vec<String>,
     final_events: Vec<Event>,
+    /// The inner M-step's warm start after the last iteration (to go on from).
+    warm: WarmStart,
 }
 
 impl RunOutcome {
@@ -302,6 +307,13 @@ impl ValidGmmParams {
     /// responsibilities summed over the shards, re-seeding at initialisation
     /// from the same shuffled row order.
     pub fn fit_collective(&self, c: &mut dyn Collective) -> Result<CollectiveFit, GmmError> {
+        if self.prior || self.noise {
+            return Err(crate::error::invalid(
+                if self.prior { "prior" } else { "noise" },
+                "a distributed fit does not take mclust's prior or noise component yet \
+                 (both need statistics of all rows before the first step); fit on one machine",
+            ));
+        }
         let (n, centre, variance) = c.moments()?;
         if let Init::Model(start) = &self.init {
             if start.n_features() != centre.len() {
@@ -340,12 +352,16 @@ impl ValidGmmParams {
             _ => self.n_init,
         };
         let mut best: Option<RunOutcome> = None;
-        for _ in 0..runs {
+        if self.init == Init::Auto {
+            best =
+                Some(self.run_auto_collective(c, n, centre.view(), variance.view(), &mut rng)?);
+        }
+        for _ in 0..if best.is_some() { 0 } else { runs } {
             let mut warm = WarmStart::default();
             let (initial, reseeds) =
                 self.initial_collective(c, n, centre.view(), variance.view(), &mut rng, &mut warm)?;
             let run =
-                self.run_collective(c, initial, reseeds, warm, centre.view(), variance.view())?;
+                self.run_collective(c, initial, reseeds, warm, centre.view(), variance.view(), 0)?;
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -360,6 +376,7 @@ impl ValidGmmParams {
             converged,
             reseeds,
             final_events,
+            ..
         } = best.expect("n_init ≥ 1");
         let n_iter = lower_bounds.len();
         // The returned model's log-likelihood, around the mixture's mean as the single-process fit scores it.
@@ -378,6 +395,8 @@ impl ValidGmmParams {
                 .iter()
                 .filter_map(|e| describe_singular(e, self.reg_covar)),
         );
+        warnings.extend(describe_identical(&model));
+        warnings.extend(describe_reg_covar_scale(self.reg_covar, variance.view()));
         Ok(CollectiveFit {
             model,
             initial_model: initial,
@@ -406,6 +425,13 @@ impl ValidGmmParams {
         let start = match &self.init {
             Init::Model(m) => return Ok(((**m).clone(), Vec::new())),
             Init::Hc => return self.hc_collective(c, n, centre, variance, rng, warm),
+            Init::Auto => unreachable!("fit_collective runs each of auto's starts by name"),
+            Init::LabelsWithNoise(_) => {
+                return Err(crate::error::invalid(
+                    "init-labels",
+                    "labels with noise (−1) need the noise component, which a distributed fit does not take",
+                ))
+            }
             Init::Labels(labels) => {
                 if labels.len() != n {
                     return Err(crate::error::invalid(
@@ -452,6 +478,7 @@ impl ValidGmmParams {
             &probe,
             &mut probe_warm,
             self.inner_control(),
+            None,
         );
         let asked = match &probe.ranking {
             Ranking::Given { asked, .. } => asked.get(),
@@ -478,6 +505,7 @@ impl ValidGmmParams {
                 &reseed,
                 warm,
                 self.inner_control(),
+                None,
             );
         } else {
             *warm = probe_warm;
@@ -549,6 +577,7 @@ impl ValidGmmParams {
             &reseed,
             warm,
             self.inner_control(),
+            None,
         );
         Ok((
             model,
@@ -568,6 +597,7 @@ impl ValidGmmParams {
         mut warm: WarmStart,
         centre: ArrayView1<f64>,
         variance: ArrayView1<f64>,
+        done: usize,
     ) -> Result<RunOutcome, GmmError> {
         let d = centre.len();
         let empty = ndarray::Array2::<f64>::zeros((0, d));
@@ -576,7 +606,7 @@ impl ValidGmmParams {
         let mut final_events = Vec::new();
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
-        for iteration in 1..=self.max_iter {
+        for iteration in (done + 1)..=(done + self.max_iter) {
             let stats = c.statistics(&model, centre)?;
             let lower_bound = stats.log_likelihood_sum() / stats.rows();
             let suff = stats.to_suff();
@@ -598,6 +628,7 @@ impl ValidGmmParams {
                 &probe,
                 &mut probe_warm,
                 self.inner_control(),
+                None,
             );
             let asked = match &probe.ranking {
                 Ranking::Given { asked, .. } => asked.get(),
@@ -621,6 +652,7 @@ impl ValidGmmParams {
                     &reseed,
                     &mut warm,
                     self.inner_control(),
+                    None,
                 );
             } else {
                 warm = probe_warm;
@@ -631,7 +663,11 @@ impl ValidGmmParams {
             lower_bounds.push(lower_bound);
             let change = lower_bound - previous;
             previous = lower_bound;
-            if change.abs() < self.tol {
+            // mclust's test as in `fit.rs`: |ΔL| ≤ rtol (1 + |L|) on the total log-likelihood L.
+            let total = stats.rows();
+            let relative = self.rtol > 0.0
+                && (change * total).abs() <= self.rtol * (1.0 + (lower_bound * total).abs());
+            if change.abs() < self.tol || relative {
                 converged = true;
                 break;
             }
@@ -643,6 +679,62 @@ impl ValidGmmParams {
             converged,
             reseeds,
             final_events,
+            warm,
+        })
+    }
+
+    /// `auto` as `fit.rs`'s `run_auto`: each of its starts for at most
+    /// [`AUTO_SHORT_ITER`](crate::AUTO_SHORT_ITER) iterations, then the best on.
+    fn run_auto_collective(
+        &self,
+        c: &mut dyn Collective,
+        n: usize,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<RunOutcome, GmmError> {
+        let mut best: Option<RunOutcome> = None;
+        for r in 0..self.n_init {
+            let mut q = self.clone();
+            q.init = Self::auto_method(r);
+            q.max_iter = self.max_iter.min(crate::fit::AUTO_SHORT_ITER);
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) =
+                q.initial_collective(c, n, centre, variance, rng, &mut warm)?;
+            let run = q.run_collective(c, initial, reseeds, warm, centre, variance, 0)?;
+            if best
+                .as_ref()
+                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+            {
+                best = Some(run);
+            }
+        }
+        let best = best.expect("n_init ≥ 1");
+        let n_iter = best.lower_bounds.len();
+        if best.converged || n_iter >= self.max_iter {
+            return Ok(best);
+        }
+        let mut q = self.clone();
+        q.max_iter = self.max_iter - n_iter;
+        let rest = q.run_collective(
+            c,
+            best.model.clone(),
+            best.reseeds,
+            best.warm,
+            centre,
+            variance,
+            n_iter,
+        )?;
+        let mut lower_bounds = best.lower_bounds;
+        lower_bounds.extend(rest.lower_bounds);
+        Ok(RunOutcome {
+            initial: best.initial,
+            model: rest.model,
+            lower_bounds,
+            converged: rest.converged,
+            reseeds: rest.reseeds,
+            final_events: rest.final_events,
+            warm: rest.warm,
         })
     }
 }

@@ -142,6 +142,18 @@ impl CovarianceModel {
         }
     }
 
+    /// Whether mclust has a conjugate prior (`priorControl()`) for the model:
+    /// all but VEE, EVE, VVE and EVV.
+    pub fn has_prior(self) -> bool {
+        !matches!(
+            self,
+            CovarianceModel::VEE
+                | CovarianceModel::EVE
+                | CovarianceModel::VVE
+                | CovarianceModel::EVV
+        )
+    }
+
     /// Only for one feature (`E`, `V`).
     pub fn is_univariate(self) -> bool {
         matches!(self, CovarianceModel::E | CovarianceModel::V)

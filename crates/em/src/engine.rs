@@ -89,6 +89,9 @@ impl Engine {
         centre: ArrayView1<f64>,
         out: Option<RowOut>,
     ) -> EStep {
+        if model.noise().is_some() {
+            return self.e_step_with_noise(model, x, w, centre, out);
+        }
         match self {
             Engine::Fast => {
                 let stats = estep::e_step_with_stats(simd(), model, x, w, centre, out);
@@ -97,6 +100,42 @@ impl Engine {
             }
             Engine::Reference => reference::e_step(model, x, w, centre, out),
         }
+    }
+
+    /// The E-step of a model with a noise component: the responsibilities
+    /// with the noise's column last, then the Gaussian statistics from the
+    /// Gaussian part with row weights `w_i (1 − r_i0)` (a second pass over the
+    /// data, only with noise). `weight_sum` is `Σ w_i`, so the M-step reads
+    /// the noise proportion as `1 − Σ_j N_j / Σ w_i`.
+    fn e_step_with_noise(
+        self,
+        model: &GmmModel,
+        x: ArrayView2<f64>,
+        w: Option<ArrayView1<f64>>,
+        centre: ArrayView1<f64>,
+        out: Option<RowOut>,
+    ) -> EStep {
+        let (resp, ll) = self.evaluate_around(model, x, centre);
+        let (mut gauss, u) = crate::noise::gaussian_part(resp.view(), w);
+        let mut stats = self.stats_from_responsibilities(
+            model.covariance_type(),
+            x,
+            Some(u.view()),
+            centre,
+            &mut gauss,
+        );
+        stats.weight_sum = w.map_or(x.nrows() as f64, |w| w.sum());
+        stats.ll_sum = ll
+            .iter()
+            .enumerate()
+            .map(|(i, l)| w.map_or(1.0, |w| w[i]) * l)
+            .sum();
+        let lower_bound = crate::noise::mean_ll(ll.view(), w);
+        if let Some((mut r, mut l)) = out {
+            r.assign(&resp);
+            l.assign(&ll);
+        }
+        EStep { stats, lower_bound }
     }
 
     /// Statistics of given responsibilities (no E-step), around `centre`.
@@ -123,9 +162,13 @@ impl Engine {
         x: ArrayView2<f64>,
         centre: ArrayView1<f64>,
     ) -> (Array2<f64>, Array1<f64>) {
-        match self {
+        let (resp, ll) = match self {
             Engine::Fast => estep::evaluate_around(simd(), model, x, centre),
             Engine::Reference => reference::responsibilities(model, x),
+        };
+        match model.noise() {
+            Some(noise) => crate::noise::with_noise(noise, resp, ll),
+            None => (resp, ll),
         }
     }
 
@@ -135,9 +178,13 @@ impl Engine {
         model: &GmmModel,
         x: ArrayView2<f64>,
     ) -> (Array2<f64>, Array1<f64>) {
-        match self {
+        let (resp, ll) = match self {
             Engine::Fast => estep::evaluate(simd(), model, x),
             Engine::Reference => reference::responsibilities(model, x),
+        };
+        match model.noise() {
+            Some(noise) => crate::noise::with_noise(noise, resp, ll),
+            None => (resp, ll),
         }
     }
 

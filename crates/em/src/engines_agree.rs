@@ -271,3 +271,64 @@ fn every_type_at_every_level() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Every mclust model, fitted by both engines from the same partition
+    /// (with and without sample weights): the same course of lower bounds
+    /// (1e-9 relative) and the same parameters (1e-7 of the data's scale).
+    #[test]
+    fn every_mclust_model_fits_the_same_on_both_engines(
+        model in prop::sample::select(crate::CovarianceModel::ALL.to_vec()),
+        n in 30usize..1500,
+        d in 2usize..=5,
+        k in 1usize..=4,
+        weighted in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        use crate::{Engine, GaussianMixture, Init};
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
+        // Groups apart along a random direction per label, plus noise, far from the origin.
+        let shift = Array2::from_shape_fn((k, d), |_| rng.gen_range(-4.0..4.0));
+        let x = Array2::from_shape_fn((n, d), |(i, a)| {
+            20.0 + shift[[labels[i], a]] + rng.gen_range(-1.0..1.0) * (1.0 + a as f64 * 0.3)
+        });
+        let w: Option<Array1<f64>> = weighted.then(|| (0..n).map(|_| rng.gen_range(0.2..2.0)).collect());
+        let fit = |engine: Engine| {
+            GaussianMixture::params(k)
+                .model(model)
+                .init(Init::Labels(labels.clone()))
+                .tol(0.0)
+                .max_iter(15)
+                .reg_covar(1e-6)
+                .engine(engine)
+                .check()
+                .unwrap()
+                .fit(x.view(), w.as_ref().map(|w| w.view()))
+                .unwrap()
+        };
+        let (f, r) = (fit(Engine::Fast), fit(Engine::Reference));
+        prop_assert_eq!(f.lower_bounds.len(), r.lower_bounds.len());
+        for (a, b) in f.lower_bounds.iter().zip(&r.lower_bounds) {
+            prop_assert!(close(*a, *b, 1e-9, 1.0), "{} lower bound {} vs {}", model, a, b);
+        }
+        prop_assert_eq!(f.model.model(), model);
+        for (a, b) in f.model.weights().iter().zip(r.model.weights()) {
+            prop_assert!((a - b).abs() <= 1e-9, "{} weight {} vs {}", model, a, b);
+        }
+        for (a, b) in f.model.means().iter().zip(r.model.means()) {
+            prop_assert!((a - b).abs() <= 1e-7 * (1.0 + b.abs()), "{} mean {} vs {}", model, a, b);
+        }
+        for j in 0..k {
+            let (cf, cr) = (
+                f.model.covariances().component_matrix(j, d),
+                r.model.covariances().component_matrix(j, d),
+            );
+            for (a, b) in cf.iter().zip(cr.iter()) {
+                prop_assert!((a - b).abs() <= 1e-7 * (1.0 + b.abs()), "{} covariance {} vs {}", model, a, b);
+            }
+        }
+    }
+}

@@ -17,8 +17,12 @@ use crate::hc::HcStart;
 use crate::init;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
+use crate::noise::{gaussian_part, log_hypervolume, Noise};
 use crate::params::{Init, ValidGmmParams};
-use crate::reference::{InnerControl, WarmStart};
+use crate::reference::{default_prior, InnerControl, Prior, WarmStart};
+
+/// The noise proportion a start gets when no noise labels are given.
+const NOISE_START: f64 = 0.1;
 
 /// One iteration of a traced fit.
 #[derive(Debug, Clone, Serialize)]
@@ -40,9 +44,12 @@ pub struct GmmFit {
     pub model: GmmModel,
     /// The model the best run started from (after initialisation).
     pub initial_model: GmmModel,
-    /// Most responsible component per point; equals `model.predict(x)`.
+    /// Most responsible component per point; equals `model.predict(x)`; k
+    /// marks a point the noise component explains best (see
+    /// [`GmmFit::labels_with_noise`]).
     pub labels: Array1<usize>,
-    /// Responsibilities of the returned model (n × k); equal `model.predict_proba(x)`.
+    /// Responsibilities of the returned model (n × k, with noise n × (k + 1),
+    /// the noise's column last); equal `model.predict_proba(x)`.
     pub responsibilities: Array2<f64>,
     /// Mean per-sample log-likelihood of the returned model on the data.
     pub log_likelihood: f64,
@@ -55,6 +62,9 @@ pub struct GmmFit {
     /// Per-iteration responsibilities and parameters, when asked for.
     pub trace: Option<Vec<TraceStep>>,
 }
+
+/// Iterations each start of [`Init::Auto`] runs before the best goes on.
+pub const AUTO_SHORT_ITER: usize = 20;
 
 /// At most this many re-seed warnings are listed individually.
 pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
@@ -133,8 +143,14 @@ struct Problem<'a> {
     w: Option<ArrayView1<'a, f64>>,
     centre: Array1<f64>,
     variance: Array1<f64>,
-    /// The hierarchical start, when the init is `Hc`.
+    /// The hierarchical start, when the init is `Hc` or `Auto`.
     hc: Option<Arc<HcStart>>,
+    /// mclust's default conjugate prior, when asked for.
+    prior: Option<Prior>,
+    /// `ln V` of the noise component, when there is one.
+    log_volume: Option<f64>,
+    /// Σ of the sample weights (n without them): the mean log-likelihood × this is the total.
+    total_weight: f64,
 }
 
 /// One run from one start.
@@ -147,6 +163,8 @@ struct Run {
     reseeds: Vec<String>,
     final_events: Vec<Event>,
     trace: Option<Vec<TraceStep>>,
+    /// The iterative M-steps' state, to go on from `model`.
+    warm: WarmStart,
 }
 
 impl Run {
@@ -202,6 +220,81 @@ pub(crate) fn describe_singular(e: &Event, reg: f64) -> Option<String> {
     ))
 }
 
+/// Whether two arrays agree to 1e-9 relative to their largest magnitude.
+fn nearly_equal<'a>(
+    a: impl IntoIterator<Item = &'a f64>,
+    b: impl IntoIterator<Item = &'a f64>,
+) -> bool {
+    let (mut diff, mut size) = (0.0f64, 0.0f64);
+    for (x, y) in a.into_iter().zip(b) {
+        diff = diff.max((x - y).abs());
+        size = size.max(x.abs()).max(y.abs());
+    }
+    diff <= 1e-9 * size
+}
+
+/// The warning when two components ended the same (mean and covariance):
+/// EM cannot separate them from there, so the model has fewer distinct
+/// components than k, whatever "converged" says. A start whose variances
+/// dwarf the data (1e300) makes every point equally likely under each
+/// component and lands here in one step.
+pub(crate) fn describe_identical(m: &GmmModel) -> Option<String> {
+    let (k, d) = m.means().dim();
+    for a in 0..k {
+        for b in a + 1..k {
+            let same_mean = nearly_equal(m.means().row(a), m.means().row(b));
+            if same_mean
+                && nearly_equal(
+                    &m.covariances().component_matrix(a, d),
+                    &m.covariances().component_matrix(b, d),
+                )
+            {
+                return Some(format!(
+                    "components {a} and {b} are identical (the same mean and covariance): EM \
+                     cannot separate them, so the model has fewer distinct components than k \
+                     (a start whose variances dwarf the data's gives every point the same \
+                     responsibilities)"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Share of a column's variance above which `reg_covar` is said to decide
+/// the covariances rather than the data.
+const REG_COVAR_SHARE: f64 = 0.01;
+
+/// The warning when `reg_covar` (an absolute amount, as in scikit-learn) is
+/// a noticeable share of some column's variance: on data of a small scale
+/// (raw values ~1e-6) it swamps the covariances and EM fits the
+/// regularisation, e.g. one component over two clear groups.
+pub(crate) fn describe_reg_covar_scale(
+    reg_covar: f64,
+    variance: ArrayView1<f64>,
+) -> Option<String> {
+    let (j, v) = variance
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, v)| *v > 0.0)
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    (reg_covar >= REG_COVAR_SHARE * v).then(|| {
+        let ratio = reg_covar / v;
+        let share = if ratio < 10.0 {
+            format!("{:.1}% of", 100.0 * ratio)
+        } else {
+            format!("{ratio:.1e} times")
+        };
+        format!(
+            "reg_covar = {reg_covar:e} is {share} the variance of column {} ({v:.3e}): at \
+             this scale the regularisation, not the data, shapes the covariances; z-score \
+             the data (--standardize) or lower reg_covar",
+            j + 1
+        )
+    })
+}
+
 /// The warning of a run in which some point had zero density under every
 /// component (its log-likelihood −∞): EM shared it evenly, which is no EM step.
 fn describe_underflow(iteration: usize) -> String {
@@ -232,8 +325,70 @@ fn reaches_every_point(engine: Engine, m: &GmmModel, p: &Problem) -> Result<(), 
     }
 }
 
+/// The noise proportion the statistics imply: `1 − Σ_j N_j / Σ_i w_i`.
+fn noise_from(stats: &crate::stats::SuffStats, log_volume: f64) -> Noise {
+    let gauss = stats.nk.sum() / stats.weight_sum;
+    Noise {
+        proportion: (1.0 - gauss).clamp(0.0, 1.0 - f64::EPSILON),
+        log_volume,
+    }
+}
+
 impl ValidGmmParams {
-    /// The model a run starts from, and the re-seed warnings its making produced.
+    /// The first model from a partition with noise (−1) labels: an M-step on
+    /// the one-hot responsibilities, the noise's column last.
+    fn noise_labels_start(
+        &self,
+        p: &Problem,
+        labels: &[i64],
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let (n, k) = (p.x.nrows(), self.n_components);
+        let mut resp = Array2::<f64>::zeros((n, k + 1));
+        for (i, l) in labels.iter().enumerate() {
+            let col = if *l < 0 { k } else { *l as usize };
+            resp[[i, col]] = 1.0;
+        }
+        let (mut gauss, u) = gaussian_part(resp.view(), p.w);
+        let mut stats = self.engine.stats_from_responsibilities(
+            self.model.representation(),
+            p.x,
+            Some(u.view()),
+            p.centre.view(),
+            &mut gauss,
+        );
+        stats.weight_sum = p.w.map_or(n as f64, |w| w.sum());
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(rng);
+        let reseed = Reseed {
+            x: p.x.view(),
+            data_variance: p.variance.view(),
+            ranking: Ranking::Order(&order),
+        };
+        let (mut model, events) = m_step(
+            &stats,
+            self.model,
+            p.centre.view(),
+            self.reg_covar,
+            &reseed,
+            warm,
+            self.inner_control(),
+            p.prior.as_ref(),
+        );
+        let lv = p
+            .log_volume
+            .expect("noise labels come with the noise component");
+        model.set_noise(Some(noise_from(&stats, lv)));
+        Ok((
+            model,
+            events
+                .iter()
+                .filter_map(|e| describe_reseed(e, 0))
+                .collect(),
+        ))
+    }
+
     pub(crate) fn inner_control(&self) -> InnerControl {
         InnerControl {
             tol: self.inner_tol,
@@ -241,6 +396,7 @@ impl ValidGmmParams {
         }
     }
 
+    /// The model a run starts from, and the re-seed warnings its making produced.
     fn initial_model(
         &self,
         p: &Problem,
@@ -263,7 +419,26 @@ impl ValidGmmParams {
                     ));
                 }
                 reaches_every_point(self.engine, m, p)?;
-                return Ok(((**m).clone(), Vec::new()));
+                let mut start = (**m).clone();
+                if let Some(lv) = p.log_volume {
+                    let proportion = start.noise().map_or(NOISE_START, |nz| nz.proportion);
+                    start.set_noise(Some(Noise {
+                        proportion,
+                        log_volume: lv,
+                    }));
+                } else {
+                    start.set_noise(None);
+                }
+                return Ok((start, Vec::new()));
+            }
+            Init::LabelsWithNoise(labels) => {
+                if labels.len() != n {
+                    return Err(crate::error::invalid(
+                        "noise-init",
+                        format!("{} labels for {n} data rows", labels.len()),
+                    ));
+                }
+                return self.noise_labels_start(p, labels, rng, warm);
             }
             Init::Labels(labels) => {
                 if labels.len() != n {
@@ -274,7 +449,9 @@ impl ValidGmmParams {
                 }
                 init::one_hot(labels, k)
             }
-            Init::KMeans => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
+            // `fit` gives each start of `Auto` its own method (`run_auto`);
+            // a caller that asks for one start of it gets k-means.
+            Init::KMeans | Init::Auto => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
             Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
             Init::Random => init::random_responsibilities(n, k, rng.gen::<u64>()),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
@@ -308,7 +485,7 @@ impl ValidGmmParams {
             data_variance: p.variance.view(),
             ranking: Ranking::Order(&order),
         };
-        let (model, events) = m_step(
+        let (mut model, events) = m_step(
             &stats,
             self.model,
             p.centre.view(),
@@ -316,7 +493,14 @@ impl ValidGmmParams {
             &reseed,
             warm,
             self.inner_control(),
+            p.prior.as_ref(),
         );
+        if let Some(lv) = p.log_volume {
+            model.set_noise(Some(Noise {
+                proportion: NOISE_START,
+                log_volume: lv,
+            }));
+        }
         Ok((
             model,
             events
@@ -326,18 +510,21 @@ impl ValidGmmParams {
         ))
     }
 
-    /// EM from one start until convergence or `max_iter`.
+    /// EM from one start until convergence or `max_iter` (iterations
+    /// numbered from `done + 1`, for a run that goes on from another).
     fn run(
         &self,
         p: &Problem,
         initial: GmmModel,
         mut reseeds: Vec<String>,
         mut warm: WarmStart,
+        done: usize,
     ) -> Run {
         let (n, k) = (p.x.nrows(), self.n_components);
         // Responsibilities are written only for the trace: the M-step needs
         // just the statistics, and the fit's result comes from a final E-step.
-        let mut resp = self.trace.then(|| Array2::<f64>::zeros((n, k)));
+        let columns = k + usize::from(p.log_volume.is_some());
+        let mut resp = self.trace.then(|| Array2::<f64>::zeros((n, columns)));
         let mut point_ll = self.trace.then(|| Array1::<f64>::zeros(n));
         let mut model = initial.clone();
         let mut lower_bounds = Vec::new();
@@ -346,7 +533,7 @@ impl ValidGmmParams {
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
         let mut underflowed = false;
-        for iteration in 1..=self.max_iter {
+        for iteration in (done + 1)..=(done + self.max_iter) {
             let EStep { stats, lower_bound } = self.engine.e_step(
                 &model,
                 p.x,
@@ -369,7 +556,12 @@ impl ValidGmmParams {
                 &reseed,
                 &mut warm,
                 self.inner_control(),
+                p.prior.as_ref(),
             );
+            let mut next = next;
+            if let Some(lv) = p.log_volume {
+                next.set_noise(Some(noise_from(&stats, lv)));
+            }
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
             if !lower_bound.is_finite() && !underflowed {
                 underflowed = true;
@@ -388,7 +580,11 @@ impl ValidGmmParams {
             lower_bounds.push(lower_bound);
             let change = lower_bound - previous;
             previous = lower_bound;
-            if change.abs() < self.tol {
+            // mclust's test: |ΔL| ≤ rtol (1 + |L|) on the total log-likelihood L.
+            let relative = self.rtol > 0.0
+                && (change * p.total_weight).abs()
+                    <= self.rtol * (1.0 + (lower_bound * p.total_weight).abs());
+            if change.abs() < self.tol || relative {
                 // A run whose densities underflowed is not EM's: never "converged".
                 converged = !underflowed;
                 break;
@@ -403,7 +599,63 @@ impl ValidGmmParams {
             reseeds,
             final_events,
             trace,
+            warm,
         }
+    }
+
+    /// The start method of run `r` of [`Init::Auto`].
+    pub(crate) fn auto_method(r: usize) -> Init {
+        match r {
+            0 => Init::Hc,
+            _ => [Init::KMeans, Init::KMeansPlusPlus, Init::RandomFromData][(r - 1) % 3].clone(),
+        }
+    }
+
+    /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
+    /// iterations, then the best on to convergence.
+    fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
+        let mut best: Option<Run> = None;
+        for r in 0..self.n_init {
+            let mut q = self.clone();
+            q.init = Self::auto_method(r);
+            q.max_iter = self.max_iter.min(AUTO_SHORT_ITER);
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) = q.initial_model(p, rng, &mut warm)?;
+            let run = q.run(p, initial, reseeds, warm, 0);
+            if best
+                .as_ref()
+                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+            {
+                best = Some(run);
+            }
+        }
+        let best = best.expect("n_init ≥ 1");
+        if best.converged || best.n_iter >= self.max_iter {
+            return Ok(best);
+        }
+        let mut q = self.clone();
+        q.max_iter = self.max_iter - best.n_iter;
+        let rest = q.run(p, best.model.clone(), best.reseeds, best.warm, best.n_iter);
+        let mut lower_bounds = best.lower_bounds;
+        lower_bounds.extend(rest.lower_bounds);
+        let trace = match (best.trace, rest.trace) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            _ => None,
+        };
+        Ok(Run {
+            initial: best.initial,
+            model: rest.model,
+            n_iter: lower_bounds.len(),
+            lower_bounds,
+            converged: rest.converged,
+            reseeds: rest.reseeds,
+            final_events: rest.final_events,
+            trace,
+            warm: rest.warm,
+        })
     }
 
     /// Fit the mixture to the rows of `x`, optionally weighting each row.
@@ -424,36 +676,46 @@ impl ValidGmmParams {
             ));
         }
         let (centre, variance) = weighted_moments(x, sample_weight);
-        let hc = match (&self.init, &self.hc_start) {
-            (Init::Hc, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
-            (Init::Hc, Some(_)) => {
+        let wants_hc = matches!(self.init, Init::Hc | Init::Auto);
+        let hc = match (wants_hc, &self.hc_start) {
+            (true, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
+            (true, Some(_)) => {
                 return Err(crate::error::invalid(
                     "init",
                     "the hierarchical start was built for other data (its shape differs)",
                 ))
             }
-            (Init::Hc, None) => Some(Arc::new(HcStart::new(x, self.seed))),
-            _ => None,
+            (true, None) => Some(Arc::new(HcStart::new(x, self.seed))),
+            (false, _) => None,
         };
+        let total_weight = sample_weight.map_or(x.nrows() as f64, |w| w.sum());
         let problem = Problem {
             x: x.view(),
             w: sample_weight.as_ref().map(|w| w.view()),
             centre,
             variance,
             hc,
+            prior: self
+                .prior
+                .then(|| default_prior(self.model, x, self.n_components)),
+            log_volume: self.noise.then(|| log_hypervolume(x)),
+            total_weight,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;
         // A start from a given model or partition (or mclust's deterministic
         // tree) is the same every run.
         let runs = match self.init {
-            Init::Model(_) | Init::Labels(_) | Init::Hc => 1,
+            Init::Model(_) | Init::Labels(_) | Init::LabelsWithNoise(_) | Init::Hc => 1,
             _ => self.n_init,
         };
-        for _ in 0..runs {
+        if self.init == Init::Auto {
+            best = Some(self.run_auto(&problem, &mut rng)?);
+        }
+        for _ in 0..if best.is_some() { 0 } else { runs } {
             let mut warm = WarmStart::default();
             let (initial, reseeds) = self.initial_model(&problem, &mut rng, &mut warm)?;
-            let run = self.run(&problem, initial, reseeds, warm);
+            let run = self.run(&problem, initial, reseeds, warm, 0);
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -485,6 +747,11 @@ impl ValidGmmParams {
                 .iter()
                 .filter_map(|e| describe_singular(e, self.reg_covar)),
         );
+        warnings.extend(describe_identical(&best.model));
+        warnings.extend(describe_reg_covar_scale(
+            self.reg_covar,
+            problem.variance.view(),
+        ));
         Ok(GmmFit {
             model: best.model,
             initial_model: best.initial,
@@ -548,6 +815,15 @@ impl GmmFit {
         }
         Ok(self.bic(x)? + classification_entropy(self.responsibilities.view()))
     }
+    /// Labels with −1 for noise: `labels[i]`, except that a point whose most
+    /// responsible component is the noise (label k) gets −1.
+    pub fn labels_with_noise(&self) -> Vec<i64> {
+        let k = self.model.n_components();
+        self.labels
+            .iter()
+            .map(|l| if *l == k { -1 } else { *l as i64 })
+            .collect()
+    }
     /// Number of components.
     pub fn n_components(&self) -> usize {
         self.model.n_components()
@@ -556,5 +832,56 @@ impl GmmFit {
     pub fn uncertainty(&self) -> Array1<f64> {
         self.responsibilities
             .map_axis(Axis(1), |r| 1.0 - r.iter().copied().fold(0.0, f64::max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Covariances;
+    use crate::params::GaussianMixture;
+    use ndarray::{array, Array3};
+
+    /// A run whose E-step underflows for every component (a model
+    /// `initial_model` would refuse, given to `run` directly) says so and is
+    /// never "converged", by both engines.
+    #[test]
+    fn a_run_whose_densities_underflow_warns_and_does_not_converge() {
+        let x = array![[0.0], [0.1], [8.0], [8.1]];
+        let mut c = Array3::<f64>::zeros((2, 1, 1));
+        c.fill(1.0);
+        let far = GmmModel::new(
+            array![0.5, 0.5],
+            array![[1e200], [-1e200]],
+            Covariances::Full(c),
+        )
+        .unwrap();
+        let (centre, variance) = weighted_moments(x.view(), None);
+        let p = Problem {
+            x: x.view(),
+            w: None,
+            centre,
+            variance,
+            hc: None,
+            prior: None,
+            log_volume: None,
+            total_weight: 4.0,
+        };
+        for engine in [Engine::Fast, Engine::Reference] {
+            let params = GaussianMixture::params(2)
+                .engine(engine)
+                .max_iter(20)
+                .check()
+                .unwrap();
+            let run = params.run(&p, far.clone(), Vec::new(), WarmStart::default(), 0);
+            assert!(!run.converged, "{engine:?}");
+            assert!(
+                run.reseeds
+                    .iter()
+                    .any(|w| w.starts_with("in iteration 1 every component's density underflowed")),
+                "{engine:?}: {:?}",
+                run.reseeds
+            );
+        }
     }
 }

@@ -73,6 +73,19 @@
 //! [`ShardStats`] in a fixed order, and every participant applies the same
 //! M-step (`clusterlab-distributed` does this on timely dataflow).
 //!
+//! ## mclust's models, its prior and its noise component
+//!
+//! [`CovarianceModel`] names R mclust's 14 covariance models (EII … VVV, and
+//! E, V for one feature); scikit-learn's four types are four of them and keep
+//! their own code paths. [`GmmParams::model`] picks one; each model's M-step
+//! is a function of the per-component scatter matrices in `reference.rs`, so
+//! the E-step and the statistics are shared with the four types.
+//! [`GmmParams::prior`] makes the M-step the posterior mode under mclust's
+//! default conjugate prior; [`GmmParams::noise`] adds a uniform noise
+//! component over the data's hypervolume ([`log_hypervolume`]);
+//! [`Init::Labels`] and [`Init::LabelsWithNoise`] start from a partition, as
+//! mclust's `me(z = unmap(labels))`. [`GmmFit::icl`] is mclust's ICL, negated.
+//!
 //! Conventions follow scikit-learn's `GaussianMixture` (defaults, shapes,
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.
@@ -93,6 +106,7 @@ pub mod linalg;
 mod linfa_impl;
 mod model;
 mod mstep;
+mod noise;
 mod params;
 mod reference;
 mod stats;
@@ -104,8 +118,9 @@ pub use collective::{
 pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
-pub use fit::{GmmFit, TraceStep};
+pub use fit::{GmmFit, TraceStep, AUTO_SHORT_ITER};
 pub use hc::HcStart;
 pub use init::{random_responsibility_row, KMEANS_START_MAX_ITER, KMEANS_START_TOL};
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
+pub use noise::{log_hypervolume, Noise};
 pub use params::{GaussianMixture, GmmParams, Init, ValidGmmParams};

@@ -93,7 +93,8 @@ pub fn geometric_path(start: f64, shrink: f64, frames: usize) -> Vec<f64> {
 /// `−(1/n) Σ_i Σ_j r_ij ln r_ij`.
 pub fn mean_entropy(resp: ArrayView2<f64>) -> f64 {
     let total: f64 = resp.iter().filter(|r| **r > 0.0).map(|r| -r * r.ln()).sum();
-    total / resp.nrows() as f64
+    // `+ 0.0` turns the −0 of one-hot rows into 0.
+    total / resp.nrows() as f64 + 0.0
 }
 
 /// `(1/n) Σ_i max_j r_ij`.

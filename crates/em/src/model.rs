@@ -13,6 +13,7 @@ use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
 use crate::error::GmmError;
 use crate::linalg::{cholesky_lower, precision_cholesky_from_lower};
+use crate::noise::Noise;
 use crate::reference::log_det_factor;
 
 /// How each component's covariance is shaped (as in scikit-learn).
@@ -144,6 +145,8 @@ pub struct GmmModel {
     pub(crate) log_det_factor: Array1<f64>,
     /// mclust's covariance model (the representation's own by default).
     model: CovarianceModel,
+    /// A uniform noise component, when the model has one.
+    noise: Option<Noise>,
 }
 
 /// How a component's covariance failed to give a Cholesky factor.
@@ -286,6 +289,7 @@ impl GmmModel {
             weights,
             means,
             model: CovarianceModel::from_type(ty),
+            noise: None,
             covariances,
             factors,
             log_det_factor,
@@ -323,6 +327,32 @@ impl GmmModel {
         self.model
     }
 
+    /// The same model with a uniform noise component (density `1/V`,
+    /// proportion `π_0` in [0, 1); the Gaussian weights keep summing to 1 and
+    /// are scaled by `1 − π_0` in the mixture), or without one.
+    pub fn with_noise(mut self, noise: Option<Noise>) -> Result<Self, GmmError> {
+        if let Some(nz) = noise {
+            if !(nz.proportion >= 0.0 && nz.proportion < 1.0 && nz.log_volume.is_finite()) {
+                return Err(GmmError::InvalidModel(format!(
+                    "the noise proportion must be in [0, 1) and the hypervolume finite and \
+                     positive (got {} and ln V = {})",
+                    nz.proportion, nz.log_volume
+                )));
+            }
+        }
+        self.noise = noise;
+        Ok(self)
+    }
+
+    pub(crate) fn set_noise(&mut self, noise: Option<Noise>) {
+        self.noise = noise;
+    }
+
+    /// The noise component, if the model has one.
+    pub fn noise(&self) -> Option<Noise> {
+        self.noise
+    }
+
     /// A model whose parameters were produced by the M-step (already checked).
     pub(crate) fn from_parts(
         weights: Array1<f64>,
@@ -335,6 +365,7 @@ impl GmmModel {
             weights,
             means,
             model: CovarianceModel::from_type(covariances.covariance_type()),
+            noise: None,
             covariances,
             factors,
             log_det_factor,
@@ -363,10 +394,12 @@ impl GmmModel {
     }
 
     /// Free parameters: means k·d, covariances (mclust's `nVarParams` of the
-    /// model), weights k − 1.
+    /// model), weights k − 1; with noise 2 more (its proportion and the
+    /// hypervolume, as mclust's `nMclustParams(noise = TRUE)` counts them).
     pub fn n_parameters(&self) -> usize {
         let (k, d) = self.means.dim();
-        k * d + self.model.n_covariance_parameters(k, d) + (k - 1)
+        let noise = if self.noise.is_some() { 2 } else { 0 };
+        k * d + self.model.n_covariance_parameters(k, d) + (k - 1) + noise
     }
 
     fn check_features(&self, x: ArrayView2<f64>) -> Result<(), GmmError> {
@@ -531,6 +564,10 @@ struct ModelWire {
     weights: Vec<f64>,
     means: Vec<Vec<f64>>,
     covariances: CovWire,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    noise_proportion: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    log_hypervolume: Option<f64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -607,9 +644,34 @@ impl TryFrom<ModelWire> for GmmModel {
             GmmError::InvalidModel(m) => m,
             other => other.to_string(),
         };
-        GmmModel::new(w.weights.into(), means, cov)
+        let (weights, noise) = match (w.noise_proportion, w.log_hypervolume) {
+            (None, None) => (Array1::from(w.weights), None),
+            (Some(p), Some(lv)) => {
+                // The JSON's weights are the mixture's, summing to 1 − π_0.
+                let weights = Array1::from(w.weights);
+                let total = weights.sum();
+                if (total + p - 1.0).abs() > 1e-6 {
+                    return Err(format!(
+                        "weights sum to {total} and noise_proportion is {p}: together not 1"
+                    ));
+                }
+                (
+                    &weights / total,
+                    Some(Noise {
+                        proportion: p,
+                        log_volume: lv,
+                    }),
+                )
+            }
+            _ => {
+                return Err("noise_proportion and log_hypervolume come together".into());
+            }
+        };
+        GmmModel::new(weights, means, cov)
             .map_err(invalid)?
             .with_model(model)
+            .map_err(invalid)?
+            .with_noise(noise)
             .map_err(invalid)
     }
 }
@@ -658,10 +720,13 @@ impl From<GmmModel> for ModelWire {
                     .collect(),
             ),
         };
+        let scale = m.noise.map_or(1.0, |nz| 1.0 - nz.proportion);
         ModelWire {
             model: Some(m.model.name().to_string()),
             covariance_type: m.model.type_name().to_string(),
-            weights: m.weights.to_vec(),
+            weights: m.weights.iter().map(|w| w * scale).collect(),
+            noise_proportion: m.noise.map(|nz| nz.proportion),
+            log_hypervolume: m.noise.map(|nz| nz.log_volume),
             means: rows_of(m.means.view()),
             covariances,
         }

@@ -19,8 +19,12 @@ use crate::reference::{
     estimate_evv_covariances, estimate_full_covariance, estimate_shifted_means,
     estimate_spherical_covariance, estimate_tied_covariance, estimate_vee_covariances,
     estimate_vei_variances, estimate_vev_covariances, estimate_vii_variances,
-    estimate_vve_covariances, estimate_weights, scatter_diagonal, scatter_matrix, scatter_trace,
-    InnerControl, WarmStart,
+    estimate_vve_covariances, estimate_weights, posterior_e_variance, posterior_eee_covariance,
+    posterior_eei_variances, posterior_eev_covariances, posterior_eii_variance,
+    posterior_evi_variances, posterior_mean, posterior_v_variances, posterior_vei_variances,
+    posterior_vev_covariances, posterior_vii_variances, posterior_vvi_variances,
+    posterior_vvv_covariances, prior_mean_weight, scatter_diagonal, scatter_matrix, scatter_trace,
+    InnerControl, Prior, WarmStart,
 };
 use crate::stats::{SecondMoments, SuffStats};
 
@@ -163,6 +167,7 @@ pub(crate) fn m_step(
     reseed: &Reseed,
     warm: &mut WarmStart,
     control: InnerControl,
+    prior: Option<&Prior>,
 ) -> (GmmModel, Vec<Event>) {
     let ty = model.representation();
     let reduced;
@@ -206,9 +211,20 @@ pub(crate) fn m_step(
         }
     }
     let broad = reseed.broad_variances(reg);
-    let mut cov = match model.alias() {
-        Some(_) => None,
-        None => Some(parsimonious_covariances(
+    let posterior = prior.map(|prior| {
+        posterior_mode(
+            stats, model, centre, reg, &reseeded, &broad, warm, control, prior,
+        )
+    });
+    if let Some((_, means)) = &posterior {
+        for (j, row) in means.iter() {
+            m.row_mut(*j).assign(row);
+        }
+    }
+    let mut cov = match (posterior, model.alias()) {
+        (Some((cov, _)), _) => Some(cov),
+        (None, Some(_)) => None,
+        (None, None) => Some(parsimonious_covariances(
             stats, model, reg, &reseeded, &broad, warm, control,
         )),
     }
@@ -410,6 +426,135 @@ fn parsimonious_covariances(
         }
         SecondMoments::Total(_) => unreachable!("EEE is scikit-learn's tied"),
     }
+}
+
+/// The posterior mode under mclust's conjugate prior: the covariances of
+/// every component (re-seeded ones broad) and the shrunk shifted means of
+/// the components kept. Models without a prior never get here (checked with
+/// the parameters).
+#[allow(clippy::too_many_arguments)]
+fn posterior_mode(
+    stats: &SuffStats,
+    model: CovarianceModel,
+    centre: ArrayView1<f64>,
+    reg: f64,
+    reseeded: &[bool],
+    broad: &Array1<f64>,
+    warm: &mut WarmStart,
+    control: InnerControl,
+    prior: &Prior,
+) -> (Covariances, Vec<(usize, Array1<f64>)>) {
+    use CovarianceModel as M;
+    let (k, d) = stats.sx.dim();
+    let keep: Vec<usize> = (0..k).filter(|j| !reseeded[*j]).collect();
+    let nk0 = stats.nk.mapv(|v| v + N_EPS);
+    let m0 = estimate_shifted_means(nk0.view(), stats.sx.view());
+    let nk: Array1<f64> = keep.iter().map(|j| nk0[*j]).collect();
+    let mu_p = &prior.mean - &centre;
+    let delta = |j: usize| &m0.row(j) - &mu_p;
+    let c = |j: usize| prior_mean_weight(nk0[j], prior);
+    let means: Vec<(usize, Array1<f64>)> = keep
+        .iter()
+        .map(|j| {
+            let mean = if model == M::EEI {
+                m0.row(*j).to_owned()
+            } else {
+                posterior_mean(m0.row(*j), nk0[*j], mu_p.view(), prior.shrinkage)
+            };
+            (*j, mean)
+        })
+        .collect();
+    if keep.is_empty() {
+        return (broad_covariances(model.representation(), k, broad), means);
+    }
+    let mut cov = broad_covariances(model.representation(), k, broad);
+    match &stats.second {
+        SecondMoments::Spherical(q) => {
+            let t: Array1<f64> = keep
+                .iter()
+                .map(|j| {
+                    let dl = delta(*j);
+                    scatter_trace(q[*j], nk0[*j], m0.row(*j), reg) + c(*j) * dl.dot(&dl)
+                })
+                .collect();
+            let v = match model {
+                M::E => {
+                    Array1::from_elem(keep.len(), posterior_e_variance(t.view(), nk.view(), prior))
+                }
+                M::V => posterior_v_variances(t.view(), nk.view(), prior),
+                M::EII => Array1::from_elem(
+                    keep.len(),
+                    posterior_eii_variance(t.view(), nk.view(), d, prior),
+                ),
+                M::VII => posterior_vii_variances(t.view(), nk.view(), d, prior),
+                _ => unreachable!("spherical models"),
+            };
+            if let Covariances::Spherical(out) = &mut cov {
+                for (r, j) in keep.iter().enumerate() {
+                    out[*j] = v[r];
+                }
+            }
+        }
+        SecondMoments::Diagonal(q) => {
+            let mut w = Array2::<f64>::zeros((keep.len(), d));
+            for (r, j) in keep.iter().enumerate() {
+                let dl = delta(*j);
+                let sd = scatter_diagonal(q.row(*j), nk0[*j], m0.row(*j), reg);
+                w.row_mut(r).assign(&(&sd + &(dl.mapv(|x| x * x) * c(*j))));
+            }
+            let v = match model {
+                M::EEI => posterior_eei_variances(w.view(), nk.view(), prior),
+                M::VEI => posterior_vei_variances(w.view(), nk.view(), prior, warm, control),
+                M::EVI => posterior_evi_variances(w.view(), nk.view(), prior),
+                M::VVI => posterior_vvi_variances(w.view(), nk.view(), prior),
+                _ => unreachable!("diagonal models"),
+            };
+            if let Covariances::Diag(out) = &mut cov {
+                for (r, j) in keep.iter().enumerate() {
+                    out.row_mut(*j).assign(&v.row(r));
+                }
+            }
+        }
+        SecondMoments::Total(q) => {
+            let mut sum =
+                estimate_tied_covariance(q.view(), nk0.view(), m0.view(), reg) * nk0.sum();
+            for j in &keep {
+                let dl = delta(*j);
+                for a in 0..d {
+                    for b in 0..d {
+                        sum[[a, b]] += c(*j) * dl[a] * dl[b];
+                    }
+                }
+            }
+            cov = Covariances::Tied(posterior_eee_covariance(sum.view(), nk.view(), prior));
+        }
+        SecondMoments::PerComponent(q) => {
+            let mut w = Array3::<f64>::zeros((keep.len(), d, d));
+            for (r, j) in keep.iter().enumerate() {
+                let dl = delta(*j);
+                let mut s = scatter_matrix(q.index_axis(Axis(0), *j), nk0[*j], m0.row(*j), reg);
+                for a in 0..d {
+                    for b in 0..d {
+                        s[[a, b]] += c(*j) * dl[a] * dl[b];
+                    }
+                }
+                w.index_axis_mut(Axis(0), r).assign(&s);
+            }
+            let v = match model {
+                M::EEV => posterior_eev_covariances(w.view(), nk.view(), prior),
+                M::VEV => posterior_vev_covariances(w.view(), nk.view(), prior, warm, control),
+                M::VVV => posterior_vvv_covariances(w.view(), nk.view(), prior),
+                _ => unreachable!("models with a prior"),
+            };
+            if let Covariances::Full(out) = &mut cov {
+                for (r, j) in keep.iter().enumerate() {
+                    out.index_axis_mut(Axis(0), *j)
+                        .assign(&v.index_axis(Axis(0), r));
+                }
+            }
+        }
+    }
+    (cov, means)
 }
 
 /// Every component with the broad covariance, in a representation.

@@ -27,6 +27,14 @@ pub enum Init {
     /// random subset of [`crate::hc::HC_SUBSET`] rows above that size (then
     /// one M-step on the subset and EM on all rows). See [`crate::hc`].
     Hc,
+    /// Several starts of different kinds, the best kept: start `r` of
+    /// `n_init` is `hc`, `kmeans`, `kmeans++`, `random-from-data` for
+    /// r = 0..3, then `kmeans`, `kmeans++`, `random-from-data` in turn. Each
+    /// start runs [`crate::AUTO_SHORT_ITER`] iterations at most; the best of
+    /// them (highest mean log-likelihood) then runs on to convergence
+    /// (Biernacki, Celeux & Govaert 2003's "short EM" strategy). The default
+    /// of `clusterlab fit gmm`, `compare` and `select`.
+    Auto,
     /// Start from this model: the first step is an E-step from exactly these
     /// weights, means and covariances (`reg_covar` applies from the first M-step on).
     Model(Box<GmmModel>),
@@ -35,6 +43,11 @@ pub enum Init {
     /// `_initialize(X, resp)`, mclust's `me(z = unmap(labels))`); `n_iter`
     /// counts the E+M iterations after it.
     Labels(Vec<usize>),
+    /// A start with a noise component (`noise` on): one label per row, −1
+    /// for noise and `0..k` for the clusters; the first step is an M-step on
+    /// the one-hot responsibilities with the noise's column last (mclust's
+    /// `me(z = cbind(unmap(labels), noise), Vinv = 1/hypvol(X))`).
+    LabelsWithNoise(Vec<i64>),
 }
 
 impl Init {
@@ -47,8 +60,9 @@ impl Init {
             Init::Random => "random",
             Init::RandomFromData => "random-from-data",
             Init::Hc => "hc",
+            Init::Auto => "auto",
             Init::Model(_) => "model",
-            Init::Labels(_) => "labels",
+            Init::Labels(_) | Init::LabelsWithNoise(_) => "labels",
         }
     }
 }
@@ -62,9 +76,10 @@ impl FromStr for Init {
             "random" => Ok(Init::Random),
             "random-from-data" | "random_from_data" => Ok(Init::RandomFromData),
             "hc" => Ok(Init::Hc),
+            "auto" => Ok(Init::Auto),
             other => Err(invalid(
                 "init",
-                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random, random-from-data or hc)"),
+                format!("unknown init \"{other}\" (expected kmeans, kmeans++, random, random-from-data, hc or auto)"),
             )),
         }
     }
@@ -78,6 +93,8 @@ pub struct ValidGmmParams {
     pub(crate) init: Init,
     pub(crate) n_init: usize,
     pub(crate) tol: f64,
+    /// mclust's relative tolerance on the total log-likelihood (0 = off).
+    pub(crate) rtol: f64,
     pub(crate) max_iter: usize,
     pub(crate) reg_covar: f64,
     pub(crate) seed: u64,
@@ -87,6 +104,8 @@ pub struct ValidGmmParams {
     pub(crate) inner_max_iter: usize,
     /// A hierarchical start already built for the data (shared by many fits).
     pub(crate) hc_start: Option<Arc<HcStart>>,
+    pub(crate) prior: bool,
+    pub(crate) noise: bool,
 }
 
 impl ValidGmmParams {
@@ -110,6 +129,14 @@ impl ValidGmmParams {
     pub fn inner_max_iter(&self) -> usize {
         self.inner_max_iter
     }
+    /// Whether the mixture has a uniform noise component.
+    pub fn noise(&self) -> bool {
+        self.noise
+    }
+    /// Whether the M-step is the posterior mode under mclust's default conjugate prior.
+    pub fn prior(&self) -> bool {
+        self.prior
+    }
     pub fn init(&self) -> &Init {
         &self.init
     }
@@ -118,6 +145,10 @@ impl ValidGmmParams {
     }
     pub fn tol(&self) -> f64 {
         self.tol
+    }
+    /// Relative tolerance on the total log-likelihood (0 = off).
+    pub fn rtol(&self) -> f64 {
+        self.rtol
     }
     pub fn max_iter(&self) -> usize {
         self.max_iter
@@ -134,6 +165,11 @@ impl ValidGmmParams {
     /// Which engine runs the E-step, the statistics and the scoring.
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+    /// A builder holding exactly these parameters (to change a few: another
+    /// init, tracing on, …, keeping every other setting).
+    pub fn to_builder(&self) -> GmmParams {
+        GmmParams(self.clone())
     }
     /// These parameters with a hierarchical start built once for the data
     /// (see [`GmmParams::hc_start`]); the fit is the same as without it.
@@ -161,6 +197,7 @@ impl GaussianMixture {
             init: Init::KMeans,
             n_init: 1,
             tol: 1e-3,
+            rtol: 0.0,
             max_iter: 100,
             reg_covar: 1e-6,
             seed: 0,
@@ -169,6 +206,8 @@ impl GaussianMixture {
             inner_tol: f64::EPSILON.sqrt(),
             inner_max_iter: 1000,
             hc_start: None,
+            prior: false,
+            noise: false,
         })
     }
 }
@@ -182,6 +221,20 @@ impl GmmParams {
     /// One of mclust's covariance models.
     pub fn model(mut self, m: CovarianceModel) -> Self {
         self.0.model = m;
+        self
+    }
+    /// Add a uniform noise component over the data's hypervolume (mclust's
+    /// `hypvol`), its proportion estimated. Without [`Init::LabelsWithNoise`],
+    /// the start's first model gets a noise proportion of 0.1.
+    pub fn noise(mut self, on: bool) -> Self {
+        self.0.noise = on;
+        self
+    }
+    /// Regularise with mclust's default conjugate prior (`priorControl()`):
+    /// the M-step becomes the posterior mode. mclust has it for E, V, EII,
+    /// VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV.
+    pub fn prior(mut self, on: bool) -> Self {
+        self.0.prior = on;
         self
     }
     /// Tolerance and iteration cap of the iterative M-steps (VEI, VEE, VEV,
@@ -204,6 +257,13 @@ impl GmmParams {
     /// Stop when the mean log-likelihood changes by less than this (0 = run `max_iter`).
     pub fn tol(mut self, tol: f64) -> Self {
         self.0.tol = tol;
+        self
+    }
+    /// Also stop when the total log-likelihood `L` changes by at most
+    /// `rtol · (1 + |L|)`, mclust's test (its `emControl(tol = 1e-5)`);
+    /// 0 (the default) leaves only the absolute `tol`.
+    pub fn rtol(mut self, rtol: f64) -> Self {
+        self.0.rtol = rtol;
         self
     }
     pub fn max_iter(mut self, m: usize) -> Self {
@@ -268,6 +328,12 @@ impl GmmParams {
                 format!("must be a finite number ≥ 0 (got {})", p.reg_covar),
             ));
         }
+        if !(p.rtol >= 0.0 && p.rtol.is_finite()) {
+            return Err(invalid(
+                "rtol",
+                format!("must be a finite number ≥ 0 (got {})", p.rtol),
+            ));
+        }
         if !(p.inner_tol >= 0.0 && p.inner_tol.is_finite()) {
             return Err(invalid(
                 "inner_tol",
@@ -276,6 +342,39 @@ impl GmmParams {
         }
         if p.inner_max_iter == 0 {
             return Err(invalid("inner_max_iter", "must be at least 1 (got 0)"));
+        }
+        if let Init::LabelsWithNoise(labels) = &p.init {
+            if !p.noise {
+                return Err(invalid(
+                    "noise-init",
+                    "a start with noise labels needs the noise component (--noise)",
+                ));
+            }
+            if let Some((i, l)) = labels
+                .iter()
+                .enumerate()
+                .find(|(_, l)| **l < -1 || **l >= p.n_components as i64)
+            {
+                return Err(invalid(
+                    "noise-init",
+                    format!(
+                        "row {}: label {l} is outside -1..{} (−1 is noise, k = {})",
+                        i + 1,
+                        p.n_components - 1,
+                        p.n_components
+                    ),
+                ));
+            }
+        }
+        if p.prior && !p.model.has_prior() {
+            return Err(invalid(
+                "prior",
+                format!(
+                    "mclust has no conjugate prior for {} (VEE, EVE, VVE and EVV have none); \
+                     use one of E, V, EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV, VVV or drop --prior",
+                    p.model
+                ),
+            ));
         }
         if p.max_iter == 0 {
             return Err(invalid("max_iter", "must be at least 1 (got 0)"));

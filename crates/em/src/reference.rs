@@ -866,3 +866,268 @@ pub(crate) fn estimate_evv_covariances(w: ArrayView3<f64>, nk: ArrayView1<f64>) 
     out *= lambda;
     out
 }
+
+// ---------------------------------------------------------------------------
+// mclust's conjugate prior (`priorControl()`, `defaultPrior`, Fraley &
+// Raftery 2007): a normal prior on each mean (centre the data's mean,
+// shrinkage κ) and an inverse gamma / inverse Wishart prior on the variances
+// (dof ν, scale ς or Λ). The M-step becomes a posterior mode; the formulas
+// below are those mclust's Fortran `me*p` routines compute, model by model
+// (including their choices: EII adds no scale, EEI does not shrink its
+// means, VEV's volumes use no dof). With `c_j = κ N_j / (N_j + κ)` and
+// `δ_j = x̄_j − μ_p` (the unshrunk mean), every model starts from
+// `W_j + c_j δ_j δ_jᵀ` (or its diagonal or trace); the means become
+// `(N_j x̄_j + κ μ_p) / (N_j + κ)`.
+// ---------------------------------------------------------------------------
+
+/// The prior's scale: a number (E, V and the spherical and diagonal models) or a d × d matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PriorScale {
+    Scalar(f64),
+    Matrix(Array2<f64>),
+}
+
+/// mclust's default conjugate prior for one model, data and number of components.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Prior {
+    /// κ, 0.01.
+    pub shrinkage: f64,
+    /// μ_p, the data's mean.
+    pub mean: Array1<f64>,
+    /// ν.
+    pub dof: f64,
+    /// ς or Λ.
+    pub scale: PriorScale,
+}
+
+impl Prior {
+    fn scalar(&self) -> f64 {
+        match &self.scale {
+            PriorScale::Scalar(s) => *s,
+            PriorScale::Matrix(m) => m.diag().mean().unwrap_or(0.0),
+        }
+    }
+    fn matrix(&self, d: usize) -> Array2<f64> {
+        match &self.scale {
+            PriorScale::Matrix(m) => m.clone(),
+            PriorScale::Scalar(s) => Array2::eye(d) * *s,
+        }
+    }
+    /// 1 when the means are shrunk (κ > 0), else 0: mclust adds it to several denominators.
+    fn shrinks(&self) -> f64 {
+        if self.shrinkage > 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The sample covariance of the columns (denominator n − 1, as R's `var`).
+pub(crate) fn sample_covariance(x: ArrayView2<f64>) -> (Array1<f64>, Array2<f64>) {
+    let (n, d) = x.dim();
+    let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
+    let mut s = weighted_scatter(x, |_| 1.0, mean.view());
+    s /= (n as f64 - 1.0).max(1.0);
+    (mean, s)
+}
+
+/// mclust's `defaultPrior(data, G, model)`: shrinkage 0.01, the data's mean;
+/// E, V: dof 3, scale `var(x)/G²`; the spherical and diagonal models: dof
+/// d + 2, scale `(1/G)^(2/d) · Σ_a var(x_a) / d`; the others: dof d + 2,
+/// scale `(1/G)^(2/d) · var(X)` (its diagonal when n ≤ d).
+pub(crate) fn default_prior(model: crate::CovarianceModel, x: ArrayView2<f64>, g: usize) -> Prior {
+    use crate::model::CovarianceType;
+    let (n, d) = x.dim();
+    let (mean, cov) = sample_covariance(x);
+    let g = g as f64;
+    let fac = (1.0 / g).powf(2.0 / d as f64);
+    let (dof, scale) = if model.is_univariate() {
+        (3.0, PriorScale::Scalar(cov[[0, 0]] / (g * g)))
+    } else {
+        match model.representation() {
+            CovarianceType::Spherical | CovarianceType::Diag => (
+                d as f64 + 2.0,
+                PriorScale::Scalar(fac * cov.diag().sum() / d as f64),
+            ),
+            CovarianceType::Tied | CovarianceType::Full => (
+                d as f64 + 2.0,
+                PriorScale::Matrix(if n > d {
+                    cov * fac
+                } else {
+                    Array2::from_diag(&cov.diag()) * fac
+                }),
+            ),
+        }
+    };
+    Prior {
+        shrinkage: 0.01,
+        mean,
+        dof,
+        scale,
+    }
+}
+
+/// `c_j = κ N_j / (N_j + κ)`: the weight of `δ_j δ_jᵀ` in the posterior scatter.
+pub(crate) fn prior_mean_weight(nk: f64, prior: &Prior) -> f64 {
+    prior.shrinkage * nk / (nk + prior.shrinkage)
+}
+
+/// The posterior mean `(N_j x̄_j + κ μ_p) / (N_j + κ)`.
+pub(crate) fn posterior_mean(
+    xbar: ArrayView1<f64>,
+    nk: f64,
+    prior_mean: ArrayView1<f64>,
+    kappa: f64,
+) -> Array1<f64> {
+    (&xbar * nk + &prior_mean * kappa) / (nk + kappa)
+}
+
+/// E: `σ² = (ς + Σ_j t_j) / (ν + n + G + 2)`, `t_j = W_j + c_j δ_j²`.
+pub(crate) fn posterior_e_variance(t: ArrayView1<f64>, nk: ArrayView1<f64>, prior: &Prior) -> f64 {
+    (prior.scalar() + t.sum()) / (prior.dof + nk.sum() + nk.len() as f64 + 2.0)
+}
+
+/// V: `σ_j² = (ς + t_j) / (ν + N_j + 3)`.
+pub(crate) fn posterior_v_variances(
+    t: ArrayView1<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+) -> Array1<f64> {
+    Array1::from_shape_fn(nk.len(), |j| {
+        (prior.scalar() + t[j]) / (prior.dof + nk[j] + 3.0)
+    })
+}
+
+/// EII: `σ² = Σ_j t_j / (ν + (n + G) d + 2)`, `t_j = tr W_j + c_j ‖δ_j‖²` (mclust adds no scale here).
+pub(crate) fn posterior_eii_variance(
+    t: ArrayView1<f64>,
+    nk: ArrayView1<f64>,
+    d: usize,
+    prior: &Prior,
+) -> f64 {
+    t.sum() / (prior.dof + (nk.sum() + nk.len() as f64) * d as f64 + 2.0)
+}
+
+/// VII: `σ_j² = (ς + t_j) / (ν + N_j d + 2 + d)` (the last `d` with shrinkage).
+pub(crate) fn posterior_vii_variances(
+    t: ArrayView1<f64>,
+    nk: ArrayView1<f64>,
+    d: usize,
+    prior: &Prior,
+) -> Array1<f64> {
+    let extra = 2.0 + prior.shrinks() * d as f64;
+    Array1::from_shape_fn(nk.len(), |j| {
+        (prior.scalar() + t[j]) / (prior.dof + nk[j] * d as f64 + extra)
+    })
+}
+
+/// EEI: `B_a = (ς + Σ_j v_j,a) / (ν + n + 1 + [κ > 0])`, `v_j = diag W_j + c_j δ_j²`;
+/// the means are not shrunk (as mclust's `meeeip`).
+pub(crate) fn posterior_eei_variances(
+    v: ArrayView2<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+) -> Array2<f64> {
+    let denom = prior.dof + 1.0 + prior.shrinks() + nk.sum();
+    let b = v.sum_axis(Axis(0)).mapv(|s| (s + prior.scalar()) / denom);
+    Array2::from_shape_fn(v.dim(), |(_, a)| b[a])
+}
+
+/// VEI: the VEI iteration on `ς + v_j` with `λ_j`'s denominator `d N_j + ν + 2 + [κ > 0]`.
+pub(crate) fn posterior_vei_variances(
+    v: ArrayView2<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Array2<f64> {
+    let d = v.ncols() as f64;
+    let w = v.mapv(|x| x + prior.scalar());
+    let effective = nk.mapv(|n| n + (prior.dof + 2.0 + prior.shrinks()) / d);
+    estimate_vei_variances(w.view(), effective.view(), warm, control)
+}
+
+/// EVI: the EVI estimate on `ς + v_j` with `λ = Σ_j det(·)^{1/d} / (ν + n + 1 + [κ > 0])`.
+pub(crate) fn posterior_evi_variances(
+    v: ArrayView2<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+) -> Array2<f64> {
+    let w = v.mapv(|x| x + prior.scalar());
+    let n = nk.sum();
+    estimate_evi_variances(w.view(), nk.view()) * (n / (prior.dof + n + 1.0 + prior.shrinks()))
+}
+
+/// VVI: `σ²_j,a = (ς + v_j,a) / (N_j + ν + 2 + [κ > 0])`.
+pub(crate) fn posterior_vvi_variances(
+    v: ArrayView2<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+) -> Array2<f64> {
+    let extra = prior.dof + 2.0 + prior.shrinks();
+    Array2::from_shape_fn(v.dim(), |(j, a)| {
+        (prior.scalar() + v[[j, a]]) / (nk[j] + extra)
+    })
+}
+
+/// EEE: `Σ = (Λ + Σ_j M_j) / (ν + d + 1 + [κ > 0]·G + n)`, `M_j = W_j + c_j δ_j δ_jᵀ`.
+pub(crate) fn posterior_eee_covariance(
+    m_sum: ArrayView2<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+) -> Array2<f64> {
+    let d = m_sum.nrows();
+    let denom = prior.dof + d as f64 + 1.0 + prior.shrinks() * nk.len() as f64 + nk.sum();
+    (&prior.matrix(d) + &m_sum) / denom
+}
+
+/// EEV: the EEV estimate on `Λ + M_j` with `λ`'s denominator `ν + d + 1 + [κ > 0] + n`.
+pub(crate) fn posterior_eev_covariances(
+    m: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+) -> Array3<f64> {
+    let d = m.dim().1;
+    let n = nk.sum();
+    let with_scale = with_prior_scale(m, prior);
+    estimate_eev_covariances(with_scale.view(), nk)
+        * (n / (prior.dof + d as f64 + 1.0 + prior.shrinks() + n))
+}
+
+/// VEV: the VEV iteration on `Λ + M_j` (mclust's volumes use no dof).
+pub(crate) fn posterior_vev_covariances(
+    m: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+    warm: &mut WarmStart,
+    control: InnerControl,
+) -> Array3<f64> {
+    let with_scale = with_prior_scale(m, prior);
+    estimate_vev_covariances(with_scale.view(), nk, warm, control)
+}
+
+/// VVV: `Σ_j = (Λ + M_j) / (ν + N_j + d + 1 + [κ > 0])`.
+pub(crate) fn posterior_vvv_covariances(
+    m: ArrayView3<f64>,
+    nk: ArrayView1<f64>,
+    prior: &Prior,
+) -> Array3<f64> {
+    let d = m.dim().1;
+    let mut out = with_prior_scale(m, prior);
+    for (j, mut c) in out.outer_iter_mut().enumerate() {
+        c /= prior.dof + nk[j] + d as f64 + 1.0 + prior.shrinks();
+    }
+    out
+}
+
+/// `Λ + M_j` for every component.
+fn with_prior_scale(m: ArrayView3<f64>, prior: &Prior) -> Array3<f64> {
+    let d = m.dim().1;
+    let lambda = prior.matrix(d);
+    let mut out = m.to_owned();
+    for mut c in out.outer_iter_mut() {
+        c += &lambda;
+    }
+    out
+}

@@ -85,3 +85,29 @@ fn one_far_mean_is_reseeded_and_the_fit_is_right() {
         );
     }
 }
+
+#[test]
+fn components_made_identical_by_a_huge_variance_are_a_warning() {
+    // Variances 1e300: every point is equally likely under both, so the
+    // first M-step gives both the data mean (4.0, 0.0) and the same covariance.
+    let m = model(array![[0.0, 0.0], [8.0, 0.0]], 1e300);
+    for engine in [Engine::Fast, Engine::Reference] {
+        let f = fit_from(m.clone(), engine).unwrap();
+        let means = f.model.means();
+        assert!((means[[0, 0]] - 4.0).abs() < 1e-9 && (means[[1, 0]] - 4.0).abs() < 1e-9);
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.starts_with("components 0 and 1 are identical")),
+            "{engine:?}: {:?}",
+            f.warnings
+        );
+    }
+    // Two distinct components: no such warning.
+    let f = fit_from(model(array![[0.0, 0.0], [8.0, 0.0]], 1.0), Engine::Fast).unwrap();
+    assert!(
+        !f.warnings.iter().any(|w| w.contains("identical")),
+        "{:?}",
+        f.warnings
+    );
+}

@@ -72,7 +72,7 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
         esc(&s.name)
     ));
     o.push_str(&format!(
-        "<p class=\"facts\">{} points × {} feature{} ({}), from {}. k = {} ({}).{}{}</p>\n",
+        "<p class=\"facts\">{} points × {} feature{} ({}), from {}. k = {} ({}). {}.{}{}</p>\n",
         s.n,
         s.d,
         if s.d == 1 { "" } else { "s" },
@@ -80,6 +80,7 @@ fn dataset_section(s: &Study, sum: &RunSummary) -> String {
         esc(&s.source),
         s.k,
         s.k_rule.describe(),
+        esc(&s.model_note),
         if s.standardized {
             " Algorithms see z-scored features."
         } else {

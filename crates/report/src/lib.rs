@@ -14,7 +14,8 @@
 //!   index.html  metrics.json  metrics.csv  summary.md  grid.png
 //!   <dataset>/hard-vs-soft.png  em-vs-kmeans.png  responsibilities.png
 //!             convergence.png  bic.png  optics-reachability.png
-//!             hdbscan.png  em-trace.gif
+//!             hdbscan.png  em-trace.gif  k-choice.png
+//!             em-to-kmeans.gif  em-to-kmeans.png  …
 //! ```
 //!
 //! * [`runner`]: the run: check, study every dataset (progress bar on a

@@ -31,21 +31,29 @@ pub enum Picture {
     HdbscanSoft,
     CondensedTree,
     InitSensitivity,
+    EmFromKmeans,
     EmTrace,
+    KChoice,
+    EmToKmeansGif,
+    EmToKmeansPng,
 }
 
 impl Picture {
     /// Every per-dataset picture, in the order the page shows them.
-    pub const ALL: [Picture; 11] = [
+    pub const ALL: [Picture; 15] = [
         Picture::HardVsSoft,
         Picture::EmVsKmeans,
         Picture::Responsibilities,
         Picture::EmTrace,
         Picture::InitSensitivity,
+        Picture::EmFromKmeans,
         Picture::Convergence,
         Picture::Bic,
         Picture::OpticsReachability,
         Picture::Hdbscan,
+        Picture::KChoice,
+        Picture::EmToKmeansGif,
+        Picture::EmToKmeansPng,
         Picture::HdbscanSoft,
         Picture::CondensedTree,
     ];
@@ -63,7 +71,11 @@ impl Picture {
             Picture::HdbscanSoft => "hdbscan-soft.png",
             Picture::CondensedTree => "condensed-tree.png",
             Picture::InitSensitivity => "init-sensitivity.png",
+            Picture::EmFromKmeans => "em-from-kmeans.png",
             Picture::EmTrace => "em-trace.gif",
+            Picture::KChoice => "k-choice.png",
+            Picture::EmToKmeansGif => "em-to-kmeans.gif",
+            Picture::EmToKmeansPng => "em-to-kmeans.png",
         }
     }
 
@@ -80,7 +92,11 @@ impl Picture {
             Picture::HdbscanSoft => "Soft density clusters: HDBSCAN's membership vectors beside EM's responsibilities, blended alike; compare them point by point (faint on the left = little chance of being in any cluster).",
             Picture::CondensedTree => "HDBSCAN's condensed tree: λ = 1/distance downward, bar width = points left; the ringed bars are the clusters selected.",
             Picture::InitSensitivity => "Initialisation matters: EM from 50 starts; the optima they reach by init method, how many reach the best, and the best and the worst optimum side by side.",
+            Picture::EmFromKmeans => "Where the start leads: EM started from k-means' labels; arrows from each centroid to EM's final mean, the points that change cluster ringed, the log-likelihood of the start and of the end.",
             Picture::EmTrace => "EM animated: responsibilities and covariance ellipses at each iteration until convergence.",
+            Picture::KChoice => "Choosing k two ways: BIC per k beside the variational Bayesian mixture, whose unneeded components fade out as it fits.",
+            Picture::EmToKmeansGif => "EM's limit is k-means: one shared variance σ² shrinks to 0, responsibilities harden, circles shrink to points.",
+            Picture::EmToKmeansPng => "EM's limit is k-means, as a strip: the same σ² path in five frames, with the mean entropy and the agreement with k-means.",
         }
     }
 
@@ -115,6 +131,10 @@ impl Picture {
             }
             Picture::OpticsReachability => run_ok(Algorithm::Optics),
             Picture::Hdbscan => run_ok(Algorithm::Hdbscan),
+            Picture::KChoice => s.k_choice.as_ref().map(|_| ()).map_err(Clone::clone),
+            Picture::EmToKmeansGif | Picture::EmToKmeansPng => {
+                s.em_to_kmeans.as_ref().map(|_| ()).map_err(Clone::clone)
+            }
             Picture::HdbscanSoft => {
                 s.pair.as_ref().map_err(Clone::clone)?;
                 s.hdbscan_soft.as_ref().map(|_| ()).map_err(Clone::clone)
@@ -125,6 +145,7 @@ impl Picture {
                 .as_ref()
                 .map(|_| ())
                 .map_err(Clone::clone),
+            Picture::EmFromKmeans => s.em_from_kmeans.as_ref().map(|_| ()).map_err(Clone::clone),
         }
     }
 
@@ -140,7 +161,11 @@ impl Picture {
             Picture::HdbscanSoft => render::hdbscan_soft::render(s, path),
             Picture::CondensedTree => render::condensed_tree::render(s, path),
             Picture::InitSensitivity => render::init_sensitivity::render(s, path),
+            Picture::EmFromKmeans => render::em_from_kmeans::render(s, path),
             Picture::EmTrace => render::trace_gif::render(s, path),
+            Picture::KChoice => render::k_choice::render(s, path),
+            Picture::EmToKmeansGif => render::em_to_kmeans::render_gif(s, path),
+            Picture::EmToKmeansPng => render::em_to_kmeans::render_strip(s, path),
         }
     }
 }
@@ -288,7 +313,7 @@ fn write_report(
         }
     }
     // Slowest first (the GIFs), so the two cores stay busy to the end.
-    jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace)));
+    jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace) | Some(Picture::EmToKmeansGif)));
     let rb = Shown::new(cfg, jobs.len() as u64, "rendering");
     rb.stage(&format!("drawing {} pictures", jobs.len()));
     let results: Vec<(PathBuf, Result<(), ReportError>)> = jobs

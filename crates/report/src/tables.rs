@@ -34,6 +34,8 @@ pub struct MetricsRow {
     pub log_likelihood: Option<f64>,
     /// EM: BIC (lower is better).
     pub bic: Option<f64>,
+    /// EM: the covariance model fitted, by mclust's name (VVV, EEE, …).
+    pub model: Option<&'static str>,
     /// EM: iterations run.
     pub iterations: Option<usize>,
     /// EM: whether the change of the mean log-likelihood fell below tol.
@@ -70,13 +72,23 @@ pub struct DatasetRow {
     /// The lowest BIC of the sweep: k and covariance type.
     pub best_bic_k: Option<usize>,
     pub best_bic_covariance: Option<&'static str>,
+    /// The same model by mclust's name (what `Mclust` would choose).
+    pub best_bic_model: Option<&'static str>,
+    /// Which model EM was fitted with and why.
+    pub model_note: String,
     /// The density defaults computed for this dataset.
     pub default_eps: f64,
     pub default_min_samples: usize,
+    /// The Bayesian mixture's k beside BIC's (`k-choice.png`), or `{error}`.
+    pub k_choice: serde_json::Value,
+    /// EM's path to k-means as σ² shrinks (`em-to-kmeans.gif`), or `{error}`.
+    pub em_to_kmeans: serde_json::Value,
     /// HDBSCAN's membership vectors summed up (`hdbscan-soft.png`).
     pub hdbscan_soft: Option<clusterlab_study::density_soft::SoftSummary>,
     /// EM from many starts: `{starts, optima, best_share_by_method, …}`.
     pub init_sensitivity: Option<clusterlab_study::starts::InitSensitivity>,
+    /// EM started from k-means' labels: the log-likelihood of the start and the end, …
+    pub em_from_kmeans: Option<clusterlab_study::from_kmeans::FromKmeansSummary>,
 }
 
 /// The rows of one study.
@@ -98,6 +110,7 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                 fit_seconds: None,
                 log_likelihood: None,
                 bic: None,
+                model: None,
                 iterations: None,
                 converged: None,
                 error: None,
@@ -120,6 +133,7 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
             if let Some(f) = r.gmm() {
                 row.log_likelihood = Some(f.log_likelihood);
                 row.bic = f.model.bic(s.z.view()).ok();
+                row.model = Some(f.model.model().name());
                 row.iterations = Some(f.n_iter);
                 row.converged = Some(f.converged);
             }
@@ -143,11 +157,22 @@ pub fn dataset_row(s: &Study) -> DatasetRow {
         em_kmeans_reason: s.pair.as_ref().ok().map(crate::explain::tell),
         em_kmeans_error: s.pair.as_ref().err().cloned(),
         best_bic_k: s.sweep.best.map(|b| b.0),
-        best_bic_covariance: s.sweep.best.map(|b| b.1.name()),
+        best_bic_covariance: s.sweep.best.map(|b| b.1.type_name()),
+        best_bic_model: s.sweep.best.map(|b| b.1.name()),
+        model_note: s.model_note.clone(),
         default_eps: s.density.eps,
         default_min_samples: s.density.min_samples,
+        k_choice: match &s.k_choice {
+            Ok(kc) => kc.to_json(&s.sweep),
+            Err(e) => serde_json::json!({ "error": e }),
+        },
+        em_to_kmeans: match &s.em_to_kmeans {
+            Ok(e) => e.to_json(),
+            Err(e) => serde_json::json!({ "error": e }),
+        },
         hdbscan_soft: s.hdbscan_soft.as_ref().ok().map(|h| h.summary.clone()),
         init_sensitivity: s.init_sensitivity.as_ref().ok().cloned(),
+        em_from_kmeans: s.em_from_kmeans.as_ref().ok().map(|e| e.summary.clone()),
     }
 }
 
@@ -295,13 +320,14 @@ pub fn summary_md(sum: &RunSummary) -> String {
     ));
     for s in &sum.studies {
         o.push_str(&format!(
-            "## {}\n\n{} points × {} features, source {}, k = {} ({}).\n\n",
+            "## {}\n\n{} points × {} features, source {}, k = {} ({}). {}.\n\n",
             s.name,
             s.n,
             s.d,
             s.source,
             s.k,
-            s.k_rule.describe()
+            s.k_rule.describe(),
+            s.model_note
         ));
         match &s.pair {
             Ok(p) => o.push_str(&format!(

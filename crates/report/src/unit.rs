@@ -90,8 +90,10 @@ impl Target {
         }
         crate::atomic::check_writable_dir(parent)?;
         if abs.is_dir() {
-            crate::atomic::check_writable_dir(&abs).map_err(|_| {
-                ReportError::write(out, "the folder is not writable (Permission denied)")
+            // Named as the user wrote it, with the OS reason.
+            crate::atomic::check_writable_dir(&abs).map_err(|e| match e {
+                ReportError::Write { message, .. } => ReportError::write(out, message),
+                other => other,
             })?;
         }
         Ok(Target {

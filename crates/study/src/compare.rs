@@ -7,8 +7,10 @@ use clusterlab_data::Dataset;
 use crate::config::CompareConfig;
 use crate::error::StudyError;
 use crate::fitting;
+use crate::questions;
 use crate::study::{slug, KRule, Study};
 use crate::view::View;
+use serde_json::json;
 
 /// Where a long run reports what it is doing (a progress bar, stage lines, or nothing).
 pub trait Progress: Sync {
@@ -103,6 +105,41 @@ pub fn study(
         (None, None, Some((k, _, _))) => (k, KRule::Bic, "the best BIC".into()),
         (None, None, None) => (2.min(n.max(1)), KRule::Bic, "the fallback k".into()),
     };
+    // EM is fitted with the model the selection chose at k, unless the user named one.
+    let sampled = sweep
+        .sample
+        .map_or(String::new(), |m| format!(" (BIC on {m} sampled points)"));
+    let mclust = sweep.best.map_or(String::new(), |(bk, bm, _)| {
+        format!(
+            "; mclust's procedure (the best BIC over every model and k{sampled}) chooses {bm} with k = {bk}"
+        )
+    });
+    let (gmm_settings, model_note) = match (gmm_settings.get("covariance"), sweep.best_at(k)) {
+        (Some(c), _) => {
+            let name = c.value.as_str().map_or(c.value.to_string(), str::to_string);
+            let note = format!("EM model: {name} as given ({}){mclust}", c.origin);
+            (gmm_settings.clone(), note)
+        }
+        (None, Some((m, _))) => (
+            gmm_settings.with(
+                "covariance",
+                json!(m.name().to_ascii_lowercase()),
+                "the BIC selection",
+            ),
+            format!("EM model: {m}, the lowest BIC at k = {k}{sampled}{mclust}"),
+        ),
+        (None, None) => (
+            gmm_settings.clone(),
+            format!("EM model: the default (no fit of the BIC sweep succeeded at k = {k})"),
+        ),
+    };
+    let settings = |a: Algorithm| -> Settings {
+        if a == Algorithm::Gmm {
+            gmm_settings.clone()
+        } else {
+            cfg.settings(a)
+        }
+    };
     sweep.curves = fitting::curves(z.view(), k, &gmm_settings, cfg.seed);
     progress.finished(&what, t.elapsed().as_secs_f64());
     let ctx = Context::new(z.view(), Some(k), cfg.seed).k_origin(k_origin);
@@ -163,22 +200,49 @@ pub fn study(
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
-    let what = format!("{} · HDBSCAN membership vectors", ds.name);
+    let what = format!(
+        "{} · HDBSCAN membership vectors and condensed tree",
+        ds.name
+    );
     progress.stage(&what);
     let t = std::time::Instant::now();
     let hdbscan_soft = crate::density_soft::hdbscan_soft(z.view(), &runs);
     progress.finished(&what, t.elapsed().as_secs_f64());
     let what = format!(
-        "{} · EM from {} starts",
+        "{} · EM from {} starts and from k-means' labels",
         ds.name,
         crate::starts::DEFAULT_STARTS
     );
     progress.stage(&what);
     let t = std::time::Instant::now();
-    let init_sensitivity = match &pair {
+    // EM's own pictures, only when EM is among the algorithms run.
+    let em_pair = if algorithms.contains(&Algorithm::Gmm) {
+        pair.as_ref().map_err(Clone::clone)
+    } else {
+        Err("EM (GMM) was not run".to_string())
+    };
+    let init_sensitivity = match em_pair {
         Ok(p) => {
             crate::starts::study_starts(z.view(), p.k, &gmm_settings, cfg.seed, &runs, Some(&p.em))
         }
+        Err(ref e) => Err(e.clone()),
+    };
+    let em_from_kmeans = match em_pair {
+        Ok(p) => plan(Algorithm::Gmm, &gmm_settings, &ctx)
+            .map_err(|e| e.0)
+            .and_then(|g| {
+                let params = g.gmm().ok_or("not an EM plan")?;
+                crate::from_kmeans::em_from_kmeans(z.view(), p, params)
+            }),
+        Err(e) => Err(e),
+    };
+    progress.finished(&what, t.elapsed().as_secs_f64());
+    let what = format!("{} · Bayesian mixture and EM's path to k-means", ds.name);
+    progress.stage(&what);
+    let t = std::time::Instant::now();
+    let k_choice = questions::k_choice(z.view(), &settings(Algorithm::Bgmm), &sweep, cfg.seed);
+    let em_to_kmeans = match &pair {
+        Ok(p) => questions::em_to_kmeans(z.view(), p),
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());
@@ -198,12 +262,16 @@ pub fn study(
         runs,
         pair,
         sweep,
+        model_note,
         trace,
+        k_choice,
+        em_to_kmeans,
         hdbscan_soft,
         means,
         stds,
         em_path,
         init_sensitivity,
+        em_from_kmeans,
     })
 }
 

@@ -16,6 +16,9 @@
 //! covariance = "full"
 //! n_init = 1
 //!
+//! [bgmm]             # the Bayesian mixture of k-choice.png (a metrics row only when listed)
+//! weight_prior = "dirichlet-distribution"
+//!
 //! [dbscan]
 //! eps = 0.3          # default: data-driven (see clusterlab_algos::plan::defaults)
 //! min_samples = 5
@@ -59,6 +62,7 @@ struct ConfigFile {
     optics: Table,
     hdbscan: Table,
     gmm: Table,
+    bgmm: Table,
 }
 
 /// Everything a comparison run is told.
@@ -195,6 +199,7 @@ impl CompareConfig {
             (Algorithm::Optics, file.optics),
             (Algorithm::Hdbscan, file.hdbscan),
             (Algorithm::Gmm, file.gmm),
+            (Algorithm::Bgmm, file.bgmm),
         ] {
             for (key, value) in table {
                 c.set(alg, &key, value, format!("{}.{key} in {shown}", alg.name()));
@@ -325,6 +330,18 @@ mod tests {
             "{e}"
         );
         assert!(from_toml("kk = 1\n").is_err());
+        // The Bayesian mixture's table (compare fits it for k-choice.png).
+        let c = from_toml("[bgmm]\nweight_concentration = 0.01\n").unwrap();
+        assert_eq!(
+            c.settings(Algorithm::Bgmm)
+                .float("weight_concentration")
+                .unwrap(),
+            Some(0.01)
+        );
+        let e = from_toml("[bgmm]\ninit_labels = \"l.txt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("only `clusterlab fit bgmm`"), "{e}");
         let e = from_toml("[gmm]\ninit_model = \"m.json\"\n")
             .unwrap_err()
             .to_string();

@@ -4,7 +4,7 @@
 //! ([`mod@clusterlab_algos::plan`]), so its parameters are those `params` reports.
 
 use clusterlab_algos::{plan, Algorithm, Clustering, Context, Extras, Plan, PlanError, Settings};
-use clusterlab_em::{CovarianceType, Covariances, GaussianMixture, GmmFit, GmmModel, Init};
+use clusterlab_em::{CovarianceModel, CovarianceType, Covariances, GmmFit, GmmModel, Init};
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use serde_json::json;
@@ -86,39 +86,57 @@ pub fn sweep_rows(z: ArrayView2<f64>) -> (Array2<f64>, Option<usize>) {
     (zs, sample)
 }
 
-/// BIC over k = 1..=kmax and the four covariance types (on at most
-/// [`SWEEP_MAX_N`] points).
+/// BIC and ICL over k = 1..=kmax and every model (on at most
+/// [`SWEEP_MAX_N`] points): [`crate::select::select`] with the EM settings of the study.
 pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) -> Sweep {
     let (zs, sample) = sweep_rows(z);
     // At least d + 1 points per component on average, so no full
     // covariance is singular by construction (6 points cannot support 6).
     let kmax = kmax.min(zs.nrows() / (zs.ncols() + 1)).max(1);
     let ks: Vec<usize> = (1..=kmax).collect();
-    let jobs: Vec<(usize, usize)> = ks
-        .iter()
-        .flat_map(|&k| (0..4).map(move |t| (k, t)))
-        .collect();
-    let results: Vec<Option<f64>> = jobs
-        .par_iter()
-        .map(|&(k, t)| {
-            let fit = gmm_at(settings, zs.view(), k, CovarianceType::ALL[t], seed).ok()?;
-            fit.model.bic(zs.view()).ok().filter(|b| b.is_finite())
-        })
-        .collect();
-    let mut bic = vec![[None; 4]; ks.len()];
-    let mut best: Option<(usize, CovarianceType, f64)> = None;
-    for (&(k, t), b) in jobs.iter().zip(results) {
-        bic[k - 1][t] = b;
-        if let Some(v) = b {
-            if best.is_none_or(|(_, _, bv)| v < bv) {
-                best = Some((k, CovarianceType::ALL[t], v));
+    let models = crate::select::all_models(zs.ncols());
+    // The study's own settings, less a covariance the user fixed (every model is tried).
+    let s = settings.without("covariance");
+    let sel = crate::select::select(
+        zs.view(),
+        &s,
+        &models,
+        &ks,
+        crate::select::Criterion::Bic,
+        seed,
+    );
+    let mut bic = vec![vec![None; models.len()]; ks.len()];
+    let mut icl = vec![vec![None; models.len()]; ks.len()];
+    let mut best: Option<(usize, CovarianceModel, f64)> = None;
+    let mut best_icl: Option<(usize, CovarianceModel, f64)> = None;
+    if let Ok(sel) = sel {
+        for r in &sel.table {
+            let (Some(i), Some(m)) = (
+                ks.iter().position(|&k| k == r.k),
+                models.iter().position(|&m| m == r.covariance),
+            ) else {
+                continue;
+            };
+            bic[i][m] = r.bic;
+            icl[i][m] = r.icl.filter(|v| v.is_finite());
+            if let Some(v) = icl[i][m] {
+                if best_icl.is_none_or(|(_, _, b)| v < b) {
+                    best_icl = Some((r.k, r.covariance, v));
+                }
             }
         }
+        best = sel.best.first().and_then(|b| {
+            let m = models.iter().find(|m| m.name() == b.model)?;
+            Some((b.k, *m, b.bic))
+        });
     }
     Sweep {
         ks,
+        models,
         bic,
         best,
+        icl,
+        best_icl,
         sample,
         curves: Vec::new(),
     }
@@ -268,7 +286,11 @@ pub fn trace(
     let n = z.nrows();
     let idx = sample_rows(n, TRACE_MAX_N);
     let zs: Array2<f64> = z.select(Axis(0), &idx);
-    let s = settings.with("covariance", json!(pair.covariance.name()), "the EM trace");
+    let s = settings.with(
+        "covariance",
+        json!(pair.em.model.model().name().to_ascii_lowercase()),
+        "the EM trace",
+    );
     let planned = plan(
         Algorithm::Gmm,
         &s,
@@ -277,16 +299,7 @@ pub fn trace(
     .map_err(|e| e.0)?;
     let p = planned.gmm().ok_or("not an EM plan")?;
     let note = start.as_ref().map(|s| s.1.clone());
-    let mut b = GaussianMixture::params(p.n_components())
-        .model(p.model())
-        .init(p.init().clone())
-        .n_init(p.n_init())
-        .tol(p.tol())
-        .max_iter(p.max_iter())
-        .reg_covar(p.reg_covar())
-        .seed(p.seed())
-        .engine(p.engine())
-        .trace(true);
+    let mut b = p.to_builder().trace(true);
     if let Some((m, _)) = start {
         b = b.init(Init::Model(Box::new(m))).n_init(1);
     }
@@ -316,7 +329,7 @@ pub fn trace(
 
 /// The seed's trace-lab start (means 1.60 and 4.40, variances 1, weights ½)
 /// in the space the algorithms see (`x = mean + std · z`), for the seed's
-/// own six points.
+/// own six points. Full (k × d × d) covariances start a fit of any model.
 pub fn seed_start(mean: f64, std: f64) -> Option<(GmmModel, String)> {
     let s = if std > 0.0 { std } else { 1.0 };
     let means = ndarray::array![[(1.60 - mean) / s], [(4.40 - mean) / s]];

@@ -10,7 +10,7 @@
 //! when it strays.
 
 use clusterlab_algos::{plan, Algorithm, Context, Settings};
-use clusterlab_em::{GaussianMixture, GmmFit, GmmModel, Init};
+use clusterlab_em::{GmmFit, GmmModel, Init};
 use ndarray::ArrayView2;
 use serde_json::json;
 
@@ -54,21 +54,19 @@ pub fn em_path(
     k: usize,
     seed: u64,
 ) -> Result<EmPath, String> {
-    let cov = fit.model.covariance_type();
-    let s = settings.with("covariance", json!(cov.name()), "the EM path");
+    let s = settings.with(
+        "covariance",
+        json!(fit.model.model().name().to_ascii_lowercase()),
+        "the EM path",
+    );
     let planned =
         plan(Algorithm::Gmm, &s, &Context::new(z, Some(k), seed)).map_err(|e| one_line(&e.0))?;
     let p = planned.gmm().ok_or("not an EM plan")?;
     let step = |m: &GmmModel| -> Result<GmmFit, String> {
-        GaussianMixture::params(p.n_components())
-            .covariance_type(p.covariance_type())
+        p.to_builder()
             .init(Init::Model(Box::new(m.clone())))
             .n_init(1)
-            .tol(p.tol())
             .max_iter(1)
-            .reg_covar(p.reg_covar())
-            .seed(p.seed())
-            .engine(p.engine())
             .check()
             .map_err(|e| one_line(&e.to_string()))?
             .fit(z, None)

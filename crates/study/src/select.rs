@@ -1,7 +1,8 @@
 //! Model selection as mclust's `Mclust(X)`: fit every (model, k), tabulate
 //! the log-likelihood, free parameters, BIC and ICL, and rank by one
 //! criterion. A (model, k) that cannot be fitted is a row with an `error`
-//! (mclust's `NA`), never an abort.
+//! (mclust's `NA`), never an abort; so is a fit whose covariance is singular
+//! before regularisation (mclust's `NA` too: its likelihood is unbounded).
 //!
 //! Every fit is the EM plan of the user's settings (`init`, `n_init`, `tol`,
 //! …, as `clusterlab fit gmm` resolves them) at that model and k, so a row
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clusterlab_algos::{plan, Algorithm, Context, PlanError, Settings};
-use clusterlab_em::{CovarianceType, GmmFit, HcStart, Init};
+use clusterlab_em::{CovarianceModel, CovarianceType, GmmFit, HcStart, Init};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -20,56 +21,35 @@ use serde_json::json;
 
 use crate::error::one_line;
 
-/// The models `select` can fit: mclust's name, the covariance type, and
-/// scikit-learn's name. mclust's table order.
-pub const MODELS: &[(&str, CovarianceType)] = &[
-    ("VII", CovarianceType::Spherical),
-    ("VVI", CovarianceType::Diag),
-    ("EEE", CovarianceType::Tied),
-    ("VVV", CovarianceType::Full),
-];
+/// The models `select` fits with `--models all`: mclust's 14 for d > 1, its
+/// two one-feature models (E, V) for d = 1, as `Mclust` does.
+pub fn all_models(d: usize) -> Vec<CovarianceModel> {
+    if d == 1 {
+        CovarianceModel::UNIVARIATE.to_vec()
+    } else {
+        CovarianceModel::ALL.to_vec()
+    }
+}
 
-/// mclust's name of a covariance type.
+/// mclust's name of a covariance type (scikit-learn's four).
 pub fn mclust_name(t: CovarianceType) -> &'static str {
-    MODELS
-        .iter()
-        .find(|(_, c)| *c == t)
-        .map(|(n, _)| *n)
-        .unwrap_or("?")
+    CovarianceModel::from_type(t).name()
 }
 
-/// The model a name means: mclust's (case-insensitive) or scikit-learn's alias.
-pub fn parse_model(s: &str) -> Result<CovarianceType, PlanError> {
-    let t = s.trim();
-    if let Some((_, c)) = MODELS.iter().find(|(n, _)| n.eq_ignore_ascii_case(t)) {
-        return Ok(*c);
-    }
-    if let Some(c) = CovarianceType::ALL
-        .iter()
-        .find(|c| c.name().eq_ignore_ascii_case(t))
-    {
-        return Ok(*c);
-    }
-    let names: Vec<String> = MODELS
-        .iter()
-        .map(|(n, c)| format!("{n} ({})", c.name()))
-        .collect();
-    Err(PlanError::new(format!(
-        "--models: unknown model \"{t}\" (available: {}, or all)",
-        names.join(", ")
-    )))
-}
-
-/// `all` or a comma-separated list of models, without repeats, in mclust's order.
-pub fn parse_models(s: &str) -> Result<Vec<CovarianceType>, PlanError> {
+/// `all` (`None`: every model for the data's dimension) or a comma-separated
+/// list of models (mclust's names in any case, or scikit-learn's aliases),
+/// without repeats, in mclust's order.
+pub fn parse_models(s: &str) -> Result<Option<Vec<CovarianceModel>>, PlanError> {
     if s.trim().eq_ignore_ascii_case("all") {
-        return Ok(MODELS.iter().map(|(_, c)| *c).collect());
+        return Ok(None);
     }
     let mut chosen = Vec::new();
     for part in s.split(',').filter(|p| !p.trim().is_empty()) {
-        let c = parse_model(part)?;
-        if !chosen.contains(&c) {
-            chosen.push(c);
+        let m: CovarianceModel = part
+            .parse()
+            .map_err(|e: clusterlab_em::GmmError| PlanError::new(format!("--models: {e}")))?;
+        if !chosen.contains(&m) {
+            chosen.push(m);
         }
     }
     if chosen.is_empty() {
@@ -77,11 +57,8 @@ pub fn parse_models(s: &str) -> Result<Vec<CovarianceType>, PlanError> {
             "--models: no model named (e.g. all, or VVV,EEE)",
         ));
     }
-    Ok(MODELS
-        .iter()
-        .map(|(_, c)| *c)
-        .filter(|c| chosen.contains(c))
-        .collect())
+    chosen.sort();
+    Ok(Some(chosen))
 }
 
 /// `A..B` (inclusive), a comma-separated list, or one number; each k ≥ 1.
@@ -149,7 +126,7 @@ pub struct Row {
     pub icl: Option<f64>,
     pub error: Option<String>,
     #[serde(skip)]
-    pub covariance: CovarianceType,
+    pub covariance: CovarianceModel,
 }
 
 /// One of the top three.
@@ -178,33 +155,15 @@ pub struct Selection {
     pub chosen: Option<GmmFit>,
 }
 
-/// ICL in clusterlab's sign: `BIC − 2 Σᵢ ln max_j r_ij` (mclust's `icl()` negated).
-pub fn icl(bic: f64, fit: &GmmFit) -> f64 {
-    let entropy: f64 = fit
-        .responsibilities
-        .rows()
-        .into_iter()
-        .map(|r| {
-            r.iter()
-                .copied()
-                .fold(0.0, f64::max)
-                .max(f64::MIN_POSITIVE)
-                .ln()
-        })
-        .sum();
-    bic - 2.0 * entropy
-}
-
 /// The row of a fit (or of its failure).
 fn row(
-    model: &'static str,
-    covariance: CovarianceType,
+    covariance: CovarianceModel,
     k: usize,
     x: ArrayView2<f64>,
     fit: Result<GmmFit, String>,
 ) -> (Row, Option<GmmFit>) {
     let mut r = Row {
-        model,
+        model: covariance.name(),
         k,
         log_likelihood: None,
         n_parameters: None,
@@ -216,18 +175,35 @@ fn row(
     match fit {
         Err(e) => r.error = Some(e),
         Ok(f) => {
-            let n = x.nrows() as f64;
-            let ll = f.log_likelihood * n;
-            let p = f.model.n_parameters();
-            let bic = -2.0 * ll + p as f64 * n.ln();
-            if !bic.is_finite() {
-                r.error = Some("the log-likelihood is not finite".into());
+            // mclust gives NA for a fit whose covariance is singular; ours
+            // keeps it positive definite by reg_covar alone, and its
+            // likelihood then grows without bound (a component on a few
+            // duplicate points): not a model to choose.
+            if let Some(w) = f
+                .warnings
+                .iter()
+                .find(|w| w.contains("singular before regularisation"))
+            {
+                r.error = Some(format!("singular covariance (mclust: NA): {w}"));
                 return (r, None);
             }
+            let n = x.nrows() as f64;
+            let ll = f.log_likelihood * n;
+            let (bic, icl) = match (f.bic(x), f.icl(x)) {
+                (Ok(b), Ok(i)) if b.is_finite() && i.is_finite() => (b, i),
+                (Err(e), _) | (_, Err(e)) => {
+                    r.error = Some(one_line(&e.to_string()));
+                    return (r, None);
+                }
+                _ => {
+                    r.error = Some("the log-likelihood is not finite".into());
+                    return (r, None);
+                }
+            };
             r.log_likelihood = Some(ll);
-            r.n_parameters = Some(p);
+            r.n_parameters = Some(f.model.n_parameters());
             r.bic = Some(bic);
-            r.icl = Some(icl(bic, &f));
+            r.icl = Some(icl);
             return (r, Some(f));
         }
     }
@@ -240,21 +216,27 @@ fn row(
 pub fn select(
     x: ArrayView2<f64>,
     settings: &Settings,
-    models: &[CovarianceType],
+    models: &[CovarianceModel],
     ks: &[usize],
     criterion: Criterion,
     seed: u64,
 ) -> Result<Selection, PlanError> {
-    let plan_at = |cov: CovarianceType, k: usize| {
-        let s = settings.with("covariance", json!(cov.name()), "--models");
+    let plan_at = |cov: CovarianceModel, k: usize| {
+        let s = settings.with(
+            "covariance",
+            json!(cov.name().to_ascii_lowercase()),
+            "--models",
+        );
         plan(Algorithm::Gmm, &s, &Context::new(x, Some(k), seed))
     };
     // The user's settings must plan at all (errors name their flags).
     let first = plan_at(models[0], ks[0])?;
     let start = Instant::now();
-    let needs_hc = first.gmm().is_some_and(|p| *p.init() == Init::Hc);
+    let needs_hc = first
+        .gmm()
+        .is_some_and(|p| matches!(p.init(), Init::Hc | Init::Auto));
     let hc = needs_hc.then(|| Arc::new(HcStart::new(x, seed)));
-    let jobs: Vec<(CovarianceType, usize)> = ks
+    let jobs: Vec<(CovarianceModel, usize)> = ks
         .iter()
         .flat_map(|&k| models.iter().map(move |&m| (m, k)))
         .collect();
@@ -268,7 +250,7 @@ pub fn select(
                 }
                 params.fit(x, None).map_err(|e| one_line(&e.to_string()))
             });
-            row(mclust_name(cov), cov, k, x, fit)
+            row(cov, k, x, fit)
         })
         .collect();
     let fit_seconds = start.elapsed().as_secs_f64();
@@ -322,10 +304,16 @@ mod tests {
 
     #[test]
     fn model_lists_and_ranges_parse() {
-        assert_eq!(parse_models("all").unwrap().len(), MODELS.len());
+        assert_eq!(parse_models("all").unwrap(), None);
+        assert_eq!(all_models(3).len(), 14);
+        assert_eq!(all_models(1), vec![CovarianceModel::E, CovarianceModel::V]);
         assert_eq!(
-            parse_models("vvv, spherical,VVV").unwrap(),
-            vec![CovarianceType::Spherical, CovarianceType::Full]
+            parse_models("vvv, spherical,VVV,eve").unwrap(),
+            Some(vec![
+                CovarianceModel::VII,
+                CovarianceModel::EVE,
+                CovarianceModel::VVV
+            ])
         );
         assert!(parse_models("XYZ").unwrap_err().0.contains("XYZ"));
         assert_eq!(parse_ks("1..4").unwrap(), vec![1, 2, 3, 4]);

@@ -343,15 +343,11 @@ pub fn init_sensitivity(
                 ),
                 How::Seeded(init, s) => (
                     Some(s),
-                    clusterlab_em::GaussianMixture::params(k)
-                        .covariance_type(params.covariance_type())
+                    params
+                        .to_builder()
                         .init(init)
                         .n_init(1)
-                        .tol(params.tol())
-                        .max_iter(params.max_iter())
-                        .reg_covar(params.reg_covar())
                         .seed(s)
-                        .engine(params.engine())
                         .check()
                         .map_err(|e| e.to_string())
                         .and_then(|p| p.fit(z, None).map_err(|e| one_line(&e.to_string()))),

@@ -4,7 +4,7 @@
 
 use clusterlab_algos::plan::DensityDefaults;
 use clusterlab_algos::{Algorithm, Clustering, Extras};
-use clusterlab_em::{CovarianceType, GmmFit, GmmModel, TraceStep};
+use clusterlab_em::{CovarianceModel, CovarianceType, GmmFit, GmmModel, TraceStep};
 use ndarray::{Array2, ArrayView2};
 
 use crate::view::View;
@@ -163,18 +163,38 @@ pub struct Curve {
     pub result: Result<(Vec<f64>, bool, usize), String>,
 }
 
-/// BIC for k = 1..=kmax and the four covariance types.
+/// BIC for k = 1..=kmax and every covariance model (mclust's 14; E and V
+/// for one feature): the selection of [`crate::select`].
 #[derive(Debug, Clone)]
 pub struct Sweep {
     pub ks: Vec<usize>,
-    /// `bic[i][t]`: k = `ks[i]`, type `CovarianceType::ALL[t]`; `None` if the fit failed.
-    pub bic: Vec<[Option<f64>; 4]>,
-    /// The lowest BIC: (k, type, value).
-    pub best: Option<(usize, CovarianceType, f64)>,
+    /// The models, in mclust's order.
+    pub models: Vec<CovarianceModel>,
+    /// `bic[i][m]`: k = `ks[i]`, model `models[m]`; `None` if the fit failed.
+    pub bic: Vec<Vec<Option<f64>>>,
+    /// The lowest BIC: (k, model, value) — what mclust's `Mclust` would choose.
+    pub best: Option<(usize, CovarianceModel, f64)>,
+    /// `icl[i][m]`: ICL (BIC plus twice the MAP classification's entropy,
+    /// lower is better) of the same fits.
+    pub icl: Vec<Vec<Option<f64>>>,
+    /// The lowest ICL: (k, model, value).
+    pub best_icl: Option<(usize, CovarianceModel, f64)>,
     /// Points the sweep used when the data was subsampled.
     pub sample: Option<usize>,
     /// The four types at the study's k.
     pub curves: Vec<Curve>,
+}
+
+impl Sweep {
+    /// The model of the lowest BIC at `k`, if any fit there succeeded.
+    pub fn best_at(&self, k: usize) -> Option<(CovarianceModel, f64)> {
+        let i = self.ks.iter().position(|&x| x == k)?;
+        self.bic[i]
+            .iter()
+            .zip(&self.models)
+            .filter_map(|(v, m)| v.map(|v| (*m, v)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
 }
 
 /// One frame of the EM animation.
@@ -257,7 +277,15 @@ pub struct Study {
     pub runs: Vec<AlgoRun>,
     pub pair: Result<Pair, String>,
     pub sweep: Sweep,
+    /// Which model EM was fitted with and why (the user's covariance, or the
+    /// BIC selection's best at k), and what mclust's procedure (the best BIC
+    /// over every model and k) would choose.
+    pub model_note: String,
     pub trace: Result<Trace, String>,
+    /// The Bayesian mixture's answer for k (`k-choice.png`).
+    pub k_choice: Result<crate::questions::KChoice, String>,
+    /// EM's path to k-means as σ² shrinks (`em-to-kmeans.gif`).
+    pub em_to_kmeans: Result<crate::questions::EmToKmeans, String>,
     /// HDBSCAN's membership vectors (`hdbscan-soft.png`, `condensed-tree.png`).
     pub hdbscan_soft: Result<crate::density_soft::HdbscanSoft, String>,
     /// Each column's mean and standard deviation before z-scoring (zeros
@@ -268,6 +296,8 @@ pub struct Study {
     pub em_path: Result<crate::path::EmPath, String>,
     /// EM from many starts (`init-sensitivity.png`).
     pub init_sensitivity: Result<crate::starts::InitSensitivity, String>,
+    /// EM started from k-means' labels (`em-from-kmeans.png`).
+    pub em_from_kmeans: Result<crate::from_kmeans::EmFromKmeans, String>,
 }
 
 impl Study {

@@ -24,9 +24,11 @@ impl Clusterer for ValidGmmParams {
         let start = Instant::now();
         let fit = ValidGmmParams::fit(self, x, None)?;
         let fit_seconds = start.elapsed().as_secs_f64();
-        let labels: Vec<i64> = fit.labels.iter().map(|l| *l as i64).collect();
+        // Points the noise component explains best are noise (−1).
+        let labels = fit.labels_with_noise();
+        let n_noise = labels.iter().filter(|l| **l < 0).count();
         // Clusters are the components that are some point's most likely one.
-        let mut used = labels.clone();
+        let mut used: Vec<i64> = labels.iter().copied().filter(|l| *l >= 0).collect();
         used.sort_unstable();
         used.dedup();
         Ok(Clustering {
@@ -35,7 +37,7 @@ impl Clusterer for ValidGmmParams {
             membership: Some(fit.responsibilities.clone()),
             scores: None,
             n_clusters: used.len(),
-            n_noise: 0,
+            n_noise,
             fit_seconds,
             extras: Extras::Gmm(Box::new(fit)),
             approximation: None,

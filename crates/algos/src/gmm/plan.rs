@@ -16,12 +16,24 @@ use crate::plan::{
     Settings,
 };
 
-/// EM restarts unless set. scikit-learn's default is 1, but a single
-/// k-means start lands in a poor optimum on some data (iris: ARI 0.52 with
-/// one start, 0.90 with five), and clusterlab shows EM at its best; set
-/// `n_init` to 1 for scikit-learn's behaviour. A fit from `init_model` has
+/// EM starts unless set: with the default `init = auto`, one each of mclust's
+/// hierarchical start, k-means, k-means++ and random points, each run
+/// [`clusterlab_em::AUTO_SHORT_ITER`] iterations, the best then run to
+/// convergence. scikit-learn's default is one k-means start, which lands in
+/// a poor optimum on some data (iris: ARI 0.52 with one start, 0.90 with
+/// five); `--init kmeans --n-init 1 --tol 1e-3 --rtol 0 --max-iter 100` is
+/// scikit-learn's fit exactly. A fit from `init_model` or `init_labels` has
 /// one start.
-pub const DEFAULT_N_INIT: usize = 5;
+pub const DEFAULT_N_INIT: usize = 4;
+/// The default relative tolerance (mclust's `emControl(tol = 1e-5)`: stop
+/// when the total log-likelihood changes by at most 1e-5 · (1 + |L|)).
+pub const DEFAULT_RTOL: f64 = 1e-5;
+/// The default absolute tolerance on the mean log-likelihood: off, the
+/// relative one decides (scikit-learn's is 1e-3).
+pub const DEFAULT_TOL: f64 = 0.0;
+/// The default iteration cap (scikit-learn's is 100; mclust has none):
+/// slow convergers need hundreds of iterations to reach mclust's optimum.
+pub const DEFAULT_MAX_ITER: usize = 1000;
 
 /// scikit-learn's four types and mclust's models (in any case on the command line).
 const COVARIANCES: &[&str] = &[
@@ -46,7 +58,14 @@ const COVARIANCES: &[&str] = &[
     "e",
     "v",
 ];
-const INITS: &[&str] = &["kmeans", "kmeans++", "random", "random-from-data", "hc"];
+const INITS: &[&str] = &[
+    "auto",
+    "kmeans",
+    "kmeans++",
+    "random",
+    "random-from-data",
+    "hc",
+];
 const ENGINES: &[&str] = &["fast", "reference"];
 
 const PARAMS: &[ParamSpec] = &[
@@ -59,9 +78,9 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "init",
-        help: "Initialisation: kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
+        help: "Initialisation: auto (n_init starts cycling hc, kmeans, kmeans++, random-from-data, each run 20 iterations, the best run on to convergence), kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
         kind: Kind::Choice(INITS),
-        default: "kmeans",
+        default: "auto",
         fit_only: false,
     },
     ParamSpec {
@@ -82,21 +101,28 @@ const PARAMS: &[ParamSpec] = &[
         name: "n_init",
         help: "Runs from different starts; the best final lower bound wins",
         kind: Kind::Count,
-        default: "5 (1 from an init model or init labels)",
+        default: "4 (1 from an init model, init labels or hc)",
         fit_only: false,
     },
     ParamSpec {
         name: "tol",
-        help: "Convergence threshold on the change of the mean log-likelihood (0 runs exactly max_iter)",
+        help: "Stop when the mean log-likelihood changes by less than this (scikit-learn's test; 0 = off)",
         kind: Kind::Float,
-        default: "1e-3",
+        default: "0 (rtol decides)",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "rtol",
+        help: "Stop when the total log-likelihood L changes by at most rtol·(1+|L|) (mclust's test; 0 = off; with tol 0 too, max_iter iterations run)",
+        kind: Kind::Float,
+        default: "1e-5",
         fit_only: false,
     },
     ParamSpec {
         name: "max_iter",
         help: "EM iterations at most",
         kind: Kind::Count,
-        default: "100",
+        default: "1000",
         fit_only: false,
     },
     ParamSpec {
@@ -105,6 +131,28 @@ const PARAMS: &[ParamSpec] = &[
         kind: Kind::Float,
         default: "1e-6",
         fit_only: false,
+    },
+    ParamSpec {
+        name: "prior",
+        help: "Regularise with mclust's default conjugate prior (priorControl()): the M-step is a posterior mode; for all models but VEE, EVE, VVE, EVV",
+        kind: Kind::Flag,
+        default: "false",
+        fit_only: false,
+    },
+    ParamSpec {
+        name: "noise",
+        help: "Add a uniform noise component over the data's hypervolume (mclust's hypvol), its proportion estimated; noise points get label -1",
+        kind: Kind::Flag,
+        default: "false",
+        // compare's EM pictures assume one responsibility column per cluster.
+        fit_only: true,
+    },
+    ParamSpec {
+        name: "noise_init",
+        help: "Start with noise: FILE has one integer per data row, -1 for noise and 0..k-1 for the clusters (optional first line `label`); implies --noise",
+        kind: Kind::Path,
+        default: "none (with --noise: the start's model plus a noise proportion of 0.1)",
+        fit_only: true,
     },
     ParamSpec {
         name: "engine",
@@ -196,7 +244,11 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         Some(p) => Some(read_labels(&p, ctx.x.nrows(), k)?),
         None => None,
     };
-    let given: Vec<&str> = ["init", "init_model", "init_labels"]
+    let noise_labels = match s.path("noise_init")? {
+        Some(p) => Some(read_label_lines(&p, ctx.x.nrows(), -1, k)?),
+        None => None,
+    };
+    let given: Vec<&str> = ["init", "init_model", "init_labels", "noise_init"]
         .into_iter()
         .filter(|n| s.get(n).is_some())
         .collect();
@@ -208,11 +260,13 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
             o(given[1])
         )));
     }
-    let init = match (&model, labels, s.choice("init", INITS)?) {
-        (Some(m), _, _) => Init::Model(Box::new(m.clone())),
-        (None, Some(l), _) => Init::Labels(l),
-        (None, None, Some(name)) => name.parse::<Init>().expect("a listed init parses"),
-        (None, None, None) => Init::KMeans,
+    let noise = s.flag("noise")?.unwrap_or(false) || noise_labels.is_some();
+    let init = match (&model, labels, noise_labels, s.choice("init", INITS)?) {
+        (Some(m), _, _, _) => Init::Model(Box::new(m.clone())),
+        (None, Some(l), _, _) => Init::Labels(l),
+        (None, None, Some(l), _) => Init::LabelsWithNoise(l),
+        (None, None, None, Some(name)) => name.parse::<Init>().expect("a listed init parses"),
+        (None, None, None, None) => Init::Auto,
     };
     let covariance: CovarianceModel = match (s.choice("covariance", COVARIANCES)?, &model) {
         (Some(name), _) => name.parse().expect("a listed covariance parses"),
@@ -220,7 +274,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         (None, None) => CovarianceModel::VVV,
     };
     let default_n_init = match init {
-        Init::Model(_) | Init::Labels(_) => 1,
+        Init::Model(_) | Init::Labels(_) | Init::LabelsWithNoise(_) | Init::Hc => 1,
         _ => DEFAULT_N_INIT,
     };
     let mut p = GaussianMixture::params(k)
@@ -228,15 +282,17 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         .init(init)
         .n_init(s.count("n_init")?.unwrap_or(default_n_init))
         .seed(ctx.seed);
-    if let Some(v) = s.float("tol")? {
-        p = p.tol(v);
-    }
-    if let Some(v) = s.count("max_iter")? {
-        p = p.max_iter(v);
-    }
+    p = p
+        .tol(s.float("tol")?.unwrap_or(DEFAULT_TOL))
+        .rtol(s.float("rtol")?.unwrap_or(DEFAULT_RTOL))
+        .max_iter(s.count("max_iter")?.unwrap_or(DEFAULT_MAX_ITER));
     if let Some(v) = s.float("reg_covar")? {
         p = p.reg_covar(v);
     }
+    if let Some(v) = s.flag("prior")? {
+        p = p.prior(v);
+    }
+    p = p.noise(noise);
     if let Some(v) = s.choice("engine", ENGINES)? {
         p = p.engine(v.parse::<Engine>().expect("a listed engine parses"));
     }
@@ -247,8 +303,11 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         ("init", json!(p.init().name())),
         ("n_init", json!(p.n_init())),
         ("tol", json!(p.tol())),
+        ("rtol", json!(p.rtol())),
         ("max_iter", json!(p.max_iter())),
         ("reg_covar", json!(p.reg_covar())),
+        ("prior", json!(p.prior())),
+        ("noise", json!(p.noise())),
         ("seed", json!(p.seed())),
         ("engine", json!(p.engine().name())),
     ]);

@@ -20,6 +20,8 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::kdtree::{KdTree, LEAF_SIZE};
+
 /// One row of the condensed tree: `child` (a point `< n`, or a cluster id
 /// `≥ n`) leaves cluster `parent` at `lambda` = 1/distance with `size` points.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -242,10 +244,18 @@ pub fn membership_vectors(x: ArrayView2<f64>, tree: &CondensedTree) -> Array2<f6
     let c = tree.clusters();
     let (pt_parent, pt_lambda) = tree.points();
     let table = merge_heights(&c, &tree.selected, tree.n);
-    let exemplars: Vec<Vec<Vec<f64>>> = tree
+    // One kd-tree per cluster over its exemplars: the nearest is a query.
+    let d = x.ncols();
+    let exemplars: Vec<KdTree> = tree
         .exemplars()
         .iter()
-        .map(|ex| ex.iter().map(|&p| x.row(tree.row_of(p)).to_vec()).collect())
+        .map(|ex| {
+            let mut rows = Vec::with_capacity(ex.len() * d);
+            for &p in ex {
+                rows.extend(x.row(tree.row_of(p)).iter().copied());
+            }
+            KdTree::build(&rows, d, (0..ex.len()).collect(), LEAF_SIZE)
+        })
         .collect();
     let sel_max: Vec<f64> = tree
         .selected
@@ -259,20 +269,10 @@ pub fn membership_vectors(x: ArrayView2<f64>, tree: &CondensedTree) -> Array2<f6
             if p >= tree.n {
                 return None;
             }
-            let q = x.row(i);
+            let q = x.row(i).to_vec();
             let dists: Vec<f64> = exemplars
                 .iter()
-                .map(|ex| {
-                    ex.iter()
-                        .map(|e| {
-                            e.iter()
-                                .zip(q.iter())
-                                .map(|(a, b)| (a - b) * (a - b))
-                                .sum::<f64>()
-                        })
-                        .fold(f64::INFINITY, f64::min)
-                        .sqrt()
-                })
+                .map(|ex| ex.kth_nn_sq_dist(&q, 1).sqrt())
                 .collect();
             let (cl, lam) = (pt_parent[p], pt_lambda[p]);
             let heights: Vec<f64> = table[cl].iter().map(|h| h.unwrap_or(lam)).collect();

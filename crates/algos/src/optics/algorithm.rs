@@ -27,6 +27,34 @@ pub(crate) fn round15(x: f64) -> f64 {
     }
 }
 
+/// Largest column span below which OPTICS measures in a smaller unit.
+const SMALL_SPAN: f64 = 1.0 / 1024.0;
+
+/// The power of two distances are measured in: 1 (scikit-learn's units, so
+/// its ties are ours) unless the largest column span (max − min) is below
+/// [`SMALL_SPAN`]; then the power of two that brings it into [1, 2). Rounding
+/// to 15 decimals, as scikit-learn does, would otherwise round every distance
+/// of data spanning 1e-18 to 0 (one cluster, or none). Dividing by a power
+/// of two is exact.
+pub(crate) fn distance_unit(x: ArrayView2<f64>) -> f64 {
+    let span = x
+        .columns()
+        .into_iter()
+        .map(|c| {
+            let (lo, hi) = c
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(*v), hi.max(*v))
+                });
+            hi - lo
+        })
+        .fold(0.0f64, f64::max);
+    if span >= SMALL_SPAN || !(span > 0.0) || !span.is_finite() {
+        return 1.0;
+    }
+    2f64.powi(span.log2().floor() as i32)
+}
+
 /// The OPTICS graph, per point in input order.
 #[derive(Debug, Clone)]
 pub(crate) struct OpticsGraph {
@@ -435,8 +463,14 @@ impl Clusterer for ValidOpticsParams {
         let min_cluster_size = self.min_cluster_size.map_or(min_samples, |s| s.resolve(n));
         check_at_most_points("min_cluster_size", min_cluster_size, n)?;
         let start = Instant::now();
-        let data = to_row_major(&x);
-        let g = compute_optics_graph(&data, dim, min_samples, self.max_eps);
+        // Distances in a power-of-two unit (exact), so 15-decimal rounding
+        // does not make every distance of tiny-scale data 0.
+        let unit = distance_unit(x);
+        let mut data = to_row_major(&x);
+        if unit != 1.0 {
+            data.iter_mut().for_each(|v| *v /= unit);
+        }
+        let mut g = compute_optics_graph(&data, dim, min_samples, self.max_eps / unit);
         let labels = match self.cluster_method {
             ClusterMethod::Xi => cluster_optics_xi(
                 &g.reachability,
@@ -451,9 +485,13 @@ impl Clusterer for ValidOpticsParams {
                 &g.reachability,
                 &g.core_distances,
                 &g.ordering,
-                self.eps.unwrap_or(self.max_eps),
+                self.eps.unwrap_or(self.max_eps) / unit,
             ),
         };
+        if unit != 1.0 {
+            g.reachability.iter_mut().for_each(|v| *v *= unit);
+            g.core_distances.iter_mut().for_each(|v| *v *= unit);
+        }
         let fit_seconds = start.elapsed().as_secs_f64();
         let (n_clusters, n_noise) = count_labels(&labels);
         Ok(Clustering {
@@ -471,5 +509,21 @@ impl Clusterer for ValidOpticsParams {
             },
             approximation: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn the_distance_unit_is_one_unless_the_data_is_tiny() {
+        assert_eq!(distance_unit(array![[0.0, 5.0], [1.0, 5.0]].view()), 1.0);
+        assert_eq!(distance_unit(array![[0.0], [0.001]].view()), 1.0);
+        assert_eq!(distance_unit(array![[7.0], [7.0]].view()), 1.0);
+        // A span of 3e-18: log2 = −58.2, so the unit is 2^−59 and the span 1.73 units.
+        let u = distance_unit(array![[1e-12], [1e-12 + 3e-18]].view());
+        assert_eq!(u, 2f64.powi(-59));
     }
 }

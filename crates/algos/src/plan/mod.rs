@@ -69,6 +69,8 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// A file path.
     Path,
+    /// A switch (`--name` alone means true; `--name false` is allowed).
+    Flag,
 }
 
 /// One parameter an algorithm takes.

@@ -99,6 +99,23 @@ impl Settings {
             .ok_or_else(|| self.bad(name, "a whole number ≥ 0"))
     }
 
+    /// A switch: `true` or `false` (a bare command-line flag is `true`).
+    pub fn flag(&self, name: &str) -> Result<Option<bool>, PlanError> {
+        let Some(s) = self.map.get(name) else {
+            return Ok(None);
+        };
+        let v = match &s.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(t) => match t.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Some(true),
+                "false" | "no" | "0" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        v.map(Some).ok_or_else(|| self.bad(name, "true or false"))
+    }
+
     /// A real number (`inf` allowed).
     pub fn float(&self, name: &str) -> Result<Option<f64>, PlanError> {
         let Some(s) = self.map.get(name) else {
@@ -174,6 +191,7 @@ impl Settings {
                 Kind::Size => self.size(name).map(drop)?,
                 Kind::Choice(c) => self.choice(name, c).map(drop)?,
                 Kind::Path => self.path(name).map(drop)?,
+                Kind::Flag => self.flag(name).map(drop)?,
             }
         }
         Ok(())

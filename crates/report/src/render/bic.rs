@@ -1,9 +1,12 @@
-//! `bic.png`: BIC against k for the four covariance types, the best marked
-//! (as mclust's BIC plot, but with scikit-learn's sign: lower is better).
+//! `bic.png`: BIC against k for every covariance model, the best marked (as
+//! mclust's BIC plot, but with scikit-learn's sign: lower is better). Fourteen
+//! curves do not read apart, so scikit-learn's four (VII, VVI, EEE, VVV) are
+//! drawn in their colours, the best of the other ten in black, and the other
+//! nine as thin grey lines.
 
 use std::path::Path;
 
-use clusterlab_em::CovarianceType;
+use clusterlab_em::CovarianceModel;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -25,18 +28,14 @@ fn draw(root: &Area, s: &Study) -> DResult {
     let w = SIZE.0 as i32;
     let sw = &s.sweep;
     let sub = match sw.best {
-        Some((k, t, v)) => format!(
-            "Best: k = {k} with {} covariances (BIC {v:.1}). BIC = −2 ln L + p ln n: the penalty p ln n grows with the free parameters.{}",
-            t.name(),
+        Some((k, m, v)) => format!(
+            "Best: {m} with k = {k} (BIC {v:.1}), what mclust's Mclust would choose among {} models. BIC = −2 ln L + p ln n: the penalty p ln n grows with the free parameters.{}",
+            sw.models.len(),
             sw.sample.map_or(String::new(), |m| format!(" Fitted on {m} of {} points.", s.n))
         ),
         None => "No fit succeeded.".into(),
     };
-    let sub = if s.d == 1 {
-        format!("{sub} With one feature, full, diag and spherical are the same model.")
-    } else {
-        sub
-    };
+
     let title = format!("{}: choosing k by BIC (lower is better)", s.name);
     let (plot, foot) = Header::new(title, sub).page(root, 70)?;
     let (lo, hi) = padded(sw.bic.iter().flatten().flatten().copied(), 0.06, 1.0);
@@ -66,22 +65,47 @@ fn draw(root: &Area, s: &Study) -> DResult {
             &style(BODY, palette::MUTED, HPos::Left, VPos::Top),
         )?;
     }
-    for (t_i, &t) in CovarianceType::ALL.iter().enumerate() {
-        let pts: Vec<(f64, f64)> = sw
-            .ks
+    let curve = |m: usize| -> Vec<(f64, f64)> {
+        sw.ks
             .iter()
             .zip(&sw.bic)
-            .filter_map(|(&k, row)| row[t_i].map(|v| (k as f64, v)))
-            .collect();
-        covariance_curve(&mut c, &plot, t, pts)?;
+            .filter_map(|(&k, row)| row[m].map(|v| (k as f64, v)))
+            .collect()
+    };
+    let lowest = |m: usize| {
+        sw.bic
+            .iter()
+            .filter_map(|row| row[m])
+            .fold(f64::INFINITY, f64::min)
+    };
+    // The best model without a scikit-learn name (drawn in black).
+    let other = (0..sw.models.len())
+        .filter(|&m| sw.models[m].alias().is_none() && lowest(m).is_finite())
+        .min_by(|&a, &b| lowest(a).total_cmp(&lowest(b)));
+    for m in 0..sw.models.len() {
+        if sw.models[m].alias().is_none() && Some(m) != other {
+            c.draw_series(LineSeries::new(curve(m), palette::NOISE.stroke_width(1)))?;
+        }
+    }
+    if let Some(m) = other {
+        c.draw_series(LineSeries::new(curve(m), palette::INK.stroke_width(3)))?;
+        for q in curve(m) {
+            plot.draw(&Circle::new(to_px(&c, &plot, q), 5, palette::INK.filled()))?;
+        }
+    }
+    for m in 0..sw.models.len() {
+        if let Some(t) = sw.models[m].alias() {
+            covariance_curve(&mut c, &plot, t, curve(m))?;
+        }
     }
     if let Some((k, t, v)) = sw.best {
+        let t: CovarianceModel = t;
         let px = to_px(&c, &plot, (k as f64, v));
         plot.draw(&Circle::new(px, 15, palette::INK.stroke_width(3)))?;
         let right = px.0 > (w * 2) / 3;
         text(
             &plot,
-            &format!("best: k = {k}, {}", t.name()),
+            &format!("best: {t}, k = {k}"),
             (if right { px.0 - 22 } else { px.0 + 22 }, px.1 + 14),
             &bold(
                 BODY,
@@ -91,15 +115,26 @@ fn draw(root: &Area, s: &Study) -> DResult {
             ),
         )?;
     }
-    let mut entries: Vec<Entry> = CovarianceType::ALL
+    let mut entries: Vec<Entry> = sw
+        .models
         .iter()
-        .map(|&t| {
+        .filter_map(|m| m.alias().map(|t| (m, t)))
+        .map(|(m, t)| {
             (
                 Mark::Line(palette::covariance(t), 4),
-                format!("{} covariance", t.name()),
+                format!("{m} ({})", t.name()),
             )
         })
         .collect();
+    if let Some(m) = other {
+        entries.push((
+            Mark::Line(palette::INK, 4),
+            format!("{} (best of the other models)", sw.models[m]),
+        ));
+    }
+    if sw.models.iter().filter(|m| m.alias().is_none()).count() > 1 {
+        entries.push((Mark::Line(palette::NOISE, 1), "other models".into()));
+    }
     entries.push((Mark::Ringed(WHITE, palette::INK), "lowest BIC".into()));
     legend_row(&foot, &entries, 8)?;
     Ok(())

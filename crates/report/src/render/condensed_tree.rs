@@ -22,6 +22,8 @@ use clusterlab_study::density_soft::HdbscanSoft;
 pub const SIZE: (u32, u32) = (1200, 900);
 /// Width steps drawn per cluster at most (λ binned beyond).
 const MAX_STEPS: usize = 400;
+/// Share of its slot a bar fills at its widest (room between siblings).
+const FILL: f64 = 0.8;
 /// Bar colour of the clusters not selected.
 const BAR: RGBColor = RGBColor(120, 140, 170);
 
@@ -186,8 +188,9 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft) -> DResult {
             let (l0, width) = pair[0];
             let l1 = pair[1].0;
             if width > 0.0 && l1 > l0 {
+                let half = FILL * width / 2.0;
                 rects.push(Rectangle::new(
-                    [(b.x - width / 2.0, -l0), (b.x + width / 2.0, -l1)],
+                    [(b.x - half, -l0), (b.x + half, -l1)],
                     fill.filled(),
                 ));
             }
@@ -201,11 +204,12 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft) -> DResult {
             )))?;
         }
     }
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut entries: Vec<(i64, Entry)> = Vec::new();
     for (j, &sc) in selected.iter().enumerate() {
         let b = &bars[sc];
         let g = soft.groups.get(j).copied().unwrap_or(j as i64);
-        let half_w = b.steps.iter().map(|q| q.1).fold(1.0, f64::max) / 2.0 * 1.25 + 0.01 * xmax;
+        let half_w =
+            FILL * b.steps.iter().map(|q| q.1).fold(1.0, f64::max) / 2.0 * 1.15 + 0.01 * xmax;
         let top = b.birth;
         let bottom = b.death.min(lam_max);
         let half_h = ((bottom - top) / 2.0).max(0.01 * lam_max) * 1.15;
@@ -220,11 +224,15 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft) -> DResult {
             palette::shade(palette::cluster(g), 0.1).stroke_width(3),
         )))?;
         entries.push((
-            Mark::Ringed(WHITE, palette::cluster(g)),
-            format!("cluster {} (selected)", g + 1),
+            g,
+            (
+                Mark::Ringed(WHITE, palette::cluster(g)),
+                format!("cluster {} (selected)", g + 1),
+            ),
         ));
     }
-    entries.truncate(12);
+    entries.sort_by_key(|e| e.0);
+    let mut entries: Vec<Entry> = entries.into_iter().map(|e| e.1).take(12).collect();
     entries.push((Mark::Swatch(BAR), "clusters not selected".into()));
     entries.push((
         Mark::None,

@@ -22,7 +22,13 @@
 //!   with the selected clusters ringed.
 //! * [`init_sensitivity`]: `init-sensitivity.png`, EM from many starts:
 //!   the optima reached, by init method, the best and the worst drawn.
+//! * [`em_from_kmeans`]: `em-from-kmeans.png`, EM started from k-means'
+//!   labels: arrows from the centroids to EM's means, changed points ringed.
 //! * [`trace_gif`]: `em-trace.gif`, EM animated iteration by iteration.
+//! * [`k_choice`]: `k-choice.png`, BIC's k beside the Bayesian mixture's
+//!   weights switching components off.
+//! * [`em_to_kmeans`]: `em-to-kmeans.gif` and `.png`, EM with one shared
+//!   variance shrinking to 0 becomes k-means.
 //! * [`grid`]: `grid.png`, every algorithm on every dataset.
 //!
 //! The kit ([`kit`]), one module per kind of thing a picture draws:
@@ -46,12 +52,15 @@ pub mod kit;
 pub mod bic;
 pub mod condensed_tree;
 pub mod convergence;
+pub mod em_from_kmeans;
+pub mod em_to_kmeans;
 pub mod em_vs_kmeans;
 pub mod grid;
 pub mod hard_vs_soft;
 pub mod hdbscan;
 pub mod hdbscan_soft;
 pub mod init_sensitivity;
+pub mod k_choice;
 pub mod optics;
 pub mod responsibilities;
 pub mod trace_gif;
