@@ -3,7 +3,7 @@
 //! * "The number of components is chosen before fitting" — [`k_choice`]:
 //!   the variational Bayesian mixture (`bgmm`, through the registry) with
 //!   the BIC sweep's largest k as its upper bound, on the sweep's rows and
-//!   with the BIC-best covariance type (unless `bgmm.covariance` is set),
+//!   with the BIC-best of scikit-learn's four types (unless `bgmm.covariance` is set),
 //!   so its answer for k sits beside BIC's.
 //! * "How is EM like k-means?" — [`em_to_kmeans`]: EM with one shared
 //!   spherical variance held fixed and shrunk geometrically
