@@ -47,7 +47,13 @@ fn empty_clusters_and_constant_features_are_warnings_of_fit() {
             .iter()
             .map(|w| w.as_str().unwrap())
             .collect();
-        assert!(w.iter().any(|w| w.starts_with(EMPTY)), "{algo}: {w:?}");
+        // k-means empties its last cluster; which of EM's components ends empty
+        // depends on its start (the best of several), so any one may.
+        let empty = |w: &&str| match algo {
+            "kmeans" => w.starts_with(EMPTY),
+            _ => w.starts_with("cluster ") && w.contains(&EMPTY["cluster 2".len()..]),
+        };
+        assert!(w.iter().any(empty), "{algo}: {w:?}");
         assert!(w.iter().any(|w| w.starts_with(CONSTANT)), "{algo}: {w:?}");
     }
     let text = ok_stdout(&run(&["fit", "kmeans", &csv, "--k", "3"]));
