@@ -87,9 +87,13 @@ pub fn k_choice(
     let (zs, sample) = sweep_rows(z);
     let kmax = *sweep.ks.last().ok_or("the BIC sweep tried no k")?;
     let mut s = match (settings.get("covariance"), sweep.best) {
-        (None, Some((_, t, _))) => {
-            settings.with("covariance", json!(t.name()), "the BIC sweep's best type")
-        }
+        // The Bayesian mixture has scikit-learn's four types: the best
+        // model's own when it is one of them, else the type it is stored as.
+        (None, Some((_, t, _))) => settings.with(
+            "covariance",
+            json!(t.alias().unwrap_or(t.representation()).name()),
+            "the BIC sweep's best type",
+        ),
         _ => settings.clone(),
     };
     if s.get("max_iter").is_none() {
