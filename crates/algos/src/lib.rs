@@ -8,6 +8,7 @@
 //! | `optics` | an ordering with reachability distances (all radii at once), clusters by the ξ method or a cut at `eps` | here, scikit-learn's semantics |
 //! | `hdbscan` | a hierarchy over all densities, condensed and cut by stability; membership probabilities and GLOSH outlier scores | here (kd-tree, Borůvka MST, scikit-learn's tree steps); `petal-clustering` as a second backend |
 //! | `gmm` | a Gaussian mixture fitted by EM: soft clustering (responsibilities) | `clusterlab-em` (its `GaussianMixture::params(k)…check()` builder, re-exported) |
+//! | `bgmm` | a variational Bayesian Gaussian mixture: `k` is the most components, unneeded ones get weight near 0 (`fit bgmm`; `compare` fits it for `k-choice.png`) | `clusterlab-em`'s `bayes` module |
 //!
 //! Every algorithm is configured with a checked builder in linfa's style
 //! (`XParams::new(..).option(..).check()? -> ValidXParams`): an invalid value

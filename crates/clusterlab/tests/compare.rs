@@ -345,6 +345,15 @@ fn compare_writes_a_complete_report() {
         assert!(best >= drawn - 1e-12, "{ds}: best {best} < default {drawn}");
         let default = starts.iter().find(|s| s["method"] == "default").unwrap();
         assert_eq!(default["log_likelihood"].as_f64().unwrap(), drawn);
+        // The best optimum's colour marks its starts and bar.
+        let pic = image::open(out.join(ds).join("init-sensitivity.png"))
+            .unwrap()
+            .to_rgba8();
+        let best_colour = render::init_sensitivity::optimum_colour(0);
+        assert!(
+            has_colour(&pic, (best_colour.0, best_colour.1, best_colour.2)),
+            "{ds}"
+        );
         let shares = is["best_share_by_method"].as_object().unwrap();
         for m in [
             "default",
@@ -385,6 +394,12 @@ fn compare_writes_a_complete_report() {
     let lf = tmp.path().join("km-labels.txt");
     std::fs::write(&lf, labels.join("\n")).unwrap();
     let k = tri_ds["k"].to_string();
+    // The EM model compare fitted (the selection's choice at k).
+    let em_row = rows
+        .iter()
+        .find(|r| r["dataset"] == "tri3d" && r["algorithm"] == "gmm")
+        .unwrap();
+    let model = em_row["params"]["covariance"].as_str().unwrap().to_string();
     let o = run(&[
         "fit",
         "gmm",
@@ -392,6 +407,8 @@ fn compare_writes_a_complete_report() {
         "--k",
         &k,
         "--standardize",
+        "--covariance",
+        &model,
         "--init-labels",
         lf.to_str().unwrap(),
         "--json",

@@ -167,6 +167,8 @@ fn em_on_1_2_and_4_processes_equals_the_single_process_fit() {
             model.to_str().unwrap(),
             "--tol",
             "0",
+            "--rtol",
+            "0",
             "--max-iter",
             "20",
             "--json",
@@ -209,8 +211,9 @@ fn em_on_1_2_and_4_processes_equals_the_single_process_fit() {
     }
 }
 
-/// The data-driven starts (the default k-means, k-means++, random
-/// responsibilities, random points) and mclust's models: 1, 2 and 4
+/// The data-driven starts (the default auto, k-means, k-means++, random
+/// responsibilities, random points, mclust's hierarchical tree on the rows
+/// gathered) and mclust's models: 1, 2 and 4
 /// processes give the single-process fit from the same seed. Starts at single
 /// points (kmeans++, random-from-data) begin with one-point components whose
 /// covariance is reg_covar plus a difference of near-equal sums: the data's
@@ -221,11 +224,13 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
     let dir = tempfile::tempdir().unwrap();
     let data = iris_npy(dir.path());
     let cases = [
-        ("full", "kmeans", "1", 1e-12),
+        ("full", "auto", "4", 1e-12),
+        ("EEE", "kmeans", "1", 1e-12),
         ("VEV", "kmeans", "2", 1e-12),
         ("EEI", "random", "3", 1e-12),
         ("VVE", "kmeans++", "1", 1e-7),
         ("VII", "random-from-data", "1", 1e-7),
+        ("VEV", "hc", "1", 1e-12),
     ];
     for (cov, init, n_init, rel) in cases {
         let mut args = strings(&[
@@ -242,8 +247,9 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
             "7",
             "--json",
         ]);
-        // The default start is k-means: name it only for the other cases.
-        if cov != "full" {
+        // The default start is auto (hc, kmeans, kmeans++, random-from-data
+        // for 20 iterations each, the best on): name it only for the other cases.
+        if init != "auto" {
             args.extend(strings(&["--init", init]));
         }
         let one = json(&run(&args));
@@ -557,7 +563,7 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         assert_one_line_error(&o, &["process 1 (127.0.0.1:", "absent.npy: no such file"]);
     }
 
-    // A bad host file and the hc start (its tree needs every row) are refused before connecting.
+    // A bad host file and labels that do not fit the data are refused before connecting.
     let bad = dir.path().join("bad-hosts");
     let mut f = std::fs::File::create(&bad).unwrap();
     writeln!(f, "127.0.0.1:1\nnot-an-address").unwrap();
@@ -575,18 +581,20 @@ fn an_unreachable_peer_or_a_missing_file_is_one_line_on_every_process() {
         bad.to_str().unwrap(),
     ]));
     assert_one_line_error(&o, &["bad-hosts: line 2", "is not host:port"]);
+    let labels = dir.path().join("short.txt");
+    std::fs::write(&labels, "0\n1\n1\n").unwrap();
     let o = run(&strings(&[
         "fit",
         "gmm",
         &data,
         "--k",
         "2",
-        "--init",
-        "hc",
+        "--init-labels",
+        labels.to_str().unwrap(),
         "--workers",
         "2",
     ]));
-    assert_one_line_error(&o, &["cannot start from hc"]);
+    assert_one_line_error(&o, &["short.txt: 3 labels for 150 data rows"]);
 }
 
 /// The peak resident memory (VmHWM, KiB) of a child, polled from /proc until it exits.
@@ -620,7 +628,7 @@ fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
             "covariances": [[1,1,1,1,1,1,1,1,1,1], [1,1,1,1,1,1,1,1,1,1]]}"#,
     )
     .unwrap();
-    let (mut peaks, mut kmeans_peaks) = (Vec::new(), Vec::new());
+    let (mut peaks, mut kmeans_peaks, mut start_peaks) = (Vec::new(), Vec::new(), Vec::new());
     for n in [100_000usize, 200_000] {
         let x = ndarray::Array2::from_shape_fn((n, 10), |(i, j)| {
             ((i * 31 + j * 17) % 97) as f64 / 40.0 + if i % 2 == 0 { 3.0 } else { 0.0 }
@@ -667,6 +675,28 @@ fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n} points × 10 features)")));
         kmeans_peaks.push(peak);
+        // EM from the k-means start (seeding and Lloyd streamed too).
+        let args = strings(&[
+            "fit",
+            "gmm",
+            path.to_str().unwrap(),
+            "--init",
+            "kmeans",
+            "--k",
+            "2",
+            "--covariance",
+            "diag",
+            "--n-init",
+            "1",
+            "--max-iter",
+            "1",
+            "--workers",
+            "1",
+            "--stream",
+        ]);
+        let (peak, o) = peak_kib(spawn(&args));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        start_peaks.push(peak);
     }
     // 8 MB more data, and no more than 1.5 MB more memory: the rows are not held.
     let (small, large) = (peaks[0] as f64 / 1024.0, peaks[1] as f64 / 1024.0);
@@ -686,4 +716,16 @@ fn streaming_keeps_resident_memory_flat_in_n_for_em_and_kmeans() {
         "k-means: resident peak grew from {small:.1} MiB to {large:.1} MiB with n"
     );
     assert!(large < 1.6 + 40.0, "k-means: resident peak {large:.1} MiB");
+    let (small, large) = (
+        start_peaks[0] as f64 / 1024.0,
+        start_peaks[1] as f64 / 1024.0,
+    );
+    assert!(
+        large - small < 1.5,
+        "EM's k-means start: resident peak grew from {small:.1} MiB to {large:.1} MiB with n"
+    );
+    assert!(
+        large < 1.6 + 40.0,
+        "EM's k-means start: resident peak {large:.1} MiB"
+    );
 }

@@ -302,6 +302,8 @@ fn explorer_answers_about_points_in_headless_chromium() {
             "--k",
         ])
         .arg(k.to_string())
+        .arg("--covariance")
+        .arg(gmm_row["params"]["covariance"].as_str().unwrap())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -446,6 +448,8 @@ fn explorer_answers_about_points_in_headless_chromium() {
             "--k",
         ])
         .arg(k.to_string())
+        .arg("--covariance")
+        .arg(gmm_row["params"]["covariance"].as_str().unwrap())
         .arg("--init-model")
         .arg(&model_file)
         .output()

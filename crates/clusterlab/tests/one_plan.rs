@@ -57,7 +57,7 @@ fn json_of(o: &std::process::Output) -> Value {
 fn check(algorithm: &str, standardize: bool, extra: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let data = write_csv(tmp.path());
-    let needs_k = matches!(algorithm, "kmeans" | "kmedoids" | "gmm");
+    let needs_k = matches!(algorithm, "kmeans" | "kmedoids" | "gmm" | "bgmm");
     let mut fit_args = vec!["fit", algorithm, data.as_str(), "--json"];
     if standardize {
         fit_args.push("--standardize");
@@ -134,6 +134,8 @@ fn fit_and_compare_resolve_the_same_plan() {
     check("hdbscan", false, &["--min-cluster-size", "12"]);
     check("gmm", true, &["--covariance", "diag", "--n-init", "2"]);
     check("kmeans", true, &["--init", "random", "--n-init", "3"]);
+    // The Bayesian mixture as a metrics row (compare fits it when listed).
+    check("bgmm", true, &["--weight-prior", "dirichlet-distribution"]);
 }
 
 #[test]

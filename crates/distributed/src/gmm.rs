@@ -53,6 +53,16 @@ fn nearest(p: &[f64], centres: &[f64], d: usize) -> (usize, f64) {
     best
 }
 
+/// D(x)²: the squared distance to the nearest of `centres` (taken in order).
+fn closest(x: &[f64], centres: &[f64], d: usize) -> f64 {
+    let mut best = f64::INFINITY;
+    for (j, c) in centres.chunks_exact(d).enumerate() {
+        let t = sq_dist(x, c);
+        best = if j == 0 { t } else { best.min(t) };
+    }
+    best
+}
+
 impl Workers<'_, '_> {
     /// Equal-length vectors summed over the workers, in worker order.
     fn sum(&mut self, payload: Vec<f64>) -> Result<Vec<f64>, GmmError> {
@@ -66,33 +76,34 @@ impl Workers<'_, '_> {
         Ok(total)
     }
 
-    /// Calls `f(local row index, row)` on every row of this worker, in order.
+    /// Calls `f(global row index, row)` on every row of this worker, in order.
     fn each_row(&self, mut f: impl FnMut(usize, &[f64])) {
-        let t = self.shard.peers;
         self.shard.for_each_block(|idx, x| {
             for (r, &i) in idx.iter().enumerate() {
-                f(i / t, x.row(r).as_slice().expect("a standard layout row"));
+                f(i, x.row(r).as_slice().expect("a standard layout row"));
             }
         });
     }
 
-    /// Per-block sums (blocks of DRAW_BLOCK global rows) of a per-row value, over all workers.
-    fn block_sums(&mut self, values: &[f64]) -> Result<Vec<f64>, GmmError> {
-        let (t, me) = (self.shard.peers, self.shard.index);
-        let blocks = self.shard.n_total.div_ceil(DRAW_BLOCK);
-        let mut mine = vec![0.0; blocks];
-        for (r, v) in values.iter().enumerate() {
-            mine[(me + r * t) / DRAW_BLOCK] += v;
-        }
-        self.sum(mine)
-    }
-
-    /// A per-row value of every row of global block `b`, in global row order.
-    fn block_values(&mut self, b: usize, values: &[f64]) -> Result<Vec<f64>, GmmError> {
-        let (t, me, n) = (self.shard.peers, self.shard.index, self.shard.n_total);
+    /// D(x)² of every row of global block `b` (its rows read again), in global row order.
+    fn block_values(&mut self, b: usize, centres: &[f64]) -> Result<Vec<f64>, GmmError> {
+        let (t, me, n, d) = (
+            self.shard.peers,
+            self.shard.index,
+            self.shard.n_total,
+            self.shard.d,
+        );
         let (lo, hi) = (b * DRAW_BLOCK, ((b + 1) * DRAW_BLOCK).min(n));
-        let local = |g: usize| g.saturating_sub(me).div_ceil(t);
-        let parts = self.gather(values[local(lo)..local(hi)].to_vec())?;
+        let first = lo + (me + t - lo % t) % t;
+        let mut row = vec![0.0; d];
+        let mine: Vec<f64> = (first..hi)
+            .step_by(t)
+            .map(|i| {
+                self.shard.row(i, &mut row);
+                closest(&row, centres, d)
+            })
+            .collect();
+        let parts = self.gather(mine)?;
         let mut cursor = vec![0usize; t];
         Ok((lo..hi)
             .map(|i| {
@@ -103,15 +114,15 @@ impl Workers<'_, '_> {
             .collect())
     }
 
-    /// `init.rs`'s weighted draw: the first row whose running sum of
-    /// `values` passes `v` (and whose value is positive); past the end
-    /// (rounding), the last row of positive value.
-    fn pick(&mut self, v: f64, sums: &[f64], values: &[f64]) -> Result<usize, GmmError> {
+    /// `init.rs`'s weighted draw: the first row whose running sum of D(x)²
+    /// passes `v` (and whose D(x)² is positive); past the end (rounding),
+    /// the last row of positive D(x)².
+    fn pick(&mut self, v: f64, sums: &[f64], centres: &[f64]) -> Result<usize, GmmError> {
         let mut acc = 0.0;
         for (b, &s) in sums.iter().enumerate() {
             if acc + s > v {
                 let mut a = acc;
-                for (j, x) in self.block_values(b, values)?.into_iter().enumerate() {
+                for (j, x) in self.block_values(b, centres)?.into_iter().enumerate() {
                     a += x;
                     if a > v && x > 0.0 {
                         return Ok(b * DRAW_BLOCK + j);
@@ -121,7 +132,7 @@ impl Workers<'_, '_> {
             acc += s;
         }
         for b in (0..sums.len()).rev() {
-            let w = self.block_values(b, values)?;
+            let w = self.block_values(b, centres)?;
             if let Some(j) = w.iter().rposition(|&x| x > 0.0) {
                 return Ok(b * DRAW_BLOCK + j);
             }
@@ -130,12 +141,13 @@ impl Workers<'_, '_> {
     }
 
     /// `init.rs`'s Lloyd iterations from the centres at rows `seeds`;
-    /// returns this worker's rows' final labels.
-    fn lloyd_labels(
+    /// returns the final centres (k × d, flat). Nothing per row is kept: a
+    /// row's label is recomputed from the centres on every scan.
+    fn lloyd_centres(
         &mut self,
         seeds: &[usize],
         centre: ArrayView1<f64>,
-    ) -> Result<Vec<usize>, GmmError> {
+    ) -> Result<Vec<f64>, GmmError> {
         let (d, k, n) = (self.shard.d, seeds.len(), self.shard.n_total);
         let mut centres: Vec<f64> = self.rows_at(seeds)?.iter().flatten().copied().collect();
         let centre = centre.to_vec();
@@ -143,15 +155,11 @@ impl Workers<'_, '_> {
         self.each_row(|_, x| own += sq_dist(x, &centre));
         self.ex.stage = "the k-means start's tolerance".into();
         let tol = KMEANS_START_TOL * self.sum(vec![own])?[0] / (n * d) as f64;
-        let len = self.shard.len();
-        let (mut labels, mut dist) = (vec![0usize; len], vec![0.0; len]);
         for it in 0..KMEANS_START_MAX_ITER {
             self.ex.stage = format!("the k-means start's iteration {}", it + 1);
             let mut payload = vec![0.0; k * d + k];
-            self.each_row(|r, x| {
-                let (j, t) = nearest(x, &centres, d);
-                labels[r] = j;
-                dist[r] = t;
+            self.each_row(|_, x| {
+                let (j, _) = nearest(x, &centres, d);
                 for (s, v) in payload[j * d..(j + 1) * d].iter_mut().zip(x) {
                     *s += v;
                 }
@@ -169,15 +177,18 @@ impl Workers<'_, '_> {
                 }
             }
             if !empty.is_empty() {
-                // Each empty cluster to the farthest row not yet taken (ties to the higher index).
+                // Each empty cluster to the farthest row (from its centre) not
+                // yet taken, ties to the higher index: the top rows of every worker.
                 let far =
                     |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
-                let (t, me) = (self.shard.peers, self.shard.index);
-                let mut mine: Vec<(f64, usize)> = dist
-                    .iter()
-                    .enumerate()
-                    .map(|(r, &v)| (v, me + r * t))
-                    .collect();
+                let mut mine: Vec<(f64, usize)> = Vec::new();
+                self.each_row(|i, x| {
+                    mine.push((nearest(x, &centres, d).1, i));
+                    if mine.len() > 2 * empty.len() + 64 {
+                        mine.sort_by(far);
+                        mine.truncate(empty.len());
+                    }
+                });
                 mine.sort_by(far);
                 mine.truncate(empty.len());
                 let payload = mine.iter().flat_map(|(v, i)| [*v, *i as f64]).collect();
@@ -203,8 +214,7 @@ impl Workers<'_, '_> {
                 break;
             }
         }
-        self.each_row(|r, x| labels[r] = nearest(x, &centres, d).0);
-        Ok(labels)
+        Ok(centres)
     }
 }
 
@@ -238,18 +248,19 @@ impl Collective for Workers<'_, '_> {
     ) -> Result<Vec<usize>, GmmError> {
         let (n, d) = (self.shard.n_total, self.shard.d);
         let trials = 2 + (k as f64).ln().floor() as usize;
+        let blocks = n.div_ceil(DRAW_BLOCK);
         // The first centre: init.rs's draw over unit weights, u = g·n lands on row ⌊u⌋.
         let u = rng.gen::<f64>() * n as f64;
         let first = (u.floor() as usize).min(n - 1);
         self.ex.stage = "k-means++ centre 1".into();
-        let c0 = self.rows_at(&[first])?.remove(0);
-        let c0 = c0.as_slice().expect("a row");
-        let mut closest = vec![0.0; self.shard.len()];
-        self.each_row(|r, x| closest[r] = sq_dist(x, c0));
-        let mut centres = vec![first];
-        while centres.len() < k {
-            self.ex.stage = format!("k-means++ centre {}", centres.len() + 1);
-            let sums = self.block_sums(&closest)?;
+        let mut centres: Vec<f64> = self.rows_at(&[first])?.remove(0).to_vec();
+        let mut chosen = vec![first];
+        // Per-block sums of D(x)² under the centres so far (one scan).
+        let mut mine = vec![0.0; blocks];
+        self.each_row(|i, x| mine[i / DRAW_BLOCK] += sq_dist(x, &centres));
+        let mut sums = self.sum(mine)?;
+        while chosen.len() < k {
+            self.ex.stage = format!("k-means++ centre {}", chosen.len() + 1);
             let total: f64 = sums.iter().sum();
             let mut ids = Vec::with_capacity(trials);
             for _ in 0..trials {
@@ -257,28 +268,34 @@ impl Collective for Workers<'_, '_> {
                     rng.gen_range(0..n)
                 } else {
                     let v = rng.gen::<f64>() * total;
-                    self.pick(v, &sums, &closest)?
+                    self.pick(v, &sums, &centres)?
                 });
             }
             let cands: Vec<f64> = self.rows_at(&ids)?.iter().flatten().copied().collect();
-            let mut mine = vec![0.0; trials];
-            self.each_row(|r, x| {
-                for (m, c) in mine.iter_mut().zip(cands.chunks_exact(d)) {
-                    *m += closest[r].min(sq_dist(x, c));
+            // One scan: each candidate's potential, per block (the next step's sums).
+            let mut mine = vec![0.0; blocks * trials];
+            self.each_row(|i, x| {
+                let cl = closest(x, &centres, d);
+                let b = i / DRAW_BLOCK;
+                for (t, c) in cands.chunks_exact(d).enumerate() {
+                    mine[b * trials + t] += cl.min(sq_dist(x, c));
                 }
             });
-            let p = self.sum(mine)?;
+            let per = self.sum(mine)?;
+            let p: Vec<f64> = (0..trials)
+                .map(|t| (0..blocks).map(|b| per[b * trials + t]).sum())
+                .collect();
             let mut best = 0;
             for t in 1..trials {
                 if p[t] < p[best] {
                     best = t;
                 }
             }
-            let c = &cands[best * d..(best + 1) * d];
-            self.each_row(|r, x| closest[r] = closest[r].min(sq_dist(x, c)));
-            centres.push(ids[best]);
+            sums = (0..blocks).map(|b| per[b * trials + best]).collect();
+            centres.extend_from_slice(&cands[best * d..(best + 1) * d]);
+            chosen.push(ids[best]);
         }
-        Ok(centres)
+        Ok(chosen)
     }
 
     fn start_statistics(
@@ -289,11 +306,11 @@ impl Collective for Workers<'_, '_> {
         centre: ArrayView1<f64>,
     ) -> Result<ShardStats, GmmError> {
         let kmeans = match start {
-            Start::KMeans(seeds) => Some(self.lloyd_labels(seeds, centre)?),
+            Start::KMeans(seeds) => Some(self.lloyd_centres(seeds, centre)?),
             _ => None,
         };
         self.ex.stage = "the start's statistics".into();
-        let (t, d) = (self.shard.peers, self.shard.d);
+        let d = self.shard.d;
         let mut mine = ShardStats::zeros(ty, k, d);
         let engine = self.engine;
         self.shard.for_each_block(|idx, x| {
@@ -317,7 +334,10 @@ impl Collective for Workers<'_, '_> {
                         i,
                         row.as_slice_mut().expect("a standard layout row"),
                     ),
-                    Start::KMeans(_) => row[kmeans.as_ref().expect("computed above")[i / t]] = 1.0,
+                    Start::KMeans(_) => {
+                        let c = kmeans.as_ref().expect("computed above");
+                        row[nearest(x.row(r).as_slice().expect("a row"), c, d).0] = 1.0
+                    }
                 }
             }
             mine.add(&shard_statistics_from_responsibilities(

@@ -13,8 +13,9 @@
 //! * `exchange`: the all-gather and gather rounds as a timely dataflow,
 //!   each round's wait bounded by the timeout.
 //! * `shard`: a worker's rows, in memory or streamed from a memory-mapped
-//!   `.npy` (`--stream`).
-//! * `gmm`, `kmeans`: the two fits.
+//!   `.npy` (`--stream`); `standardize`: `--standardize` from summed column statistics.
+//! * `gmm`, `kmeans`: the two fits (EM with every start but `hc`);
+//!   `kmeans_stream`: k-means with nothing per row kept (`--stream`).
 //!
 //! Failures (an unreachable peer, a missing file on one process, a peer
 //! that dies mid-fit) end every process with one line naming the process

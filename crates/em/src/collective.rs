@@ -7,7 +7,12 @@
 //! order), followed by the M-step every participant applies to the same sum.
 //! [`ValidGmmParams::fit_collective`] is the driver: the same loop as the
 //! single-process fit (`n_init`, convergence on `tol`, re-seeding of collapsed
-//! components, warnings), asking a [`Collective`] for the sums.
+//! components, warnings), asking a [`Collective`] for the sums. The
+//! data-driven starts are the single-process ones: the same random stream
+//! drawn in the same order, the collective running the k-means++ draws and
+//! Lloyd iterations over its shards ([`Collective::kmeans_plus_plus`],
+//! [`Start::KMeans`]) and summing the start's statistics
+//! ([`Collective::start_statistics`]) for the first M-step.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::seq::SliceRandom;
@@ -16,7 +21,11 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::engine::Engine;
 use crate::error::GmmError;
-use crate::fit::{describe_reseed, describe_singular, MAX_RESEED_WARNINGS};
+use crate::fit::{
+    describe_identical, describe_reg_covar_scale, describe_reseed, describe_singular,
+    MAX_RESEED_WARNINGS,
+};
+use crate::hc::HcStart;
 use crate::init;
 use crate::model::{CovarianceType, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
@@ -276,6 +285,8 @@ struct RunOutcome {
     converged: bool,
     reseeds: Vec<String>,
     final_events: Vec<Event>,
+    /// The inner M-step's warm start after the last iteration (to go on from).
+    warm: WarmStart,
 }
 
 impl RunOutcome {
@@ -289,8 +300,9 @@ impl RunOutcome {
 
 impl ValidGmmParams {
     /// Fits from the shards a [`Collective`] reaches: the single-process
-    /// loop with every sum taken by the collective. Every start but `hc`
-    /// gives the single-process start: the same random stream (seeded by
+    /// loop with every sum taken by the collective. Every start gives the
+    /// single-process start (`hc` gathers the at most
+    /// [`crate::hc::HC_SUBSET`] rows its tree is built on): the same random stream (seeded by
     /// `seed`, drawn in the same order), the first M-step from the start's
     /// responsibilities summed over the shards, re-seeding at initialisation
     /// from the same shuffled row order.
@@ -300,23 +312,6 @@ impl ValidGmmParams {
                 if self.prior { "prior" } else { "noise" },
                 "a distributed fit does not take mclust's prior or noise component yet \
                  (both need statistics of all rows before the first step); fit on one machine",
-            ));
-        }
-        if let Init::Auto = self.init {
-            return Err(crate::error::invalid(
-                "init",
-                "a distributed fit cannot take the default start (auto: the best of mclust's hc \
-                 tree, k-means, k-means++ and random-from-data; hc needs its rows in one \
-                 process); pass --init kmeans, kmeans++, random or random-from-data, \
-                 --init-labels or --init-model",
-            ));
-        }
-        if let Init::Hc = self.init {
-            return Err(crate::error::invalid(
-                "init",
-                "a distributed fit cannot start from hc (mclust's tree needs its rows in one \
-                 process); use --init kmeans, kmeans++, random, \
-                 random-from-data, --init-labels or --init-model",
             ));
         }
         let (n, centre, variance) = c.moments()?;
@@ -357,12 +352,16 @@ impl ValidGmmParams {
             _ => self.n_init,
         };
         let mut best: Option<RunOutcome> = None;
-        for _ in 0..runs {
+        if self.init == Init::Auto {
+            best =
+                Some(self.run_auto_collective(c, n, centre.view(), variance.view(), &mut rng)?);
+        }
+        for _ in 0..if best.is_some() { 0 } else { runs } {
             let mut warm = WarmStart::default();
             let (initial, reseeds) =
                 self.initial_collective(c, n, centre.view(), variance.view(), &mut rng, &mut warm)?;
             let run =
-                self.run_collective(c, initial, reseeds, warm, centre.view(), variance.view())?;
+                self.run_collective(c, initial, reseeds, warm, centre.view(), variance.view(), 0)?;
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -377,6 +376,7 @@ impl ValidGmmParams {
             converged,
             reseeds,
             final_events,
+            ..
         } = best.expect("n_init ≥ 1");
         let n_iter = lower_bounds.len();
         // The returned model's log-likelihood, around the mixture's mean as the single-process fit scores it.
@@ -395,6 +395,8 @@ impl ValidGmmParams {
                 .iter()
                 .filter_map(|e| describe_singular(e, self.reg_covar)),
         );
+        warnings.extend(describe_identical(&model));
+        warnings.extend(describe_reg_covar_scale(self.reg_covar, variance.view()));
         Ok(CollectiveFit {
             model,
             initial_model: initial,
@@ -422,8 +424,13 @@ impl ValidGmmParams {
         let points;
         let start = match &self.init {
             Init::Model(m) => return Ok(((**m).clone(), Vec::new())),
-            Init::Hc | Init::Auto | Init::LabelsWithNoise(_) => {
-                unreachable!("refused in fit_collective")
+            Init::Hc => return self.hc_collective(c, n, centre, variance, rng, warm),
+            Init::Auto => unreachable!("fit_collective runs each of auto's starts by name"),
+            Init::LabelsWithNoise(_) => {
+                return Err(crate::error::invalid(
+                    "init-labels",
+                    "labels with noise (−1) need the noise component, which a distributed fit does not take",
+                ))
             }
             Init::Labels(labels) => {
                 if labels.len() != n {
@@ -512,6 +519,75 @@ impl ValidGmmParams {
         ))
     }
 
+    /// mclust's hierarchical start (as `fit.rs`): the rows it is built on
+    /// (all up to [`crate::hc::HC_SUBSET`], else the subset drawn from
+    /// `seed`) gathered from their owners, the tree cut at k on every
+    /// participant, one M-step on those rows.
+    fn hc_collective(
+        &self,
+        c: &mut dyn Collective,
+        n: usize,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let d = centre.len();
+        let subset = match &self.hc_start {
+            Some(s) if s.fits_shape(n, d) => s.subset.clone(),
+            Some(_) => {
+                return Err(crate::error::invalid(
+                    "init",
+                    "the hierarchical start was built for other data (its shape differs)",
+                ))
+            }
+            None => HcStart::subset_of(n, self.seed),
+        };
+        let idx: Vec<usize> = subset.clone().unwrap_or_else(|| (0..n).collect());
+        let rows = c.rows_at(&idx)?;
+        let mut xs = Array2::<f64>::zeros((idx.len(), d));
+        for (mut r, v) in xs.rows_mut().into_iter().zip(&rows) {
+            r.assign(v);
+        }
+        let start = match &self.hc_start {
+            Some(s) => s.clone(),
+            None => std::sync::Arc::new(HcStart::from_rows(n, subset, xs.clone())),
+        };
+        let labels = start.labels(self.n_components)?;
+        let mut resp = init::one_hot(&labels, self.n_components);
+        let stats = self.engine.stats_from_responsibilities(
+            self.model.representation(),
+            xs.view(),
+            None,
+            centre,
+            &mut resp,
+        );
+        let mut order: Vec<usize> = (0..xs.nrows()).collect();
+        order.shuffle(rng);
+        let reseed = Reseed {
+            x: xs.view(),
+            data_variance: variance.view(),
+            ranking: Ranking::Order(&order),
+        };
+        let (model, events) = m_step(
+            &stats,
+            self.model,
+            centre,
+            self.reg_covar,
+            &reseed,
+            warm,
+            self.inner_control(),
+            None,
+        );
+        Ok((
+            model,
+            events
+                .iter()
+                .filter_map(|e| describe_reseed(e, 0))
+                .collect(),
+        ))
+    }
+
     /// One run from `initial`, as `fit.rs`'s `run`.
     fn run_collective(
         &self,
@@ -521,6 +597,7 @@ impl ValidGmmParams {
         mut warm: WarmStart,
         centre: ArrayView1<f64>,
         variance: ArrayView1<f64>,
+        done: usize,
     ) -> Result<RunOutcome, GmmError> {
         let d = centre.len();
         let empty = ndarray::Array2::<f64>::zeros((0, d));
@@ -529,7 +606,7 @@ impl ValidGmmParams {
         let mut final_events = Vec::new();
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
-        for iteration in 1..=self.max_iter {
+        for iteration in (done + 1)..=(done + self.max_iter) {
             let stats = c.statistics(&model, centre)?;
             let lower_bound = stats.log_likelihood_sum() / stats.rows();
             let suff = stats.to_suff();
@@ -586,7 +663,11 @@ impl ValidGmmParams {
             lower_bounds.push(lower_bound);
             let change = lower_bound - previous;
             previous = lower_bound;
-            if change.abs() < self.tol {
+            // mclust's test as in `fit.rs`: |ΔL| ≤ rtol (1 + |L|) on the total log-likelihood L.
+            let total = stats.rows();
+            let relative = self.rtol > 0.0
+                && (change * total).abs() <= self.rtol * (1.0 + (lower_bound * total).abs());
+            if change.abs() < self.tol || relative {
                 converged = true;
                 break;
             }
@@ -598,6 +679,62 @@ impl ValidGmmParams {
             converged,
             reseeds,
             final_events,
+            warm,
+        })
+    }
+
+    /// `auto` as `fit.rs`'s `run_auto`: each of its starts for at most
+    /// [`AUTO_SHORT_ITER`](crate::AUTO_SHORT_ITER) iterations, then the best on.
+    fn run_auto_collective(
+        &self,
+        c: &mut dyn Collective,
+        n: usize,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<RunOutcome, GmmError> {
+        let mut best: Option<RunOutcome> = None;
+        for r in 0..self.n_init {
+            let mut q = self.clone();
+            q.init = Self::auto_method(r);
+            q.max_iter = self.max_iter.min(crate::fit::AUTO_SHORT_ITER);
+            let mut warm = WarmStart::default();
+            let (initial, reseeds) =
+                q.initial_collective(c, n, centre, variance, rng, &mut warm)?;
+            let run = q.run_collective(c, initial, reseeds, warm, centre, variance, 0)?;
+            if best
+                .as_ref()
+                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+            {
+                best = Some(run);
+            }
+        }
+        let best = best.expect("n_init ≥ 1");
+        let n_iter = best.lower_bounds.len();
+        if best.converged || n_iter >= self.max_iter {
+            return Ok(best);
+        }
+        let mut q = self.clone();
+        q.max_iter = self.max_iter - n_iter;
+        let rest = q.run_collective(
+            c,
+            best.model.clone(),
+            best.reseeds,
+            best.warm,
+            centre,
+            variance,
+            n_iter,
+        )?;
+        let mut lower_bounds = best.lower_bounds;
+        lower_bounds.extend(rest.lower_bounds);
+        Ok(RunOutcome {
+            initial: best.initial,
+            model: rest.model,
+            lower_bounds,
+            converged: rest.converged,
+            reseeds: rest.reseeds,
+            final_events: rest.final_events,
+            warm: rest.warm,
         })
     }
 }

@@ -238,7 +238,7 @@ fn nearly_equal<'a>(
 /// components than k, whatever "converged" says. A start whose variances
 /// dwarf the data (1e300) makes every point equally likely under each
 /// component and lands here in one step.
-fn describe_identical(m: &GmmModel) -> Option<String> {
+pub(crate) fn describe_identical(m: &GmmModel) -> Option<String> {
     let (k, d) = m.means().dim();
     for a in 0..k {
         for b in a + 1..k {
@@ -269,7 +269,10 @@ const REG_COVAR_SHARE: f64 = 0.01;
 /// a noticeable share of some column's variance: on data of a small scale
 /// (raw values ~1e-6) it swamps the covariances and EM fits the
 /// regularisation, e.g. one component over two clear groups.
-fn describe_reg_covar_scale(reg_covar: f64, variance: ArrayView1<f64>) -> Option<String> {
+pub(crate) fn describe_reg_covar_scale(
+    reg_covar: f64,
+    variance: ArrayView1<f64>,
+) -> Option<String> {
     let (j, v) = variance
         .iter()
         .copied()
@@ -601,7 +604,7 @@ impl ValidGmmParams {
     }
 
     /// The start method of run `r` of [`Init::Auto`].
-    fn auto_method(r: usize) -> Init {
+    pub(crate) fn auto_method(r: usize) -> Init {
         match r {
             0 => Init::Hc,
             _ => [Init::KMeans, Init::KMeansPlusPlus, Init::RandomFromData][(r - 1) % 3].clone(),

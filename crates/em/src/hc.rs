@@ -651,17 +651,30 @@ impl HcStart {
     /// feature, else the SVD transform and the VVV tree (EII when n ≤ d),
     /// on a random subset of [`HC_SUBSET`] rows (drawn from `seed`) above that.
     pub fn new(x: ArrayView2<f64>, seed: u64) -> Self {
-        let (n, d) = x.dim();
-        let subset = (n > HC_SUBSET).then(|| {
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6863_5f73_7562_7365);
-            let mut idx = sample(&mut rng, n, HC_SUBSET).into_vec();
-            idx.sort_unstable();
-            idx
-        });
+        let n = x.nrows();
+        let subset = Self::subset_of(n, seed);
         let xs = match &subset {
             Some(idx) => x.select(Axis(0), idx),
             None => x.to_owned(),
         };
+        Self::from_rows(n, subset, xs)
+    }
+
+    /// The rows (ascending) the start of `n` rows is built on, drawn from
+    /// `seed`: `None` (all rows) up to [`HC_SUBSET`].
+    pub fn subset_of(n: usize, seed: u64) -> Option<Vec<usize>> {
+        (n > HC_SUBSET).then(|| {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6863_5f73_7562_7365);
+            let mut idx = sample(&mut rng, n, HC_SUBSET).into_vec();
+            idx.sort_unstable();
+            idx
+        })
+    }
+
+    /// The start of data of `n` rows from the rows it is built on: `xs`,
+    /// the rows `subset` (all `n` rows, in order, when `None`).
+    pub fn from_rows(n: usize, subset: Option<Vec<usize>>, xs: Array2<f64>) -> Self {
+        let d = xs.ncols();
         let partitioner = if d == 1 {
             Partitioner::Quantiles(xs.column(0).to_vec())
         } else {

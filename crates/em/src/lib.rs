@@ -86,6 +86,16 @@
 //! [`Init::Labels`] and [`Init::LabelsWithNoise`] start from a partition, as
 //! mclust's `me(z = unmap(labels))`. [`GmmFit::icl`] is mclust's ICL, negated.
 //!
+//! ## Beyond EM
+//!
+//! * [`bayes`]: the variational Bayesian mixture (scikit-learn's
+//!   `BayesianGaussianMixture`): priors on weights (Dirichlet process or
+//!   distribution), means and precisions; given at most k components, it
+//!   switches off those the data do not need. Its E-step and statistics are
+//!   the engines' own.
+//! * [`limit`]: EM with one shared spherical variance held fixed and shrunk
+//!   to 0: its hard limit is k-means.
+//!
 //! Conventions follow scikit-learn's `GaussianMixture` (defaults, shapes,
 //! `lower_bounds`, BIC/AIC), so a run started from the same model gives the
 //! same log-likelihood.

@@ -2,18 +2,24 @@
 //! `condensed-tree.png`, metrics.json `datasets[i].hdbscan_soft`): the
 //! membership vectors of every point and the display group of each cluster.
 
-use clusterlab_algos::hdbscan::{membership_vectors, CondensedTree};
+use clusterlab_algos::hdbscan::{membership_vectors_of, CondensedTree};
 use clusterlab_algos::{Algorithm, Clustering, Extras};
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
 use crate::study::AlgoRun;
 
+/// Most rows whose membership vectors `compare` computes (a fixed random
+/// sample beyond, stated in `rows` of the summary and under the picture).
+pub const MAX_ROWS: usize = 100_000;
+
 /// HDBSCAN's soft answer on one dataset.
 #[derive(Debug, Clone)]
 pub struct HdbscanSoft {
-    /// n × clusters: column j is HDBSCAN's cluster j; each row sums to the
-    /// chance of the point being in some cluster.
+    /// The data rows computed (all, or a sample of [`MAX_ROWS`]), ascending.
+    pub rows: Vec<usize>,
+    /// rows × clusters: row t is data row `rows[t]`, column j is HDBSCAN's
+    /// cluster j; each row sums to the chance of the point being in some cluster.
     pub vectors: Array2<f64>,
     /// Display group of each cluster (the colour the other pictures give it).
     pub groups: Vec<i64>,
@@ -26,6 +32,8 @@ pub struct HdbscanSoft {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SoftSummary {
     pub clusters: usize,
+    /// Points the summary is over (all, or a sample of [`MAX_ROWS`]).
+    pub rows: usize,
     /// Mean over all points of the chance of being in some cluster (row sum).
     pub mean_in_some_cluster: f64,
     /// Same mean over the points HDBSCAN calls noise.
@@ -47,7 +55,8 @@ pub fn hdbscan_soft(z: ArrayView2<f64>, runs: &[AlgoRun]) -> Result<HdbscanSoft,
     let Extras::Hdbscan { tree: Some(tree) } = &c.extras else {
         return Err("HDBSCAN kept no condensed tree (the petal backend)".into());
     };
-    let vectors = membership_vectors(z, tree);
+    let rows = crate::fitting::sample_rows(z.nrows(), MAX_ROWS);
+    let vectors = membership_vectors_of(z, tree, &rows);
     let m = vectors.ncols();
     if m == 0 {
         return Err("HDBSCAN found no cluster".into());
@@ -59,8 +68,10 @@ pub fn hdbscan_soft(z: ArrayView2<f64>, runs: &[AlgoRun]) -> Result<HdbscanSoft,
             groups[l as usize] = g;
         }
     }
-    let summary = summarise(&vectors, &c.labels);
+    let labels: Vec<i64> = rows.iter().map(|&i| c.labels[i]).collect();
+    let summary = summarise(&vectors, &labels);
     Ok(HdbscanSoft {
+        rows,
         vectors,
         groups,
         tree: (**tree).clone(),
@@ -97,6 +108,7 @@ pub fn summarise(v: &Array2<f64>, labels: &[i64]) -> SoftSummary {
     let c = clustered.max(1) as f64;
     SoftSummary {
         clusters: v.ncols(),
+        rows: v.nrows(),
         mean_in_some_cluster: sums.iter().sum::<f64>() / n,
         mean_in_some_cluster_noise: (!noise.is_empty())
             .then(|| noise.iter().sum::<f64>() / noise.len() as f64),
@@ -116,7 +128,7 @@ mod tests {
     fn summary_by_hand() {
         let v = array![[0.8, 0.1], [0.2, 0.3], [0.1, 0.1]];
         let s = summarise(&v, &[0, 0, -1]);
-        assert_eq!(s.clusters, 2);
+        assert_eq!((s.clusters, s.rows), (2, 3));
         assert!((s.mean_in_some_cluster - 1.6 / 3.0).abs() < 1e-15);
         assert!((s.mean_in_some_cluster_noise.unwrap() - 0.2).abs() < 1e-15);
         assert_eq!(s.argmax_is_label, 0.5);

@@ -25,7 +25,7 @@ use crate::study::{Pair, Sweep};
 /// is set (scikit-learn's 100 often stops before unneeded components have faded).
 pub const K_CHOICE_MAX_ITER: usize = 500;
 /// Frames of the σ² path.
-pub const LIMIT_FRAMES: usize = 16;
+pub const LIMIT_FRAMES: usize = 12;
 /// The last σ² as a fraction of the data's scale.
 pub const LIMIT_SHRINK: f64 = 1e-4;
 
@@ -86,14 +86,27 @@ pub fn k_choice(
 ) -> Result<KChoice, String> {
     let (zs, sample) = sweep_rows(z);
     let kmax = *sweep.ks.last().ok_or("the BIC sweep tried no k")?;
-    let mut s = match (settings.get("covariance"), sweep.best) {
-        // The Bayesian mixture has scikit-learn's four types: the best
-        // model's own when it is one of them, else the type it is stored as.
-        (None, Some((_, t, _))) => settings.with(
+    let best_type = best_sklearn_type(sweep);
+    let mut s = match (settings.get("covariance"), best_type) {
+        (None, Some(t)) => settings.with(
             "covariance",
-            json!(t.alias().unwrap_or(t.representation()).name()),
-            "the BIC sweep's best type",
+            json!(t.name()),
+            "the BIC sweep's best of scikit-learn's four types",
         ),
+        (Some(c), _)
+            if c.value.as_str().is_some_and(|c| {
+                c.parse::<clusterlab_em::CovarianceModel>()
+                    .is_ok_and(|m| m.alias().is_none())
+            }) =>
+        {
+            // An mclust model the Bayesian mixture does not have: its best of the four.
+            let t = best_type.map_or("full", |t| t.name());
+            settings.with(
+                "covariance",
+                json!(t),
+                "the BIC sweep's best of scikit-learn's four types",
+            )
+        }
         _ => settings.clone(),
     };
     if s.get("max_iter").is_none() {
@@ -119,6 +132,26 @@ pub fn k_choice(
         fit: *fit,
         sample,
     })
+}
+
+/// The Bayesian mixture's covariance type: the BIC-best model when it is one
+/// of scikit-learn's four (EII spherical, VII… see `CovarianceModel::alias`),
+/// else the four's lowest BIC over the sweep.
+pub fn best_sklearn_type(sweep: &Sweep) -> Option<CovarianceType> {
+    if let Some(t) = sweep.best.and_then(|(_, m, _)| m.alias()) {
+        return Some(t);
+    }
+    let mut best: Option<(f64, CovarianceType)> = None;
+    for row in &sweep.bic {
+        for (m, model) in sweep.models.iter().enumerate() {
+            if let (Some(t), Some(Some(v))) = (model.alias(), row.get(m)) {
+                if best.is_none_or(|(b, _)| *v < b) {
+                    best = Some((*v, t));
+                }
+            }
+        }
+    }
+    best.map(|(_, t)| t)
 }
 
 /// One σ² of the path to k-means.

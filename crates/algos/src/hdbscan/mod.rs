@@ -20,4 +20,4 @@ mod soft;
 mod tree;
 
 pub use hyperparams::{HdbscanBackend, HdbscanParams, ValidHdbscanParams};
-pub use soft::{membership_vectors, CondensedRow, CondensedTree};
+pub use soft::{membership_vectors, membership_vectors_of, CondensedRow, CondensedTree};

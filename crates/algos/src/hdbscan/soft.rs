@@ -235,9 +235,19 @@ fn prob_in_some_cluster(heights: &[f64], point_lambda: f64, cluster_max: &[f64])
 /// Membership vectors (rows × selected clusters) of every row of `x` (the
 /// data the tree was fitted on, or the full data of a sampled fit).
 pub fn membership_vectors(x: ArrayView2<f64>, tree: &CondensedTree) -> Array2<f64> {
-    let rows = x.nrows();
+    let all: Vec<usize> = (0..x.nrows()).collect();
+    membership_vectors_of(x, tree, &all)
+}
+
+/// [`membership_vectors`] of the data rows `rows` only (row t of the result
+/// is data row `rows[t]`).
+pub fn membership_vectors_of(
+    x: ArrayView2<f64>,
+    tree: &CondensedTree,
+    rows: &[usize],
+) -> Array2<f64> {
     let m = tree.selected.len();
-    let mut out = Array2::zeros((rows, m));
+    let mut out = Array2::zeros((rows.len(), m));
     if m == 0 {
         return out;
     }
@@ -262,9 +272,9 @@ pub fn membership_vectors(x: ArrayView2<f64>, tree: &CondensedTree) -> Array2<f6
         .iter()
         .map(|&s| c.max_lambda[s - tree.n])
         .collect();
-    let vecs: Vec<Option<Vec<f64>>> = (0..rows)
-        .into_par_iter()
-        .map(|i| {
+    let vecs: Vec<Option<Vec<f64>>> = rows
+        .par_iter()
+        .map(|&i| {
             let p = tree.stand_in.as_ref().map_or(i, |s| s[i]);
             if p >= tree.n {
                 return None;
@@ -343,6 +353,10 @@ mod tests {
         assert!((pv[0] + pv[1] - 0.1).abs() < 1e-12);
         // Point 1 at (1, 0): distance part as its own exemplar one-hot.
         assert!((v[[1, 0]] - 1.0).abs() < 1e-12);
+        // Some rows only: the same rows.
+        let some = membership_vectors_of(x.view(), &tree, &[4, 0]);
+        assert_eq!(some.row(0), v.row(4));
+        assert_eq!(some.row(1), v.row(0));
     }
 
     /// A point of cluster 6 whose nearest exemplar is in cluster 7 still

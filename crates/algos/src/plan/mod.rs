@@ -35,7 +35,8 @@ use crate::Clusterer;
 pub use defaults::DensityDefaults;
 pub use settings::{Setting, Settings};
 
-/// The six algorithms, in the order reports show them.
+/// The algorithms, in the order reports show them: the six `compare` runs
+/// by default ([`Algorithm::ALL`]) and the Bayesian mixture ([`Algorithm::EVERY`]).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]

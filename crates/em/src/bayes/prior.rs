@@ -89,10 +89,12 @@ pub(crate) fn data_mean(x: ArrayView2<f64>) -> Array1<f64> {
     x.mean_axis(Axis(0)).expect("n ≥ 1")
 }
 
-/// The unbiased covariance `Σ (x − m₀)(x − m₀)ᵀ / (n − 1)` (n ≥ 2).
+/// The unbiased covariance `Σ (x − m₀)(x − m₀)ᵀ / (n − 1)` (n ≥ 2),
+/// exactly symmetric.
 pub(crate) fn data_covariance(x: ArrayView2<f64>, mean: &Array1<f64>) -> Array2<f64> {
     let centred = &x - &mean.view().insert_axis(Axis(0));
-    centred.t().dot(&centred) / (x.nrows() as f64 - 1.0)
+    let c = centred.t().dot(&centred) / (x.nrows() as f64 - 1.0);
+    (&c + &c.t()) * 0.5
 }
 
 /// `W₀⁻¹` shaped for `ty` from the data's covariance.

@@ -30,7 +30,7 @@ pub const STRIP_FRAMES: usize = 5;
 /// Milliseconds per GIF frame.
 pub const DELAY_MS: u32 = 500;
 /// Extra copies of the last frame.
-pub const HOLD: usize = 3;
+pub const HOLD: usize = 2;
 
 /// The frames of the strip: the first, the last and evenly between.
 pub fn strip_indices(total: usize) -> Vec<usize> {

@@ -31,8 +31,8 @@ pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
 
 /// A membership row's colour: the blend of its clusters' colours, by the
 /// row normalised to sum 1 (as EM's), and the row's sum (its opacity).
-pub fn blend(soft: &HdbscanSoft, i: usize, colors: &[RGBColor]) -> (RGBColor, f64) {
-    let row = soft.vectors.row(i);
+pub fn blend(soft: &HdbscanSoft, t: usize, colors: &[RGBColor]) -> (RGBColor, f64) {
+    let row = soft.vectors.row(t);
     let sum: f64 = row.sum();
     if sum <= 0.0 {
         return (palette::NOISE, 0.0);
@@ -54,7 +54,7 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft, p: &Pair) -> DResult {
     .page(root, 110)?;
     let (left, right) = panels.split_horizontally(SIZE.0 as i32 / 2);
     let title = format!(
-        "HDBSCAN membership vectors: mean chance in some cluster {:.2}",
+        "HDBSCAN soft clusters: mean {:.2} in a cluster",
         soft.summary.mean_in_some_cluster
     );
     let strip = s.view.dim == 1;
@@ -65,7 +65,8 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft, p: &Pair) -> DResult {
     };
     let mut c = chart(&left, &ax)?;
     let rad = if strip { 7.0 } else { radius(&c, &left, s.n) };
-    let mut idx = drawn(s.n);
+    // Positions in `soft.rows` drawn (all, or a fixed sample).
+    let mut idx = drawn(soft.rows.len());
     // Faint (noise-like) points first, the confident ones on top.
     idx.sort_by(|&a, &b| {
         soft.vectors
@@ -73,9 +74,9 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft, p: &Pair) -> DResult {
             .sum()
             .total_cmp(&soft.vectors.row(b).sum())
     });
-    c.draw_series(idx.iter().map(|&i| {
-        let q = s.view.point(i);
-        let (col, sum) = blend(soft, i, &colors);
+    c.draw_series(idx.iter().map(|&t| {
+        let q = s.view.point(soft.rows[t]);
+        let (col, sum) = blend(soft, t, &colors);
         let y = if strip { sum } else { q[1] };
         Circle::new((q[0], y), rad, col.mix(0.12 + 0.88 * sum).filled())
     }))?;
@@ -103,8 +104,17 @@ fn draw(root: &Area, s: &Study, soft: &HdbscanSoft, p: &Pair) -> DResult {
     entries.push((
         Mark::None,
         format!(
-            "{:.0}% of HDBSCAN's clustered points keep most membership in their own cluster",
-            100.0 * (1.0 - soft.summary.boundary_share)
+            "{:.0}% of HDBSCAN's clustered points keep most membership in their own cluster{}",
+            100.0 * (1.0 - soft.summary.boundary_share),
+            if soft.rows.len() < s.n {
+                format!(
+                    " (membership vectors of a random {} of the {} points)",
+                    soft.rows.len(),
+                    s.n
+                )
+            } else {
+                String::new()
+            }
         ),
     ));
     if !strip {
