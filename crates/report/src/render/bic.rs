@@ -65,12 +65,19 @@ fn draw(root: &Area, s: &Study) -> DResult {
             &style(BODY, palette::MUTED, HPos::Left, VPos::Top),
         )?;
     }
-    let curve = |m: usize| -> Vec<(f64, f64)> {
-        sw.ks
-            .iter()
-            .zip(&sw.bic)
-            .filter_map(|(&k, row)| row[m].map(|v| (k as f64, v)))
-            .collect()
+    // A model's curve, as runs of consecutive k: a k whose fit failed (NA)
+    // is a gap, not a line drawn across it.
+    let curve = |m: usize| -> Vec<Vec<(f64, f64)>> {
+        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for (&k, row) in sw.ks.iter().zip(&sw.bic) {
+            match row[m] {
+                Some(v) => runs.last_mut().expect("one run").push((k as f64, v)),
+                None if runs.last().is_some_and(|r| !r.is_empty()) => runs.push(Vec::new()),
+                None => {}
+            }
+        }
+        runs.retain(|r| !r.is_empty());
+        runs
     };
     let lowest = |m: usize| {
         sw.bic
@@ -84,18 +91,24 @@ fn draw(root: &Area, s: &Study) -> DResult {
         .min_by(|&a, &b| lowest(a).total_cmp(&lowest(b)));
     for m in 0..sw.models.len() {
         if sw.models[m].alias().is_none() && Some(m) != other {
-            c.draw_series(LineSeries::new(curve(m), palette::NOISE.stroke_width(1)))?;
+            for run in curve(m) {
+                c.draw_series(LineSeries::new(run, palette::NOISE.stroke_width(1)))?;
+            }
         }
     }
     if let Some(m) = other {
-        c.draw_series(LineSeries::new(curve(m), palette::INK.stroke_width(3)))?;
-        for q in curve(m) {
-            plot.draw(&Circle::new(to_px(&c, &plot, q), 5, palette::INK.filled()))?;
+        for run in curve(m) {
+            c.draw_series(LineSeries::new(run.clone(), palette::INK.stroke_width(3)))?;
+            for q in run {
+                plot.draw(&Circle::new(to_px(&c, &plot, q), 5, palette::INK.filled()))?;
+            }
         }
     }
     for m in 0..sw.models.len() {
         if let Some(t) = sw.models[m].alias() {
-            covariance_curve(&mut c, &plot, t, curve(m))?;
+            for run in curve(m) {
+                covariance_curve(&mut c, &plot, t, run)?;
+            }
         }
     }
     if let Some((k, t, v)) = sw.best {
