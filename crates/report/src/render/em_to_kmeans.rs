@@ -14,6 +14,7 @@ use clusterlab_em::{Covariances, GmmModel};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::kit::gif::GifWriter;
 use super::kit::{
     chart, densities, ellipses, missing_input, padded, radius, ranges, render_atomically,
     render_png, style, text, Area, Axes, DResult, Header, BODY, SMALL,
@@ -50,14 +51,12 @@ pub fn render_gif(s: &Study, path: &Path) -> Result<(), ReportError> {
         .as_ref()
         .map_err(|m| missing_input(path, m))?;
     render_atomically(path, |tmp| {
-        let root = BitMapBackend::gif(tmp, GIF_SIZE, DELAY_MS)?.into_drawing_area();
+        let mut gif = GifWriter::create(tmp, GIF_SIZE, DELAY_MS)?;
         let total = e.frames.len();
         for i in (0..total).chain(std::iter::repeat_n(total - 1, HOLD)) {
-            root.fill(&WHITE)?;
-            draw_gif_frame(&root, s, e, i)?;
-            root.present()?;
+            gif.frame(|root| draw_gif_frame(root, s, e, i))?;
         }
-        Ok(())
+        gif.finish()
     })
 }
 

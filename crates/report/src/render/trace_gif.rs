@@ -8,6 +8,7 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::kit::gif::GifWriter;
 use super::kit::{
     chart, densities, ellipses, missing_input, padded, radius, ranges, render_atomically, style,
     text, Area, Axes, DResult, Header, BODY,
@@ -42,20 +43,16 @@ pub fn frame_indices(total: usize) -> Vec<usize> {
 pub fn render(s: &Study, path: &Path) -> Result<(), ReportError> {
     let t = s.trace.as_ref().map_err(|e| missing_input(path, e))?;
     render_atomically(path, |tmp| {
-        let root = BitMapBackend::gif(tmp, SIZE, DELAY_MS)?.into_drawing_area();
+        let mut gif = GifWriter::create(tmp, SIZE, DELAY_MS)?;
         let idx = frame_indices(t.frames.len());
         let total = t.frames.len();
         for &i in &idx {
-            root.fill(&WHITE)?;
-            draw_frame(&root, s, t, &t.frames[i], total, false)?;
-            root.present()?;
+            gif.frame(|root| draw_frame(root, s, t, &t.frames[i], total, false))?;
         }
         for _ in 0..=HOLD {
-            root.fill(&WHITE)?;
-            draw_frame(&root, s, t, &t.last, total, true)?;
-            root.present()?;
+            gif.frame(|root| draw_frame(root, s, t, &t.last, total, true))?;
         }
-        Ok(())
+        gif.finish()
     })
 }
 

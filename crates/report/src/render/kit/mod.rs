@@ -6,6 +6,7 @@
 pub mod axes;
 pub mod components;
 pub mod covariance;
+pub mod gif;
 pub mod legend;
 pub mod page;
 pub mod raster;
