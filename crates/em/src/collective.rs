@@ -460,56 +460,12 @@ impl ValidGmmParams {
         // The same shuffled order as the single-process fit (the stream stays in step).
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(rng);
-        let empty = Array2::<f64>::zeros((0, centre.len()));
-        let probe = Reseed {
-            x: empty.view(),
-            data_variance: variance.view(),
-            ranking: Ranking::Given {
-                points: &[],
-                asked: std::cell::Cell::new(0),
-            },
-        };
-        let mut probe_warm = warm.clone();
-        let (mut model, mut events) = m_step(
-            &suff,
-            self.model,
-            centre,
-            self.reg_covar,
-            &probe,
-            &mut probe_warm,
-            self.inner_control(),
-            None,
-        );
-        let asked = match &probe.ranking {
-            Ranking::Given { asked, .. } => asked.get(),
-            _ => 0,
-        };
-        if asked > 0 {
+        let (model, events) = self.gathered_m_step(&suff, centre, variance, warm, |asked| {
             // Re-seeding takes the first unused rows of the order: `asked` suffice.
             let which = &order[..asked.min(n)];
             let rows = c.rows_at(which)?;
-            let given: Vec<(usize, Array1<f64>)> = which.iter().copied().zip(rows).collect();
-            let reseed = Reseed {
-                x: empty.view(),
-                data_variance: variance.view(),
-                ranking: Ranking::Given {
-                    points: &given,
-                    asked: std::cell::Cell::new(0),
-                },
-            };
-            (model, events) = m_step(
-                &suff,
-                self.model,
-                centre,
-                self.reg_covar,
-                &reseed,
-                warm,
-                self.inner_control(),
-                None,
-            );
-        } else {
-            *warm = probe_warm;
-        }
+            Ok(which.iter().copied().zip(rows).collect())
+        })?;
         Ok((
             model,
             events
@@ -588,6 +544,55 @@ impl ValidGmmParams {
         ))
     }
 
+    /// An M-step whose re-seeds take points gathered from the shards: first
+    /// without points, to learn how many re-seeds it needs; when it needs
+    /// some, `gather(asked)` fetches them and the M-step runs again from the
+    /// same warm start.
+    fn gathered_m_step(
+        &self,
+        suff: &SuffStats,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+        warm: &mut WarmStart,
+        gather: impl FnOnce(usize) -> Result<Vec<(usize, Array1<f64>)>, GmmError>,
+    ) -> Result<(GmmModel, Vec<Event>), GmmError> {
+        let empty = Array2::<f64>::zeros((0, centre.len()));
+        let m_step_with = |points: &[(usize, Array1<f64>)], warm: &mut WarmStart| {
+            let reseed = Reseed {
+                x: empty.view(),
+                data_variance: variance.view(),
+                ranking: Ranking::Given {
+                    points,
+                    asked: std::cell::Cell::new(0),
+                },
+            };
+            let (model, events) = m_step(
+                suff,
+                self.model,
+                centre,
+                self.reg_covar,
+                &reseed,
+                warm,
+                self.inner_control(),
+                None,
+            );
+            let asked = match &reseed.ranking {
+                Ranking::Given { asked, .. } => asked.get(),
+                _ => 0,
+            };
+            (model, events, asked)
+        };
+        let mut probe_warm = warm.clone();
+        let (model, events, asked) = m_step_with(&[], &mut probe_warm);
+        if asked == 0 {
+            *warm = probe_warm;
+            return Ok((model, events));
+        }
+        let points = gather(asked)?;
+        let (model, events, _) = m_step_with(&points, warm);
+        Ok((model, events))
+    }
+
     /// One run from `initial`, as `fit.rs`'s `run`.
     fn run_collective(
         &self,
@@ -599,8 +604,6 @@ impl ValidGmmParams {
         variance: ArrayView1<f64>,
         done: usize,
     ) -> Result<RunOutcome, GmmError> {
-        let d = centre.len();
-        let empty = ndarray::Array2::<f64>::zeros((0, d));
         let mut model = initial.clone();
         let mut lower_bounds = Vec::new();
         let mut final_events = Vec::new();
@@ -610,53 +613,10 @@ impl ValidGmmParams {
             let stats = c.statistics(&model, centre)?;
             let lower_bound = stats.log_likelihood_sum() / stats.rows();
             let suff = stats.to_suff();
-            // First without points: how many re-seeds does this M-step need?
-            let probe = Reseed {
-                x: empty.view(),
-                data_variance: variance.view(),
-                ranking: Ranking::Given {
-                    points: &[],
-                    asked: std::cell::Cell::new(0),
-                },
-            };
-            let mut probe_warm = warm.clone();
-            let (mut next, mut events) = m_step(
-                &suff,
-                self.model,
-                centre,
-                self.reg_covar,
-                &probe,
-                &mut probe_warm,
-                self.inner_control(),
-                None,
-            );
-            let asked = match &probe.ranking {
-                Ranking::Given { asked, .. } => asked.get(),
-                _ => 0,
-            };
-            if asked > 0 {
-                let points = c.worst_points(&model, centre, asked)?;
-                let reseed = Reseed {
-                    x: empty.view(),
-                    data_variance: variance.view(),
-                    ranking: Ranking::Given {
-                        points: &points,
-                        asked: std::cell::Cell::new(0),
-                    },
-                };
-                (next, events) = m_step(
-                    &suff,
-                    self.model,
-                    centre,
-                    self.reg_covar,
-                    &reseed,
-                    &mut warm,
-                    self.inner_control(),
-                    None,
-                );
-            } else {
-                warm = probe_warm;
-            }
+            let (next, events) =
+                self.gathered_m_step(&suff, centre, variance, &mut warm, |asked| {
+                    c.worst_points(&model, centre, asked)
+                })?;
             reseeds.extend(events.iter().filter_map(|e| describe_reseed(e, iteration)));
             final_events = events;
             model = next;
