@@ -114,30 +114,9 @@ impl Workers<'_, '_> {
             .collect())
     }
 
-    /// `init.rs`'s weighted draw: the first row whose running sum of D(x)²
-    /// passes `v` (and whose D(x)² is positive); past the end (rounding),
-    /// the last row of positive D(x)².
+    /// `init.rs`'s weighted draw ([`crate::kmeans::pick_row`]).
     fn pick(&mut self, v: f64, sums: &[f64], centres: &[f64]) -> Result<usize, GmmError> {
-        let mut acc = 0.0;
-        for (b, &s) in sums.iter().enumerate() {
-            if acc + s > v {
-                let mut a = acc;
-                for (j, x) in self.block_values(b, centres)?.into_iter().enumerate() {
-                    a += x;
-                    if a > v && x > 0.0 {
-                        return Ok(b * DRAW_BLOCK + j);
-                    }
-                }
-            }
-            acc += s;
-        }
-        for b in (0..sums.len()).rev() {
-            let w = self.block_values(b, centres)?;
-            if let Some(j) = w.iter().rposition(|&x| x > 0.0) {
-                return Ok(b * DRAW_BLOCK + j);
-            }
-        }
-        Ok(0)
+        crate::kmeans::pick_row(v, sums, DRAW_BLOCK, |b| self.block_values(b, centres))
     }
 
     /// `init.rs`'s Lloyd iterations from the centres at rows `seeds`;

@@ -183,29 +183,9 @@ impl Ctx<'_, '_> {
         self.sum(mine)
     }
 
-    /// The row a draw `v` lands on: the first whose running sum of D(x)² passes `v`.
+    /// The row a draw `v` lands on ([`pick_row`] over this worker's blocks).
     fn pick(&mut self, v: f64, block_sums: &[f64], closest: &[f64]) -> Result<usize, String> {
-        let mut acc = 0.0;
-        for (b, &s) in block_sums.iter().enumerate() {
-            if acc + s > v {
-                let mut a = acc;
-                for (j, x) in self.block_values(b, closest)?.into_iter().enumerate() {
-                    a += x;
-                    if a > v && x > 0.0 {
-                        return Ok(b * CHUNK + j);
-                    }
-                }
-            }
-            acc += s;
-        }
-        // Rounding left v past the total: the last row of positive weight.
-        for b in (0..self.blocks).rev() {
-            let w = self.block_values(b, closest)?;
-            if let Some(j) = w.iter().rposition(|&x| x > 0.0) {
-                return Ok(b * CHUNK + j);
-            }
-        }
-        Ok(0)
+        pick_row(v, block_sums, CHUNK, |b| self.block_values(b, closest))
     }
 
     /// The greedy k-means++ start of one run; returns the centres and each row's label.
@@ -448,4 +428,36 @@ pub(crate) fn run(
         labels: labels_out,
         fit_seconds,
     }))
+}
+
+/// The row a k-means++ draw `v` lands on, from the D(x)² of rows in blocks
+/// of `block` rows: the first row whose running sum passes `v` (and whose
+/// D(x)² is positive); past the end (rounding), the last row of positive
+/// D(x)². `block_sums[b]` is block b's total; `values(b)` its rows' D(x)²,
+/// fetched only for the block the draw lands in.
+pub(crate) fn pick_row<E>(
+    v: f64,
+    block_sums: &[f64],
+    block: usize,
+    mut values: impl FnMut(usize) -> Result<Vec<f64>, E>,
+) -> Result<usize, E> {
+    let mut acc = 0.0;
+    for (b, &s) in block_sums.iter().enumerate() {
+        if acc + s > v {
+            let mut a = acc;
+            for (j, x) in values(b)?.into_iter().enumerate() {
+                a += x;
+                if a > v && x > 0.0 {
+                    return Ok(b * block + j);
+                }
+            }
+        }
+        acc += s;
+    }
+    for b in (0..block_sums.len()).rev() {
+        if let Some(j) = values(b)?.iter().rposition(|&x| x > 0.0) {
+            return Ok(b * block + j);
+        }
+    }
+    Ok(0)
 }

@@ -15,7 +15,7 @@ use rand::seq::index;
 use rand::Rng;
 
 use crate::exchange::Exchanger;
-use crate::kmeans::{nearest, sq_dist, KMeansJob, KMeansOutcome};
+use crate::kmeans::{nearest, pick_row, sq_dist, KMeansJob, KMeansOutcome};
 use crate::shard::Shard;
 
 struct Stream<'a, 'w> {
@@ -108,28 +108,9 @@ impl Stream<'_, '_> {
             .collect())
     }
 
-    /// The row a draw `v` lands on (as `kmeans.rs`'s `pick`).
+    /// The row a draw `v` lands on ([`pick_row`]).
     fn pick(&mut self, v: f64, block_sums: &[f64], centres: &[f64]) -> Result<usize, String> {
-        let mut acc = 0.0;
-        for (b, &s) in block_sums.iter().enumerate() {
-            if acc + s > v {
-                let mut a = acc;
-                for (j, x) in self.block_values(b, centres)?.into_iter().enumerate() {
-                    a += x;
-                    if a > v && x > 0.0 {
-                        return Ok(b * CHUNK + j);
-                    }
-                }
-            }
-            acc += s;
-        }
-        for b in (0..self.blocks).rev() {
-            let w = self.block_values(b, centres)?;
-            if let Some(j) = w.iter().rposition(|&x| x > 0.0) {
-                return Ok(b * CHUNK + j);
-            }
-        }
-        Ok(0)
+        pick_row(v, block_sums, CHUNK, |b| self.block_values(b, centres))
     }
 
     /// The greedy k-means++ start (one scan per centre); returns the centres.
