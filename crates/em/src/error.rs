@@ -29,3 +29,15 @@ pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> GmmError
         reason: reason.into(),
     }
 }
+
+/// Refuses `value` unless it is a finite number ≥ 0 (a tolerance, a ridge).
+pub(crate) fn non_negative(name: &'static str, value: f64) -> Result<(), GmmError> {
+    if value >= 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(invalid(
+            name,
+            format!("must be a finite number ≥ 0 (got {value})"),
+        ))
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
-use crate::error::{invalid, GmmError};
+use crate::error::{invalid, non_negative, GmmError};
 use crate::hc::HcStart;
 use crate::model::{CovarianceType, GmmModel};
 
@@ -316,30 +316,10 @@ impl GmmParams {
                 "the number of components must be at least 1 (got 0)",
             ));
         }
-        if !(p.tol >= 0.0 && p.tol.is_finite()) {
-            return Err(invalid(
-                "tol",
-                format!("must be a finite number ≥ 0 (got {})", p.tol),
-            ));
-        }
-        if !(p.reg_covar >= 0.0 && p.reg_covar.is_finite()) {
-            return Err(invalid(
-                "reg_covar",
-                format!("must be a finite number ≥ 0 (got {})", p.reg_covar),
-            ));
-        }
-        if !(p.rtol >= 0.0 && p.rtol.is_finite()) {
-            return Err(invalid(
-                "rtol",
-                format!("must be a finite number ≥ 0 (got {})", p.rtol),
-            ));
-        }
-        if !(p.inner_tol >= 0.0 && p.inner_tol.is_finite()) {
-            return Err(invalid(
-                "inner_tol",
-                format!("must be a finite number ≥ 0 (got {})", p.inner_tol),
-            ));
-        }
+        non_negative("tol", p.tol)?;
+        non_negative("reg_covar", p.reg_covar)?;
+        non_negative("rtol", p.rtol)?;
+        non_negative("inner_tol", p.inner_tol)?;
         if p.inner_max_iter == 0 {
             return Err(invalid("inner_max_iter", "must be at least 1 (got 0)"));
         }

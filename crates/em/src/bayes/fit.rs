@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::posterior as eq;
 use super::prior::{default_priors, CovariancePrior, Priors, WeightPrior};
 use crate::engine::Engine;
-use crate::error::{invalid, GmmError};
+use crate::error::{invalid, non_negative, GmmError};
 use crate::init;
 use crate::model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 use crate::reference::{
@@ -156,18 +156,8 @@ impl BgmmParams {
         };
         positive("weight-concentration", p.weight_concentration)?;
         positive("mean-precision", p.mean_precision)?;
-        if !(p.tol >= 0.0 && p.tol.is_finite()) {
-            return Err(invalid(
-                "tol",
-                format!("must be a finite number ≥ 0 (got {})", p.tol),
-            ));
-        }
-        if !(p.reg_covar >= 0.0 && p.reg_covar.is_finite()) {
-            return Err(invalid(
-                "reg-covar",
-                format!("must be a finite number ≥ 0 (got {})", p.reg_covar),
-            ));
-        }
+        non_negative("tol", p.tol)?;
+        non_negative("reg-covar", p.reg_covar)?;
         if p.max_iter == 0 {
             return Err(invalid("max-iter", "must be at least 1 (got 0)"));
         }
