@@ -151,6 +151,16 @@ struct Problem<'a> {
     log_volume: Option<f64>,
     /// Σ of the sample weights (n without them): the mean log-likelihood × this is the total.
     total_weight: f64,
+    /// The rows the clusters' start sees when rows start as noise.
+    clusters: Option<ClusterRows>,
+}
+
+/// The rows that do not start as noise ([`crate::NoiseStart`]).
+struct ClusterRows {
+    /// Their indices, ascending.
+    idx: Vec<usize>,
+    x: Array2<f64>,
+    w: Option<Array1<f64>>,
 }
 
 /// One run from one start.
@@ -350,6 +360,19 @@ impl ValidGmmParams {
             let col = if *l < 0 { k } else { *l as usize };
             resp[[i, col]] = 1.0;
         }
+        self.noise_responsibilities_start(p, resp, rng, warm)
+    }
+
+    /// The first model from responsibilities with the noise's column last
+    /// (n × (k + 1)): one M-step, the noise proportion the column's share.
+    fn noise_responsibilities_start(
+        &self,
+        p: &Problem,
+        resp: Array2<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let n = p.x.nrows();
         let (mut gauss, u) = gaussian_part(resp.view(), p.w);
         let mut stats = self.engine.stats_from_responsibilities(
             self.model.representation(),
@@ -389,6 +412,126 @@ impl ValidGmmParams {
         ))
     }
 
+    /// The start from rows marked as noise ([`crate::NoiseStart`]): the
+    /// clusters' start by the init method on the other rows (when the
+    /// hierarchical start saw a subset of them: one M-step there and the
+    /// E-step of that model on all of them, as mclust's `mclustBIC` does),
+    /// the marked rows in the noise's column, then one M-step on it all.
+    fn noise_rows_start(
+        &self,
+        p: &Problem,
+        c: &ClusterRows,
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> Result<(GmmModel, Vec<String>), GmmError> {
+        let (n, k) = (p.x.nrows(), self.n_components);
+        let (x, w) = (c.x.view(), c.w.as_ref().map(|w| w.view()));
+        let (resp, subset) = self.cluster_responsibilities(x, w, p.hc.as_deref(), rng)?;
+        let gauss = match subset {
+            None => resp,
+            Some((xs, ws)) => {
+                let (m0, _) = self.gaussian_m_step(
+                    p,
+                    xs.view(),
+                    ws.as_ref().map(|w| w.view()),
+                    resp,
+                    rng,
+                    &mut WarmStart::default(),
+                );
+                self.engine.evaluate(&m0, x).0
+            }
+        };
+        let mut full = Array2::<f64>::zeros((n, k + 1));
+        full.column_mut(k).fill(1.0);
+        for (r, &i) in c.idx.iter().enumerate() {
+            full[[i, k]] = 0.0;
+            for j in 0..k {
+                full[[i, j]] = gauss[[r, j]];
+            }
+        }
+        self.noise_responsibilities_start(p, full, rng, warm)
+    }
+
+    /// The clusters' start of the init method (not a model) on the rows
+    /// `x`: responsibilities, and the rows they are of when the
+    /// hierarchical start saw a subset (else they are of all of `x`).
+    #[allow(clippy::type_complexity)]
+    fn cluster_responsibilities(
+        &self,
+        x: ArrayView2<f64>,
+        w: Option<ArrayView1<f64>>,
+        hc: Option<&HcStart>,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<(Array2<f64>, Option<(Array2<f64>, Option<Array1<f64>>)>), GmmError> {
+        let (n, k) = (x.nrows(), self.n_components);
+        let mut subset = None;
+        let resp = match &self.init {
+            Init::Model(_) | Init::LabelsWithNoise(_) => {
+                unreachable!("a model or noise labels start on their own")
+            }
+            Init::Labels(labels) => {
+                if labels.len() != n {
+                    return Err(crate::error::invalid(
+                        "init-labels",
+                        format!("{} labels for {n} data rows", labels.len()),
+                    ));
+                }
+                init::one_hot(labels, k)
+            }
+            // `fit` gives each start of `Auto` its own method (`run_auto`);
+            // a caller that asks for one start of it gets k-means.
+            Init::KMeans | Init::Auto => init::one_hot(&init::kmeans_labels(x, w, k, rng), k),
+            Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(x, w, k, rng)),
+            Init::Random => init::random_responsibilities(n, k, rng.gen::<u64>()),
+            Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
+            Init::Hc => {
+                let start = hc.expect("built in fit for Init::Hc");
+                let labels = start.labels(k)?;
+                if let Some(idx) = &start.subset {
+                    subset = Some((x.select(Axis(0), idx), w.map(|w| w.select(Axis(0), idx))));
+                }
+                init::one_hot(&labels, k)
+            }
+        };
+        Ok((resp, subset))
+    }
+
+    /// One M-step of the Gaussians on responsibilities of the rows `x`.
+    fn gaussian_m_step(
+        &self,
+        p: &Problem,
+        x: ArrayView2<f64>,
+        w: Option<ArrayView1<f64>>,
+        mut resp: Array2<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+        warm: &mut WarmStart,
+    ) -> (GmmModel, Vec<Event>) {
+        let stats = self.engine.stats_from_responsibilities(
+            self.model.representation(),
+            x,
+            w,
+            p.centre.view(),
+            &mut resp,
+        );
+        let mut order: Vec<usize> = (0..x.nrows()).collect();
+        order.shuffle(rng);
+        let reseed = Reseed {
+            x: x.view(),
+            data_variance: p.variance.view(),
+            ranking: Ranking::Order(&order),
+        };
+        m_step(
+            &stats,
+            self.model,
+            p.centre.view(),
+            self.reg_covar,
+            &reseed,
+            warm,
+            self.inner_control(),
+            p.prior.as_ref(),
+        )
+    }
+
     pub(crate) fn inner_control(&self) -> InnerControl {
         InnerControl {
             tol: self.inner_tol,
@@ -403,10 +546,8 @@ impl ValidGmmParams {
         rng: &mut Xoshiro256PlusPlus,
         warm: &mut WarmStart,
     ) -> Result<(GmmModel, Vec<String>), GmmError> {
-        let (n, k) = (p.x.nrows(), self.n_components);
-        // The rows the first M-step sees: all, or the hierarchical start's subset.
-        let mut subset: Option<(Array2<f64>, Option<Array1<f64>>)> = None;
-        let mut resp = match &self.init {
+        let n = p.x.nrows();
+        match &self.init {
             Init::Model(m) => {
                 if m.n_features() != p.x.ncols() {
                     return Err(crate::error::invalid(
@@ -440,61 +581,18 @@ impl ValidGmmParams {
                 }
                 return self.noise_labels_start(p, labels, rng, warm);
             }
-            Init::Labels(labels) => {
-                if labels.len() != n {
-                    return Err(crate::error::invalid(
-                        "init-labels",
-                        format!("{} labels for {n} data rows", labels.len()),
-                    ));
-                }
-                init::one_hot(labels, k)
-            }
-            // `fit` gives each start of `Auto` its own method (`run_auto`);
-            // a caller that asks for one start of it gets k-means.
-            Init::KMeans | Init::Auto => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
-            Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
-            Init::Random => init::random_responsibilities(n, k, rng.gen::<u64>()),
-            Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
-            Init::Hc => {
-                let start = p.hc.as_ref().expect("built in fit for Init::Hc");
-                let labels = start.labels(k)?;
-                if let Some(idx) = &start.subset {
-                    subset = Some((
-                        p.x.select(Axis(0), idx),
-                        p.w.map(|w| w.select(Axis(0), idx)),
-                    ));
-                }
-                init::one_hot(&labels, k)
-            }
-        };
+            _ => {}
+        }
+        if let Some(c) = &p.clusters {
+            return self.noise_rows_start(p, c, rng, warm);
+        }
+        // The rows the first M-step sees: all, or the hierarchical start's subset.
+        let (resp, subset) = self.cluster_responsibilities(p.x, p.w, p.hc.as_deref(), rng)?;
         let (x, w) = match &subset {
             Some((xs, ws)) => (xs.view(), ws.as_ref().map(|w| w.view())),
             None => (p.x.view(), p.w.as_ref().map(|w| w.view())),
         };
-        let stats = self.engine.stats_from_responsibilities(
-            self.model.representation(),
-            x,
-            w,
-            p.centre.view(),
-            &mut resp,
-        );
-        let mut order: Vec<usize> = (0..x.nrows()).collect();
-        order.shuffle(rng);
-        let reseed = Reseed {
-            x: x.view(),
-            data_variance: p.variance.view(),
-            ranking: Ranking::Order(&order),
-        };
-        let (mut model, events) = m_step(
-            &stats,
-            self.model,
-            p.centre.view(),
-            self.reg_covar,
-            &reseed,
-            warm,
-            self.inner_control(),
-            p.prior.as_ref(),
-        );
+        let (mut model, events) = self.gaussian_m_step(p, x, w, resp, rng, warm);
         if let Some(lv) = p.log_volume {
             model.set_noise(Some(Noise {
                 proportion: NOISE_START,
@@ -658,6 +756,58 @@ impl ValidGmmParams {
         })
     }
 
+    /// Whether rows start as noise: with the noise component, a start
+    /// method (not a model or labels) and a usable [`crate::NoiseStart`].
+    /// Returns the other rows, or the warning why the noise start was not used.
+    fn cluster_rows(
+        &self,
+        x: ArrayView2<f64>,
+        w: Option<ArrayView1<f64>>,
+    ) -> Result<(Option<ClusterRows>, Option<String>), GmmError> {
+        let applies = self.noise
+            && !matches!(
+                self.init,
+                Init::Model(_) | Init::Labels(_) | Init::LabelsWithNoise(_)
+            );
+        let Some(start) = self.noise_start.as_deref().filter(|_| applies) else {
+            return Ok((None, None));
+        };
+        let n = x.nrows();
+        if start.rows.len() != n {
+            return Err(crate::error::invalid(
+                "noise-init",
+                format!(
+                    "the noise start marks {} rows but the data has {n}",
+                    start.rows.len()
+                ),
+            ));
+        }
+        if let Some(why) = start.unusable() {
+            return Ok((None, Some(why)));
+        }
+        let idx: Vec<usize> = (0..n).filter(|&i| !start.rows[i]).collect();
+        Ok((
+            Some(ClusterRows {
+                x: x.select(Axis(0), &idx),
+                w: w.map(|w| w.select(Axis(0), &idx)),
+                idx,
+            }),
+            None,
+        ))
+    }
+
+    /// The hierarchical start `fit` builds for `x` with these parameters
+    /// (on the rows that do not start as noise, when some do), to share
+    /// among fits of the same data ([`GmmParams::hc_start`]).
+    ///
+    /// [`GmmParams::hc_start`]: crate::GmmParams::hc_start
+    pub fn build_hc_start(&self, x: ArrayView2<f64>) -> Result<Arc<HcStart>, GmmError> {
+        Ok(Arc::new(match self.cluster_rows(x, None)?.0 {
+            Some(c) => HcStart::new(c.x.view(), self.seed),
+            None => HcStart::new(x, self.seed),
+        }))
+    }
+
     /// Fit the mixture to the rows of `x`, optionally weighting each row.
     pub fn fit(
         &self,
@@ -676,16 +826,21 @@ impl ValidGmmParams {
             ));
         }
         let (centre, variance) = weighted_moments(x, sample_weight);
+        let (clusters, noise_warning) = self.cluster_rows(x, sample_weight)?;
         let wants_hc = matches!(self.init, Init::Hc | Init::Auto);
+        let (hn, hx) = match &clusters {
+            Some(c) => (c.x.nrows(), c.x.view()),
+            None => (x.nrows(), x.view()),
+        };
         let hc = match (wants_hc, &self.hc_start) {
-            (true, Some(s)) if s.fits_shape(x.nrows(), x.ncols()) => Some(s.clone()),
+            (true, Some(s)) if s.fits_shape(hn, x.ncols()) => Some(s.clone()),
             (true, Some(_)) => {
                 return Err(crate::error::invalid(
                     "init",
                     "the hierarchical start was built for other data (its shape differs)",
                 ))
             }
-            (true, None) => Some(Arc::new(HcStart::new(x, self.seed))),
+            (true, None) => Some(Arc::new(HcStart::new(hx, self.seed))),
             (false, _) => None,
         };
         let total_weight = sample_weight.map_or(x.nrows() as f64, |w| w.sum());
@@ -700,6 +855,7 @@ impl ValidGmmParams {
                 .then(|| default_prior(self.model, x, self.n_components)),
             log_volume: self.noise.then(|| log_hypervolume(x)),
             total_weight,
+            clusters,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         let mut best: Option<Run> = None;
@@ -730,12 +886,8 @@ impl ValidGmmParams {
             .engine
             .mean_log_likelihood(point_ll.view(), sample_weight);
         let labels = argmax_rows(responsibilities.view());
-        let mut warnings: Vec<String> = best
-            .reseeds
-            .iter()
-            .take(MAX_RESEED_WARNINGS)
-            .cloned()
-            .collect();
+        let mut warnings: Vec<String> = noise_warning.into_iter().collect();
+        warnings.extend(best.reseeds.iter().take(MAX_RESEED_WARNINGS).cloned());
         if best.reseeds.len() > MAX_RESEED_WARNINGS {
             warnings.push(format!(
                 "… and {} more re-seeds",
@@ -866,6 +1018,7 @@ mod tests {
             prior: None,
             log_volume: None,
             total_weight: 4.0,
+            clusters: None,
         };
         for engine in [Engine::Fast, Engine::Reference] {
             let params = GaussianMixture::params(2)

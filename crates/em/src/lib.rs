@@ -133,4 +133,4 @@ pub use hc::HcStart;
 pub use init::{random_responsibility_row, KMEANS_START_MAX_ITER, KMEANS_START_TOL};
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use noise::{log_hypervolume, Noise};
-pub use params::{GaussianMixture, GmmParams, Init, ValidGmmParams};
+pub use params::{GaussianMixture, GmmParams, Init, NoiseStart, ValidGmmParams};

@@ -106,6 +106,51 @@ pub struct ValidGmmParams {
     pub(crate) hc_start: Option<Arc<HcStart>>,
     pub(crate) prior: bool,
     pub(crate) noise: bool,
+    /// The rows that start as noise when the start is a method (see [`NoiseStart`]).
+    pub(crate) noise_start: Option<Arc<NoiseStart>>,
+}
+
+/// Rows that start as noise, for a fit with the noise component whose start
+/// is a method (`auto`, `hc`, `kmeans`, …): the clusters' start is that
+/// method on the other rows only, and the first model is one M-step on it
+/// with these rows in the noise's column, as mclust's
+/// `Mclust(X, initialization = list(noise = rows))` (`hc` on the rows that
+/// are not noise). `clusterlab fit gmm --noise` gives DBSCAN's noise points
+/// under its data-driven defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoiseStart {
+    /// One flag per data row: `true` = the row starts as noise.
+    pub rows: Vec<bool>,
+    /// What marked them, for warnings (e.g. `DBSCAN (eps = 0.31, min_samples = 10)`).
+    pub source: String,
+}
+
+impl NoiseStart {
+    /// How many rows start as noise.
+    pub fn n_noise(&self) -> usize {
+        self.rows.iter().filter(|r| **r).count()
+    }
+
+    /// Why this start is not used, when it is not: no row is noise (there is
+    /// nothing to start the noise from), or more than half of the rows are
+    /// (a background that outweighs the clusters means the rule that marked
+    /// them does not fit the data). The fit then starts as without it (the
+    /// start's model with a noise proportion of 0.1) and says so.
+    pub fn unusable(&self) -> Option<String> {
+        let (m, n) = (self.n_noise(), self.rows.len());
+        let why = if m == 0 {
+            "marked no point as noise".to_string()
+        } else if 2 * m > n {
+            format!("marked {m} of the {n} points as noise, more than half")
+        } else {
+            return None;
+        };
+        Some(format!(
+            "the noise start: {} {why}; started instead from the start's model with a noise \
+             proportion of 0.1",
+            self.source
+        ))
+    }
 }
 
 impl ValidGmmParams {
@@ -132,6 +177,10 @@ impl ValidGmmParams {
     /// Whether the mixture has a uniform noise component.
     pub fn noise(&self) -> bool {
         self.noise
+    }
+    /// The rows that start as noise, when given (see [`NoiseStart`]).
+    pub fn noise_start(&self) -> Option<&NoiseStart> {
+        self.noise_start.as_deref()
     }
     /// Whether the M-step is the posterior mode under mclust's default conjugate prior.
     pub fn prior(&self) -> bool {
@@ -208,6 +257,7 @@ impl GaussianMixture {
             hc_start: None,
             prior: false,
             noise: false,
+            noise_start: None,
         })
     }
 }
@@ -224,10 +274,18 @@ impl GmmParams {
         self
     }
     /// Add a uniform noise component over the data's hypervolume (mclust's
-    /// `hypvol`), its proportion estimated. Without [`Init::LabelsWithNoise`],
-    /// the start's first model gets a noise proportion of 0.1.
+    /// `hypvol`), its proportion estimated. Without [`Init::LabelsWithNoise`]
+    /// or a usable [`GmmParams::noise_start`], the start's first model gets a
+    /// noise proportion of 0.1.
     pub fn noise(mut self, on: bool) -> Self {
         self.0.noise = on;
+        self
+    }
+    /// With the noise component and a start method (not a model or labels):
+    /// these rows start as noise and the clusters' start is the method on
+    /// the others (see [`NoiseStart`]).
+    pub fn noise_start(mut self, start: Option<NoiseStart>) -> Self {
+        self.0.noise_start = start.map(Arc::new);
         self
     }
     /// Regularise with mclust's default conjugate prior (`priorControl()`):

@@ -221,21 +221,36 @@ pub fn select(
     criterion: Criterion,
     seed: u64,
 ) -> Result<Selection, PlanError> {
+    // One context: what the plans compute from the data alone (the noise
+    // start's DBSCAN) is computed once.
+    let ctx = Context::new(x, Some(ks[0]), seed);
     let plan_at = |cov: CovarianceModel, k: usize| {
         let s = settings.with(
             "covariance",
             json!(cov.name().to_ascii_lowercase()),
             "--models",
         );
-        plan(Algorithm::Gmm, &s, &Context::new(x, Some(k), seed))
+        plan(Algorithm::Gmm, &s, &ctx.with_k(Some(k)))
     };
     // The user's settings must plan at all (errors name their flags).
-    let first = plan_at(models[0], ks[0])?;
+    let first = plan(
+        Algorithm::Gmm,
+        &settings.with(
+            "covariance",
+            json!(models[0].name().to_ascii_lowercase()),
+            "--models",
+        ),
+        &ctx,
+    )?;
     let start = Instant::now();
-    let needs_hc = first
-        .gmm()
-        .is_some_and(|p| matches!(p.init(), Init::Hc | Init::Auto));
-    let hc = needs_hc.then(|| Arc::new(HcStart::new(x, seed)));
+    // The hierarchical start is built once (on the rows that do not start as noise, when some do).
+    let hc: Option<Arc<HcStart>> = match first.gmm() {
+        Some(p) if matches!(p.init(), Init::Hc | Init::Auto) => Some(
+            p.build_hc_start(x)
+                .map_err(|e| PlanError::new(one_line(&e.to_string())))?,
+        ),
+        _ => None,
+    };
     let jobs: Vec<(CovarianceModel, usize)> = ks
         .iter()
         .flat_map(|&k| models.iter().map(move |&m| (m, k)))

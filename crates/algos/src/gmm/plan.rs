@@ -144,14 +144,13 @@ const PARAMS: &[ParamSpec] = &[
         help: "Add a uniform noise component over the data's hypervolume (mclust's hypvol), its proportion estimated; noise points get label -1",
         kind: Kind::Flag,
         default: "false",
-        // compare's EM pictures assume one responsibility column per cluster.
-        fit_only: true,
+        fit_only: false,
     },
     ParamSpec {
         name: "noise_init",
         help: "Start with noise: FILE has one integer per data row, -1 for noise and 0..k-1 for the clusters (optional first line `label`); implies --noise",
         kind: Kind::Path,
-        default: "none (with --noise: the start's model plus a noise proportion of 0.1)",
+        default: "none (with --noise: DBSCAN's noise points under the defaults of `fit dbscan`, the clusters' start on the other points; with --init-model or --init-labels, or when DBSCAN marks no point or more than half of them as noise: the start's model plus a noise proportion of 0.1)",
         fit_only: true,
     },
     ParamSpec {
@@ -261,7 +260,7 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         )));
     }
     let noise = s.flag("noise")?.unwrap_or(false) || noise_labels.is_some();
-    let init = match (&model, labels, noise_labels, s.choice("init", INITS)?) {
+    let init: Init = match (&model, labels, noise_labels, s.choice("init", INITS)?) {
         (Some(m), _, _, _) => Init::Model(Box::new(m.clone())),
         (None, Some(l), _, _) => Init::Labels(l),
         (None, None, Some(l), _) => Init::LabelsWithNoise(l),
@@ -273,6 +272,9 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         (None, Some(m)) => m.model(),
         (None, None) => CovarianceModel::VVV,
     };
+    let from_file = matches!(init, Init::LabelsWithNoise(_));
+    let from_model = matches!(init, Init::Model(_));
+    let given_start = matches!(init, Init::Model(_) | Init::Labels(_));
     let default_n_init = match init {
         Init::Model(_) | Init::Labels(_) | Init::LabelsWithNoise(_) | Init::Hc => 1,
         _ => DEFAULT_N_INIT,
@@ -293,11 +295,37 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         p = p.prior(v);
     }
     p = p.noise(noise);
+    // The noise start: a file's labels, else DBSCAN's noise points when the
+    // start is a method (auto, hc, kmeans, …), else a proportion of 0.1.
+    let mut noise_params: Vec<(&str, Value)> = Vec::new();
+    if noise {
+        match (from_file, given_start) {
+            (true, _) => noise_params.push(("noise_init", json!("labels"))),
+            // A model's own noise proportion, else 0.1.
+            (false, true) if from_model => noise_params.push(("noise_init", json!("model"))),
+            (false, true) => noise_params.push(("noise_init", json!("proportion 0.1"))),
+            (false, false) => {
+                let d = ctx.dbscan_noise()?;
+                let used = if d.start.unusable().is_none() {
+                    "dbscan"
+                } else {
+                    "proportion 0.1"
+                };
+                noise_params.extend([
+                    ("noise_init", json!(used)),
+                    ("noise_init_eps", json!(d.eps)),
+                    ("noise_init_min_samples", json!(d.min_samples)),
+                    ("noise_init_points", json!(d.start.n_noise())),
+                ]);
+                p = p.noise_start(Some(d.start.clone()));
+            }
+        }
+    }
     if let Some(v) = s.choice("engine", ENGINES)? {
         p = p.engine(v.parse::<Engine>().expect("a listed engine parses"));
     }
     let p = checked("gmm", s, p.check().map_err(Into::into))?;
-    let params = params([
+    let mut params = params([
         ("k", json!(p.n_components())),
         ("covariance", json!(p.model().type_name())),
         ("init", json!(p.init().name())),
@@ -311,6 +339,9 @@ fn resolve(s: &Settings, ctx: &Context) -> Result<Resolved, PlanError> {
         ("seed", json!(p.seed())),
         ("engine", json!(p.engine().name())),
     ]);
+    for (k, v) in noise_params {
+        params.insert(k.to_string(), v);
+    }
     Ok(Resolved {
         params,
         runnable: Runnable::Gmm(p),

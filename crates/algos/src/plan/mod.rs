@@ -203,6 +203,19 @@ pub struct Context<'a> {
     pub k_origin: String,
     pub seed: u64,
     density: std::sync::OnceLock<DensityDefaults>,
+    noise_start: std::sync::OnceLock<Result<std::sync::Arc<DbscanNoise>, PlanError>>,
+}
+
+/// DBSCAN's noise points under the data-driven defaults `clusterlab fit
+/// dbscan` uses for the data: EM's default noise start (`--noise` without
+/// `--noise-init`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbscanNoise {
+    /// `eps` and `min_samples` as DBSCAN's plan resolved them (its `params`).
+    pub eps: f64,
+    pub min_samples: usize,
+    /// The rows DBSCAN marked as noise, and what marked them.
+    pub start: clusterlab_em::NoiseStart,
 }
 
 impl<'a> Context<'a> {
@@ -213,7 +226,49 @@ impl<'a> Context<'a> {
             k_origin: "--k".into(),
             seed,
             density: std::sync::OnceLock::new(),
+            noise_start: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The same data and seed at another `k`, keeping what was computed
+    /// for the data (the density defaults, DBSCAN's noise points): many
+    /// plans of one data set (every k of a selection) compute them once.
+    pub fn with_k(&self, k: Option<usize>) -> Context<'a> {
+        Context {
+            x: self.x,
+            k,
+            k_origin: self.k_origin.clone(),
+            seed: self.seed,
+            density: self.density.clone(),
+            noise_start: self.noise_start.clone(),
+        }
+    }
+
+    /// DBSCAN's noise points with the plan of `clusterlab fit dbscan` and no
+    /// settings (its data-driven eps and min_samples; a sample beyond its
+    /// default `sample_size`), computed once per context.
+    pub fn dbscan_noise(&self) -> Result<std::sync::Arc<DbscanNoise>, PlanError> {
+        self.noise_start
+            .get_or_init(|| {
+                let p = plan(Algorithm::Dbscan, &Settings::new(), self)?;
+                let c = p
+                    .fit(self.x)
+                    .map_err(|e| PlanError::new(format!("the noise start (DBSCAN): {e}")))?;
+                let eps = p.params["eps"].as_f64().expect("DBSCAN's eps is a number");
+                let min_samples = p.params["min_samples"]
+                    .as_u64()
+                    .expect("DBSCAN's min_samples is a count")
+                    as usize;
+                Ok(std::sync::Arc::new(DbscanNoise {
+                    eps,
+                    min_samples,
+                    start: clusterlab_em::NoiseStart {
+                        rows: c.labels.iter().map(|l| *l < 0).collect(),
+                        source: format!("DBSCAN (eps = {eps}, min_samples = {min_samples})"),
+                    },
+                }))
+            })
+            .clone()
     }
 
     /// Names `k` as the user gave it (`--k`, `k in run.toml`, "the ground-truth count").
