@@ -194,8 +194,74 @@ for (ds in noise_sets) {
   }
 }
 
+# The default noise start (`--noise` without `--noise-init`): DBSCAN's noise
+# points under clusterlab's data-driven defaults, computed here from their
+# definitions (crates/algos/src/plan/defaults.rs): min_samples = 2d, at least
+# 10 and n/2000, at most n/10; eps = the 0.9 quantile (R's default, linear)
+# of every point's distance to its (min_samples - 1)-th nearest other point,
+# to 4 significant digits; a point is noise when fewer than min_samples points
+# (itself included) lie within eps of it and none of those is a core point.
+# The clusters' start is mclust's own for noise (mclustBIC with
+# initialization = list(noise = ...)): hc(data[!noise, ], "VVV", use = "SVD")
+# cut at k (qclass in one dimension), then me(model, data, z, Vinv) from it.
+# Recorded under "dbscan_noise_cases" as the noise cases plus eps and
+# min_samples; "labels" is the whole start (-1 noise, 0..k-1 the hc classes).
+dbscan_noise <- function(x) {
+  n <- nrow(x); d <- ncol(x)
+  ms <- min(max(2 * d, 10, n %/% 2000), max(n %/% 10, 2))
+  D <- as.matrix(dist(x))
+  kd <- apply(D, 1, function(r) sort(r)[ms])  # sort(r)[1] is the point itself
+  eps <- signif(quantile(kd, 0.9, names = FALSE), 4)
+  core <- rowSums(D <= eps) >= ms
+  reached <- core | apply(D[, core, drop = FALSE] <= eps, 1, any)
+  list(eps = eps, min_samples = ms, noise = !reached)
+}
+dbscan_sets <- list(
+  list(name = "sheared-noise", x = noisy, k = 3,
+       models = c("EII", "VII", "EEE", "VVI", "EEV", "VEV", "VVV")),
+  list(name = "faithful", x = as.matrix(faithful), k = 2, models = c("EEE", "VVV")),
+  list(name = "eruptions", x = matrix(faithful$eruptions, ncol = 1), k = 2, models = c("E", "V"))
+)
+dbscan_cases <- character(0)
+for (ds in dbscan_sets) {
+  x <- ds$x
+  n <- nrow(x); d <- ncol(x); k <- ds$k
+  db <- dbscan_noise(x)
+  cl <- if (d == 1) mclust:::qclass(x[!db$noise, 1], k) else
+    hclass(hc(data = x[!db$noise, ], modelName = "VVV", use = "SVD"), k)
+  labels <- rep(-1, n)
+  labels[!db$noise] <- as.integer(cl) - 1
+  z0 <- matrix(0, n, k + 1)
+  for (i in 1:n) z0[i, if (labels[i] < 0) k + 1 else labels[i] + 1] <- 1
+  xin <- if (d == 1) as.vector(x) else x
+  vinv <- hypvol(xin, reciprocal = TRUE)
+  for (m in ds$models) {
+    fit <- me(modelName = m, data = xin, z = z0, Vinv = vinv, control = noise_control)
+    if (is.na(fit$loglik)) {
+      cat(sprintf("%s/%s from DBSCAN's noise: mclust returns NA, left out\n", ds$name, m))
+      next
+    }
+    df <- nMclustParams(m, d, k, noise = TRUE)
+    b <- bic(m, fit$loglik, n, d, k, noise = TRUE)
+    icl <- b + 2 * sum(log(apply(fit$z, 1, max)))
+    p <- fit$parameters
+    mu <- matrix(p$mean, nrow = d)
+    sigma <- if (d == 1) {
+      sq <- rep(p$variance$sigmasq, length.out = k)
+      paste0("[", paste(sprintf("[[%.17g]]", sq), collapse = ","), "]")
+    } else {
+      paste0("[", paste(sapply(1:k, function(j) mat_rows(p$variance$sigma[, , j])), collapse = ","), "]")
+    }
+    dbscan_cases <- c(dbscan_cases, sprintf(
+      "{\"dataset\":\"%s\",\"model\":\"%s\",\"prior\":false,\"noise\":true,\"k\":%d,\"eps\":%.17g,\"min_samples\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"log_hypervolume\":%.17g,\"iterations\":%d}",
+      ds$name, m, k, db$eps, db$min_samples, num(labels), fit$loglik, df, b, icl, num(p$pro),
+      mat_rows(t(mu)), sigma, -log(vinv), as.integer(attr(fit, "info")[1])))
+  }
+}
+
 json <- sprintf(
-  "{\"generator\":\"crates/em/scripts/make_fixtures_mclust.R\",\"mclust_version\":\"%s\",\"tol\":[1e-11,1e-12],\"data\":{%s},\"cases\":[%s]}\n",
-  as.character(packageVersion("mclust")), paste(data_json, collapse = ","), paste(cases, collapse = ",\n"))
+  "{\"generator\":\"crates/em/scripts/make_fixtures_mclust.R\",\"mclust_version\":\"%s\",\"tol\":[1e-11,1e-12],\"data\":{%s},\"cases\":[%s],\"dbscan_noise_cases\":[%s]}\n",
+  as.character(packageVersion("mclust")), paste(data_json, collapse = ","), paste(cases, collapse = ",\n"),
+  paste(dbscan_cases, collapse = ",\n"))
 writeLines(json, out, sep = "")
-cat(sprintf("wrote %d cases to %s\n", length(cases), out))
+cat(sprintf("wrote %d cases and %d from DBSCAN's noise to %s\n", length(cases), length(dbscan_cases), out))

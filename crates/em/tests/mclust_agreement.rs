@@ -22,8 +22,16 @@
 //! for a covariance entry, as wine's features run up to 1680); free
 //! parameters equal to mclust's `nMclustParams`; BIC and ICL equal to
 //! mclust's with the sign converted, within 1e-6 relative.
+//!
+//! `dbscan_noise_cases` are the default noise start (`--noise` without
+//! `--noise-init`) as mclust makes it: the rows DBSCAN's rule leaves as noise
+//! start as noise, mclust's `hc` on the other rows cut at k starts the
+//! clusters, then `me(..., Vinv)`. Here the same rows start as noise
+//! ([`NoiseStart`]) with our `Init::Hc`: its start must be exactly the
+//! fixture's labels' start, and the fit mclust's. (That DBSCAN marks those
+//! rows under our defaults is checked in `crates/algos/tests/noise_start.rs`.)
 
-use clusterlab_em::{CovarianceModel, Engine, GaussianMixture, Init};
+use clusterlab_em::{CovarianceModel, Engine, GaussianMixture, Init, NoiseStart};
 use ndarray::Array2;
 use serde_json::Value;
 
@@ -78,7 +86,7 @@ fn check_case(case: &Value, x: &Array2<f64>, engine: Engine) {
         Init::Labels(raw.iter().map(|l| *l as usize).collect())
     };
     let (n, d) = x.dim();
-    let fit = GaussianMixture::params(k)
+    let params = GaussianMixture::params(k)
         .model(model)
         .prior(prior)
         .noise(noise)
@@ -87,11 +95,37 @@ fn check_case(case: &Value, x: &Array2<f64>, engine: Engine) {
         .tol(1e-13)
         .max_iter(20_000)
         .inner_control(1e-13, 10_000)
-        .engine(engine)
+        .engine(engine);
+    let fit = params
+        .clone()
         .check()
         .unwrap()
         .fit(x.view(), None)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
+    // A case of DBSCAN's noise start (mclust's hc on the rows that are not
+    // noise): the same fit from the rows marked as noise and the
+    // hierarchical start on the others, whose start is exactly the labels'.
+    let fit = if case.get("eps").is_some() {
+        let rows: Vec<bool> = floats(&case["labels"]).iter().map(|l| *l < 0.0).collect();
+        let marked = params
+            .init(Init::Hc)
+            .noise_start(Some(NoiseStart {
+                rows,
+                source: "the fixture's noise rows".into(),
+            }))
+            .check()
+            .unwrap()
+            .fit(x.view(), None)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            marked.initial_model, fit.initial_model,
+            "{name}: the start from noise rows and hc is not the labels' start"
+        );
+        assert_eq!(marked.log_likelihood, fit.log_likelihood, "{name}");
+        marked
+    } else {
+        fit
+    };
     assert!(
         fit.converged,
         "{name}: not converged in {} iterations",
@@ -178,6 +212,80 @@ fn every_model_matches_mclust_from_the_same_partition() {
     }
     // All 14 models and the two of one feature were compared.
     assert_eq!(seen.len(), 16);
+}
+
+/// The default noise start's shape (DBSCAN's noise points, hc on the other
+/// rows) against mclust's `mclustBIC` noise branch: the fixture's labels
+/// are mclust's own hc classes of the rows its DBSCAN rule left, and our
+/// hierarchical start on those rows must give the same classes.
+#[test]
+fn the_noise_start_from_marked_rows_matches_mclust() {
+    let f = fixture();
+    let cases = f["dbscan_noise_cases"]
+        .as_array()
+        .expect("dbscan_noise_cases");
+    assert_eq!(cases.len(), 11);
+    for case in cases {
+        let x = matrix(&f["data"][case["dataset"].as_str().unwrap()]);
+        for engine in Engine::ALL {
+            check_case(case, &x, engine);
+        }
+    }
+}
+
+/// No noise row, or more than half of them: the noise start is not used;
+/// the fit starts as without it (the start's model, noise proportion 0.1)
+/// and says why.
+#[test]
+fn an_unusable_noise_start_falls_back_and_warns() {
+    let f = fixture();
+    let x = matrix(&f["data"]["faithful"]);
+    let n = x.nrows();
+    let base = GaussianMixture::params(2).noise(true).init(Init::Hc);
+    let plain = base.clone().check().unwrap().fit(x.view(), None).unwrap();
+    assert_eq!(plain.initial_model.noise().unwrap().proportion, 0.1);
+    for (rows, why) in [
+        (vec![false; n], "marked no point as noise".to_string()),
+        (
+            (0..n).map(|i| i <= n / 2).collect(),
+            format!(
+                "marked {} of the {n} points as noise, more than half",
+                n / 2 + 1
+            ),
+        ),
+    ] {
+        let fit = base
+            .clone()
+            .noise_start(Some(NoiseStart {
+                rows,
+                source: "DBSCAN (eps = 1, min_samples = 10)".into(),
+            }))
+            .check()
+            .unwrap()
+            .fit(x.view(), None)
+            .unwrap();
+        assert_eq!(fit.initial_model, plain.initial_model);
+        assert_eq!(
+            fit.warnings,
+            vec![format!(
+                "the noise start: DBSCAN (eps = 1, min_samples = 10) {why}; started instead from \
+                 the start's model with a noise proportion of 0.1"
+            )]
+        );
+    }
+    // Exactly half is still a start: 136 of 272 rows begin as noise.
+    let half: Vec<bool> = (0..n).map(|i| i % 2 == 0).collect();
+    let fit = base
+        .noise_start(Some(NoiseStart {
+            rows: half,
+            source: "half".into(),
+        }))
+        .check()
+        .unwrap()
+        .fit(x.view(), None)
+        .unwrap();
+    assert!(fit.warnings.is_empty(), "{:?}", fit.warnings);
+    assert!((fit.initial_model.noise().unwrap().proportion - 0.5).abs() < 1e-15);
 }
 
 #[test]
