@@ -36,6 +36,9 @@ pub struct MetricsRow {
     pub bic: Option<f64>,
     /// EM: the covariance model fitted, by mclust's name (VVV, EEE, …).
     pub model: Option<&'static str>,
+    /// EM with the noise component (`--gmm-noise`): its proportion π₀.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise_proportion: Option<f64>,
     /// EM: iterations run.
     pub iterations: Option<usize>,
     /// EM: whether the change of the mean log-likelihood fell below tol.
@@ -111,6 +114,7 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                 log_likelihood: None,
                 bic: None,
                 model: None,
+                noise_proportion: None,
                 iterations: None,
                 converged: None,
                 error: None,
@@ -134,6 +138,7 @@ pub fn rows(s: &Study) -> Vec<MetricsRow> {
                 row.log_likelihood = Some(f.log_likelihood);
                 row.bic = f.model.bic(s.z.view()).ok();
                 row.model = Some(f.model.model().name());
+                row.noise_proportion = f.model.noise().map(|nz| nz.proportion);
                 row.iterations = Some(f.n_iter);
                 row.converged = Some(f.converged);
             }

@@ -169,11 +169,9 @@ pub fn study(
         truth.as_deref(),
     );
     // Groups: every labeling renumbered after the truth, else after EM.
-    let reference: Option<Vec<i64>> = truth.clone().or_else(|| {
-        pair.as_ref()
-            .ok()
-            .map(|p| p.em_labels().iter().map(|&l| l as i64).collect())
-    });
+    let reference: Option<Vec<i64>> = truth
+        .clone()
+        .or_else(|| pair.as_ref().ok().map(|p| p.em_labels_with_noise()));
     for r in &mut runs {
         if let Ok(c) = &r.result {
             r.shown = Some(match &reference {

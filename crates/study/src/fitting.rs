@@ -156,9 +156,15 @@ pub fn curves(z: ArrayView2<f64>, k: usize, settings: &Settings, seed: u64) -> V
 }
 
 /// The display group of each EM component: the reference group it is
-/// matched to; components left over take unused group numbers.
+/// matched to; components left over take unused group numbers. A fit with
+/// the noise component labels its noise points `k`: that label's group is
+/// −1, DBSCAN's noise group (drawn grey), so `groups[label]` is defined for
+/// every label.
 pub fn component_groups(em_labels: &[usize], k: usize, reference: Option<&[i64]>) -> Vec<i64> {
-    let em: Vec<i64> = em_labels.iter().map(|&l| l as i64).collect();
+    let em: Vec<i64> = em_labels
+        .iter()
+        .map(|&l| if l < k { l as i64 } else { -1 })
+        .collect();
     let shown = match reference {
         Some(r) => clusterlab_metrics::relabel_to_match(r, &em),
         None => em.clone(),
@@ -171,7 +177,8 @@ pub fn component_groups(em_labels: &[usize], k: usize, reference: Option<&[i64]>
     }
     let mut taken: Vec<i64> = ids.iter().flatten().copied().collect();
     let mut next = 0i64;
-    ids.into_iter()
+    let mut groups: Vec<i64> = ids
+        .into_iter()
         .map(|id| {
             id.unwrap_or_else(|| {
                 while taken.contains(&next) {
@@ -181,7 +188,10 @@ pub fn component_groups(em_labels: &[usize], k: usize, reference: Option<&[i64]>
                 next
             })
         })
-        .collect()
+        .collect();
+    let top = em_labels.iter().map(|&l| l + 1).max().unwrap_or(0);
+    groups.resize(top.max(k), -1);
+    groups
 }
 
 /// The run of `a`, or a fresh fit of its plan at `k` when it was not run.
@@ -310,7 +320,8 @@ pub fn trace(
         .map_err(|e| format!("EM trace: {}", one_line(&e.to_string())))?;
     // Match the traced components to the pair's on the shared points: a
     // traced component takes the group of the pair component it matches.
-    let pair_labels: Vec<i64> = idx.iter().map(|&i| pair.em_labels()[i] as i64).collect();
+    let all = pair.em_labels_with_noise();
+    let pair_labels: Vec<i64> = idx.iter().map(|&i| all[i]).collect();
     let t_labels: Vec<usize> = fit.labels.to_vec();
     let groups = component_groups(&t_labels, pair.k, Some(&pair_labels))
         .into_iter()
@@ -363,5 +374,10 @@ mod tests {
         let em = [1, 1, 0, 0, 2];
         let truth = [0, 0, 1, 1, 1];
         assert_eq!(component_groups(&em, 3, Some(&truth)), vec![1, 0, 2]);
+        // Noise (label k = 2) is group −1 and matches no reference group.
+        let em = [1, 1, 0, 0, 2, 2];
+        let truth = [0, 0, 1, 1, 1, -1];
+        assert_eq!(component_groups(&em, 2, Some(&truth)), vec![1, 0, -1]);
+        assert_eq!(component_groups(&[0, 1], 2, None), vec![0, 1]);
     }
 }

@@ -139,8 +139,15 @@ pub struct Pair {
 }
 
 impl Pair {
+    /// EM's most responsible component per point (`k` for the noise
+    /// component's points, with `--gmm-noise`).
     pub fn em_labels(&self) -> &[usize] {
         self.em.labels.as_slice().unwrap_or(&[])
+    }
+
+    /// EM's labels with −1 for noise (as DBSCAN's), the labels its metrics row scores.
+    pub fn em_labels_with_noise(&self) -> Vec<i64> {
+        self.em.labels_with_noise()
     }
 
     /// `1 − max_j r_ij`.

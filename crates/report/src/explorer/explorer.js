@@ -23,6 +23,8 @@
   var PALRGB = PAL.map(hexRgb);
   function groupColour(g) { return g < 0 ? NOISE : PAL[g % PAL.length]; }
   function groupShape(g) { return g < 0 ? "cross" : SHAPES[g % SHAPES.length]; }
+  // EM's component of a point as words: noise (label -1, with --gmm-noise) or "component j".
+  function emName(l) { return l < 0 ? "noise" : "component " + l; }
   function two(h) { var s = String(Math.abs(h) % 100); return (h < 0 ? "-" : "") + Math.floor(Math.abs(h) / 100) + "." + (s.length < 2 ? "0" + s : s); }
   function num(v) { if (v === null || v === undefined) return "undefined"; var s = Number(v).toPrecision(6); return String(parseFloat(s)); }
 
@@ -91,7 +93,7 @@
   function markers() {
     var d = ds(), n = m(), col = new Array(n), shp = new Array(n), grp = new Array(n);
     if (st.colourBy.indexOf("em-") === 0 && d.em) {
-      var r = respAt(st.iter), k = d.em.k;
+      var r = respAt(st.iter), k = d.em.k, nz = st.iter >= lastIter() ? d.em.noise : null, NRGB = hexRgb(NOISE);
       for (var s = 0; s < n; s++) {
         var bj = 0, rgb = [0, 0, 0];
         for (var j = 0; j < k; j++) {
@@ -99,7 +101,10 @@
           var pc = PALRGB[d.em.groups[j] % PALRGB.length];
           rgb[0] += r[s * k + j] * pc[0]; rgb[1] += r[s * k + j] * pc[1]; rgb[2] += r[s * k + j] * pc[2];
         }
-        var g = d.em.groups[bj];
+        // The noise component's share (its column), grey as DBSCAN's noise.
+        var v0 = nz ? nz[s] / 100 : 0;
+        rgb[0] += v0 * NRGB[0]; rgb[1] += v0 * NRGB[1]; rgb[2] += v0 * NRGB[2];
+        var g = nz && d.em.label[s] < 0 ? -1 : d.em.groups[bj];
         grp[s] = g; shp[s] = groupShape(g);
         col[s] = st.colourBy === "em-soft" ? "rgb(" + Math.round(rgb[0]) + "," + Math.round(rgb[1]) + "," + Math.round(rgb[2]) + ")" : groupColour(g);
       }
@@ -259,6 +264,10 @@
       var v = st.iter >= lastIter() ? d.em.r[s * k + j] / 100 : rt[s * k + j];
       html += '<div class="ex-bar"><span>' + legendShape(groupShape(d.em.groups[j]), groupColour(d.em.groups[j])) + "component " + j + '</span><span class="b"><i style="width:' + (100 * v).toFixed(1) + "%;background:" + groupColour(d.em.groups[j]) + '"></i></span><span>' + v.toFixed(2) + "</span></div>";
     }
+    if (d.em.noise && st.iter >= lastIter()) {
+      var v0 = d.em.noise[s] / 100;
+      html += '<div class="ex-bar"><span>' + legendShape(groupShape(-1), NOISE) + 'noise</span><span class="b"><i style="width:' + (100 * v0).toFixed(1) + "%;background:" + NOISE + '"></i></span><span>' + v0.toFixed(2) + "</span></div>";
+    }
     box.innerHTML = html;
   }
   function drawReach() {
@@ -288,7 +297,7 @@
     var shown = d.em.ranked.slice(0, 300);
     shown.forEach(function (e) {
       var s = e[0], i = rowOf(s);
-      html += '<li><button type="button" data-i="' + i + '" aria-pressed="' + (st.highlighted === i) + '">point ' + i + " · uncertainty " + Number(e[1]).toFixed(2) + " · k-means " + d.em.km[s] + " → EM " + d.em.label[s] + "</button></li>";
+      html += '<li><button type="button" data-i="' + i + '" aria-pressed="' + (st.highlighted === i) + '">point ' + i + " · uncertainty " + Number(e[1]).toFixed(2) + " · k-means " + d.em.km[s] + " → EM " + (d.em.label[s] < 0 ? "noise" : d.em.label[s]) + "</button></li>";
     });
     if (!d.em.ranked.length) html = "<li>EM and k-means agree on every point.</li>";
     else if (d.em.ranked.length > shown.length) html += "<li>… and " + (d.em.ranked.length - shown.length) + " more</li>";
@@ -302,7 +311,8 @@
     if (d.em) {
       var k = d.em.k, rs = [];
       for (var j = 0; j < k; j++) rs.push(two(d.em.r[s * k + j]));
-      lines.push("EM: component " + d.em.label[s] + "; responsibilities " + rs.join(", "));
+      if (d.em.noise) rs.push("noise " + two(d.em.noise[s]));
+      lines.push("EM: " + emName(d.em.label[s]) + "; responsibilities " + rs.join(", "));
       if (st.iter < lastIter()) {
         var rt = respAt(st.iter), ri = [];
         for (j = 0; j < k; j++) ri.push(rt[s * k + j].toFixed(2));
@@ -316,7 +326,7 @@
       if (a.key === "optics" && d.optics) t += "; reachability " + (d.optics.reach[s] === null ? "undefined" : num(d.optics.reach[s]));
       lines.push(t);
     });
-    if (d.em) lines.push(differs(s) ? "EM and k-means disagree: k-means puts it in the cluster matched to EM component " + d.em.km[s] + ", EM in component " + d.em.label[s] : "EM and k-means agree");
+    if (d.em) lines.push(differs(s) ? "EM and k-means disagree: k-means puts it in the cluster matched to EM component " + d.em.km[s] + ", EM in " + emName(d.em.label[s]) : "EM and k-means agree");
     return lines.join("\n");
   }
   function showTip(i) {

@@ -187,12 +187,20 @@ pub fn dataset_json(s: &Study) -> Value {
                 json!([sig(q[0], 6), if s.view.dim == 1 { json!(0) } else { sig(q[1], 6) }])
             })
             .collect();
+        // With the noise component: its column (hundredths) and label −1.
+        let noise = (p.em.responsibilities.ncols() > k).then(|| {
+            rows.iter()
+                .map(|&i| hundredths(p.em.responsibilities[[i, k]]))
+                .collect::<Vec<_>>()
+        });
+        let labels = p.em_labels_with_noise();
         json!({
             "k": k,
             "covariance": p.covariance.name(),
             "groups": p.groups,
             "r": r,
-            "label": rows.iter().map(|&i| p.em_labels()[i]).collect::<Vec<_>>(),
+            "noise": noise,
+            "label": rows.iter().map(|&i| labels[i]).collect::<Vec<_>>(),
             "km": rows.iter().map(|&i| p.km_labels[i]).collect::<Vec<_>>(),
             "ranked": ranked.iter().map(|&i| json!([pos[&i], sig(p.uncertainty(i), 4)])).collect::<Vec<_>>(),
             "differ": p.differ.len(),

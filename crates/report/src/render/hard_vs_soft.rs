@@ -50,15 +50,25 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         kmeans_2d(&left, s, p)?;
         em_2d(&right, s, p)?;
     }
-    // Legend: components, then what the marks mean.
+    // Legend: components (their shares of the mixture: with the noise
+    // component, of the (1 − π₀) left to the Gaussians), then the marks.
+    let noise = p.em.model.noise().map(|nz| nz.proportion);
+    let share = 1.0 - noise.unwrap_or(0.0);
     let mut entries: Vec<Entry> = (0..p.k)
         .map(|j| {
             (
                 Mark::Dot(colors[j]),
-                format!("component {} · π = {:.2}", j + 1, p.em.model.weights()[j]),
+                format!(
+                    "component {} · π = {:.2}",
+                    j + 1,
+                    share * p.em.model.weights()[j]
+                ),
             )
         })
         .collect();
+    if let Some(pi0) = noise {
+        entries.push((Mark::Dot(palette::NOISE), format!("noise · π = {pi0:.2}")));
+    }
     entries.push((Mark::Cross(palette::KMEANS_LINE), "k-means centroid".into()));
     if s.view.dim == 1 {
         entries.push((Mark::Line(palette::INK, 2), "EM mixture density".into()));

@@ -62,18 +62,20 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     ax.x_label_room = 66;
     let mut c = chart(&plot, &ax)?;
     let em_labels = p.em_labels();
+    let cols = p.em.responsibilities.ncols();
     for (b, &i) in pts.iter().enumerate() {
         let x0 = b as f64 + 0.12;
         let x1 = b as f64 + 0.88;
         let mut y = 0.0;
-        for j in 0..p.k {
+        // With the noise component, its column last, grey as DBSCAN's noise.
+        for j in 0..cols {
             let r = p.em.responsibilities[[i, j]];
             if r <= 0.0 {
                 continue;
             }
             c.draw_series(std::iter::once(Rectangle::new(
                 [(x0, y), (x1, y + r)],
-                colors[j].filled(),
+                colors.get(j).copied().unwrap_or(palette::NOISE).filled(),
             )))?;
             y += r;
         }
@@ -85,7 +87,7 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
         let bar_px = to_px(&c, &plot, (x1, 0.0)).0 - to_px(&c, &plot, (x0, 0.0)).0;
         if bar_px >= 44 {
             let mut y = 0.0;
-            for j in 0..p.k {
+            for j in 0..cols {
                 let r = p.em.responsibilities[[i, j]];
                 if r >= 0.07 {
                     let (tx, ty) = to_px(&c, &plot, (b as f64 + 0.5, y + r / 2.0));
@@ -165,6 +167,9 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
     let mut entries: Vec<Entry> = (0..p.k)
         .map(|j| (Mark::Swatch(colors[j]), format!("component {}", j + 1)))
         .collect();
+    if cols > p.k {
+        entries.push((Mark::Swatch(palette::NOISE), "noise (uniform)".into()));
+    }
     entries.push((Mark::Dashed(palette::INK, 2), "r = 0.5".into()));
     entries.push((Mark::None, "squares under the bars: k-means' single cluster (boxed where EM's most likely component differs)".into()));
     legend_row(&foot, &entries, 10)?;
