@@ -13,7 +13,9 @@
 //!   markers change colour), and so does the slider itself;
 //! * `showDisagreements` shows exactly metrics.json's `em_kmeans_points_differ`;
 //! * choosing a point in the ranked list highlights it;
-//! * the page logs no console error and makes no network request.
+//! * the page logs no console error and makes no network request;
+//! * with `compare --gmm-noise`, a point EM calls noise says "EM: noise" with
+//!   the noise's responsibility last, as `fit gmm --noise --proba` prints it.
 //!
 //! Alone: `cargo test -p clusterlab --test explorer_browser -- --nocapture`;
 //! set `CLUSTERLAB_EXPLORER_SCREENSHOT=path.png` to keep a screenshot of the
@@ -606,6 +608,150 @@ fn explorer_answers_about_points_in_headless_chromium() {
         .filter(|e| e["method"] == json!("Network.requestWillBeSent"))
         .count();
     eprintln!("{requests} requests, all to local files");
+}
+
+/// The explorer of a report made with `compare --gmm-noise`: a point EM
+/// calls noise says so, with its responsibilities (the noise's column last)
+/// as `fit gmm --noise --proba` prints them; a cluster point names its
+/// component; the page logs no error.
+#[test]
+fn explorer_shows_the_noise_component() {
+    let chromium = match find_chromium(
+        std::env::var_os("CLUSTERLAB_CHROMIUM").as_deref(),
+        Path::new(DEFAULT_CHROMIUM),
+        std::env::var_os("PATH").as_deref(),
+    ) {
+        Ok(p) => p,
+        Err(why) if in_ci() => panic!(
+            "headless Chromium is required when CI is set, but {why}; install it with `{INSTALL}` or set CLUSTERLAB_CHROMIUM"
+        ),
+        Err(why) => {
+            eprintln!("SKIPPED explorer_shows_the_noise_component: {why} (install it with `{INSTALL}`; with CI=true this fails)");
+            return;
+        }
+    };
+    let bin = env!("CARGO_BIN_EXE_clusterlab");
+    let tmp = tempfile::tempdir().unwrap();
+    // Three round clusters and 20 points spread over the box around them.
+    let csv = tmp.path().join("background.csv");
+    let mut text = String::from("x,y\n");
+    let mut state: u64 = 7;
+    let mut unif = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    };
+    for i in 0..170 {
+        let (a, b) = (
+            (0..6).map(|_| unif()).sum::<f64>() - 3.0,
+            (0..6).map(|_| unif()).sum::<f64>() - 3.0,
+        );
+        let (x, y) = if i < 150 {
+            let c = [[0.0, 0.0], [5.0, 1.0], [2.0, 5.0]][i % 3];
+            (c[0] + 0.6 * a, c[1] + 0.6 * b)
+        } else {
+            (-3.0 + 11.0 * unif(), -3.0 + 11.0 * unif())
+        };
+        text.push_str(&format!("{x:.4},{y:.4}\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = tmp.path().join("report");
+    let o = Command::new(bin)
+        .arg("compare")
+        .arg(&csv)
+        .args(["--k", "3", "--gmm-noise", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let metrics: Value =
+        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    let gmm = metrics["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["algorithm"] == json!("gmm"))
+        .unwrap()
+        .clone();
+    let labels: Vec<i64> = gmm["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let noise_point = labels.iter().position(|l| *l == -1).expect("a noise point");
+    let cluster_point = labels.iter().position(|l| *l >= 0).unwrap();
+    let o = Command::new(bin)
+        .args(["fit", "gmm"])
+        .arg(&csv)
+        .args(["--standardize", "--noise", "--proba", "--json", "--k", "3"])
+        .arg("--covariance")
+        .arg(gmm["params"]["covariance"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fit: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let resp = fit["responsibilities"].as_array().unwrap().clone();
+    assert_eq!(
+        resp[0].as_array().unwrap().len(),
+        4,
+        "3 clusters and the noise"
+    );
+
+    let mut b = Browser::start(
+        &chromium,
+        &tmp.path().join("profile"),
+        &tmp.path().join("chromium.log"),
+    );
+    let target = b.call("Target.createTarget", json!({"url": "about:blank"}));
+    let attached = b.call(
+        "Target.attachToTarget",
+        json!({"targetId": target["targetId"], "flatten": true}),
+    );
+    b.session = Some(attached["sessionId"].as_str().unwrap().to_string());
+    for domain in ["Runtime", "Log", "Network", "Page"] {
+        b.call(&format!("{domain}.enable"), json!({}));
+    }
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": VIEWPORT.0, "height": VIEWPORT.1, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    let page = format!(
+        "file://{}",
+        out.join("index.html").canonicalize().unwrap().display()
+    );
+    b.call("Page.navigate", json!({"url": page}));
+    b.wait_for("Page.loadEventFired");
+    let ds = json!("background");
+    b.eval(&format!("window.clusterlab.select({ds}), 0"));
+    for (i, em) in [
+        (noise_point, "EM: noise"),
+        (cluster_point, "EM: component "),
+    ] {
+        let pos = b.eval(&format!(
+            "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
+        ));
+        b.call(
+            "Input.dispatchMouseEvent",
+            json!({"type": "mouseMoved", "x": pos[0], "y": pos[1]}),
+        );
+        let tip = b.eval("(() => { const t = document.querySelector('[role=tooltip]'); return t && !t.hidden ? t.textContent : null; })()");
+        let text = tip
+            .as_str()
+            .unwrap_or_else(|| panic!("no tooltip over point {i}"));
+        assert!(text.starts_with(&format!("point {i}\n")), "{text}");
+        let want = two_decimals(resp[i].as_array().unwrap());
+        assert!(
+            text.contains(em) && text.contains(&format!("; responsibilities {want}\n")),
+            "point {i}: want `{em}` and {want} in\n{text}"
+        );
+        // The EM line names the noise as the other algorithms' lines name DBSCAN's.
+        assert_eq!(text.contains("EM: noise;"), labels[i] < 0, "{text}");
+    }
+    b.drain();
+    let bad = problems(&b.events);
+    assert!(bad.is_empty(), "the page misbehaved:\n{}", bad.join("\n"));
 }
 
 /// Standard base64 (the screenshot's encoding).

@@ -311,7 +311,7 @@
     if (d.em) {
       var k = d.em.k, rs = [];
       for (var j = 0; j < k; j++) rs.push(two(d.em.r[s * k + j]));
-      if (d.em.noise) rs.push("noise " + two(d.em.noise[s]));
+      if (d.em.noise) rs.push(two(d.em.noise[s])); // the noise's column last, as fit gmm --proba
       lines.push("EM: " + emName(d.em.label[s]) + "; responsibilities " + rs.join(", "));
       if (st.iter < lastIter()) {
         var rt = respAt(st.iter), ri = [];
