@@ -1,7 +1,8 @@
 //! `clusterlab compare --gmm-noise` end to end: EM with mclust's noise
 //! component in the report. Its metrics row labels noise −1 (as DBSCAN's),
-//! equal to `clusterlab fit gmm --noise` with the same parameters; every
-//! picture is written and decodes; the explorer carries the noise column.
+//! equal to `clusterlab fit gmm --noise` with the same parameters; the BIC
+//! selection is `select --noise`'s; every picture is written and decodes; the
+//! explorer carries the noise column.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -115,6 +116,23 @@ fn compare_with_the_noise_component() {
     assert_eq!(&fit["params"], params);
     assert_eq!(ints(&fit["labels"]), labels);
     assert_eq!(fit["gmm"]["noise_proportion"].as_f64().unwrap(), pi0);
+
+    // The BIC selection ran with noise too: its choice is `select --noise`'s
+    // over compare's k = 1..10 on the same (z-scored) data.
+    let o = run(&[
+        "select",
+        csv.to_str().unwrap(),
+        "--standardize",
+        "--noise",
+        "--k",
+        "1..10",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sel: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ds = &metrics["datasets"][0];
+    assert_eq!(ds["best_bic_model"], sel["best"][0]["model"], "{ds}");
+    assert_eq!(ds["best_bic_k"], sel["best"][0]["k"], "{ds}");
 
     // Every picture is there and decodes.
     let dir = out.join("background");
