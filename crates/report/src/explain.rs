@@ -50,7 +50,17 @@ pub fn sentences(r: &Reason, name: &dyn Fn(usize) -> &'static str) -> (String, S
             },
         );
     }
-    let detail = format!(
+    let noise = format!(
+        "{} of the {} are points EM gives to its uniform noise component (grey), which k-means does not have.",
+        r.n_noise, r.n_differ
+    );
+    if r.cause == Cause::Noise {
+        return (
+            "Every point where they differ is one EM's noise component explains best: k-means has no noise, so it puts each in the nearest cluster.".into(),
+            noise,
+        );
+    }
+    let mut detail = format!(
         "{} of the {} move from k-means' {} cluster to EM's {} component (mean EM confidence on them {:.2}).",
         r.moved,
         r.n_differ,
@@ -58,6 +68,9 @@ pub fn sentences(r: &Reason, name: &dyn Fn(usize) -> &'static str) -> (String, S
         name(b),
         r.mean_confidence
     );
+    if r.n_noise > 0 {
+        detail = format!("{detail} {noise}");
+    }
     let pr = r.pair_ratio;
     let headline = match r.cause {
         Cause::UnequalSpreads => {
@@ -85,7 +98,7 @@ pub fn sentences(r: &Reason, name: &dyn Fn(usize) -> &'static str) -> (String, S
         Cause::SpreadsAndOverlap => format!(
             "EM's components have unequal spreads (variance ratio {vr:.1}) and overlap: near the boundary EM weighs spread and weight, k-means only distance to the centre."
         ),
-        Cause::Overlap | Cause::Agree => format!(
+        Cause::Overlap | Cause::Agree | Cause::Noise => format!(
             "The clusters overlap and the components are alike (variance ratio {vr:.1}): the differing points sit near both boundaries, where EM is nearly undecided."
         ),
     };
@@ -127,6 +140,21 @@ mod tests {
             d,
             "1 of the 1 move from k-means' blue cluster to EM's orange component (mean EM confidence on them 0.60)."
         );
+        // With the noise component (label k = 2): the differing point is EM's noise.
+        let r = explain(&model, resp.view(), &[0, 0, 1], &[0, 2, 1], &[1]);
+        assert_eq!((r.cause, r.n_noise), (Cause::Noise, 1));
+        let (h, d) = sentences(&r, &name);
+        assert!(
+            h.starts_with("Every point where they differ is one EM's noise"),
+            "{h}"
+        );
+        assert_eq!(
+            d,
+            "1 of the 1 are points EM gives to its uniform noise component (grey), which k-means does not have."
+        );
+        let r = explain(&model, resp.view(), &[0, 0, 1], &[1, 2, 1], &[0, 1]);
+        assert_eq!((r.cause, r.n_noise, r.moved), (Cause::UnequalSpreads, 1, 1));
+        assert!(sentences(&r, &name).1.ends_with(" 1 of the 2 are points EM gives to its uniform noise component (grey), which k-means does not have."));
         let same = explain(&model, resp.view(), &[0, 0, 1], &[0, 0, 1], &[]);
         assert_eq!(same.cause, Cause::Agree);
         assert!(sentences(&same, &name).0.contains("agree on all 3"));

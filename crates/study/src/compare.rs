@@ -133,6 +133,14 @@ pub fn study(
             format!("EM model: the default (no fit of the BIC sweep succeeded at k = {k})"),
         ),
     };
+    // With the noise component everywhere EM is fitted (the selection included), the note says so.
+    let model_note = if gmm_settings.flag("noise").ok().flatten() == Some(true) {
+        format!(
+            "{model_note}; every EM fit (the BIC selection's too) has a uniform noise component"
+        )
+    } else {
+        model_note
+    };
     let settings = |a: Algorithm| -> Settings {
         if a == Algorithm::Gmm {
             gmm_settings.clone()

@@ -80,6 +80,9 @@ pub enum Cause {
     SpreadsAndOverlap,
     /// Alike components that overlap.
     Overlap,
+    /// Every differing point is one EM's noise component explains best
+    /// (`--gmm-noise`): k-means has no noise.
+    Noise,
 }
 
 /// Why EM and k-means differ, as numbers: the cause, the most common move
@@ -88,6 +91,8 @@ pub enum Cause {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Reason {
     pub cause: Cause,
+    /// Differing points EM gives to its noise component (label k).
+    pub n_noise: usize,
     /// Points (all of them) and points that differ.
     pub n: usize,
     pub n_differ: usize,
@@ -410,8 +415,11 @@ pub fn explain(
     } else {
         (1.0, 1.0)
     };
+    let n_noise = differ.iter().filter(|&&i| em[i] >= k).count();
     let cause = if differ.is_empty() {
         Cause::Agree
+    } else if n_noise == differ.len() {
+        Cause::Noise
     } else if pair_ratio >= 1.5 {
         Cause::UnequalSpreads
     } else if pair_elongation >= 2.0 {
@@ -425,6 +433,7 @@ pub fn explain(
     };
     Reason {
         cause,
+        n_noise,
         n: km.len(),
         n_differ: differ.len(),
         from: a,

@@ -108,6 +108,12 @@ fn draw(root: &Area, s: &Study, e: &EmFromKmeans) -> DResult {
     let mut entries: Vec<Entry> = (0..k)
         .map(|j| (Mark::Dot(colors[j]), format!("EM component {}", j + 1)))
         .collect();
+    if let Some(nz) = e.model.noise() {
+        entries.push((
+            Mark::Dot(palette::NOISE),
+            format!("EM noise (uniform, π = {:.2})", nz.proportion),
+        ));
+    }
     entries.push((
         Mark::Cross(palette::KMEANS_LINE),
         "k-means centroid (the start)".into(),

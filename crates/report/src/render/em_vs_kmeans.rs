@@ -72,6 +72,12 @@ fn draw(root: &Area, s: &Study, p: &Pair) -> DResult {
             "EM ≠ k-means".into(),
         ),
     ];
+    if let Some(nz) = p.em.model.noise() {
+        entries.push((
+            Mark::Dot(palette::NOISE),
+            format!("EM noise (uniform, π = {:.2})", nz.proportion),
+        ));
+    }
     entries.push((
         Mark::Blend((0..5).map(|i| shade(umax * i as f64 / 4.0, umax)).collect()),
         format!("shading: EM uncertainty 1 − max r, 0 (white) to {umax:.2} (grey)"),
