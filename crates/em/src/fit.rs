@@ -15,6 +15,7 @@ use crate::engine::{EStep, Engine};
 use crate::error::GmmError;
 use crate::hc::HcStart;
 use crate::init;
+use crate::init::StartMemo;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::noise::{gaussian_part, log_hypervolume, Noise};
@@ -145,6 +146,8 @@ struct Problem<'a> {
     variance: Array1<f64>,
     /// The hierarchical start, when the init is `Hc` or `Auto`.
     hc: Option<Arc<HcStart>>,
+    /// Starts shared with other fits of the same data.
+    memo: Option<Arc<StartMemo>>,
     /// mclust's default conjugate prior, when asked for.
     prior: Option<Prior>,
     /// `ln V` of the noise component, when there is one.
@@ -451,8 +454,20 @@ impl ValidGmmParams {
             }
             // `fit` gives each start of `Auto` its own method (`run_auto`);
             // a caller that asks for one start of it gets k-means.
-            Init::KMeans | Init::Auto => init::one_hot(&init::kmeans_labels(p.x, p.w, k, rng), k),
-            Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(p.x, p.w, k, rng)),
+            Init::KMeans | Init::Auto => {
+                let labels = match &p.memo {
+                    Some(m) => m.kmeans_labels(p.x, p.w, k, rng),
+                    None => init::kmeans_labels(p.x, p.w, k, rng),
+                };
+                init::one_hot(&labels, k)
+            }
+            Init::KMeansPlusPlus => {
+                let points = match &p.memo {
+                    Some(m) => m.kmeans_plus_plus(p.x, p.w, k, rng),
+                    None => init::kmeans_plus_plus(p.x, p.w, k, rng),
+                };
+                init::one_hot_at(n, &points)
+            }
             Init::Random => init::random_responsibilities(n, k, rng.gen::<u64>()),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
             Init::Hc => {
@@ -611,9 +626,9 @@ impl ValidGmmParams {
         }
     }
 
-    /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
-    /// iterations, then the best on to convergence.
-    fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
+    /// The screening of [`Init::Auto`]: every start for at most
+    /// [`AUTO_SHORT_ITER`] iterations on the rows of `p`; the best run.
+    fn screen_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
         let mut best: Option<Run> = None;
         for r in 0..self.n_init {
             let mut q = self.clone();
@@ -629,7 +644,13 @@ impl ValidGmmParams {
                 best = Some(run);
             }
         }
-        let best = best.expect("n_init ≥ 1");
+        Ok(best.expect("n_init ≥ 1"))
+    }
+
+    /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
+    /// iterations, then the best on to convergence.
+    fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
+        let best = self.screen_auto(p, rng)?;
         if best.converged || best.n_iter >= self.max_iter {
             return Ok(best);
         }
@@ -695,6 +716,10 @@ impl ValidGmmParams {
             centre,
             variance,
             hc,
+            memo: self
+                .start_memo
+                .clone()
+                .filter(|m| m.fits_features(x.ncols())),
             prior: self
                 .prior
                 .then(|| default_prior(self.model, x, self.n_components)),
@@ -863,6 +888,7 @@ mod tests {
             centre,
             variance,
             hc: None,
+            memo: None,
             prior: None,
             log_volume: None,
             total_weight: 4.0,

@@ -638,25 +638,60 @@ fn common_orientation_round(
 ) -> Array2<f64> {
     use crate::linalg::polar_orthogonal;
     let (k, d, _) = w.dim();
+    let dd = d * d;
+    let w = w.as_standard_layout();
+    let ws = w.as_slice().expect("standard layout");
+    let o = orientation.as_standard_layout();
+    let o = o.as_slice().expect("standard layout");
+    // MM 1: F[a][b] = Σ_j ((Dᵀ W_j)[a][b] − ω_j D[b][a]) / A_j[a].
     let mut f = Array2::<f64>::zeros((d, d));
+    let fs = f.as_slice_mut().expect("fresh array");
+    let mut g = vec![0.0; dd];
     for j in 0..k {
-        // A⁻¹ Dᵀ: row a of Dᵀ divided by A_a.
-        let adt = Array2::from_shape_fn((d, d), |(a, b)| orientation[[b, a]] / shapes[[j, a]]);
-        let prod = adt.dot(&w.index_axis(Axis(0), j));
-        f += &(&prod - &(&adt * omega[j]));
+        let wj = &ws[j * dd..(j + 1) * dd];
+        g.fill(0.0);
+        for c in 0..d {
+            for a in 0..d {
+                let dca = o[c * d + a];
+                for b in 0..d {
+                    g[a * d + b] += dca * wj[c * d + b];
+                }
+            }
+        }
+        for a in 0..d {
+            let inv = 1.0 / shapes[[j, a]];
+            for b in 0..d {
+                fs[a * d + b] += (g[a * d + b] - omega[j] * o[b * d + a]) * inv;
+            }
+        }
     }
     let dt = polar_orthogonal(f.view());
-    let dm = dt.t().to_owned();
+    // MM 2 with D = (Dᵀ)ᵀ: F[a][b] = Σ_j (W_j D)[a][b] (1/A_j[b] − max_c 1/A_j[c]).
+    let dm = dt.t().as_standard_layout().into_owned();
+    let dm = dm.as_slice().expect("standard layout");
     let mut f = Array2::<f64>::zeros((d, d));
+    let fs = f.as_slice_mut().expect("fresh array");
     for j in 0..k {
-        let wd = w.index_axis(Axis(0), j).dot(&dm);
+        let wj = &ws[j * dd..(j + 1) * dd];
         let amax = shapes
             .row(j)
             .iter()
             .map(|a| 1.0 / a)
             .fold(f64::NEG_INFINITY, f64::max);
-        let wda = Array2::from_shape_fn((d, d), |(a, b)| wd[[a, b]] / shapes[[j, b]]);
-        f += &(&wda - &(&wd * amax));
+        g.fill(0.0);
+        for a in 0..d {
+            for c in 0..d {
+                let wac = wj[a * d + c];
+                for b in 0..d {
+                    g[a * d + b] += wac * dm[c * d + b];
+                }
+            }
+        }
+        for a in 0..d {
+            for b in 0..d {
+                fs[a * d + b] += g[a * d + b] * (1.0 / shapes[[j, b]] - amax);
+            }
+        }
     }
     polar_orthogonal(f.view())
 }
@@ -671,11 +706,21 @@ fn largest_eigenvalues(w: ArrayView3<f64>) -> Vec<f64> {
 /// The diagonal of `Dᵀ W_j D` for every component (k × d).
 fn rotated_diagonals(w: ArrayView3<f64>, orientation: ArrayView2<f64>) -> Array2<f64> {
     let (k, d, _) = w.dim();
+    let dd = d * d;
+    let w = w.as_standard_layout();
+    let ws = w.as_slice().expect("standard layout");
+    let o = orientation.as_standard_layout();
+    let o = o.as_slice().expect("standard layout");
     let mut out = Array2::<f64>::zeros((k, d));
+    let mut wd = vec![0.0; d];
     for j in 0..k {
-        let wd = w.index_axis(Axis(0), j).dot(&orientation);
+        let wj = &ws[j * dd..(j + 1) * dd];
         for a in 0..d {
-            out[[j, a]] = orientation.column(a).dot(&wd.column(a));
+            // (W_j D)[·][a], then D[·][a] · it.
+            for (r, v) in wd.iter_mut().enumerate() {
+                *v = (0..d).map(|c| wj[r * d + c] * o[c * d + a]).sum();
+            }
+            out[[j, a]] = (0..d).map(|r| o[r * d + a] * wd[r]).sum();
         }
     }
     out
@@ -692,6 +737,8 @@ fn common_orientation_fit(
     control: InnerControl,
     shape_of: impl Fn(ArrayView1<f64>, f64) -> Array1<f64>,
 ) -> (Array2<f64>, Array2<f64>, f64) {
+    let w = w.as_standard_layout();
+    let w = w.view();
     let (k, d, _) = w.dim();
     let omega = largest_eigenvalues(w);
     let mut orientation = match &warm.orientation {
