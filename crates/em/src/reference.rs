@@ -983,9 +983,12 @@ pub(crate) fn posterior_mean(
     (&xbar * nk + &prior_mean * kappa) / (nk + kappa)
 }
 
-/// E: `σ² = (ς + Σ_j t_j) / (ν + n + G + 2)`, `t_j = W_j + c_j δ_j²`.
-pub(crate) fn posterior_e_variance(t: ArrayView1<f64>, nk: ArrayView1<f64>, prior: &Prior) -> f64 {
-    (prior.scalar() + t.sum()) / (prior.dof + nk.sum() + nk.len() as f64 + 2.0)
+/// E: `σ² = (ς + Σ_j t_j) / (ν + n + G + 2)`, `t_j = W_j + c_j δ_j²`, with
+/// `n` every row's weight (`total`): with a noise component, too, mclust's
+/// `me1ep` divides by the number of rows, not by the clusters' share `Σ_j N_j`
+/// as the other models' `me*p` routines do.
+pub(crate) fn posterior_e_variance(t: ArrayView1<f64>, total: f64, prior: &Prior) -> f64 {
+    (prior.scalar() + t.sum()) / (prior.dof + total + t.len() as f64 + 2.0)
 }
 
 /// V: `σ_j² = (ς + t_j) / (ν + N_j + 3)`.
