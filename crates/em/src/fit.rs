@@ -697,7 +697,7 @@ impl ValidGmmParams {
             hc,
             prior: self
                 .prior
-                .then(|| default_prior(self.model, x, self.n_components)),
+                .then(|| default_prior(self.model, x, sample_weight, self.n_components)),
             log_volume: self.noise.then(|| log_hypervolume(x)),
             total_weight,
         };
