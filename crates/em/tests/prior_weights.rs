@@ -56,6 +56,7 @@ fn labels(f: &Value, dataset: &str) -> Vec<i64> {
 }
 
 fn fit(
+    engine: Engine,
     model: CovarianceModel,
     k: usize,
     x: &Array2<f64>,
@@ -72,7 +73,7 @@ fn fit(
         .tol(1e-13)
         .max_iter(20_000)
         .inner_control(1e-13, 10_000)
-        .engine(Engine::Reference)
+        .engine(engine)
         .check()
         .unwrap()
         .fit(x.view(), w.map(|w| w.view()))
@@ -82,7 +83,22 @@ fn fit(
 /// Fits `x` with weights 1, 2, 3, 1, 2, 3, … and the data with each row
 /// repeated that often, and checks that they are the same fit.
 fn weighted_equals_repeated(model: CovarianceModel, x: &Array2<f64>, labels: &[i64], noise: bool) {
-    let name = format!("{model}{}", if noise { " with noise" } else { "" });
+    for engine in Engine::ALL {
+        weighted_equals_repeated_on(engine, model, x, labels, noise);
+    }
+}
+
+fn weighted_equals_repeated_on(
+    engine: Engine,
+    model: CovarianceModel,
+    x: &Array2<f64>,
+    labels: &[i64],
+    noise: bool,
+) {
+    let name = format!(
+        "{model}{} ({engine})",
+        if noise { " with noise" } else { "" }
+    );
     let n = x.nrows();
     let w = Array1::from_shape_fn(n, |i| (1 + i % 3) as f64);
     let repeat: Vec<usize> = (0..n).flat_map(|i| vec![i; 1 + i % 3]).collect();
@@ -96,8 +112,8 @@ fn weighted_equals_repeated(model: CovarianceModel, x: &Array2<f64>, labels: &[i
             Init::Labels(l.iter().map(|v| *v as usize).collect())
         }
     };
-    let a = fit(model, k, x, Some(&w), init(labels.to_vec()), noise);
-    let b = fit(model, k, &xr, None, init(lr), noise);
+    let a = fit(engine, model, k, x, Some(&w), init(labels.to_vec()), noise);
+    let b = fit(engine, model, k, &xr, None, init(lr), noise);
     assert!(a.converged && b.converged, "{name}: not converged");
     let close = |p: f64, q: f64, what: &str| {
         assert!(
@@ -158,8 +174,24 @@ fn unit_weights_are_the_unweighted_prior() {
     let l: Vec<usize> = labels(&f, "iris").iter().map(|v| *v as usize).collect();
     let ones = Array1::from_elem(x.nrows(), 1.0);
     for model in [CovarianceModel::VVV, CovarianceModel::EEI] {
-        let a = fit(model, 3, &x, Some(&ones), Init::Labels(l.clone()), false);
-        let b = fit(model, 3, &x, None, Init::Labels(l.clone()), false);
+        let a = fit(
+            Engine::Fast,
+            model,
+            3,
+            &x,
+            Some(&ones),
+            Init::Labels(l.clone()),
+            false,
+        );
+        let b = fit(
+            Engine::Fast,
+            model,
+            3,
+            &x,
+            None,
+            Init::Labels(l.clone()),
+            false,
+        );
         assert!(
             (a.log_likelihood - b.log_likelihood).abs() < 1e-12,
             "{model}"
