@@ -722,7 +722,7 @@ impl ValidGmmParams {
                 .filter(|m| m.fits_features(x.ncols())),
             prior: self
                 .prior
-                .then(|| default_prior(self.model, x, self.n_components)),
+                .then(|| default_prior(self.model, x, sample_weight, self.n_components)),
             log_volume: self.noise.then(|| log_hypervolume(x)),
             total_weight,
         };

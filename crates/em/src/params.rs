@@ -242,7 +242,11 @@ impl GmmParams {
     }
     /// Regularise with mclust's default conjugate prior (`priorControl()`):
     /// the M-step becomes the posterior mode. mclust has it for E, V, EII,
-    /// VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV.
+    /// VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV. With sample weights a
+    /// row counts `w_i` times: the prior's mean and scale are the weighted
+    /// mean and sample covariance (denominator `Σ w_i − 1`), so integer
+    /// weights give the fit of the data with the rows repeated, and scaling
+    /// all weights by c weighs the data c times against the prior.
     pub fn prior(mut self, on: bool) -> Self {
         self.0.prior = on;
         self

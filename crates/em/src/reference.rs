@@ -979,14 +979,42 @@ pub(crate) fn sample_covariance(x: ArrayView2<f64>) -> (Array1<f64>, Array2<f64>
     (mean, s)
 }
 
+/// The sample covariance with row `i` counted `w_i` times (frequency
+/// weights): the weighted mean and `Σ_i w_i (x_i − x̄)(x_i − x̄)ᵀ / (Σ_i w_i − 1)`
+/// (the denominator at least 1, as [`sample_covariance`]'s); without
+/// weights, [`sample_covariance`]. Integer weights give the covariance of the
+/// data with each row repeated `w_i` times.
+pub(crate) fn weighted_sample_covariance(
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+) -> (Array1<f64>, Array2<f64>) {
+    let Some(w) = w else {
+        return sample_covariance(x);
+    };
+    let total = w.sum();
+    let mean = x.t().dot(&w) / total;
+    let mut s = weighted_scatter(x, |i| w[i], mean.view());
+    s /= (total - 1.0).max(1.0);
+    (mean, s)
+}
+
 /// mclust's `defaultPrior(data, G, model)`: shrinkage 0.01, the data's mean;
 /// E, V: dof 3, scale `var(x)/G²`; the spherical and diagonal models: dof
 /// d + 2, scale `(1/G)^(2/d) · Σ_a var(x_a) / d`; the others: dof d + 2,
-/// scale `(1/G)^(2/d) · var(X)` (its diagonal when n ≤ d).
-pub(crate) fn default_prior(model: crate::CovarianceModel, x: ArrayView2<f64>, g: usize) -> Prior {
+/// scale `(1/G)^(2/d) · var(X)` (its diagonal when n ≤ d). With sample
+/// weights, row `i` counts `w_i` times: the mean and `var` are
+/// [`weighted_sample_covariance`]'s and n is `Σ_i w_i` (so integer weights
+/// give the prior of the data with the rows repeated).
+pub(crate) fn default_prior(
+    model: crate::CovarianceModel,
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+    g: usize,
+) -> Prior {
     use crate::model::CovarianceType;
-    let (n, d) = x.dim();
-    let (mean, cov) = sample_covariance(x);
+    let d = x.ncols();
+    let n = w.map_or(x.nrows() as f64, |w| w.sum());
+    let (mean, cov) = weighted_sample_covariance(x, w);
     let g = g as f64;
     let fac = (1.0 / g).powf(2.0 / d as f64);
     let (dof, scale) = if model.is_univariate() {
@@ -999,7 +1027,7 @@ pub(crate) fn default_prior(model: crate::CovarianceModel, x: ArrayView2<f64>, g
             ),
             CovarianceType::Tied | CovarianceType::Full => (
                 d as f64 + 2.0,
-                PriorScale::Matrix(if n > d {
+                PriorScale::Matrix(if n > d as f64 {
                     cov * fac
                 } else {
                     Array2::from_diag(&cov.diag()) * fac
@@ -1030,9 +1058,12 @@ pub(crate) fn posterior_mean(
     (&xbar * nk + &prior_mean * kappa) / (nk + kappa)
 }
 
-/// E: `σ² = (ς + Σ_j t_j) / (ν + n + G + 2)`, `t_j = W_j + c_j δ_j²`.
-pub(crate) fn posterior_e_variance(t: ArrayView1<f64>, nk: ArrayView1<f64>, prior: &Prior) -> f64 {
-    (prior.scalar() + t.sum()) / (prior.dof + nk.sum() + nk.len() as f64 + 2.0)
+/// E: `σ² = (ς + Σ_j t_j) / (ν + n + G + 2)`, `t_j = W_j + c_j δ_j²`, with
+/// `n` every row's weight (`total`): with a noise component, too, mclust's
+/// `me1ep` divides by the number of rows, not by the clusters' share `Σ_j N_j`
+/// as the other models' `me*p` routines do.
+pub(crate) fn posterior_e_variance(t: ArrayView1<f64>, total: f64, prior: &Prior) -> f64 {
+    (prior.scalar() + t.sum()) / (prior.dof + total + t.len() as f64 + 2.0)
 }
 
 /// V: `σ_j² = (ς + t_j) / (ν + N_j + 3)`.
