@@ -556,6 +556,71 @@ fn gmm_starts_from_labels_with_any_model_prior_or_noise() {
     assert!((0.0..1.0).contains(&share));
     assert_eq!(n["responsibilities"][0].as_array().unwrap().len(), 3);
     assert_eq!(n["gmm"]["n_parameters"], 1 + 2 + 1 + 2);
+    // The prior and the noise together reach the fit: the CLI's answer is
+    // the library's with both (mclust's me(prior, Vinv), checked against R
+    // in clusterlab-em's mclust_agreement.rs), and not the noise fit alone.
+    let args = |prior: bool| {
+        let mut a = vec![
+            "fit",
+            "gmm",
+            &data,
+            "--k",
+            "2",
+            "--covariance",
+            "E",
+            "--noise-init",
+            &noisy,
+            "--reg-covar",
+            "0",
+            "--tol",
+            "1e-12",
+            "--rtol",
+            "0",
+            "--max-iter",
+            "5000",
+            "--json",
+        ];
+        if prior {
+            a.push("--prior");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let cli = |prior: bool| {
+        let a = args(prior);
+        json(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let pn = cli(true);
+    assert_eq!(pn["params"]["prior"], true);
+    assert_eq!(pn["params"]["noise"], true);
+    let x = ndarray::array![[0.80], [1.10], [1.40], [4.70], [5.10], [5.50]];
+    let lib = clusterlab_em::GaussianMixture::params(2)
+        .model(clusterlab_em::CovarianceModel::E)
+        .prior(true)
+        .noise(true)
+        .init(clusterlab_em::Init::LabelsWithNoise(vec![
+            0, 0, 0, 1, 1, -1,
+        ]))
+        .reg_covar(0.0)
+        .tol(1e-12)
+        .max_iter(5000)
+        .check()
+        .unwrap()
+        .fit(x.view(), None)
+        .unwrap();
+    let ll = pn["gmm"]["log_likelihood"].as_f64().unwrap();
+    assert!(
+        (ll - lib.log_likelihood).abs() < 1e-9,
+        "{ll} vs {}",
+        lib.log_likelihood
+    );
+    let share = pn["gmm"]["noise_proportion"].as_f64().unwrap();
+    let want = lib.model.noise().unwrap().proportion;
+    assert!((share - want).abs() < 1e-9, "{share} vs {want}");
+    let plain = cli(false)["gmm"]["log_likelihood"].as_f64().unwrap();
+    assert!(
+        (plain - ll).abs() > 1e-6,
+        "the prior changed nothing: {plain}"
+    );
     let o = run(&[
         "fit",
         "gmm",

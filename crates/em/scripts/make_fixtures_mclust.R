@@ -142,7 +142,12 @@ for (ds in datasets) {
 # sheared set with 30 uniform background points added (drawn here, set.seed(15),
 # over its bounding box) which start as noise, and faithful's eruptions (1-D,
 # E and V) with every twelfth row as noise. Recorded as above plus "noise":
-# true, "pro" with the noise's proportion last, and "log_hypervolume".
+# true, "pro" with the noise's proportion last, and "log_hypervolume";
+# faithful's waiting (1-D, E and V, every ninth row as noise) is a second
+# one-dimensional set. Then every noise set again with the default prior for
+# the models that have one: me(..., prior = priorControl(), Vinv = ...)
+# ("prior": true, "noise": true), appended after the cases above so their
+# order and numbers stay as they were.
 set.seed(15)
 lo <- apply(sheared, 2, min); hi <- apply(sheared, 2, max)
 background <- round(cbind(runif(30, lo[1], hi[1]), runif(30, lo[2], hi[2])), 4)
@@ -155,25 +160,34 @@ noise_sets <- list(
   list(name = "sheared-noise", x = noisy, labels = noisy_labels,
        models = mclust.options("emModelNames")),
   list(name = "eruptions-noise", x = matrix(faithful$eruptions, ncol = 1),
-       labels = every(as.integer(faithful$eruptions > 3), 12), models = c("E", "V"))
+       labels = every(as.integer(faithful$eruptions > 3), 12), models = c("E", "V")),
+  list(name = "waiting-noise", x = matrix(faithful$waiting, ncol = 1),
+       labels = every(as.integer(faithful$waiting > 67), 9), models = c("E", "V"))
 )
 # Tighter here: the noise's proportion and the clusters' tails trade off
 # along a flat ridge (E on eruptions moves 6e-6 in the proportion after
 # 1e-11), which ICL sees.
 noise_control <- emControl(tol = c(1e-13, 1e-12))
-for (ds in noise_sets) {
+for (with_prior in c(FALSE, TRUE)) for (ds in noise_sets) {
   x <- ds$x
   n <- nrow(x); d <- ncol(x)
   k <- length(unique(ds$labels[ds$labels >= 0]))
-  data_json <- c(data_json, sprintf("\"%s\":%s", ds$name, mat_rows(x)))
+  if (!with_prior) data_json <- c(data_json, sprintf("\"%s\":%s", ds$name, mat_rows(x)))
   z0 <- matrix(0, n, k + 1)
   for (i in 1:n) z0[i, if (ds$labels[i] < 0) k + 1 else ds$labels[i] + 1] <- 1
   xin <- if (d == 1) as.vector(x) else x
   vinv <- hypvol(xin, reciprocal = TRUE)
   for (m in ds$models) {
-    fit <- me(modelName = m, data = xin, z = z0, Vinv = vinv, control = noise_control)
+    if (with_prior && m %in% c("VEE", "EVE", "VVE", "EVV")) next
+    fit <- if (with_prior) {
+      me(modelName = m, data = xin, z = z0, prior = priorControl(), Vinv = vinv,
+         control = noise_control)
+    } else {
+      me(modelName = m, data = xin, z = z0, Vinv = vinv, control = noise_control)
+    }
     if (is.na(fit$loglik)) {
-      cat(sprintf("%s/%s with noise: mclust returns NA, left out\n", ds$name, m))
+      cat(sprintf("%s/%s with noise (prior %s): mclust returns NA, left out\n",
+                  ds$name, m, with_prior))
       next
     }
     df <- nMclustParams(m, d, k, noise = TRUE)
@@ -188,8 +202,8 @@ for (ds in noise_sets) {
       paste0("[", paste(sapply(1:k, function(j) mat_rows(p$variance$sigma[, , j])), collapse = ","), "]")
     }
     cases <- c(cases, sprintf(
-      "{\"dataset\":\"%s\",\"model\":\"%s\",\"prior\":false,\"noise\":true,\"k\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"log_hypervolume\":%.17g,\"iterations\":%d}",
-      ds$name, m, k, num(ds$labels), fit$loglik, df, b, icl, num(p$pro), mat_rows(t(mu)), sigma,
+      "{\"dataset\":\"%s\",\"model\":\"%s\",\"prior\":%s,\"noise\":true,\"k\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"log_hypervolume\":%.17g,\"iterations\":%d}",
+      ds$name, m, tolower(as.character(with_prior)), k, num(ds$labels), fit$loglik, df, b, icl, num(p$pro), mat_rows(t(mu)), sigma,
       -log(vinv), as.integer(attr(fit, "info")[1])))
   }
 }

@@ -131,6 +131,13 @@ impl CovarianceModel {
         }
     }
 
+    /// Whether the M-step iterates (mclust's inner loop: VEI, VEE, EVE,
+    /// VVE, VEV), which makes its fits the slowest.
+    pub fn is_iterative(self) -> bool {
+        use CovarianceModel::*;
+        matches!(self, VEI | VEE | EVE | VVE | VEV)
+    }
+
     /// Volume, shape and orientation: each `E`qual, `V`ariable or `I`dentity
     /// (for `E`/`V`, the variance and two `-`).
     pub fn letters(self) -> [char; 3] {

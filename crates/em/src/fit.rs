@@ -15,6 +15,7 @@ use crate::engine::{EStep, Engine};
 use crate::error::GmmError;
 use crate::hc::HcStart;
 use crate::init;
+use crate::init::StartMemo;
 use crate::model::{argmax_rows, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::noise::{gaussian_part, log_hypervolume, Noise};
@@ -145,6 +146,8 @@ struct Problem<'a> {
     variance: Array1<f64>,
     /// The hierarchical start, when the init is `Hc` or `Auto`.
     hc: Option<Arc<HcStart>>,
+    /// Starts shared with other fits of the same data.
+    memo: Option<Arc<StartMemo>>,
     /// mclust's default conjugate prior, when asked for.
     prior: Option<Prior>,
     /// `ln V` of the noise component, when there is one.
@@ -426,7 +429,8 @@ impl ValidGmmParams {
     ) -> Result<(GmmModel, Vec<String>), GmmError> {
         let (n, k) = (p.x.nrows(), self.n_components);
         let (x, w) = (c.x.view(), c.w.as_ref().map(|w| w.view()));
-        let (resp, subset) = self.cluster_responsibilities(x, w, p.hc.as_deref(), rng)?;
+        let (resp, subset) =
+            self.cluster_responsibilities(x, w, p.hc.as_deref(), p.memo.as_deref(), rng)?;
         let gauss = match subset {
             None => resp,
             Some((xs, ws)) => {
@@ -461,6 +465,7 @@ impl ValidGmmParams {
         x: ArrayView2<f64>,
         w: Option<ArrayView1<f64>>,
         hc: Option<&HcStart>,
+        memo: Option<&StartMemo>,
         rng: &mut Xoshiro256PlusPlus,
     ) -> Result<(Array2<f64>, Option<(Array2<f64>, Option<Array1<f64>>)>), GmmError> {
         let (n, k) = (x.nrows(), self.n_components);
@@ -480,8 +485,20 @@ impl ValidGmmParams {
             }
             // `fit` gives each start of `Auto` its own method (`run_auto`);
             // a caller that asks for one start of it gets k-means.
-            Init::KMeans | Init::Auto => init::one_hot(&init::kmeans_labels(x, w, k, rng), k),
-            Init::KMeansPlusPlus => init::one_hot_at(n, &init::kmeans_plus_plus(x, w, k, rng)),
+            Init::KMeans | Init::Auto => {
+                let labels = match memo {
+                    Some(m) => m.kmeans_labels(x, w, k, rng),
+                    None => init::kmeans_labels(x, w, k, rng),
+                };
+                init::one_hot(&labels, k)
+            }
+            Init::KMeansPlusPlus => {
+                let points = match memo {
+                    Some(m) => m.kmeans_plus_plus(x, w, k, rng),
+                    None => init::kmeans_plus_plus(x, w, k, rng),
+                };
+                init::one_hot_at(n, &points)
+            }
             Init::Random => init::random_responsibilities(n, k, rng.gen::<u64>()),
             Init::RandomFromData => init::one_hot_at(n, &init::random_points(n, k, rng)),
             Init::Hc => {
@@ -587,7 +604,8 @@ impl ValidGmmParams {
             return self.noise_rows_start(p, c, rng, warm);
         }
         // The rows the first M-step sees: all, or the hierarchical start's subset.
-        let (resp, subset) = self.cluster_responsibilities(p.x, p.w, p.hc.as_deref(), rng)?;
+        let (resp, subset) =
+            self.cluster_responsibilities(p.x, p.w, p.hc.as_deref(), p.memo.as_deref(), rng)?;
         let (x, w) = match &subset {
             Some((xs, ws)) => (xs.view(), ws.as_ref().map(|w| w.view())),
             None => (p.x.view(), p.w.as_ref().map(|w| w.view())),
@@ -709,9 +727,9 @@ impl ValidGmmParams {
         }
     }
 
-    /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
-    /// iterations, then the best on to convergence.
-    fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
+    /// The screening of [`Init::Auto`]: every start for at most
+    /// [`AUTO_SHORT_ITER`] iterations on the rows of `p`; the best run.
+    fn screen_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
         let mut best: Option<Run> = None;
         for r in 0..self.n_init {
             let mut q = self.clone();
@@ -727,7 +745,13 @@ impl ValidGmmParams {
                 best = Some(run);
             }
         }
-        let best = best.expect("n_init ≥ 1");
+        Ok(best.expect("n_init ≥ 1"))
+    }
+
+    /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
+    /// iterations, then the best on to convergence.
+    fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
+        let best = self.screen_auto(p, rng)?;
         if best.converged || best.n_iter >= self.max_iter {
             return Ok(best);
         }
@@ -850,9 +874,13 @@ impl ValidGmmParams {
             centre,
             variance,
             hc,
+            memo: self
+                .start_memo
+                .clone()
+                .filter(|m| m.fits_features(x.ncols())),
             prior: self
                 .prior
-                .then(|| default_prior(self.model, x, self.n_components)),
+                .then(|| default_prior(self.model, x, sample_weight, self.n_components)),
             log_volume: self.noise.then(|| log_hypervolume(x)),
             total_weight,
             clusters,
@@ -1015,6 +1043,7 @@ mod tests {
             centre,
             variance,
             hc: None,
+            memo: None,
             prior: None,
             log_volume: None,
             total_weight: 4.0,

@@ -4,9 +4,115 @@
 //! The random responsibilities are counter-based (row i's come from its own
 //! position in one stream), so shards of the data can draw their own.
 
+use std::sync::Mutex;
+
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::seq::index::sample;
 use rand::Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Starts that depend only on the data, k and the random stream, remembered
+/// across the fits of one data set: the 14 models of a selection draw the
+/// same k-means and k-means++ start at each k (the stream reaches them in
+/// the same state), so each is computed once. A fit reads from the memo
+/// exactly what it would have computed, and leaves its stream where the
+/// computation would have: the memo never changes a fit, only its cost.
+#[derive(Debug, Default)]
+pub struct StartMemo {
+    d: usize,
+    kmeans: Mutex<Vec<Remembered>>,
+    kmeans_plus_plus: Mutex<Vec<Remembered>>,
+}
+
+/// One remembered start: rows, k, the stream before and after, the result.
+#[derive(Debug)]
+struct Remembered {
+    rows: usize,
+    k: usize,
+    before: Xoshiro256PlusPlus,
+    after: Xoshiro256PlusPlus,
+    out: Vec<usize>,
+}
+
+/// Memos never change a fit, so any two are interchangeable.
+impl PartialEq for StartMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl StartMemo {
+    /// An empty memo for one data set of `d` features (its rows, or the
+    /// subset of them that [`Init::Auto`](crate::Init::Auto) screens on: the
+    /// row count and the stream's state tell them apart).
+    pub fn new(d: usize) -> Self {
+        StartMemo {
+            d,
+            ..Default::default()
+        }
+    }
+
+    /// Whether this memo was made for data of `d` features.
+    pub fn fits_features(&self, d: usize) -> bool {
+        self.d == d
+    }
+
+    /// [`kmeans_labels`] through the memo.
+    pub(crate) fn kmeans_labels(
+        &self,
+        x: ArrayView2<f64>,
+        w: Option<ArrayView1<f64>>,
+        k: usize,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Vec<usize> {
+        remember(&self.kmeans, x.nrows(), k, rng, |r| {
+            kmeans_labels(x, w, k, r)
+        })
+    }
+
+    /// [`kmeans_plus_plus`] through the memo.
+    pub(crate) fn kmeans_plus_plus(
+        &self,
+        x: ArrayView2<f64>,
+        w: Option<ArrayView1<f64>>,
+        k: usize,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Vec<usize> {
+        remember(&self.kmeans_plus_plus, x.nrows(), k, rng, |r| {
+            kmeans_plus_plus(x, w, k, r)
+        })
+    }
+}
+
+/// The remembered result for (k, this stream state), or a new one computed and kept.
+fn remember(
+    table: &Mutex<Vec<Remembered>>,
+    rows: usize,
+    k: usize,
+    rng: &mut Xoshiro256PlusPlus,
+    compute: impl FnOnce(&mut Xoshiro256PlusPlus) -> Vec<usize>,
+) -> Vec<usize> {
+    fn lock(t: &Mutex<Vec<Remembered>>) -> std::sync::MutexGuard<'_, Vec<Remembered>> {
+        t.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    if let Some(r) = lock(table)
+        .iter()
+        .find(|r| r.rows == rows && r.k == k && r.before == *rng)
+    {
+        *rng = r.after.clone();
+        return r.out.clone();
+    }
+    let before = rng.clone();
+    let out = compute(rng);
+    lock(table).push(Remembered {
+        rows,
+        k,
+        before,
+        after: rng.clone(),
+        out: out.clone(),
+    });
+    out
+}
 
 /// Squared euclidean distance.
 fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
@@ -219,6 +325,37 @@ mod tests {
     use ndarray::array;
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn the_memo_gives_what_the_computation_gives_and_leaves_the_stream_alike() {
+        let x = Array2::from_shape_fn((60, 2), |(i, j)| {
+            ((i * 7 + j * 13) % 17) as f64 + (i % 3) as f64 * 9.0
+        });
+        let memo = StartMemo::new(2);
+        for seed in [1u64, 2] {
+            for k in [2usize, 3] {
+                let mut direct = Xoshiro256PlusPlus::seed_from_u64(seed);
+                let want = kmeans_labels(x.view(), None, k, &mut direct);
+                let want_next: u64 = direct.gen();
+                // Twice through the memo: computed, then remembered.
+                for _ in 0..2 {
+                    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+                    assert_eq!(memo.kmeans_labels(x.view(), None, k, &mut rng), want);
+                    assert_eq!(rng.gen::<u64>(), want_next);
+                }
+                let mut direct = Xoshiro256PlusPlus::seed_from_u64(seed);
+                let want = kmeans_plus_plus(x.view(), None, k, &mut direct);
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+                memo.kmeans_plus_plus(x.view(), None, k, &mut rng);
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+                assert_eq!(memo.kmeans_plus_plus(x.view(), None, k, &mut rng), want);
+                assert_eq!(rng, direct);
+            }
+        }
+        // Four (seed, k) pairs, each computed once.
+        assert_eq!(memo.kmeans.lock().unwrap().len(), 4);
+        assert_eq!(memo.kmeans_plus_plus.lock().unwrap().len(), 4);
+    }
 
     #[test]
     fn kmeans_splits_two_obvious_groups() {

@@ -130,6 +130,7 @@ pub use engine::Engine;
 pub use error::GmmError;
 pub use fit::{GmmFit, TraceStep, AUTO_SHORT_ITER};
 pub use hc::HcStart;
+pub use init::StartMemo;
 pub use init::{random_responsibility_row, KMEANS_START_MAX_ITER, KMEANS_START_TOL};
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use noise::{log_hypervolume, Noise};

@@ -107,17 +107,21 @@ pub fn symmetric_eigen(a: ArrayView2<f64>) -> (Vec<f64>, Array2<f64>) {
 /// one-sided Jacobi rotations: `F R = P B`.
 pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
     let d = f.nrows();
-    let mut u = f.to_owned();
-    let mut r = Array2::<f64>::eye(d);
+    // Columns as rows of the transposes: column p of U is `ut[p*d..]`.
+    let mut ut: Vec<f64> = f.t().iter().copied().collect();
+    let mut rt: Vec<f64> = Array2::<f64>::eye(d).into_raw_vec_and_offset().0;
     for _sweep in 0..100 {
         let mut rotated = false;
         for p in 0..d {
             for q in (p + 1)..d {
                 let (mut alpha, mut beta, mut gamma) = (0.0, 0.0, 0.0);
-                for k in 0..d {
-                    alpha += u[[k, p]] * u[[k, p]];
-                    beta += u[[k, q]] * u[[k, q]];
-                    gamma += u[[k, p]] * u[[k, q]];
+                {
+                    let (up, uq) = (&ut[p * d..(p + 1) * d], &ut[q * d..(q + 1) * d]);
+                    for k in 0..d {
+                        alpha += up[k] * up[k];
+                        beta += uq[k] * uq[k];
+                        gamma += up[k] * uq[k];
+                    }
                 }
                 if gamma.abs() <= 1e-15 * (alpha * beta).sqrt() || gamma == 0.0 {
                     continue;
@@ -128,13 +132,14 @@ pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
                 let t = if zeta == 0.0 { 1.0 } else { t };
                 let c = 1.0 / (1.0 + t * t).sqrt();
                 let s = c * t;
-                for k in 0..d {
-                    let (ukp, ukq) = (u[[k, p]], u[[k, q]]);
-                    u[[k, p]] = c * ukp - s * ukq;
-                    u[[k, q]] = s * ukp + c * ukq;
-                    let (rkp, rkq) = (r[[k, p]], r[[k, q]]);
-                    r[[k, p]] = c * rkp - s * rkq;
-                    r[[k, q]] = s * rkp + c * rkq;
+                for m in [&mut ut, &mut rt] {
+                    let (lo, hi) = m.split_at_mut(q * d);
+                    let (cp, cq) = (&mut lo[p * d..(p + 1) * d], &mut hi[..d]);
+                    for k in 0..d {
+                        let (vp, vq) = (cp[k], cq[k]);
+                        cp[k] = c * vp - s * vq;
+                        cq[k] = s * vp + c * vq;
+                    }
                 }
             }
         }
@@ -142,6 +147,12 @@ pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
             break;
         }
     }
+    let mut u = Array2::from_shape_vec((d, d), ut)
+        .expect("d × d")
+        .reversed_axes();
+    let r = Array2::from_shape_vec((d, d), rt)
+        .expect("d × d")
+        .reversed_axes();
     // Columns of U are P's columns scaled by the singular values; a zero
     // singular value leaves its column of P free: complete P to an orthonormal
     // basis with the unit vectors (for F = 0, P = R = I as LAPACK returns).

@@ -479,7 +479,8 @@ fn posterior_mode(
                 .collect();
             let v = match model {
                 M::E => {
-                    Array1::from_elem(keep.len(), posterior_e_variance(t.view(), nk.view(), prior))
+                    let v = posterior_e_variance(t.view(), stats.weight_sum, prior);
+                    Array1::from_elem(keep.len(), v)
                 }
                 M::V => posterior_v_variances(t.view(), nk.view(), prior),
                 M::EII => Array1::from_elem(

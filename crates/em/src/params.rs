@@ -8,6 +8,7 @@ use crate::covariance_model::CovarianceModel;
 use crate::engine::Engine;
 use crate::error::{invalid, non_negative, GmmError};
 use crate::hc::HcStart;
+use crate::init::StartMemo;
 use crate::model::{CovarianceType, GmmModel};
 
 /// How the first model of each run is obtained.
@@ -104,6 +105,8 @@ pub struct ValidGmmParams {
     pub(crate) inner_max_iter: usize,
     /// A hierarchical start already built for the data (shared by many fits).
     pub(crate) hc_start: Option<Arc<HcStart>>,
+    /// Starts remembered across the fits of one data set.
+    pub(crate) start_memo: Option<Arc<StartMemo>>,
     pub(crate) prior: bool,
     pub(crate) noise: bool,
     /// The rows that start as noise when the start is a method (see [`NoiseStart`]).
@@ -226,6 +229,12 @@ impl ValidGmmParams {
         self.hc_start = Some(start);
         self
     }
+    /// These parameters with a [`StartMemo`] shared by many fits of the same
+    /// data (the fit is the same as without it).
+    pub fn with_start_memo(mut self, memo: Arc<StartMemo>) -> Self {
+        self.start_memo = Some(memo);
+        self
+    }
 }
 
 /// Unchecked hyper-parameters; [`GmmParams::check`] validates them.
@@ -255,6 +264,7 @@ impl GaussianMixture {
             inner_tol: f64::EPSILON.sqrt(),
             inner_max_iter: 1000,
             hc_start: None,
+            start_memo: None,
             prior: false,
             noise: false,
             noise_start: None,
@@ -290,7 +300,11 @@ impl GmmParams {
     }
     /// Regularise with mclust's default conjugate prior (`priorControl()`):
     /// the M-step becomes the posterior mode. mclust has it for E, V, EII,
-    /// VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV.
+    /// VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV. With sample weights a
+    /// row counts `w_i` times: the prior's mean and scale are the weighted
+    /// mean and sample covariance (denominator `Σ w_i − 1`), so integer
+    /// weights give the fit of the data with the rows repeated, and scaling
+    /// all weights by c weighs the data c times against the prior.
     pub fn prior(mut self, on: bool) -> Self {
         self.0.prior = on;
         self

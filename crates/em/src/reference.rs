@@ -638,25 +638,60 @@ fn common_orientation_round(
 ) -> Array2<f64> {
     use crate::linalg::polar_orthogonal;
     let (k, d, _) = w.dim();
+    let dd = d * d;
+    let w = w.as_standard_layout();
+    let ws = w.as_slice().expect("standard layout");
+    let o = orientation.as_standard_layout();
+    let o = o.as_slice().expect("standard layout");
+    // MM 1: F[a][b] = Σ_j ((Dᵀ W_j)[a][b] − ω_j D[b][a]) / A_j[a].
     let mut f = Array2::<f64>::zeros((d, d));
+    let fs = f.as_slice_mut().expect("fresh array");
+    let mut g = vec![0.0; dd];
     for j in 0..k {
-        // A⁻¹ Dᵀ: row a of Dᵀ divided by A_a.
-        let adt = Array2::from_shape_fn((d, d), |(a, b)| orientation[[b, a]] / shapes[[j, a]]);
-        let prod = adt.dot(&w.index_axis(Axis(0), j));
-        f += &(&prod - &(&adt * omega[j]));
+        let wj = &ws[j * dd..(j + 1) * dd];
+        g.fill(0.0);
+        for c in 0..d {
+            for a in 0..d {
+                let dca = o[c * d + a];
+                for b in 0..d {
+                    g[a * d + b] += dca * wj[c * d + b];
+                }
+            }
+        }
+        for a in 0..d {
+            let inv = 1.0 / shapes[[j, a]];
+            for b in 0..d {
+                fs[a * d + b] += (g[a * d + b] - omega[j] * o[b * d + a]) * inv;
+            }
+        }
     }
     let dt = polar_orthogonal(f.view());
-    let dm = dt.t().to_owned();
+    // MM 2 with D = (Dᵀ)ᵀ: F[a][b] = Σ_j (W_j D)[a][b] (1/A_j[b] − max_c 1/A_j[c]).
+    let dm = dt.t().as_standard_layout().into_owned();
+    let dm = dm.as_slice().expect("standard layout");
     let mut f = Array2::<f64>::zeros((d, d));
+    let fs = f.as_slice_mut().expect("fresh array");
     for j in 0..k {
-        let wd = w.index_axis(Axis(0), j).dot(&dm);
+        let wj = &ws[j * dd..(j + 1) * dd];
         let amax = shapes
             .row(j)
             .iter()
             .map(|a| 1.0 / a)
             .fold(f64::NEG_INFINITY, f64::max);
-        let wda = Array2::from_shape_fn((d, d), |(a, b)| wd[[a, b]] / shapes[[j, b]]);
-        f += &(&wda - &(&wd * amax));
+        g.fill(0.0);
+        for a in 0..d {
+            for c in 0..d {
+                let wac = wj[a * d + c];
+                for b in 0..d {
+                    g[a * d + b] += wac * dm[c * d + b];
+                }
+            }
+        }
+        for a in 0..d {
+            for b in 0..d {
+                fs[a * d + b] += g[a * d + b] * (1.0 / shapes[[j, b]] - amax);
+            }
+        }
     }
     polar_orthogonal(f.view())
 }
@@ -671,11 +706,21 @@ fn largest_eigenvalues(w: ArrayView3<f64>) -> Vec<f64> {
 /// The diagonal of `Dᵀ W_j D` for every component (k × d).
 fn rotated_diagonals(w: ArrayView3<f64>, orientation: ArrayView2<f64>) -> Array2<f64> {
     let (k, d, _) = w.dim();
+    let dd = d * d;
+    let w = w.as_standard_layout();
+    let ws = w.as_slice().expect("standard layout");
+    let o = orientation.as_standard_layout();
+    let o = o.as_slice().expect("standard layout");
     let mut out = Array2::<f64>::zeros((k, d));
+    let mut wd = vec![0.0; d];
     for j in 0..k {
-        let wd = w.index_axis(Axis(0), j).dot(&orientation);
+        let wj = &ws[j * dd..(j + 1) * dd];
         for a in 0..d {
-            out[[j, a]] = orientation.column(a).dot(&wd.column(a));
+            // (W_j D)[·][a], then D[·][a] · it.
+            for (r, v) in wd.iter_mut().enumerate() {
+                *v = (0..d).map(|c| wj[r * d + c] * o[c * d + a]).sum();
+            }
+            out[[j, a]] = (0..d).map(|r| o[r * d + a] * wd[r]).sum();
         }
     }
     out
@@ -692,6 +737,8 @@ fn common_orientation_fit(
     control: InnerControl,
     shape_of: impl Fn(ArrayView1<f64>, f64) -> Array1<f64>,
 ) -> (Array2<f64>, Array2<f64>, f64) {
+    let w = w.as_standard_layout();
+    let w = w.view();
     let (k, d, _) = w.dim();
     let omega = largest_eigenvalues(w);
     let mut orientation = match &warm.orientation {
@@ -932,14 +979,42 @@ pub(crate) fn sample_covariance(x: ArrayView2<f64>) -> (Array1<f64>, Array2<f64>
     (mean, s)
 }
 
+/// The sample covariance with row `i` counted `w_i` times (frequency
+/// weights): the weighted mean and `Σ_i w_i (x_i − x̄)(x_i − x̄)ᵀ / (Σ_i w_i − 1)`
+/// (the denominator at least 1, as [`sample_covariance`]'s); without
+/// weights, [`sample_covariance`]. Integer weights give the covariance of the
+/// data with each row repeated `w_i` times.
+pub(crate) fn weighted_sample_covariance(
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+) -> (Array1<f64>, Array2<f64>) {
+    let Some(w) = w else {
+        return sample_covariance(x);
+    };
+    let total = w.sum();
+    let mean = x.t().dot(&w) / total;
+    let mut s = weighted_scatter(x, |i| w[i], mean.view());
+    s /= (total - 1.0).max(1.0);
+    (mean, s)
+}
+
 /// mclust's `defaultPrior(data, G, model)`: shrinkage 0.01, the data's mean;
 /// E, V: dof 3, scale `var(x)/G²`; the spherical and diagonal models: dof
 /// d + 2, scale `(1/G)^(2/d) · Σ_a var(x_a) / d`; the others: dof d + 2,
-/// scale `(1/G)^(2/d) · var(X)` (its diagonal when n ≤ d).
-pub(crate) fn default_prior(model: crate::CovarianceModel, x: ArrayView2<f64>, g: usize) -> Prior {
+/// scale `(1/G)^(2/d) · var(X)` (its diagonal when n ≤ d). With sample
+/// weights, row `i` counts `w_i` times: the mean and `var` are
+/// [`weighted_sample_covariance`]'s and n is `Σ_i w_i` (so integer weights
+/// give the prior of the data with the rows repeated).
+pub(crate) fn default_prior(
+    model: crate::CovarianceModel,
+    x: ArrayView2<f64>,
+    w: Option<ArrayView1<f64>>,
+    g: usize,
+) -> Prior {
     use crate::model::CovarianceType;
-    let (n, d) = x.dim();
-    let (mean, cov) = sample_covariance(x);
+    let d = x.ncols();
+    let n = w.map_or(x.nrows() as f64, |w| w.sum());
+    let (mean, cov) = weighted_sample_covariance(x, w);
     let g = g as f64;
     let fac = (1.0 / g).powf(2.0 / d as f64);
     let (dof, scale) = if model.is_univariate() {
@@ -952,7 +1027,7 @@ pub(crate) fn default_prior(model: crate::CovarianceModel, x: ArrayView2<f64>, g
             ),
             CovarianceType::Tied | CovarianceType::Full => (
                 d as f64 + 2.0,
-                PriorScale::Matrix(if n > d {
+                PriorScale::Matrix(if n > d as f64 {
                     cov * fac
                 } else {
                     Array2::from_diag(&cov.diag()) * fac
@@ -983,9 +1058,12 @@ pub(crate) fn posterior_mean(
     (&xbar * nk + &prior_mean * kappa) / (nk + kappa)
 }
 
-/// E: `σ² = (ς + Σ_j t_j) / (ν + n + G + 2)`, `t_j = W_j + c_j δ_j²`.
-pub(crate) fn posterior_e_variance(t: ArrayView1<f64>, nk: ArrayView1<f64>, prior: &Prior) -> f64 {
-    (prior.scalar() + t.sum()) / (prior.dof + nk.sum() + nk.len() as f64 + 2.0)
+/// E: `σ² = (ς + Σ_j t_j) / (ν + n + G + 2)`, `t_j = W_j + c_j δ_j²`, with
+/// `n` every row's weight (`total`): with a noise component, too, mclust's
+/// `me1ep` divides by the number of rows, not by the clusters' share `Σ_j N_j`
+/// as the other models' `me*p` routines do.
+pub(crate) fn posterior_e_variance(t: ArrayView1<f64>, total: f64, prior: &Prior) -> f64 {
+    (prior.scalar() + t.sum()) / (prior.dof + total + t.len() as f64 + 2.0)
 }
 
 /// V: `σ_j² = (ς + t_j) / (ν + N_j + 3)`.

@@ -12,8 +12,10 @@
 //! mclust returns NA for them); and with the noise component, mclust's
 //! `me(..., Vinv = hypvol(X, reciprocal = TRUE))` from starts where some rows
 //! are noise (iris, the sheared set with 30 uniform background points,
-//! eruptions): our `--noise --noise-init`, also checking the noise's
-//! proportion and `ln V`. We start from the same partition
+//! faithful's eruptions and waiting alone for E and V): our `--noise
+//! --noise-init`, also checking the noise's proportion and `ln V`; and the
+//! same noise starts with the prior too, `me(..., prior = priorControl(),
+//! Vinv = ...)`, for the 12 models with a prior (our `--prior --noise`). We start from the same partition
 //! (`Init::Labels`: an M-step on the one-hot responsibilities first) with
 //! `reg_covar = 0` and tolerances tight enough to reach the same fixed point,
 //! on both engines, and check: the converged mean log-likelihood within 1e-6
@@ -37,7 +39,7 @@ use serde_json::Value;
 
 const LL_TOL: f64 = 1e-6;
 const PARAM_TOL: f64 = 1e-4;
-const EXPECTED_CASES: usize = 149;
+const EXPECTED_CASES: usize = 175;
 
 fn fixture() -> Value {
     let path = concat!(
@@ -425,4 +427,48 @@ fn a_noise_fit_labels_background_points_and_round_trips() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("row 1: label -2 is outside -1..2"), "{e}");
+}
+
+#[test]
+fn the_e_model_with_prior_and_noise_divides_by_every_row() {
+    // Six points, labels 0 0 0 1 1 −1 (the last is noise), model E with the
+    // prior: the first M-step by hand. The prior (all six rows): mean 3.1,
+    // var = 24.5 / 5 = 4.9, scale 4.9 / G² = 1.225, dof 3, shrinkage 0.01.
+    // Cluster 1: N = 3, x̄ = 1.1, W = 0.18, δ = −2, c δ² = 0.03·4 / 3.01;
+    // cluster 2: N = 2, x̄ = 4.9, W = 0.08, δ = 1.8, c δ² = 0.02·3.24 / 2.01.
+    // mclust's me1ep divides by ν + n + G + 2 with n = 6 rows (not the
+    // clusters' 5): σ² = (1.225 + 0.26 + 0.12/3.01 + 0.0648/2.01) / 13
+    // = 0.119777378123 (R mclust 6.0.0's me(..., itmax = 1) prints
+    // 0.119777378123438); the means (3.3 + 0.031) / 3.01 and
+    // (9.8 + 0.031) / 2.01; the noise's proportion 1/6.
+    let x = ndarray::array![[0.80], [1.10], [1.40], [4.70], [5.10], [5.50]];
+    let sigma2: f64 = (1.225 + 0.26 + 0.12 / 3.01 + 0.0648 / 2.01) / 13.0;
+    assert!((sigma2 - 0.119777378123438).abs() < 1e-12);
+    for engine in Engine::ALL {
+        let fit = GaussianMixture::params(2)
+            .model(CovarianceModel::E)
+            .prior(true)
+            .noise(true)
+            .init(Init::LabelsWithNoise(vec![0, 0, 0, 1, 1, -1]))
+            .reg_covar(0.0)
+            .max_iter(1)
+            .engine(engine)
+            .check()
+            .unwrap()
+            .fit(x.view(), None)
+            .unwrap();
+        let m = &fit.initial_model;
+        for j in 0..2 {
+            let v = m.covariances().component_matrix(j, 1)[[0, 0]];
+            assert!((v - sigma2).abs() < 1e-12, "{engine}: σ² {v} vs {sigma2}");
+        }
+        let means = [3.331 / 3.01, 9.831 / 2.01];
+        for (a, b) in m.means().iter().zip(means) {
+            assert!((a - b).abs() < 1e-12, "{engine}: mean {a} vs {b}");
+        }
+        assert!((m.noise().unwrap().proportion - 1.0 / 6.0).abs() < 1e-12);
+        for (a, b) in m.weights().iter().zip([0.6, 0.4]) {
+            assert!((a - b).abs() < 1e-12, "{engine}: weight {a} vs {b}");
+        }
+    }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clusterlab_algos::{plan, Algorithm, Context, PlanError, Settings};
-use clusterlab_em::{CovarianceModel, CovarianceType, GmmFit, HcStart, Init};
+use clusterlab_em::{CovarianceModel, CovarianceType, GmmFit, HcStart, Init, StartMemo};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -251,22 +251,40 @@ pub fn select(
         ),
         _ => None,
     };
+    let memo = Arc::new(StartMemo::new(x.ncols()));
     let jobs: Vec<(CovarianceModel, usize)> = ks
         .iter()
         .flat_map(|&k| models.iter().map(move |&m| (m, k)))
         .collect();
-    let results: Vec<(Row, Option<GmmFit>)> = jobs
+    // The largest fits first (most components; the iterative M-steps),
+    // so that no long fit is left running alone at the end.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| {
+        let (cov, k) = jobs[i];
+        std::cmp::Reverse((k, cov.is_iterative()))
+    });
+    let mut results: Vec<Option<(Row, Option<GmmFit>)>> = (0..jobs.len()).map(|_| None).collect();
+    let done: Vec<(usize, (Row, Option<GmmFit>))> = order
         .par_iter()
-        .map(|&(cov, k)| {
+        .map(|&i| (i, jobs[i]))
+        .map(|(i, (cov, k))| {
             let fit = plan_at(cov, k).map_err(|e| e.0).and_then(|p| {
                 let mut params = p.gmm().ok_or("not an EM plan")?.clone();
                 if let Some(h) = &hc {
                     params = params.with_hc_start(h.clone());
                 }
+                params = params.with_start_memo(memo.clone());
                 params.fit(x, None).map_err(|e| one_line(&e.to_string()))
             });
-            row(cov, k, x, fit)
+            (i, row(cov, k, x, fit))
         })
+        .collect();
+    for (i, r) in done {
+        results[i] = Some(r);
+    }
+    let results: Vec<(Row, Option<GmmFit>)> = results
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
         .collect();
     let fit_seconds = start.elapsed().as_secs_f64();
     let score = |r: &Row| match criterion {
