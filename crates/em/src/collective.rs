@@ -658,6 +658,7 @@ impl ValidGmmParams {
             let mut q = self.clone();
             q.init = Self::auto_method(r);
             q.max_iter = self.max_iter.min(crate::fit::AUTO_SHORT_ITER);
+            q.inner_max_iter = self.inner_max_iter.min(crate::fit::AUTO_SHORT_INNER_ITER);
             let mut warm = WarmStart::default();
             let (initial, reseeds) =
                 q.initial_collective(c, n, centre, variance, rng, &mut warm)?;

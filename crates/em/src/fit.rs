@@ -67,6 +67,12 @@ pub struct GmmFit {
 /// Iterations each start of [`Init::Auto`] runs before the best goes on.
 pub const AUTO_SHORT_ITER: usize = 20;
 
+/// Inner rounds (EVE/VVE's MM, VEI/VEE/VEV's loops) each M-step of a
+/// screening run of [`Init::Auto`] takes at most: the run that goes on gets
+/// the full [`ValidGmmParams::inner_max_iter`]. Warm-started across
+/// iterations, twenty short M-steps still take hundreds of rounds in all.
+pub const AUTO_SHORT_INNER_ITER: usize = 25;
+
 /// At most this many re-seed warnings are listed individually.
 pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
 
@@ -735,6 +741,7 @@ impl ValidGmmParams {
             let mut q = self.clone();
             q.init = Self::auto_method(r);
             q.max_iter = self.max_iter.min(AUTO_SHORT_ITER);
+            q.inner_max_iter = self.inner_max_iter.min(AUTO_SHORT_INNER_ITER);
             let mut warm = WarmStart::default();
             let (initial, reseeds) = q.initial_model(p, rng, &mut warm)?;
             let run = q.run(p, initial, reseeds, warm, 0);
