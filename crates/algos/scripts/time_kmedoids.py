@@ -33,8 +33,8 @@ Measured (2 shared cores; medians of 3, seeds 0-2; loss on all points):
                     python kmedoids.fasterpam (matrix incl.)      3.71 s    6832.41
 
 Needs numpy, scikit-learn-extra (numpy < 2 for its 0.3.0 wheels) and
-kmedoids; the Rust side runs the ignored `timing` test of
-tests/kmedoids_scale.rs in release mode (cargo on PATH, run from the
+kmedoids; the Rust side runs the `time_kmedoids` example
+(examples/time_kmedoids.rs) in release mode (cargo on PATH, run from the
 workspace).
 """
 import argparse
@@ -127,8 +127,7 @@ def rust(n, dim, repeats, method="auto"):
     env = dict(os.environ, KM_N=str(n), KM_DIM=str(dim), KM_K=str(K),
                KM_REPEATS=str(repeats), KM_METHOD=method)
     out = subprocess.run(
-        ["cargo", "test", "--release", "-q", "-p", "clusterlab-algos", "--test",
-         "kmedoids_scale", "--", "--ignored", "--nocapture", "timing"],
+        ["cargo", "run", "--release", "-q", "-p", "clusterlab", "--example", "time_kmedoids"],
         env=env, capture_output=True, text=True, check=True).stdout
     rows = [json.loads(line.split(" ", 1)[1]) for line in out.splitlines()
             if line.startswith("KMEDOIDS_TIMING ")]

@@ -1,6 +1,6 @@
 //! k-medoids at scale: FasterCLARA against the exact FasterPAM where both
-//! run, `method = auto`'s choice, and (ignored) the timing harness that
-//! `scripts/time_kmedoids.py` drives.
+//! run, and `method = auto`'s choice. (The timing harness that
+//! `scripts/time_kmedoids.py` drives is the `time_kmedoids` example.)
 
 use clusterlab_algos::kmedoids::KMedoidsMethod;
 use clusterlab_algos::synth::blobs;
@@ -208,46 +208,6 @@ fn bad_fasterclara_parameters_are_refused() {
         KMedoidsMethod::Exact
     );
     assert!("pam".parse::<KMedoidsMethod>().is_err());
-}
-
-/// Timing harness for `scripts/time_kmedoids.py` (release build):
-/// `KM_N`, `KM_DIM`, `KM_K` (5), `KM_METHOD` (auto), `KM_SAMPLE_SIZE`,
-/// `KM_SAMPLES`, `KM_REPEATS` (3); data `blobs(n, dim, 5, 1.0, 42)`
-/// z-scored. Prints one line per run: `KMEDOIDS_TIMING {json}`.
-#[test]
-#[ignore]
-fn timing() {
-    let env = |k: &str| std::env::var(k).ok();
-    let num = |k: &str, d: usize| env(k).map_or(d, |v| v.parse().unwrap());
-    let n = num("KM_N", 100_000);
-    let dim = num("KM_DIM", 2);
-    let k = num("KM_K", 5);
-    let repeats = num("KM_REPEATS", 3);
-    let method: KMedoidsMethod =
-        env("KM_METHOD").map_or(KMedoidsMethod::Auto, |m| m.parse().unwrap());
-    let x = zscored_blobs(n, dim, 42);
-    for r in 0..repeats {
-        let mut p = KMedoidsParams::new(k).method(method).seed(r as u64);
-        if let Some(m) = env("KM_SAMPLE_SIZE") {
-            p = p.sample_size(m.parse().unwrap());
-        }
-        if let Some(s) = env("KM_SAMPLES") {
-            p = p.samples(s.parse().unwrap());
-        }
-        let c = fit(&x, p);
-        let Extras::KMedoids { loss, .. } = &c.extras else {
-            panic!("no medoids")
-        };
-        println!(
-            "KMEDOIDS_TIMING {}",
-            serde_json::json!({
-                "n": n, "dim": dim, "k": k, "run": r,
-                "method": c.approximation.as_ref().map_or("fasterpam", |a| a.method.as_str()),
-                "sample_n": c.approximation.as_ref().map(|a| a.sample_n),
-                "seconds": c.fit_seconds, "loss": loss,
-            })
-        );
-    }
 }
 
 #[test]
