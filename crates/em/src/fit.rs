@@ -65,12 +65,12 @@ pub struct GmmFit {
 }
 
 /// Iterations each start of [`Init::Auto`] runs before the best goes on.
-pub const AUTO_SHORT_ITER: usize = 20;
+pub const AUTO_SHORT_ITER: usize = 50;
 
 /// Inner rounds (EVE/VVE's MM, VEI/VEE/VEV's loops) each M-step of a
 /// screening run of [`Init::Auto`] takes at most: the run that goes on gets
 /// the full [`ValidGmmParams::inner_max_iter`]. Warm-started across
-/// iterations, twenty short M-steps still take hundreds of rounds in all.
+/// iterations, fifty short M-steps still take hundreds of rounds in all.
 pub const AUTO_SHORT_INNER_ITER: usize = 25;
 
 /// At most this many re-seed warnings are listed individually.
