@@ -12,11 +12,12 @@
 //! to 1e-6 relative; weights and means to 1e-4; covariances, `β` and `ν` to
 //! 1e-4 relative; `n_iter == max_iter`, not converged; the same labels.
 
+mod common;
+use common::{floats, matrix};
 use std::sync::OnceLock;
 
 use clusterlab_em::bayes::{BayesianMixture, BgmmInit, WeightPrior};
 use clusterlab_em::{CovarianceType, Covariances};
-use ndarray::Array2;
 use serde_json::Value;
 
 const BOUND_TOL: f64 = 1e-6;
@@ -25,28 +26,7 @@ const EXPECTED_CASES: usize = 54;
 
 fn fixture() -> &'static Value {
     static F: OnceLock<Value> = OnceLock::new();
-    F.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/sklearn_bgmm.json"
-        );
-        let text = std::fs::read_to_string(path).expect("run scripts/make_fixtures_bgmm.py");
-        serde_json::from_str(&text).expect("fixture is JSON")
-    })
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Number(n) => vec![n.as_f64().expect("a float")],
-        Value::Array(a) => a.iter().flat_map(floats).collect(),
-        other => panic!("not a number or array: {other}"),
-    }
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows = v.as_array().expect("rows");
-    let ncols = rows[0].as_array().expect("a row").len();
-    Array2::from_shape_vec((rows.len(), ncols), floats(v)).expect("rectangular")
+    F.get_or_init(|| common::read_fixture("sklearn_bgmm.json", "scripts/make_fixtures_bgmm.py"))
 }
 
 fn covariance_values(c: &Covariances) -> Vec<f64> {

@@ -8,6 +8,8 @@
 //! (SVD transform included), must give the same partitions up to the
 //! numbering of the groups.
 
+mod common;
+use common::matrix;
 use std::collections::HashMap;
 
 use clusterlab_em::hc::{hc, qclass, svd_transform, HcModel};
@@ -16,26 +18,7 @@ use ndarray::Array2;
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mclust_hc.json");
-    let text = std::fs::read_to_string(path).expect("run scripts/make_fixtures_hc.R");
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    let d = rows[0].len();
-    Array2::from_shape_vec((rows.len(), d), rows.concat()).unwrap()
+    common::read_fixture("mclust_hc.json", "scripts/make_fixtures_hc.R")
 }
 
 /// Whether two labelings are the same partition (a bijection maps one onto the other).

@@ -11,31 +11,16 @@
 //! log-likelihood to 1e-6 relative; weights, means and covariances to 1e-4;
 //! `n_iter == M`.
 
+mod common;
 use clusterlab_em::{CovarianceType, Covariances, Engine, GaussianMixture, GmmModel, Init};
-use ndarray::Array2;
+use common::{floats, matrix};
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/sklearn_init_labels.json"
-    );
-    let text = std::fs::read_to_string(path).expect("run scripts/make_fixtures_init_labels.py");
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Number(n) => vec![n.as_f64().expect("a float")],
-        Value::Array(a) => a.iter().flat_map(floats).collect(),
-        other => panic!("not a number or array: {other}"),
-    }
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows = v.as_array().expect("rows");
-    let ncols = rows[0].as_array().expect("a row").len();
-    Array2::from_shape_vec((rows.len(), ncols), floats(v)).expect("rectangular")
+    common::read_fixture(
+        "sklearn_init_labels.json",
+        "scripts/make_fixtures_init_labels.py",
+    )
 }
 
 fn flat(c: &Covariances) -> Vec<f64> {

@@ -33,7 +33,9 @@
 //! fixture's labels' start, and the fit mclust's. (That DBSCAN marks those
 //! rows under our defaults is checked in `crates/algos/tests/noise_start.rs`.)
 
+mod common;
 use clusterlab_em::{CovarianceModel, Engine, GaussianMixture, Init, NoiseStart};
+use common::{floats, matrix};
 use ndarray::Array2;
 use serde_json::Value;
 
@@ -42,26 +44,7 @@ const PARAM_TOL: f64 = 1e-4;
 const EXPECTED_CASES: usize = 175;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/mclust_models.json"
-    );
-    let text = std::fs::read_to_string(path).expect("run scripts/make_fixtures_mclust.R");
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Number(n) => vec![n.as_f64().expect("a float")],
-        Value::Array(a) => a.iter().flat_map(floats).collect(),
-        other => panic!("not a number or array: {other}"),
-    }
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows = v.as_array().expect("rows");
-    let ncols = rows[0].as_array().expect("a row").len();
-    Array2::from_shape_vec((rows.len(), ncols), floats(v)).expect("rectangular")
+    common::read_fixture("mclust_models.json", "scripts/make_fixtures_mclust.R")
 }
 
 fn relative(a: f64, b: f64) -> f64 {

@@ -16,27 +16,14 @@
 //! EEI, VEI, EVI, VVI, EEE, EEV and VEV on iris (log-likelihoods differ by
 //! 0.07 to 1.3), and with `Vinv` it stops with an R error.
 
+mod common;
 use clusterlab_em::{CovarianceModel, Engine, GaussianMixture, GmmFit, Init};
+use common::matrix;
 use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/mclust_models.json"
-    );
-    let text = std::fs::read_to_string(path).expect("run scripts/make_fixtures_mclust.R");
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows = v.as_array().expect("rows");
-    let d = rows[0].as_array().expect("a row").len();
-    let flat: Vec<f64> = rows
-        .iter()
-        .flat_map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
-        .collect();
-    Array2::from_shape_vec((rows.len(), d), flat).expect("rectangular")
+    common::read_fixture("mclust_models.json", "scripts/make_fixtures_mclust.R")
 }
 
 /// The labels of the fixture's first case on `dataset`.

@@ -14,6 +14,8 @@
 //! (`predict_proba`) to 1e-4; `n_iter == max_iter` and `converged == false`.
 //! Run with `--nocapture` to see the largest differences per covariance type.
 
+mod common;
+use common::{floats, matrix};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -27,28 +29,7 @@ const EXPECTED_CASES: usize = 60;
 
 fn fixture() -> &'static Value {
     static F: OnceLock<Value> = OnceLock::new();
-    F.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/sklearn_gmm.json"
-        );
-        let text = std::fs::read_to_string(path).expect("run scripts/make_sklearn_fixtures.py");
-        serde_json::from_str(&text).expect("fixture is JSON")
-    })
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Number(n) => vec![n.as_f64().expect("a float")],
-        Value::Array(a) => a.iter().flat_map(floats).collect(),
-        other => panic!("not a number or array: {other}"),
-    }
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows = v.as_array().expect("rows");
-    let ncols = rows[0].as_array().expect("a row").len();
-    Array2::from_shape_vec((rows.len(), ncols), floats(v)).expect("rectangular")
+    F.get_or_init(|| common::read_fixture("sklearn_gmm.json", "scripts/make_sklearn_fixtures.py"))
 }
 
 fn flat_covariances(c: &Covariances) -> Vec<f64> {
