@@ -232,31 +232,39 @@ fn ln_exp_plus(a: f64, b: f64) -> f64 {
     }
 }
 
+/// The Cholesky factor `W = L Lᵀ` of a p × p scatter, in place (lower
+/// triangle, row-major); returns the product of the pivots over `n`,
+/// `det(W / n)`, or `None` when W is not positive definite.
+fn cholesky_in_place(l: &mut [f64], p: usize, n: f64) -> Option<f64> {
+    let mut det = 1.0;
+    for j in 0..p {
+        let mut diag = l[j * p + j];
+        for k in 0..j {
+            diag -= l[j * p + k] * l[j * p + k];
+        }
+        if !(diag > 0.0) || !diag.is_finite() {
+            return None;
+        }
+        let root = diag.sqrt();
+        l[j * p + j] = root;
+        det *= diag / n;
+        for i in (j + 1)..p {
+            let mut s = l[i * p + j];
+            for k in 0..j {
+                s -= l[i * p + k] * l[j * p + k];
+            }
+            l[i * p + j] = s / root;
+        }
+    }
+    Some(det)
+}
+
 /// `det(w / n)` of a p × p scatter (Cholesky in `scratch`) as the product of
 /// the pivots, with `ln det(w / n)` beside it when that product leaves the
 /// normal range; `None` when singular.
 fn det_scaled(w: &[f64], n: f64, p: usize, scratch: &mut [f64]) -> Option<Det> {
     scratch.copy_from_slice(w);
-    let mut det = 1.0;
-    for j in 0..p {
-        let mut diag = scratch[j * p + j];
-        for k in 0..j {
-            diag -= scratch[j * p + k] * scratch[j * p + k];
-        }
-        if !(diag > 0.0) || !diag.is_finite() {
-            return None;
-        }
-        let l = diag.sqrt();
-        scratch[j * p + j] = l;
-        det *= diag / n;
-        for i in (j + 1)..p {
-            let mut s = scratch[i * p + j];
-            for k in 0..j {
-                s -= scratch[i * p + k] * scratch[j * p + k];
-            }
-            scratch[i * p + j] = s / l;
-        }
-    }
+    let det = cholesky_in_place(scratch, p, n)?;
     if det.is_normal() {
         return Some(Det::Plain(det));
     }
@@ -286,28 +294,8 @@ impl Factor {
     /// The factor of a nonsingular scatter whose determinant is in the normal range.
     fn of(w: &[f64], p: usize) -> Option<Factor> {
         let mut l = w.to_vec();
-        let mut inv_diag = vec![0.0; p];
-        let mut det = 1.0;
-        for j in 0..p {
-            let mut diag = l[j * p + j];
-            for k in 0..j {
-                diag -= l[j * p + k] * l[j * p + k];
-            }
-            if !(diag > 0.0) || !diag.is_finite() {
-                return None;
-            }
-            det *= diag;
-            let root = diag.sqrt();
-            l[j * p + j] = root;
-            inv_diag[j] = 1.0 / root;
-            for i in (j + 1)..p {
-                let mut s = l[i * p + j];
-                for k in 0..j {
-                    s -= l[i * p + k] * l[j * p + k];
-                }
-                l[i * p + j] = s * inv_diag[j];
-            }
-        }
+        let det = cholesky_in_place(&mut l, p, 1.0)?;
+        let inv_diag = (0..p).map(|j| 1.0 / l[j * p + j]).collect();
         det.is_normal().then_some(Factor { l, inv_diag, det })
     }
 
