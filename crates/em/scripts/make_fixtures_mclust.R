@@ -96,6 +96,15 @@ num <- function(v) {
   paste0("[", paste(s, collapse = ","), "]")
 }
 mat_rows <- function(m) paste0("[", paste(apply(m, 1, num), collapse = ","), "]")
+# The k covariances of a fit's parameters as k x d x d JSON (1 x 1 each for one feature).
+sigma_json <- function(p, d, k) {
+  if (d == 1) {
+    sq <- rep(p$variance$sigmasq, length.out = k)
+    paste0("[", paste(sprintf("[[%.17g]]", sq), collapse = ","), "]")
+  } else {
+    paste0("[", paste(sapply(1:k, function(j) mat_rows(p$variance$sigma[, , j])), collapse = ","), "]")
+  }
+}
 
 cases <- character(0)
 data_json <- character(0)
@@ -124,12 +133,7 @@ for (ds in datasets) {
     icl <- b + 2 * sum(log(zmax))
     p <- fit$parameters
     mu <- matrix(p$mean, nrow = d)
-    sigma <- if (d == 1) {
-      sq <- rep(p$variance$sigmasq, length.out = k)
-      paste0("[", paste(sprintf("[[%.17g]]", sq), collapse = ","), "]")
-    } else {
-      paste0("[", paste(sapply(1:k, function(j) mat_rows(p$variance$sigma[, , j])), collapse = ","), "]")
-    }
+    sigma <- sigma_json(p, d, k)
     cases <- c(cases, sprintf(
       "{\"dataset\":\"%s\",\"model\":\"%s\",\"prior\":%s,\"noise\":false,\"k\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"iterations\":%d}",
       ds$name, m, tolower(as.character(with_prior)), k, num(ds$labels), fit$loglik, df, b, icl, num(p$pro), mat_rows(t(mu)), sigma,
@@ -195,12 +199,7 @@ for (with_prior in c(FALSE, TRUE)) for (ds in noise_sets) {
     icl <- b + 2 * sum(log(apply(fit$z, 1, max)))
     p <- fit$parameters
     mu <- matrix(p$mean, nrow = d)
-    sigma <- if (d == 1) {
-      sq <- rep(p$variance$sigmasq, length.out = k)
-      paste0("[", paste(sprintf("[[%.17g]]", sq), collapse = ","), "]")
-    } else {
-      paste0("[", paste(sapply(1:k, function(j) mat_rows(p$variance$sigma[, , j])), collapse = ","), "]")
-    }
+    sigma <- sigma_json(p, d, k)
     cases <- c(cases, sprintf(
       "{\"dataset\":\"%s\",\"model\":\"%s\",\"prior\":%s,\"noise\":true,\"k\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"log_hypervolume\":%.17g,\"iterations\":%d}",
       ds$name, m, tolower(as.character(with_prior)), k, num(ds$labels), fit$loglik, df, b, icl, num(p$pro), mat_rows(t(mu)), sigma,
@@ -260,12 +259,7 @@ for (ds in dbscan_sets) {
     icl <- b + 2 * sum(log(apply(fit$z, 1, max)))
     p <- fit$parameters
     mu <- matrix(p$mean, nrow = d)
-    sigma <- if (d == 1) {
-      sq <- rep(p$variance$sigmasq, length.out = k)
-      paste0("[", paste(sprintf("[[%.17g]]", sq), collapse = ","), "]")
-    } else {
-      paste0("[", paste(sapply(1:k, function(j) mat_rows(p$variance$sigma[, , j])), collapse = ","), "]")
-    }
+    sigma <- sigma_json(p, d, k)
     dbscan_cases <- c(dbscan_cases, sprintf(
       "{\"dataset\":\"%s\",\"model\":\"%s\",\"prior\":false,\"noise\":true,\"k\":%d,\"eps\":%.17g,\"min_samples\":%d,\"labels\":%s,\"loglik\":%.17g,\"df\":%d,\"bic\":%.17g,\"icl\":%.17g,\"pro\":%s,\"mean\":%s,\"sigma\":%s,\"log_hypervolume\":%.17g,\"iterations\":%d}",
       ds$name, m, k, db$eps, db$min_samples, num(labels), fit$loglik, df, b, icl, num(p$pro),
