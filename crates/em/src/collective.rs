@@ -23,7 +23,7 @@ use crate::engine::Engine;
 use crate::error::GmmError;
 use crate::fit::{
     describe_identical, describe_reg_covar_scale, describe_reseed, describe_singular,
-    MAX_RESEED_WARNINGS,
+    screen_sample, Problem, MAX_RESEED_WARNINGS,
 };
 use crate::hc::HcStart;
 use crate::init;
@@ -644,7 +644,12 @@ impl ValidGmmParams {
     }
 
     /// `auto` as `fit.rs`'s `run_auto`: each of its starts for at most
-    /// [`AUTO_SHORT_ITER`](crate::AUTO_SHORT_ITER) iterations, then the best on.
+    /// [`AUTO_SHORT_ITER`](crate::AUTO_SHORT_ITER) iterations, then the best
+    /// on. Above [`AUTO_SCREEN_ROWS`](crate::AUTO_SCREEN_ROWS) rows the
+    /// sample the single-process fit screens on ([`screen_sample`]) is
+    /// gathered to every participant and screened there in memory (each does
+    /// the same work, so all keep the same best); the starts themselves are
+    /// made from all rows, collectively.
     fn run_auto_collective(
         &self,
         c: &mut dyn Collective,
@@ -653,6 +658,17 @@ impl ValidGmmParams {
         variance: ArrayView1<f64>,
         rng: &mut Xoshiro256PlusPlus,
     ) -> Result<RunOutcome, GmmError> {
+        let sample = match screen_sample(n, self.seed) {
+            Some(idx) => {
+                let rows = c.rows_at(&idx)?;
+                let mut xs = Array2::<f64>::zeros((idx.len(), centre.len()));
+                for (mut r, v) in xs.rows_mut().into_iter().zip(&rows) {
+                    r.assign(v);
+                }
+                Some(xs)
+            }
+            None => None,
+        };
         let mut best: Option<RunOutcome> = None;
         for r in 0..self.n_init {
             let mut q = self.clone();
@@ -662,7 +678,22 @@ impl ValidGmmParams {
             let mut warm = WarmStart::default();
             let (initial, reseeds) =
                 q.initial_collective(c, n, centre, variance, rng, &mut warm)?;
-            let run = q.run_collective(c, initial, reseeds, warm, centre, variance, 0)?;
+            let run = match &sample {
+                Some(xs) => {
+                    let p = Problem::plain(xs.view(), centre, variance);
+                    let run = q.run(&p, initial, reseeds, warm, 0);
+                    RunOutcome {
+                        initial: run.initial,
+                        model: run.model,
+                        lower_bounds: run.lower_bounds,
+                        converged: run.converged,
+                        reseeds: run.reseeds,
+                        final_events: run.final_events,
+                        warm: run.warm,
+                    }
+                }
+                None => q.run_collective(c, initial, reseeds, warm, centre, variance, 0)?,
+            };
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -670,7 +701,12 @@ impl ValidGmmParams {
                 best = Some(run);
             }
         }
-        let best = best.expect("n_init ≥ 1");
+        let mut best = best.expect("n_init ≥ 1");
+        if sample.is_some() {
+            // The sample's iterations are not the fit's: all rows go on from its best.
+            best.lower_bounds.clear();
+            best.converged = false;
+        }
         let n_iter = best.lower_bounds.len();
         if best.converged || n_iter >= self.max_iter {
             return Ok(best);

@@ -73,6 +73,24 @@ pub const AUTO_SHORT_ITER: usize = 50;
 /// iterations, fifty short M-steps still take hundreds of rounds in all.
 pub const AUTO_SHORT_INNER_ITER: usize = 25;
 
+/// Above this many rows, [`Init::Auto`] screens its starts on a random sample
+/// of this many rows ([`screen_sample`]) and only the best start runs on all
+/// of them: the screening then costs the same at 10,000 rows as at 10 million.
+/// Chosen on the 96-case measurement of `scripts/bench_best_fit.md` (2,500
+/// keeps every case the full screening reaches; 1,500 loses three).
+pub const AUTO_SCREEN_ROWS: usize = 2500;
+
+/// The rows (ascending) [`Init::Auto`] screens its starts on for data of `n`
+/// rows, drawn from `seed`: `None` (all rows) up to [`AUTO_SCREEN_ROWS`].
+pub fn screen_sample(n: usize, seed: u64) -> Option<Vec<usize>> {
+    (n > AUTO_SCREEN_ROWS).then(|| {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x7363_7265_656e);
+        let mut idx = rand::seq::index::sample(&mut rng, n, AUTO_SCREEN_ROWS).into_vec();
+        idx.sort_unstable();
+        idx
+    })
+}
+
 /// At most this many re-seed warnings are listed individually.
 pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
 
@@ -145,7 +163,7 @@ fn weighted_moments(x: ArrayView2<f64>, w: Option<ArrayView1<f64>>) -> (Array1<f
 }
 
 /// Everything the runs share.
-struct Problem<'a> {
+pub(crate) struct Problem<'a> {
     x: ArrayView2<'a, f64>,
     w: Option<ArrayView1<'a, f64>>,
     centre: Array1<f64>,
@@ -164,6 +182,47 @@ struct Problem<'a> {
     clusters: Option<ClusterRows>,
 }
 
+impl<'a> Problem<'a> {
+    /// Unweighted rows around a given centre, without prior or noise (the
+    /// distributed fit's gathered sample).
+    pub(crate) fn plain(
+        x: ArrayView2<'a, f64>,
+        centre: ArrayView1<f64>,
+        variance: ArrayView1<f64>,
+    ) -> Self {
+        Problem {
+            x,
+            w: None,
+            centre: centre.to_owned(),
+            variance: variance.to_owned(),
+            hc: None,
+            memo: None,
+            prior: None,
+            log_volume: None,
+            total_weight: x.nrows() as f64,
+            clusters: None,
+        }
+    }
+
+    /// The same problem on other rows (a sample of these): the data's centre,
+    /// scale, prior and noise volume stay those of all rows; the starts are
+    /// made from all rows, so the sample needs neither the tree nor the memo.
+    fn on_rows<'b>(&self, x: ArrayView2<'b, f64>, w: Option<ArrayView1<'b, f64>>) -> Problem<'b> {
+        Problem {
+            x,
+            w,
+            centre: self.centre.clone(),
+            variance: self.variance.clone(),
+            hc: None,
+            memo: None,
+            prior: self.prior.clone(),
+            log_volume: self.log_volume,
+            total_weight: w.map_or(x.nrows() as f64, |w| w.sum()),
+            clusters: None,
+        }
+    }
+}
+
 /// The rows that do not start as noise ([`crate::NoiseStart`]).
 struct ClusterRows {
     /// Their indices, ascending.
@@ -173,17 +232,17 @@ struct ClusterRows {
 }
 
 /// One run from one start.
-struct Run {
-    initial: GmmModel,
-    model: GmmModel,
-    lower_bounds: Vec<f64>,
-    n_iter: usize,
-    converged: bool,
-    reseeds: Vec<String>,
-    final_events: Vec<Event>,
+pub(crate) struct Run {
+    pub(crate) initial: GmmModel,
+    pub(crate) model: GmmModel,
+    pub(crate) lower_bounds: Vec<f64>,
+    pub(crate) n_iter: usize,
+    pub(crate) converged: bool,
+    pub(crate) reseeds: Vec<String>,
+    pub(crate) final_events: Vec<Event>,
     trace: Option<Vec<TraceStep>>,
     /// The iterative M-steps' state, to go on from `model`.
-    warm: WarmStart,
+    pub(crate) warm: WarmStart,
 }
 
 impl Run {
@@ -634,7 +693,7 @@ impl ValidGmmParams {
 
     /// EM from one start until convergence or `max_iter` (iterations
     /// numbered from `done + 1`, for a run that goes on from another).
-    fn run(
+    pub(crate) fn run(
         &self,
         p: &Problem,
         initial: GmmModel,
@@ -733,18 +792,29 @@ impl ValidGmmParams {
         }
     }
 
-    /// The screening of [`Init::Auto`]: every start for at most
-    /// [`AUTO_SHORT_ITER`] iterations on the rows of `p`; the best run.
-    fn screen_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
+    /// The screening of [`Init::Auto`]: every start, made from the rows of
+    /// `p`, for at most [`AUTO_SHORT_ITER`] iterations on the rows of `p`
+    /// or of `sample` (a sample of them); the best run.
+    fn screen_auto(
+        &self,
+        p: &Problem,
+        sample: Option<&Problem>,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<Run, GmmError> {
         let mut best: Option<Run> = None;
         for r in 0..self.n_init {
             let mut q = self.clone();
             q.init = Self::auto_method(r);
             q.max_iter = self.max_iter.min(AUTO_SHORT_ITER);
             q.inner_max_iter = self.inner_max_iter.min(AUTO_SHORT_INNER_ITER);
+            // A sample's iterations are not the fit's: nothing to trace.
+            q.trace &= sample.is_none();
             let mut warm = WarmStart::default();
             let (initial, reseeds) = q.initial_model(p, rng, &mut warm)?;
-            let run = q.run(p, initial, reseeds, warm, 0);
+            let run = match sample {
+                Some(s) => q.run(s, initial, reseeds, warm, 0),
+                None => q.run(p, initial, reseeds, warm, 0),
+            };
             if best
                 .as_ref()
                 .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
@@ -756,9 +826,28 @@ impl ValidGmmParams {
     }
 
     /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
-    /// iterations, then the best on to convergence.
+    /// iterations, then the best on to convergence. Above
+    /// [`AUTO_SCREEN_ROWS`] rows the starts are screened on a sample
+    /// ([`screen_sample`]); the run on all rows then starts from the best
+    /// screened model, and its iterations are the fit's (`lower_bounds`,
+    /// `n_iter` and the trace count only those).
     fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
-        let best = self.screen_auto(p, rng)?;
+        let best = match screen_sample(p.x.nrows(), self.seed) {
+            Some(idx) => {
+                let xs = p.x.select(Axis(0), &idx);
+                let ws = p.w.map(|w| w.select(Axis(0), &idx));
+                let sample = p.on_rows(xs.view(), ws.as_ref().map(|w| w.view()));
+                let screened = self.screen_auto(p, Some(&sample), rng)?;
+                Run {
+                    lower_bounds: Vec::new(),
+                    n_iter: 0,
+                    converged: false,
+                    trace: None,
+                    ..screened
+                }
+            }
+            None => self.screen_auto(p, None, rng)?,
+        };
         if best.converged || best.n_iter >= self.max_iter {
             return Ok(best);
         }
@@ -772,7 +861,7 @@ impl ValidGmmParams {
                 a.extend(b);
                 Some(a)
             }
-            _ => None,
+            (a, b) => a.or(b),
         };
         Ok(Run {
             initial: best.initial,

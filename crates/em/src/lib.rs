@@ -128,7 +128,9 @@ pub use collective::{
 pub use covariance_model::CovarianceModel;
 pub use engine::Engine;
 pub use error::GmmError;
-pub use fit::{GmmFit, TraceStep, AUTO_SHORT_INNER_ITER, AUTO_SHORT_ITER};
+pub use fit::{
+    screen_sample, GmmFit, TraceStep, AUTO_SCREEN_ROWS, AUTO_SHORT_INNER_ITER, AUTO_SHORT_ITER,
+};
 pub use hc::HcStart;
 pub use init::StartMemo;
 pub use init::{random_responsibility_row, KMEANS_START_MAX_ITER, KMEANS_START_TOL};

@@ -1,7 +1,9 @@
 //! The default start (`Init::Auto`) and mclust's relative tolerance (`rtol`).
 
-use clusterlab_em::{CovarianceModel, GaussianMixture, Init, AUTO_SHORT_ITER};
-use ndarray::Array2;
+use clusterlab_em::{
+    screen_sample, CovarianceModel, GaussianMixture, Init, AUTO_SCREEN_ROWS, AUTO_SHORT_ITER,
+};
+use ndarray::{Array2, Axis};
 use rand::{Rng, SeedableRng};
 
 /// Three 2-D groups of 100 points with unequal spreads.
@@ -69,4 +71,51 @@ fn rtol_stops_where_mclusts_test_first_holds() {
     }
     // EM never lowers the likelihood (to rounding).
     assert!(lb.windows(2).all(|w| w[1] >= w[0] - 1e-9));
+}
+
+/// Above `AUTO_SCREEN_ROWS` rows the starts are screened on `screen_sample`'s
+/// rows and only the best goes on, on all rows: the fit equals EM on the
+/// sample from auto's start (at most `AUTO_SHORT_ITER` iterations), then EM
+/// on all rows from the model that reached; `lower_bounds` are the latter's.
+#[test]
+fn above_the_screening_size_the_starts_run_on_a_sample() {
+    let n = AUTO_SCREEN_ROWS + 1500;
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+    // One feature: auto's hierarchical start is then mclust's quantile classes (fast in a debug build).
+    let x = Array2::from_shape_fn((n, 1), |(i, _)| {
+        let g = (i % 3) as f64;
+        3.0 * g + (0.4 + 0.3 * g) * (rng.gen::<f64>() + rng.gen::<f64>() - 1.0) * 2.0
+    });
+    let params = |init: Init, max_iter: usize| {
+        GaussianMixture::params(3)
+            .model(CovarianceModel::V)
+            .init(init)
+            .n_init(1)
+            .seed(5)
+            .max_iter(max_iter)
+            .check()
+            .unwrap()
+    };
+    let auto = params(Init::Auto, 1000).fit(x.view(), None).unwrap();
+    let rows = screen_sample(n, 5).expect("n is above the screening size");
+    assert_eq!(rows.len(), AUTO_SCREEN_ROWS);
+    let sample = x.select(Axis(0), &rows);
+    let screened = params(
+        Init::Model(Box::new(auto.initial_model.clone())),
+        AUTO_SHORT_ITER,
+    )
+    .fit(sample.view(), None)
+    .unwrap();
+    let on = params(Init::Model(Box::new(screened.model.clone())), 1000)
+        .fit(x.view(), None)
+        .unwrap();
+    assert_eq!(auto.n_iter, on.n_iter);
+    assert_eq!(auto.lower_bounds.len(), auto.n_iter);
+    for (a, b) in auto.lower_bounds.iter().zip(&on.lower_bounds) {
+        assert!((a - b).abs() <= 1e-10, "{a} vs {b}");
+    }
+    assert!((auto.log_likelihood - on.log_likelihood).abs() <= 1e-10);
+    // The sample's fit is not the whole data's: the screening did move the start.
+    assert!((screened.log_likelihood - auto.log_likelihood).abs() > 1e-6);
+    assert!(auto.converged);
 }

@@ -348,3 +348,33 @@ fn random_responsibilities_are_counter_based() {
         assert!((u - v).abs() <= 1e-15, "{a:?}");
     }
 }
+
+/// Above `AUTO_SCREEN_ROWS` rows `auto` screens its starts on a sample: the
+/// collective fit gathers the single-process fit's sample and reaches the same
+/// fit (one start: mclust's quantile classes, as the data has one feature).
+#[test]
+fn auto_screens_on_the_single_process_fits_sample() {
+    let n = clusterlab_em::AUTO_SCREEN_ROWS + 700;
+    let x = Array2::from_shape_fn((n, 1), |(i, _)| {
+        let g = (i % 3) as f64;
+        4.0 * g + (1.0 + g) * (((i * 7919) % 1000) as f64 / 1000.0 - 0.5)
+    });
+    let p = GaussianMixture::params(3)
+        .model(CovarianceModel::V)
+        .init(Init::Auto)
+        .n_init(1)
+        .seed(4)
+        .check()
+        .unwrap();
+    let one = p.fit(x.view(), None).unwrap();
+    assert!(one.converged);
+    for shards in [1, 3] {
+        let many = p.fit_collective(&mut Shards::new(&x, shards)).unwrap();
+        assert_eq!(many.n_iter, one.n_iter, "{shards} shards");
+        assert_eq!(many.lower_bounds.len(), one.lower_bounds.len());
+        for (a, b) in many.lower_bounds.iter().zip(&one.lower_bounds) {
+            assert!(close(*a, *b, 1e-12), "{shards} shards: {a} vs {b}");
+        }
+        assert!(close(many.log_likelihood, one.log_likelihood, 1e-12));
+    }
+}

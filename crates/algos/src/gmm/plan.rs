@@ -80,7 +80,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "init",
-        help: "Initialisation: auto (n_init starts cycling hc, kmeans, kmeans++, random-from-data, each run 50 iterations, the best run on to convergence), kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
+        help: "Initialisation: auto (n_init starts cycling hc, kmeans, kmeans++, random-from-data, each run 50 iterations (on a random sample of 2500 rows above that), the best run on to convergence on all rows), kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
         kind: Kind::Choice(INITS),
         default: "auto",
         fit_only: false,
@@ -103,7 +103,7 @@ const PARAMS: &[ParamSpec] = &[
         name: "n_init",
         help: "Runs from different starts; the best final lower bound wins",
         kind: Kind::Count,
-        default: "4 (1 from an init model, init labels or hc)",
+        default: "8 (1 from an init model, init labels or hc)",
         fit_only: false,
     },
     ParamSpec {
@@ -384,6 +384,23 @@ fn result_json(c: &Clustering, x: ArrayView2<f64>) -> Result<Value, PlanError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_states_the_defaults_the_plan_uses() {
+        let spec = |name: &str| PARAMS.iter().find(|p| p.name == name).unwrap();
+        let n_init = spec("n_init").default;
+        assert!(
+            n_init.starts_with(&format!("{DEFAULT_N_INIT} ")),
+            "n_init help says {n_init}, the plan uses {DEFAULT_N_INIT}"
+        );
+        let init = spec("init").help;
+        for number in [
+            clusterlab_em::AUTO_SHORT_ITER,
+            clusterlab_em::AUTO_SCREEN_ROWS,
+        ] {
+            assert!(init.contains(&format!(" {number} ")), "{init}");
+        }
+    }
 
     fn write(name: &str, text: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("clusterlab-labels-{}", std::process::id()));
