@@ -706,6 +706,7 @@ impl ValidGmmParams {
             // The sample's iterations are not the fit's: all rows go on from its best.
             best.lower_bounds.clear();
             best.converged = false;
+            best.initial = best.model.clone();
         }
         let n_iter = best.lower_bounds.len();
         if best.converged || n_iter >= self.max_iter {

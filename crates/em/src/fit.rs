@@ -43,7 +43,9 @@ pub struct TraceStep {
 pub struct GmmFit {
     /// The returned model (the best run's).
     pub model: GmmModel,
-    /// The model the best run started from (after initialisation).
+    /// The model the best run started from (after initialisation; for
+    /// [`Init::Auto`] above [`AUTO_SCREEN_ROWS`] rows, the best start after
+    /// its screening on the sample: where the iterations on all rows began).
     pub initial_model: GmmModel,
     /// Most responsible component per point; equals `model.predict(x)`; k
     /// marks a point the noise component explains best (see
@@ -829,8 +831,8 @@ impl ValidGmmParams {
     /// iterations, then the best on to convergence. Above
     /// [`AUTO_SCREEN_ROWS`] rows the starts are screened on a sample
     /// ([`screen_sample`]); the run on all rows then starts from the best
-    /// screened model, and its iterations are the fit's (`lower_bounds`,
-    /// `n_iter` and the trace count only those).
+    /// screened model, which is the fit's `initial_model`, and its iterations
+    /// are the fit's (`lower_bounds`, `n_iter` and the trace count only those).
     fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
         let best = match screen_sample(p.x.nrows(), self.seed) {
             Some(idx) => {
@@ -839,6 +841,7 @@ impl ValidGmmParams {
                 let sample = p.on_rows(xs.view(), ws.as_ref().map(|w| w.view()));
                 let screened = self.screen_auto(p, Some(&sample), rng)?;
                 Run {
+                    initial: screened.model.clone(),
                     lower_bounds: Vec::new(),
                     n_iter: 0,
                     converged: false,

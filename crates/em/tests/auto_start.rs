@@ -97,15 +97,23 @@ fn above_the_screening_size_the_starts_run_on_a_sample() {
             .unwrap()
     };
     let auto = params(Init::Auto, 1000).fit(x.view(), None).unwrap();
+    // Auto's one start is the hierarchical one, drawn from the same stream.
+    let start = params(Init::Hc, 1)
+        .fit(x.view(), None)
+        .unwrap()
+        .initial_model;
     let rows = screen_sample(n, 5).expect("n is above the screening size");
     assert_eq!(rows.len(), AUTO_SCREEN_ROWS);
     let sample = x.select(Axis(0), &rows);
-    let screened = params(
-        Init::Model(Box::new(auto.initial_model.clone())),
-        AUTO_SHORT_ITER,
-    )
-    .fit(sample.view(), None)
-    .unwrap();
+    let screened = params(Init::Model(Box::new(start)), AUTO_SHORT_ITER)
+        .fit(sample.view(), None)
+        .unwrap();
+    // The run on all rows (the fit's initial model, bounds and iterations)
+    // starts where the screening ended.
+    let gap = (screened.model.means() - auto.initial_model.means())
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    assert!(gap <= 1e-10, "{gap}");
     let on = params(Init::Model(Box::new(screened.model.clone())), 1000)
         .fit(x.view(), None)
         .unwrap();

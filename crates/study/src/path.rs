@@ -110,10 +110,10 @@ mod tests {
     use super::*;
     use ndarray::Array2;
 
-    /// Three blobs (a fixed pattern, no randomness).
-    fn blobs() -> Array2<f64> {
+    /// Three blobs of n points (a fixed pattern, no randomness).
+    fn blobs(n: usize) -> Array2<f64> {
         let centres = [[0.0, 0.0], [4.0, 1.0], [1.0, 5.0]];
-        Array2::from_shape_fn((90, 2), |(i, c)| {
+        Array2::from_shape_fn((n, 2), |(i, c)| {
             let b = i % 3;
             let t = (i / 3) as f64;
             centres[b][c] + 0.9 * ((t * 1.7 + c as f64 * 2.3 + b as f64).sin())
@@ -122,7 +122,18 @@ mod tests {
 
     #[test]
     fn the_replayed_path_is_the_fit() {
-        let z = blobs();
+        replay(90);
+    }
+
+    /// Above `AUTO_SCREEN_ROWS` the default screens its starts on a sample:
+    /// the path starts where the iterations on all rows did.
+    #[test]
+    fn the_replayed_path_is_the_fit_of_a_screened_start() {
+        replay(clusterlab_em::AUTO_SCREEN_ROWS + 100);
+    }
+
+    fn replay(n: usize) {
+        let z = blobs(n);
         let settings = Settings::default();
         let p = plan(
             Algorithm::Gmm,
