@@ -38,7 +38,7 @@ pub(crate) fn simd() -> Simd {
 }
 
 impl Simd {
-    pub(super) fn rank(self) -> u8 {
+    pub(crate) fn rank(self) -> u8 {
         match self {
             Simd::Baseline => 0,
             Simd::Avx2 => 1,
@@ -64,7 +64,7 @@ pub(crate) fn supported_levels() -> Vec<Simd> {
 }
 
 /// The best level the CPU supports.
-pub(super) fn supported_simd() -> Simd {
+pub(crate) fn supported_simd() -> Simd {
     static SUPPORTED: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
     *SUPPORTED.get_or_init(detect_simd)
 }
