@@ -248,7 +248,7 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
             "--json",
         ]);
         // The default start is auto (hc, kmeans, kmeans++, random-from-data
-        // for 20 iterations each, the best on): name it only for the other cases.
+        // for 50 iterations each, the best on): name it only for the other cases.
         if init != "auto" {
             args.extend(strings(&["--init", init]));
         }
@@ -271,6 +271,42 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
             assert_eq!(a["model"], b["model"], "{what}");
             assert_eq!(many["labels"], one["labels"], "{what}");
         }
+    }
+}
+
+/// Above 2500 rows the default start makes and screens its starts on a
+/// sample of 2500 rows, which the processes gather and screen in memory, as
+/// the single process does; then all rows go on, distributed.
+#[test]
+fn the_default_start_on_a_sample_equals_the_single_process_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 3200;
+    let centres = [[0.0, 0.0], [4.0, 1.0], [1.0, 5.0]];
+    let x = ndarray::Array2::from_shape_fn((n, 2), |(i, c)| {
+        let b = i % 3;
+        let t = (i / 3) as f64;
+        centres[b][c] + (0.6 + 0.3 * b as f64) * (t * 1.7 + c as f64 * 2.3 + b as f64).sin()
+    });
+    let path = dir.path().join("blobs.npy");
+    clusterlab_data::write_npy(&path, &x).unwrap();
+    let data = path.to_string_lossy().into_owned();
+    let args = strings(&["fit", "gmm", &data, "--k", "3", "--seed", "5", "--json"]);
+    let one = json(&run(&args));
+    for (p, w) in [(1, 2), (2, 1)] {
+        let many = run_cluster(dir.path(), &args, p, w);
+        let what = format!("auto on a sample, {p} processes × {w} workers");
+        let (a, b) = (&many["gmm"], &one["gmm"]);
+        assert_rel(
+            a["log_likelihood"].as_f64().unwrap(),
+            b["log_likelihood"].as_f64().unwrap(),
+            1e-12,
+            &what,
+        );
+        for key in ["weights", "means", "covariances"] {
+            assert_close(&a[key], &b[key], 1e-10, &format!("{what}: {key}"));
+        }
+        assert_eq!(a["n_iter"], b["n_iter"], "{what}");
+        assert_eq!(many["labels"], one["labels"], "{what}");
     }
 }
 

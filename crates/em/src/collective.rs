@@ -646,10 +646,10 @@ impl ValidGmmParams {
     /// `auto` as `fit.rs`'s `run_auto`: each of its starts for at most
     /// [`AUTO_SHORT_ITER`](crate::AUTO_SHORT_ITER) iterations, then the best
     /// on. Above [`AUTO_SCREEN_ROWS`](crate::AUTO_SCREEN_ROWS) rows the
-    /// sample the single-process fit screens on ([`screen_sample`]) is
-    /// gathered to every participant and screened there in memory (each does
-    /// the same work, so all keep the same best); the starts themselves are
-    /// made from all rows, collectively.
+    /// sample the single-process fit works on ([`screen_sample`]) is
+    /// gathered to every participant, which makes and screens the starts on
+    /// it in memory exactly as the single-process fit does (each does the
+    /// same work, so all keep the same best); all rows go on from that.
     fn run_auto_collective(
         &self,
         c: &mut dyn Collective,
@@ -658,56 +658,56 @@ impl ValidGmmParams {
         variance: ArrayView1<f64>,
         rng: &mut Xoshiro256PlusPlus,
     ) -> Result<RunOutcome, GmmError> {
-        let sample = match screen_sample(n, self.seed) {
+        let best = match screen_sample(n, self.seed) {
             Some(idx) => {
                 let rows = c.rows_at(&idx)?;
                 let mut xs = Array2::<f64>::zeros((idx.len(), centre.len()));
                 for (mut r, v) in xs.rows_mut().into_iter().zip(&rows) {
                     r.assign(v);
                 }
-                Some(xs)
+                let mut p = Problem::plain(xs.view(), centre, variance);
+                p.hc =
+                    Some(match &self.hc_start {
+                        Some(s) if s.fits_shape(xs.nrows(), xs.ncols()) => s.clone(),
+                        Some(_) => return Err(crate::error::invalid(
+                            "init",
+                            "the hierarchical start was built for other data (its shape differs)",
+                        )),
+                        None => std::sync::Arc::new(HcStart::new(xs.view(), self.seed)),
+                    });
+                let run = self.screen_auto(&p, None, rng)?;
+                // The sample's iterations are not the fit's: all rows go on from its best.
+                RunOutcome {
+                    initial: run.model.clone(),
+                    model: run.model,
+                    lower_bounds: Vec::new(),
+                    converged: false,
+                    reseeds: run.reseeds,
+                    final_events: run.final_events,
+                    warm: run.warm,
+                }
             }
-            None => None,
-        };
-        let mut best: Option<RunOutcome> = None;
-        for r in 0..self.n_init {
-            let mut q = self.clone();
-            q.init = Self::auto_method(r);
-            q.max_iter = self.max_iter.min(crate::fit::AUTO_SHORT_ITER);
-            q.inner_max_iter = self.inner_max_iter.min(crate::fit::AUTO_SHORT_INNER_ITER);
-            let mut warm = WarmStart::default();
-            let (initial, reseeds) =
-                q.initial_collective(c, n, centre, variance, rng, &mut warm)?;
-            let run = match &sample {
-                Some(xs) => {
-                    let p = Problem::plain(xs.view(), centre, variance);
-                    let run = q.run(&p, initial, reseeds, warm, 0);
-                    RunOutcome {
-                        initial: run.initial,
-                        model: run.model,
-                        lower_bounds: run.lower_bounds,
-                        converged: run.converged,
-                        reseeds: run.reseeds,
-                        final_events: run.final_events,
-                        warm: run.warm,
+            None => {
+                let mut best: Option<RunOutcome> = None;
+                for r in 0..self.n_init {
+                    let mut q = self.clone();
+                    q.init = Self::auto_method(r);
+                    q.max_iter = self.max_iter.min(crate::fit::AUTO_SHORT_ITER);
+                    q.inner_max_iter = self.inner_max_iter.min(crate::fit::AUTO_SHORT_INNER_ITER);
+                    let mut warm = WarmStart::default();
+                    let (initial, reseeds) =
+                        q.initial_collective(c, n, centre, variance, rng, &mut warm)?;
+                    let run = q.run_collective(c, initial, reseeds, warm, centre, variance, 0)?;
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
+                    {
+                        best = Some(run);
                     }
                 }
-                None => q.run_collective(c, initial, reseeds, warm, centre, variance, 0)?,
-            };
-            if best
-                .as_ref()
-                .is_none_or(|b| run.final_lower_bound() > b.final_lower_bound())
-            {
-                best = Some(run);
+                best.expect("n_init ≥ 1")
             }
-        }
-        let mut best = best.expect("n_init ≥ 1");
-        if sample.is_some() {
-            // The sample's iterations are not the fit's: all rows go on from its best.
-            best.lower_bounds.clear();
-            best.converged = false;
-            best.initial = best.model.clone();
-        }
+        };
         let n_iter = best.lower_bounds.len();
         if best.converged || n_iter >= self.max_iter {
             return Ok(best);

@@ -2,7 +2,7 @@
 //! log-likelihood stops improving by `tol`, keep the best of `n_init` runs,
 //! then one more E-step so `labels` equal `predict` on the same data.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, CowArray, Ix2};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand::SeedableRng;
@@ -171,7 +171,7 @@ pub(crate) struct Problem<'a> {
     centre: Array1<f64>,
     variance: Array1<f64>,
     /// The hierarchical start, when the init is `Hc` or `Auto`.
-    hc: Option<Arc<HcStart>>,
+    pub(crate) hc: Option<Arc<HcStart>>,
     /// Starts shared with other fits of the same data.
     memo: Option<Arc<StartMemo>>,
     /// mclust's default conjugate prior, when asked for.
@@ -207,8 +207,9 @@ impl<'a> Problem<'a> {
     }
 
     /// The same problem on other rows (a sample of these): the data's centre,
-    /// scale, prior and noise volume stay those of all rows; the starts are
-    /// made from all rows, so the sample needs neither the tree nor the memo.
+    /// scale, prior and noise volume stay those of all rows; without the
+    /// tree and the memo (the caller gives the sample its own when its
+    /// starts are made on it).
     fn on_rows<'b>(&self, x: ArrayView2<'b, f64>, w: Option<ArrayView1<'b, f64>>) -> Problem<'b> {
         Problem {
             x,
@@ -797,7 +798,7 @@ impl ValidGmmParams {
     /// The screening of [`Init::Auto`]: every start, made from the rows of
     /// `p`, for at most [`AUTO_SHORT_ITER`] iterations on the rows of `p`
     /// or of `sample` (a sample of them); the best run.
-    fn screen_auto(
+    pub(crate) fn screen_auto(
         &self,
         p: &Problem,
         sample: Option<&Problem>,
@@ -829,17 +830,25 @@ impl ValidGmmParams {
 
     /// [`Init::Auto`]: every start for at most [`AUTO_SHORT_ITER`]
     /// iterations, then the best on to convergence. Above
-    /// [`AUTO_SCREEN_ROWS`] rows the starts are screened on a sample
-    /// ([`screen_sample`]); the run on all rows then starts from the best
-    /// screened model, which is the fit's `initial_model`, and its iterations
-    /// are the fit's (`lower_bounds`, `n_iter` and the trace count only those).
+    /// [`AUTO_SCREEN_ROWS`] rows the starts are made and screened on a
+    /// sample ([`screen_sample`]; made from all rows when some start as
+    /// noise); the run on all rows then starts from the best screened model,
+    /// which is the fit's `initial_model`, and its iterations are the fit's
+    /// (`lower_bounds`, `n_iter` and the trace count only those).
     fn run_auto(&self, p: &Problem, rng: &mut Xoshiro256PlusPlus) -> Result<Run, GmmError> {
         let best = match screen_sample(p.x.nrows(), self.seed) {
             Some(idx) => {
                 let xs = p.x.select(Axis(0), &idx);
                 let ws = p.w.map(|w| w.select(Axis(0), &idx));
-                let sample = p.on_rows(xs.view(), ws.as_ref().map(|w| w.view()));
-                let screened = self.screen_auto(p, Some(&sample), rng)?;
+                let mut sample = p.on_rows(xs.view(), ws.as_ref().map(|w| w.view()));
+                let screened = if p.clusters.is_some() {
+                    self.screen_auto(p, Some(&sample), rng)?
+                } else {
+                    // The tree was built on the sample (`hc_rows`).
+                    sample.hc = p.hc.clone();
+                    sample.memo = p.memo.clone();
+                    self.screen_auto(&sample, None, rng)?
+                };
                 Run {
                     initial: screened.model.clone(),
                     lower_bounds: Vec::new(),
@@ -925,10 +934,36 @@ impl ValidGmmParams {
     ///
     /// [`GmmParams::hc_start`]: crate::GmmParams::hc_start
     pub fn build_hc_start(&self, x: ArrayView2<f64>) -> Result<Arc<HcStart>, GmmError> {
-        Ok(Arc::new(match self.cluster_rows(x, None)?.0 {
-            Some(c) => HcStart::new(c.x.view(), self.seed),
-            None => HcStart::new(x, self.seed),
-        }))
+        let clusters = self.cluster_rows(x, None)?.0;
+        Ok(Arc::new(HcStart::new(
+            self.hc_rows(x, clusters.as_ref()).view(),
+            self.seed,
+        )))
+    }
+
+    /// The rows the hierarchical start is built on: those that do not start
+    /// as noise (when some do), else [`Init::Auto`]'s sample
+    /// ([`Self::auto_sample`]) when it works on one, else all of `x`.
+    fn hc_rows<'b>(
+        &self,
+        x: ArrayView2<'b, f64>,
+        clusters: Option<&ClusterRows>,
+    ) -> CowArray<'b, f64, Ix2> {
+        match (clusters, self.auto_sample(x.nrows(), clusters)) {
+            (Some(c), _) => CowArray::from(c.x.clone()),
+            (None, Some(idx)) => CowArray::from(x.select(Axis(0), &idx)),
+            (None, None) => CowArray::from(x),
+        }
+    }
+
+    /// The rows [`Init::Auto`] makes and screens its starts on, when not all:
+    /// [`screen_sample`]'s, unless rows start as noise (then the starts are
+    /// made from all the other rows and only screened on the sample).
+    fn auto_sample(&self, n: usize, clusters: Option<&ClusterRows>) -> Option<Vec<usize>> {
+        if self.init != Init::Auto || clusters.is_some() {
+            return None;
+        }
+        screen_sample(n, self.seed)
     }
 
     /// Fit the mixture to the rows of `x`, optionally weighting each row.
@@ -951,10 +986,12 @@ impl ValidGmmParams {
         let (centre, variance) = weighted_moments(x, sample_weight);
         let (clusters, noise_warning) = self.cluster_rows(x, sample_weight)?;
         let wants_hc = matches!(self.init, Init::Hc | Init::Auto);
-        let (hn, hx) = match &clusters {
-            Some(c) => (c.x.nrows(), c.x.view()),
-            None => (x.nrows(), x.view()),
+        let hx = if wants_hc {
+            self.hc_rows(x, clusters.as_ref())
+        } else {
+            CowArray::from(x)
         };
+        let hn = hx.nrows();
         let hc = match (wants_hc, &self.hc_start) {
             (true, Some(s)) if s.fits_shape(hn, x.ncols()) => Some(s.clone()),
             (true, Some(_)) => {
@@ -963,7 +1000,7 @@ impl ValidGmmParams {
                     "the hierarchical start was built for other data (its shape differs)",
                 ))
             }
-            (true, None) => Some(Arc::new(HcStart::new(hx, self.seed))),
+            (true, None) => Some(Arc::new(HcStart::new(hx.view(), self.seed))),
             (false, _) => None,
         };
         let total_weight = sample_weight.map_or(x.nrows() as f64, |w| w.sum());

@@ -73,10 +73,11 @@ fn rtol_stops_where_mclusts_test_first_holds() {
     assert!(lb.windows(2).all(|w| w[1] >= w[0] - 1e-9));
 }
 
-/// Above `AUTO_SCREEN_ROWS` rows the starts are screened on `screen_sample`'s
-/// rows and only the best goes on, on all rows: the fit equals EM on the
-/// sample from auto's start (at most `AUTO_SHORT_ITER` iterations), then EM
-/// on all rows from the model that reached; `lower_bounds` are the latter's.
+/// Above `AUTO_SCREEN_ROWS` rows the starts are made and screened on
+/// `screen_sample`'s rows and only the best goes on, on all rows: the fit
+/// equals EM on the sample from the sample's start (at most `AUTO_SHORT_ITER`
+/// iterations), then EM on all rows from the model that reached;
+/// `lower_bounds` are the latter's.
 #[test]
 fn above_the_screening_size_the_starts_run_on_a_sample() {
     let n = AUTO_SCREEN_ROWS + 1500;
@@ -97,14 +98,14 @@ fn above_the_screening_size_the_starts_run_on_a_sample() {
             .unwrap()
     };
     let auto = params(Init::Auto, 1000).fit(x.view(), None).unwrap();
-    // Auto's one start is the hierarchical one, drawn from the same stream.
-    let start = params(Init::Hc, 1)
-        .fit(x.view(), None)
-        .unwrap()
-        .initial_model;
     let rows = screen_sample(n, 5).expect("n is above the screening size");
     assert_eq!(rows.len(), AUTO_SCREEN_ROWS);
     let sample = x.select(Axis(0), &rows);
+    // Auto's one start is the hierarchical one, made on the sample from the same stream.
+    let start = params(Init::Hc, 1)
+        .fit(sample.view(), None)
+        .unwrap()
+        .initial_model;
     let screened = params(Init::Model(Box::new(start)), AUTO_SHORT_ITER)
         .fit(sample.view(), None)
         .unwrap();
