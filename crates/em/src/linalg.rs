@@ -106,10 +106,29 @@ pub fn symmetric_eigen(a: ArrayView2<f64>) -> (Vec<f64>, Array2<f64>) {
 /// decomposition `F = P B Rᵀ` (the orthogonal matrix nearest to `F`), by
 /// one-sided Jacobi rotations: `F R = P B`.
 pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
+    polar_orthogonal_from(f, None).0
+}
+
+/// [`polar_orthogonal`] with the rotations started from an orthogonal `R₀`
+/// (the `R` of a nearby matrix's factorisation: then `F R₀` is nearly
+/// column-orthogonal and a sweep or two finish it); returns `P Rᵀ` and this
+/// `R`, to start the next one from.
+pub fn polar_orthogonal_from(
+    f: ArrayView2<f64>,
+    start: Option<ArrayView2<f64>>,
+) -> (Array2<f64>, Array2<f64>) {
     let d = f.nrows();
     // Columns as rows of the transposes: column p of U is `ut[p*d..]`.
-    let mut ut: Vec<f64> = f.t().iter().copied().collect();
-    let mut rt: Vec<f64> = Array2::<f64>::eye(d).into_raw_vec_and_offset().0;
+    let (mut ut, mut rt): (Vec<f64>, Vec<f64>) = match start {
+        Some(r0) => (
+            f.dot(&r0).t().iter().copied().collect(),
+            r0.t().iter().copied().collect(),
+        ),
+        None => (
+            f.t().iter().copied().collect(),
+            Array2::<f64>::eye(d).into_raw_vec_and_offset().0,
+        ),
+    };
     for _sweep in 0..100 {
         let mut rotated = false;
         for p in 0..d {
@@ -169,7 +188,7 @@ pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
         }
     }
     if zero.len() == d {
-        return Array2::eye(d);
+        return (Array2::eye(d), Array2::eye(d));
     }
     let mut e = 0;
     for c in zero {
@@ -191,7 +210,7 @@ pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
             }
         }
     }
-    u.dot(&r.t())
+    (u.dot(&r.t()), r)
 }
 
 #[cfg(test)]
@@ -244,6 +263,39 @@ mod tests {
         let p = polar_orthogonal(f.view());
         for (x, y) in p.iter().zip(q.iter()) {
             assert!((x - y).abs() < 1e-13, "{p}");
+        }
+    }
+
+    #[test]
+    fn a_warm_started_polar_factor_is_the_cold_one() {
+        // F = Q S (Q orthogonal, S symmetric positive definite) in 4-D; the
+        // start is the rotation of a nearby matrix's factorisation.
+        let f = array![
+            [2.0, 0.3, -0.5, 0.1],
+            [0.2, 1.5, 0.4, -0.3],
+            [-0.6, 0.1, 3.0, 0.2],
+            [0.3, -0.2, 0.1, 0.8]
+        ];
+        let (p, r) = polar_orthogonal_from(f.view(), None);
+        assert_eq!(p, polar_orthogonal(f.view()));
+        let near = &f
+            + &array![
+                [0.01, 0.0, 0.02, 0.0],
+                [0.0, -0.01, 0.0, 0.01],
+                [0.0, 0.03, 0.0, 0.0],
+                [0.02, 0.0, 0.0, 0.01]
+            ];
+        let (cold, _) = polar_orthogonal_from(near.view(), None);
+        let (warm, r2) = polar_orthogonal_from(near.view(), Some(r.view()));
+        for (x, y) in warm.iter().zip(cold.iter()) {
+            assert!((x - y).abs() < 1e-13, "{warm} vs {cold}");
+        }
+        // Both are orthogonal; so is the returned rotation.
+        for m in [&warm, &r2] {
+            let i: Array2<f64> = m.t().dot(&m.view());
+            for ((a, b), v) in i.indexed_iter() {
+                assert!((v - f64::from(u8::from(a == b))).abs() < 1e-13);
+            }
         }
     }
 

@@ -630,13 +630,25 @@ fn compose(d_mat: ArrayView2<f64>, a: ArrayView1<f64>) -> Array2<f64> {
 /// `F = Σ_j (A_j⁻¹ Dᵀ W_j − ω_j A_j⁻¹ Dᵀ)` (ω_j the largest eigenvalue of
 /// `W_j`) and `Dᵀ ←` the orthogonal polar factor of `F`; then MM 2 with
 /// `F = Σ_j (W_j D A_j⁻¹ − max_a(1/A_j,a) W_j D)` and `D ←` its polar factor.
+///
+/// `rotations` holds the two polar factorisations' right rotations of the
+/// previous round, to start this round's from (the F's change little from
+/// round to round, so each takes a sweep or two instead of several).
 fn common_orientation_round(
     w: ArrayView3<f64>,
     omega: &[f64],
     shapes: ArrayView2<f64>,
     orientation: ArrayView2<f64>,
+    rotations: &mut [Option<Array2<f64>>; 2],
 ) -> Array2<f64> {
-    use crate::linalg::polar_orthogonal;
+    let mut polar = |f: Array2<f64>, which: usize| {
+        let (p, r) = crate::linalg::polar_orthogonal_from(
+            f.view(),
+            rotations[which].as_ref().map(|r| r.view()),
+        );
+        rotations[which] = Some(r);
+        p
+    };
     let (k, d, _) = w.dim();
     let dd = d * d;
     let w = w.as_standard_layout();
@@ -665,7 +677,7 @@ fn common_orientation_round(
             }
         }
     }
-    let dt = polar_orthogonal(f.view());
+    let dt = polar(f, 0);
     // MM 2 with D = (Dᵀ)ᵀ: F[a][b] = Σ_j (W_j D)[a][b] (1/A_j[b] − max_c 1/A_j[c]).
     let dm = dt.t().as_standard_layout().into_owned();
     let dm = dm.as_slice().expect("standard layout");
@@ -693,7 +705,7 @@ fn common_orientation_round(
             }
         }
     }
-    polar_orthogonal(f.view())
+    polar(f, 1)
 }
 
 /// The largest eigenvalue of each `W_j`.
@@ -750,8 +762,10 @@ fn common_orientation_fit(
         _ => Array2::ones((k, d)),
     };
     let (mut target, mut previous) = (f64::NAN, f64::INFINITY);
+    let mut rotations = [None, None];
     for _ in 0..control.itmax.max(1) {
-        orientation = common_orientation_round(w, &omega, shapes.view(), orientation.view());
+        orientation =
+            common_orientation_round(w, &omega, shapes.view(), orientation.view(), &mut rotations);
         let diag = rotated_diagonals(w, orientation.view());
         target = 0.0;
         for j in 0..k {
