@@ -129,19 +129,20 @@ pub fn polar_orthogonal_from(
             Array2::<f64>::eye(d).into_raw_vec_and_offset().0,
         ),
     };
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    // Squared column norms, fresh each sweep and carried through its
+    // rotations (a rotation by t moves t·γ from one to the other).
+    let mut norms = vec![0.0; d];
     for _sweep in 0..100 {
         let mut rotated = false;
+        for (p, v) in norms.iter_mut().enumerate() {
+            let up = &ut[p * d..(p + 1) * d];
+            *v = dot(up, up);
+        }
         for p in 0..d {
             for q in (p + 1)..d {
-                let (mut alpha, mut beta, mut gamma) = (0.0, 0.0, 0.0);
-                {
-                    let (up, uq) = (&ut[p * d..(p + 1) * d], &ut[q * d..(q + 1) * d]);
-                    for k in 0..d {
-                        alpha += up[k] * up[k];
-                        beta += uq[k] * uq[k];
-                        gamma += up[k] * uq[k];
-                    }
-                }
+                let (alpha, beta) = (norms[p], norms[q]);
+                let gamma = dot(&ut[p * d..(p + 1) * d], &ut[q * d..(q + 1) * d]);
                 if gamma.abs() <= 1e-15 * (alpha * beta).sqrt() || gamma == 0.0 {
                     continue;
                 }
@@ -149,6 +150,8 @@ pub fn polar_orthogonal_from(
                 let zeta = (beta - alpha) / (2.0 * gamma);
                 let t = zeta.signum() / (zeta.abs() + (1.0 + zeta * zeta).sqrt());
                 let t = if zeta == 0.0 { 1.0 } else { t };
+                norms[p] = alpha - t * gamma;
+                norms[q] = beta + t * gamma;
                 let c = 1.0 / (1.0 + t * t).sqrt();
                 let s = c * t;
                 for m in [&mut ut, &mut rt] {

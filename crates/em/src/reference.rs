@@ -650,60 +650,31 @@ fn common_orientation_round(
         p
     };
     let (k, d, _) = w.dim();
-    let dd = d * d;
-    let w = w.as_standard_layout();
-    let ws = w.as_slice().expect("standard layout");
-    let o = orientation.as_standard_layout();
-    let o = o.as_slice().expect("standard layout");
-    // MM 1: F[a][b] = Σ_j ((Dᵀ W_j)[a][b] − ω_j D[b][a]) / A_j[a].
+    // MM 1: F = Σ_j diag(1/A_j) (Dᵀ W_j − ω_j Dᵀ).
     let mut f = Array2::<f64>::zeros((d, d));
-    let fs = f.as_slice_mut().expect("fresh array");
-    let mut g = vec![0.0; dd];
     for j in 0..k {
-        let wj = &ws[j * dd..(j + 1) * dd];
-        g.fill(0.0);
-        for c in 0..d {
-            for a in 0..d {
-                let dca = o[c * d + a];
-                for b in 0..d {
-                    g[a * d + b] += dca * wj[c * d + b];
-                }
-            }
+        let mut g = orientation.t().dot(&w.index_axis(Axis(0), j));
+        g.scaled_add(-omega[j], &orientation.t());
+        for (a, mut row) in g.rows_mut().into_iter().enumerate() {
+            row /= shapes[[j, a]];
         }
-        for a in 0..d {
-            let inv = 1.0 / shapes[[j, a]];
-            for b in 0..d {
-                fs[a * d + b] += (g[a * d + b] - omega[j] * o[b * d + a]) * inv;
-            }
-        }
+        f += &g;
     }
     let dt = polar(f, 0);
-    // MM 2 with D = (Dᵀ)ᵀ: F[a][b] = Σ_j (W_j D)[a][b] (1/A_j[b] − max_c 1/A_j[c]).
-    let dm = dt.t().as_standard_layout().into_owned();
-    let dm = dm.as_slice().expect("standard layout");
+    // MM 2 with D = (Dᵀ)ᵀ: F = Σ_j W_j D diag(1/A_j − max_c 1/A_j,c).
+    let dm = dt.t();
     let mut f = Array2::<f64>::zeros((d, d));
-    let fs = f.as_slice_mut().expect("fresh array");
     for j in 0..k {
-        let wj = &ws[j * dd..(j + 1) * dd];
         let amax = shapes
             .row(j)
             .iter()
             .map(|a| 1.0 / a)
             .fold(f64::NEG_INFINITY, f64::max);
-        g.fill(0.0);
-        for a in 0..d {
-            for c in 0..d {
-                let wac = wj[a * d + c];
-                for b in 0..d {
-                    g[a * d + b] += wac * dm[c * d + b];
-                }
-            }
+        let mut g = w.index_axis(Axis(0), j).dot(&dm);
+        for (b, mut col) in g.columns_mut().into_iter().enumerate() {
+            col *= 1.0 / shapes[[j, b]] - amax;
         }
-        for a in 0..d {
-            for b in 0..d {
-                fs[a * d + b] += g[a * d + b] * (1.0 / shapes[[j, b]] - amax);
-            }
-        }
+        f += &g;
     }
     polar(f, 1)
 }
@@ -718,21 +689,12 @@ fn largest_eigenvalues(w: ArrayView3<f64>) -> Vec<f64> {
 /// The diagonal of `Dᵀ W_j D` for every component (k × d).
 fn rotated_diagonals(w: ArrayView3<f64>, orientation: ArrayView2<f64>) -> Array2<f64> {
     let (k, d, _) = w.dim();
-    let dd = d * d;
-    let w = w.as_standard_layout();
-    let ws = w.as_slice().expect("standard layout");
-    let o = orientation.as_standard_layout();
-    let o = o.as_slice().expect("standard layout");
     let mut out = Array2::<f64>::zeros((k, d));
-    let mut wd = vec![0.0; d];
     for j in 0..k {
-        let wj = &ws[j * dd..(j + 1) * dd];
+        // (W_j D)[·][a], then D[·][a] · it.
+        let wd = w.index_axis(Axis(0), j).dot(&orientation);
         for a in 0..d {
-            // (W_j D)[·][a], then D[·][a] · it.
-            for (r, v) in wd.iter_mut().enumerate() {
-                *v = (0..d).map(|c| wj[r * d + c] * o[c * d + a]).sum();
-            }
-            out[[j, a]] = (0..d).map(|r| o[r * d + a] * wd[r]).sum();
+            out[[j, a]] = orientation.column(a).dot(&wd.column(a));
         }
     }
     out
