@@ -75,15 +75,16 @@ pub const AUTO_SHORT_ITER: usize = 50;
 /// iterations, fifty short M-steps still take hundreds of rounds in all.
 pub const AUTO_SHORT_INNER_ITER: usize = 25;
 
-/// Above this many rows, [`Init::Auto`] screens its starts on a random sample
-/// of this many rows ([`screen_sample`]) and only the best start runs on all
-/// of them: the screening then costs the same at 10,000 rows as at 10 million.
+/// Above this many rows, [`Init::Auto`] makes and screens its starts on a
+/// random sample of this many rows ([`screen_sample`]) and only the best start
+/// runs on all of them: the starts then cost the same at 10,000 rows as at 10
+/// million.
 /// Chosen on the 96-case measurement of `scripts/bench_best_fit.md` (2,500
 /// keeps every case the full screening reaches; 1,500 loses three).
 pub const AUTO_SCREEN_ROWS: usize = 2500;
 
-/// The rows (ascending) [`Init::Auto`] screens its starts on for data of `n`
-/// rows, drawn from `seed`: `None` (all rows) up to [`AUTO_SCREEN_ROWS`].
+/// The rows (ascending) [`Init::Auto`] works on for data of `n` rows, drawn
+/// from `seed`: `None` (all rows) up to [`AUTO_SCREEN_ROWS`].
 pub fn screen_sample(n: usize, seed: u64) -> Option<Vec<usize>> {
     (n > AUTO_SCREEN_ROWS).then(|| {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x7363_7265_656e);
@@ -936,7 +937,7 @@ impl ValidGmmParams {
     pub fn build_hc_start(&self, x: ArrayView2<f64>) -> Result<Arc<HcStart>, GmmError> {
         let clusters = self.cluster_rows(x, None)?.0;
         Ok(Arc::new(HcStart::new(
-            self.hc_rows(x, clusters.as_ref()).view(),
+            self.hc_rows(x.view(), clusters.as_ref()).view(),
             self.seed,
         )))
     }
@@ -947,10 +948,10 @@ impl ValidGmmParams {
     fn hc_rows<'b>(
         &self,
         x: ArrayView2<'b, f64>,
-        clusters: Option<&ClusterRows>,
+        clusters: Option<&'b ClusterRows>,
     ) -> CowArray<'b, f64, Ix2> {
         match (clusters, self.auto_sample(x.nrows(), clusters)) {
-            (Some(c), _) => CowArray::from(c.x.clone()),
+            (Some(c), _) => CowArray::from(c.x.view()),
             (None, Some(idx)) => CowArray::from(x.select(Axis(0), &idx)),
             (None, None) => CowArray::from(x),
         }
@@ -986,22 +987,20 @@ impl ValidGmmParams {
         let (centre, variance) = weighted_moments(x, sample_weight);
         let (clusters, noise_warning) = self.cluster_rows(x, sample_weight)?;
         let wants_hc = matches!(self.init, Init::Hc | Init::Auto);
-        let hx = if wants_hc {
-            self.hc_rows(x, clusters.as_ref())
-        } else {
-            CowArray::from(x)
-        };
-        let hn = hx.nrows();
-        let hc = match (wants_hc, &self.hc_start) {
-            (true, Some(s)) if s.fits_shape(hn, x.ncols()) => Some(s.clone()),
-            (true, Some(_)) => {
-                return Err(crate::error::invalid(
-                    "init",
-                    "the hierarchical start was built for other data (its shape differs)",
-                ))
+        let hc = if wants_hc {
+            let hx = self.hc_rows(x.view(), clusters.as_ref());
+            match &self.hc_start {
+                Some(s) if s.fits_shape(hx.nrows(), x.ncols()) => Some(s.clone()),
+                Some(_) => {
+                    return Err(crate::error::invalid(
+                        "init",
+                        "the hierarchical start was built for other data (its shape differs)",
+                    ))
+                }
+                None => Some(Arc::new(HcStart::new(hx.view(), self.seed))),
             }
-            (true, None) => Some(Arc::new(HcStart::new(hx.view(), self.seed))),
-            (false, _) => None,
+        } else {
+            None
         };
         let total_weight = sample_weight.map_or(x.nrows() as f64, |w| w.sum());
         let problem = Problem {

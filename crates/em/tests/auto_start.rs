@@ -128,3 +128,47 @@ fn above_the_screening_size_the_starts_run_on_a_sample() {
     assert!((screened.log_likelihood - auto.log_likelihood).abs() > 1e-6);
     assert!(auto.converged);
 }
+
+/// With a noise start above `AUTO_SCREEN_ROWS` rows the starts are made from
+/// all the rows that do not start as noise and screened on the sample; the
+/// fit is still EM on all rows from its `initial_model`.
+#[test]
+fn a_noise_start_above_the_screening_size_goes_on_from_the_initial_model() {
+    let n = AUTO_SCREEN_ROWS + 500;
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+    let noise_rows: Vec<bool> = (0..n).map(|i| i % 10 == 0).collect();
+    let x = Array2::from_shape_fn((n, 1), |(i, _)| {
+        if noise_rows[i] {
+            rng.gen::<f64>() * 30.0 - 10.0
+        } else {
+            let g = (i % 3) as f64;
+            3.0 * g + 0.5 * (rng.gen::<f64>() + rng.gen::<f64>() - 1.0)
+        }
+    });
+    let params = |init: Init| {
+        GaussianMixture::params(3)
+            .model(CovarianceModel::V)
+            .init(init)
+            .n_init(2)
+            .seed(8)
+            .noise(true)
+            .noise_start(Some(clusterlab_em::NoiseStart {
+                rows: noise_rows.clone(),
+                source: "every tenth row".into(),
+            }))
+            .check()
+            .unwrap()
+    };
+    let auto = params(Init::Auto).fit(x.view(), None).unwrap();
+    assert!(auto.converged);
+    assert_eq!(auto.lower_bounds.len(), auto.n_iter);
+    let share = auto.model.noise().expect("a noise component").proportion;
+    assert!((share - 0.1).abs() < 0.03, "noise proportion {share}");
+    let on = params(Init::Model(Box::new(auto.initial_model.clone())))
+        .fit(x.view(), None)
+        .unwrap();
+    assert_eq!(auto.n_iter, on.n_iter);
+    for (a, b) in auto.lower_bounds.iter().zip(&on.lower_bounds) {
+        assert!((a - b).abs() <= 1e-10, "{a} vs {b}");
+    }
+}
