@@ -96,6 +96,23 @@ fn compare_with_the_noise_component() {
     // Rows without the noise component carry no noise_proportion.
     let km = rows.iter().find(|r| r["algorithm"] == "kmeans").unwrap();
     assert!(km.get("noise_proportion").is_none());
+    // metrics.csv carries the same proportion and model (empty for k-means).
+    let mut table = csv::Reader::from_path(out.join("metrics.csv")).unwrap();
+    let header = table.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = table.records().map(|r| r.unwrap()).collect();
+    let of = |alg: &str| {
+        records
+            .iter()
+            .find(|r| &r[col("algorithm")] == alg)
+            .unwrap()
+            .clone()
+    };
+    let (g, k) = (of("gmm"), of("kmeans"));
+    let csv_pi0: f64 = g[col("noise_proportion")].parse().unwrap();
+    assert!((csv_pi0 - pi0).abs() <= 5e-7, "{csv_pi0} vs {pi0}");
+    assert_eq!(&g[col("model")], gmm["model"].as_str().unwrap());
+    assert_eq!((&k[col("noise_proportion")], &k[col("model")]), ("", ""));
 
     // The same fit by `fit gmm` with the parameters the row reports.
     let cov = params["covariance"].as_str().unwrap();
