@@ -80,7 +80,7 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "init",
-        help: "Initialisation: auto (n_init starts cycling hc, kmeans, kmeans++, random-from-data, each run 50 iterations (on a random sample of 2500 rows above that), the best run on to convergence on all rows), kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
+        help: "Initialisation: auto (n_init starts cycling hc, kmeans, kmeans++, random-from-data, each run 50 iterations, all made and run on one random sample of 2500 rows above that size, the best run on to convergence on all rows), kmeans, kmeans++, random, random-from-data or hc (mclust's hierarchical start)",
         kind: Kind::Choice(INITS),
         default: "auto",
         fit_only: false,
