@@ -278,6 +278,17 @@ pub struct CollectiveFit {
 }
 
 /// One run of a collective fit.
+/// The rows with global indices `idx`, in that order, gathered from their
+/// owners into one n × d array.
+fn gather_rows(c: &mut dyn Collective, idx: &[usize], d: usize) -> Result<Array2<f64>, GmmError> {
+    let rows = c.rows_at(idx)?;
+    let mut xs = Array2::<f64>::zeros((idx.len(), d));
+    for (mut r, v) in xs.rows_mut().into_iter().zip(&rows) {
+        r.assign(v);
+    }
+    Ok(xs)
+}
+
 struct RunOutcome {
     initial: GmmModel,
     model: GmmModel,
@@ -489,23 +500,14 @@ impl ValidGmmParams {
         warm: &mut WarmStart,
     ) -> Result<(GmmModel, Vec<String>), GmmError> {
         let d = centre.len();
-        let subset = match &self.hc_start {
-            Some(s) if s.fits_shape(n, d) => s.subset.clone(),
-            Some(_) => {
-                return Err(crate::error::invalid(
-                    "init",
-                    "the hierarchical start was built for other data (its shape differs)",
-                ))
-            }
+        let given = self.given_hc_start(n, d)?;
+        let subset = match given {
+            Some(s) => s.subset.clone(),
             None => HcStart::subset_of(n, self.seed),
         };
         let idx: Vec<usize> = subset.clone().unwrap_or_else(|| (0..n).collect());
-        let rows = c.rows_at(&idx)?;
-        let mut xs = Array2::<f64>::zeros((idx.len(), d));
-        for (mut r, v) in xs.rows_mut().into_iter().zip(&rows) {
-            r.assign(v);
-        }
-        let start = match &self.hc_start {
+        let xs = gather_rows(c, &idx, d)?;
+        let start = match given {
             Some(s) => s.clone(),
             None => std::sync::Arc::new(HcStart::from_rows(n, subset, xs.clone())),
         };
@@ -660,21 +662,12 @@ impl ValidGmmParams {
     ) -> Result<RunOutcome, GmmError> {
         let best = match screen_sample(n, self.seed) {
             Some(idx) => {
-                let rows = c.rows_at(&idx)?;
-                let mut xs = Array2::<f64>::zeros((idx.len(), centre.len()));
-                for (mut r, v) in xs.rows_mut().into_iter().zip(&rows) {
-                    r.assign(v);
-                }
+                let xs = gather_rows(c, &idx, centre.len())?;
                 let mut p = Problem::plain(xs.view(), centre, variance);
-                p.hc =
-                    Some(match &self.hc_start {
-                        Some(s) if s.fits_shape(xs.nrows(), xs.ncols()) => s.clone(),
-                        Some(_) => return Err(crate::error::invalid(
-                            "init",
-                            "the hierarchical start was built for other data (its shape differs)",
-                        )),
-                        None => std::sync::Arc::new(HcStart::new(xs.view(), self.seed)),
-                    });
+                p.hc = Some(match self.given_hc_start(xs.nrows(), xs.ncols())? {
+                    Some(s) => s.clone(),
+                    None => std::sync::Arc::new(HcStart::new(xs.view(), self.seed)),
+                });
                 let run = self.screen_auto(&p, None, rng)?;
                 // The sample's iterations are not the fit's: all rows go on from its best.
                 RunOutcome {

@@ -942,6 +942,24 @@ impl ValidGmmParams {
         )))
     }
 
+    /// The shared hierarchical start ([`GmmParams::hc_start`]), when one was
+    /// given: it must have been built on `n` rows of `d` features.
+    ///
+    /// [`GmmParams::hc_start`]: crate::GmmParams::hc_start
+    pub(crate) fn given_hc_start(
+        &self,
+        n: usize,
+        d: usize,
+    ) -> Result<Option<&Arc<HcStart>>, GmmError> {
+        match &self.hc_start {
+            Some(s) if !s.fits_shape(n, d) => Err(crate::error::invalid(
+                "init",
+                "the hierarchical start was built for other data (its shape differs)",
+            )),
+            s => Ok(s.as_ref()),
+        }
+    }
+
     /// The rows the hierarchical start is built on: those that do not start
     /// as noise (when some do), else [`Init::Auto`]'s sample
     /// ([`Self::auto_sample`]) when it works on one, else all of `x`.
@@ -989,16 +1007,10 @@ impl ValidGmmParams {
         let wants_hc = matches!(self.init, Init::Hc | Init::Auto);
         let hc = if wants_hc {
             let hx = self.hc_rows(x.view(), clusters.as_ref());
-            match &self.hc_start {
-                Some(s) if s.fits_shape(hx.nrows(), x.ncols()) => Some(s.clone()),
-                Some(_) => {
-                    return Err(crate::error::invalid(
-                        "init",
-                        "the hierarchical start was built for other data (its shape differs)",
-                    ))
-                }
-                None => Some(Arc::new(HcStart::new(hx.view(), self.seed))),
-            }
+            Some(match self.given_hc_start(hx.nrows(), x.ncols())? {
+                Some(s) => s.clone(),
+                None => Arc::new(HcStart::new(hx.view(), self.seed)),
+            })
         } else {
             None
         };
