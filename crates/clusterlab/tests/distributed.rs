@@ -124,6 +124,20 @@ fn assert_rel(a: f64, b: f64, rel: f64, what: &str) {
 }
 
 /// iris as a .npy (with its labels), in `dir`.
+/// Two `gmm` objects hold the same mixture: log-likelihoods within `rel`
+/// relative, weights, means and covariances within `abs`.
+fn assert_same_mixture(a: &Value, b: &Value, rel: f64, abs: f64, what: &str) {
+    assert_rel(
+        a["log_likelihood"].as_f64().unwrap(),
+        b["log_likelihood"].as_f64().unwrap(),
+        rel,
+        what,
+    );
+    for key in ["weights", "means", "covariances"] {
+        assert_close(&a[key], &b[key], abs, &format!("{what}: {key}"));
+    }
+}
+
 fn iris_npy(dir: &Path) -> String {
     let npy = dir.join("iris.npy");
     let o = run(&strings(&[
@@ -257,16 +271,8 @@ fn em_starts_and_models_on_1_2_and_4_processes_equal_the_single_process_fit() {
             let many = run_cluster(dir.path(), &args, p, w);
             let what = format!("{cov}, {init} × {n_init}, {p} processes × {w} workers");
             let (a, b) = (&many["gmm"], &one["gmm"]);
-            assert_rel(
-                a["log_likelihood"].as_f64().unwrap(),
-                b["log_likelihood"].as_f64().unwrap(),
-                rel,
-                &what,
-            );
             let abs = if rel < 1e-10 { 1e-10 } else { rel };
-            for key in ["weights", "means", "covariances"] {
-                assert_close(&a[key], &b[key], abs, &format!("{what}: {key}"));
-            }
+            assert_same_mixture(a, b, rel, abs, &what);
             assert_eq!(a["n_iter"], b["n_iter"], "{what}");
             assert_eq!(a["model"], b["model"], "{what}");
             assert_eq!(many["labels"], one["labels"], "{what}");
@@ -296,15 +302,7 @@ fn the_default_start_on_a_sample_equals_the_single_process_fit() {
         let many = run_cluster(dir.path(), &args, p, w);
         let what = format!("auto on a sample, {p} processes × {w} workers");
         let (a, b) = (&many["gmm"], &one["gmm"]);
-        assert_rel(
-            a["log_likelihood"].as_f64().unwrap(),
-            b["log_likelihood"].as_f64().unwrap(),
-            1e-12,
-            &what,
-        );
-        for key in ["weights", "means", "covariances"] {
-            assert_close(&a[key], &b[key], 1e-10, &format!("{what}: {key}"));
-        }
+        assert_same_mixture(a, b, 1e-12, 1e-10, &what);
         assert_eq!(a["n_iter"], b["n_iter"], "{what}");
         assert_eq!(many["labels"], one["labels"], "{what}");
     }
@@ -349,15 +347,7 @@ fn standardize_on_1_2_and_4_processes_equals_the_single_process_fit() {
             assert_eq!(many["standardized"], true, "{what}");
             assert_eq!(many["labels"], one["labels"], "{what}");
             if alg == "gmm" {
-                assert_rel(
-                    a["log_likelihood"].as_f64().unwrap(),
-                    b["log_likelihood"].as_f64().unwrap(),
-                    1e-12,
-                    &what,
-                );
-                for key in ["weights", "means", "covariances"] {
-                    assert_close(&a[key], &b[key], 1e-10, &format!("{what}: {key}"));
-                }
+                assert_same_mixture(a, b, 1e-12, 1e-10, &what);
                 assert_eq!(a["n_iter"], b["n_iter"], "{what}");
             } else {
                 assert_close(&a["centroids"], &b["centroids"], 1e-10, &what);
