@@ -467,7 +467,27 @@ impl ValidGmmParams {
             }
         };
         let ty = self.model.representation();
-        let suff = c.start_statistics(&start, ty, k, centre)?.to_suff();
+        let suff = match start {
+            // As `fit.rs`: a tied start that names only k rows takes its
+            // scatter from those rows (gathered, in row order), not from all.
+            Start::Points(points) if ty == CovarianceType::Tied => {
+                let mut named = points.to_vec();
+                named.sort_unstable();
+                named.dedup();
+                let xs = gather_rows(c, &named, centre.len())?;
+                let mut resp = Array2::<f64>::zeros((named.len(), k));
+                for (j, at) in points.iter().enumerate() {
+                    let r = named.binary_search(at).expect("every point is named");
+                    resp[[r, j]] = 1.0;
+                }
+                let mut stats =
+                    self.engine
+                        .stats_from_responsibilities(ty, xs.view(), None, centre, &mut resp);
+                stats.weight_sum = n as f64;
+                stats
+            }
+            _ => c.start_statistics(&start, ty, k, centre)?.to_suff(),
+        };
         // The same shuffled order as the single-process fit (the stream stays in step).
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(rng);

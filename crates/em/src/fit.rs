@@ -16,7 +16,7 @@ use crate::error::GmmError;
 use crate::hc::HcStart;
 use crate::init;
 use crate::init::StartMemo;
-use crate::model::{argmax_rows, GmmModel};
+use crate::model::{argmax_rows, CovarianceType, GmmModel};
 use crate::mstep::{m_step, Event, Ranking, Reseed};
 use crate::noise::{gaussian_part, log_hypervolume, Noise};
 use crate::params::{Init, ValidGmmParams};
@@ -592,13 +592,37 @@ impl ValidGmmParams {
         rng: &mut Xoshiro256PlusPlus,
         warm: &mut WarmStart,
     ) -> (GmmModel, Vec<Event>) {
-        let stats = self.engine.stats_from_responsibilities(
-            self.model.representation(),
-            x,
-            w,
-            p.centre.view(),
-            &mut resp,
-        );
+        let representation = self.model.representation();
+        // The tied covariance's statistics sum the scatter of every row, as
+        // if each row's responsibilities summed to one (true after an
+        // E-step, and scikit-learn's estimate always). A start that names
+        // only some rows (k-means++, random points: one-hot at k rows) would
+        // then divide all n rows' scatter by k, a covariance n/k times the
+        // data's that merges every component into one within a step. The
+        // start's statistics come from the rows it names.
+        let named: Vec<usize> = (0..resp.nrows())
+            .filter(|&i| resp.row(i).sum() > 0.0)
+            .collect();
+        let stats = if representation == CovarianceType::Tied && named.len() < resp.nrows() {
+            let ws = w.map(|w| w.select(Axis(0), &named));
+            let mut stats = self.engine.stats_from_responsibilities(
+                representation,
+                x.select(Axis(0), &named).view(),
+                ws.as_ref().map(|w| w.view()),
+                p.centre.view(),
+                &mut resp.select(Axis(0), &named),
+            );
+            stats.weight_sum = w.map_or(x.nrows() as f64, |w| w.sum());
+            stats
+        } else {
+            self.engine.stats_from_responsibilities(
+                representation,
+                x,
+                w,
+                p.centre.view(),
+                &mut resp,
+            )
+        };
         let mut order: Vec<usize> = (0..x.nrows()).collect();
         order.shuffle(rng);
         let reseed = Reseed {

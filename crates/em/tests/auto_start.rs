@@ -1,7 +1,8 @@
 //! The default start (`Init::Auto`) and mclust's relative tolerance (`rtol`).
 
 use clusterlab_em::{
-    screen_sample, CovarianceModel, GaussianMixture, Init, AUTO_SCREEN_ROWS, AUTO_SHORT_ITER,
+    screen_sample, CovarianceModel, Covariances, GaussianMixture, Init, AUTO_SCREEN_ROWS,
+    AUTO_SHORT_ITER,
 };
 use ndarray::{Array2, Axis};
 use rand::{Rng, SeedableRng};
@@ -14,6 +15,51 @@ fn data() -> Array2<f64> {
         let g = i % 3;
         centres[g][j] + (0.5 + 0.4 * g as f64) * (rng.gen::<f64>() + rng.gen::<f64>() - 1.0) * 2.0
     })
+}
+
+/// k-means++ and random points name k rows (one-hot at them). With a tied
+/// covariance the start's scatter is those rows' (none: `reg_covar`·I), not
+/// every row's divided by k, which made a covariance n/k times the data's and
+/// merged all components into one within a step (equal weights, equal
+/// means): these starts were wasted in every tied `auto` fit.
+#[test]
+fn a_tied_start_at_k_points_takes_its_scatter_from_those_points() {
+    let x = data();
+    let one_gaussian = GaussianMixture::params(1)
+        .model(CovarianceModel::EEE)
+        .check()
+        .unwrap()
+        .fit(x.view(), None)
+        .unwrap()
+        .log_likelihood;
+    for init in [Init::KMeansPlusPlus, Init::RandomFromData] {
+        for seed in 0..4 {
+            let fit = GaussianMixture::params(3)
+                .model(CovarianceModel::EEE)
+                .init(init.clone())
+                .n_init(1)
+                .seed(seed)
+                .check()
+                .unwrap()
+                .fit(x.view(), None)
+                .unwrap();
+            let Covariances::Tied(c) = fit.initial_model.covariances() else {
+                panic!("EEE is stored tied");
+            };
+            for a in 0..2 {
+                for b in 0..2 {
+                    let want = if a == b { 1e-6 } else { 0.0 };
+                    assert!((c[[a, b]] - want).abs() < 1e-12, "{init:?} {seed}: {c}");
+                }
+            }
+            // Merged, the three components would be one Gaussian.
+            assert!(
+                fit.log_likelihood > one_gaussian + 0.1,
+                "{init:?} {seed}: {} vs one Gaussian's {one_gaussian}",
+                fit.log_likelihood
+            );
+        }
+    }
 }
 
 /// With one start, `auto` is the hierarchical start: its short run and the

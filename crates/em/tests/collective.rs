@@ -280,6 +280,8 @@ fn hc_random_point_and_label_starts_give_the_single_process_fit() {
         CovarianceModel::VEV,
         CovarianceModel::EEI,
         CovarianceModel::VII,
+        // Tied: a start at k points takes its scatter from those rows only.
+        CovarianceModel::EEE,
     ] {
         for (name, init, n_init) in &starts {
             // The tree on 2000 rows is slow in a debug build: one model suffices for it.
