@@ -15,7 +15,8 @@
 //! * choosing a point in the ranked list highlights it;
 //! * the page logs no console error and makes no network request;
 //! * with `compare --gmm-noise`, a point EM calls noise says "EM: noise" with
-//!   the noise's responsibility last, as `fit gmm --noise --proba` prints it.
+//!   the noise's responsibility last, as `fit gmm --noise --proba` prints it,
+//!   and so at iteration 1 (the page's own E-step has the noise component).
 //!
 //! Alone: `cargo test -p clusterlab --test explorer_browser -- --nocapture`;
 //! set `CLUSTERLAB_EXPLORER_SCREENSHOT=path.png` to keep a screenshot of the
@@ -195,6 +196,76 @@ const TITLES: [(&str, &str); 5] = [
 ];
 
 /// The labels of `algorithm` on the test's dataset, from metrics.json.
+/// The data the report page embeds (its `clusterlab-data` script).
+fn page_data(out: &Path) -> Value {
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let start = html.find("id=\"clusterlab-data\">").unwrap() + "id=\"clusterlab-data\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap()
+}
+
+/// Iteration `t`'s model of a page dataset's EM path, as `--init-model` reads
+/// it (with the noise component's proportion and ln V when it has one).
+fn path_model(page_ds: &Value, t: usize) -> Value {
+    let comps = page_ds["path"]["models"][t].as_array().unwrap();
+    let d = page_ds["d"].as_u64().unwrap() as usize;
+    let mut model = json!({
+        "covariance_type": "full",
+        "weights": comps.iter().map(|c| c["w"].clone()).collect::<Vec<_>>(),
+        "means": comps.iter().map(|c| c["mu"].clone()).collect::<Vec<_>>(),
+        "covariances": comps.iter().map(|c| {
+            let v = c["cov"].as_array().unwrap();
+            (0..d).map(|r| json!(v[r * d..(r + 1) * d])).collect::<Vec<_>>()
+        }).collect::<Vec<_>>(),
+    });
+    // The page keeps the Gaussians' weights summing to 1; the file's sum to
+    // 1 with the noise's proportion.
+    if let Some(nz) = page_ds["path"]["noise"][t].as_array() {
+        let keep = 1.0 - nz[0].as_f64().unwrap();
+        model["weights"] = json!(comps
+            .iter()
+            .map(|c| c["w"].as_f64().unwrap() * keep)
+            .collect::<Vec<_>>());
+        model["noise_proportion"] = nz[0].clone();
+        model["log_hypervolume"] = nz[1].clone();
+    }
+    model
+}
+
+/// Hovering point `i` (the slider at iteration 1), the tooltip's "at
+/// iteration 1" line gives `want` (`fit --init-model` at iteration 0's model,
+/// one step, `--proba`) to two decimals.
+fn check_iteration_one(b: &mut Browser, ds: &Value, i: usize, want: &Value) {
+    let pos = b.eval(&format!(
+        "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
+    ));
+    b.call(
+        "Input.dispatchMouseEvent",
+        json!({"type": "mouseMoved", "x": pos[0], "y": pos[1]}),
+    );
+    let tip = b.eval("document.querySelector('[role=tooltip]').textContent");
+    let text = tip.as_str().unwrap();
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("at iteration 1: "))
+        .unwrap_or_else(|| panic!("point {i}: no iteration-1 line in\n{text}"));
+    let shown: Vec<f64> = line.split(", ").map(|v| v.parse().unwrap()).collect();
+    let want: Vec<f64> = want
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(shown.len(), want.len(), "point {i}: {line} vs {want:?}");
+    for (a, w) in shown.iter().zip(&want) {
+        // Two decimals each, from parameters kept to 8 digits.
+        assert!(
+            (a - w).abs() <= 0.0051,
+            "point {i} at iteration 1: shown {line}, fit gives {want:?}"
+        );
+    }
+}
+
 fn labels_of(metrics: &Value, algorithm: &str) -> Vec<i64> {
     metrics["rows"]
         .as_array()
@@ -418,25 +489,11 @@ fn explorer_answers_about_points_in_headless_chromium() {
     // Before the end the page does EM's E-step itself, from the iteration's
     // parameters: at iteration 1 its responsibilities are those `fit` prints
     // after one step from the start (iteration 0's model as `--init-model`).
-    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    let start = html.find("id=\"clusterlab-data\">").unwrap() + "id=\"clusterlab-data\">".len();
-    let end = start + html[start..].find("</script>").unwrap();
-    let data: Value = serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap();
+    let data = page_data(&out);
     let page_ds = &data["datasets"][0];
     assert_eq!(page_ds["name"], ds);
-    let model0 = page_ds["path"]["models"][0].as_array().unwrap();
-    let d = page_ds["d"].as_u64().unwrap() as usize;
-    let model = json!({
-        "covariance_type": "full",
-        "weights": model0.iter().map(|c| c["w"].clone()).collect::<Vec<_>>(),
-        "means": model0.iter().map(|c| c["mu"].clone()).collect::<Vec<_>>(),
-        "covariances": model0.iter().map(|c| {
-            let v = c["cov"].as_array().unwrap();
-            (0..d).map(|r| json!(v[r * d..(r + 1) * d])).collect::<Vec<_>>()
-        }).collect::<Vec<_>>(),
-    });
     let model_file = tmp.path().join("start.json");
-    std::fs::write(&model_file, model.to_string()).unwrap();
+    std::fs::write(&model_file, path_model(page_ds, 0).to_string()).unwrap();
     let o = Command::new(bin)
         .args([
             "fit",
@@ -464,34 +521,7 @@ fn explorer_answers_about_points_in_headless_chromium() {
         json!(1)
     );
     for &i in &points {
-        let pos = b.eval(&format!(
-            "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
-        ));
-        b.call(
-            "Input.dispatchMouseEvent",
-            json!({"type": "mouseMoved", "x": pos[0], "y": pos[1]}),
-        );
-        let tip = b.eval("document.querySelector('[role=tooltip]').textContent");
-        let text = tip.as_str().unwrap();
-        let line = text
-            .lines()
-            .find_map(|l| l.strip_prefix("at iteration 1: "))
-            .unwrap_or_else(|| panic!("point {i}: no iteration-1 line in\n{text}"));
-        let shown: Vec<f64> = line.split(", ").map(|v| v.parse().unwrap()).collect();
-        let want: Vec<f64> = resp1[i]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
-        assert_eq!(shown.len(), want.len());
-        for (a, w) in shown.iter().zip(&want) {
-            // Two decimals each, from parameters kept to 8 digits.
-            assert!(
-                (a - w).abs() <= 0.0051,
-                "point {i} at iteration 1: shown {line}, fit gives {want:?}"
-            );
-        }
+        check_iteration_one(&mut b, &ds, i, &resp1[i]);
     }
 
     // EM's iterations: the hook and the slider move it, and the colours follow.
@@ -748,6 +778,38 @@ fn explorer_shows_the_noise_component() {
         );
         // The EM line names the noise as the other algorithms' lines name DBSCAN's.
         assert_eq!(text.contains("EM: noise;"), labels[i] < 0, "{text}");
+    }
+    // Before the end, the page's own E-step has the noise component too: its
+    // column last, as `fit --noise --init-model` (iteration 0's model) prints
+    // after one step.
+    let page_ds = page_data(&out)["datasets"][0].clone();
+    assert!(
+        page_ds["path"]["noise"][1][0].is_number(),
+        "{}",
+        page_ds["path"]["noise"]
+    );
+    let model_file = tmp.path().join("start.json");
+    std::fs::write(&model_file, path_model(&page_ds, 0).to_string()).unwrap();
+    let o = Command::new(bin)
+        .args(["fit", "gmm"])
+        .arg(&csv)
+        .args(["--standardize", "--noise", "--proba", "--json", "--k", "3"])
+        .args(["--max-iter", "1", "--covariance"])
+        .arg(gmm["params"]["covariance"].as_str().unwrap())
+        .arg("--init-model")
+        .arg(&model_file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let one: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let resp1 = one["responsibilities"].as_array().unwrap();
+    assert_eq!(resp1[0].as_array().unwrap().len(), 4);
+    assert_eq!(
+        b.eval(&format!("window.clusterlab.setIteration({ds}, 1)")),
+        json!(1)
+    );
+    for i in [noise_point, cluster_point] {
+        check_iteration_one(&mut b, &ds, i, &resp1[i]);
     }
     b.drain();
     let bad = problems(&b.events);

@@ -54,15 +54,23 @@
     }
     return L;
   }
+  // The responsibilities of EM's components at iteration t (n × k), and of
+  // the noise component (n, or null without one) in cache[key + ":nz"].
   function respAt(t) {
     var d = ds(), key = st.ds + ":" + t;
     if (cache[key]) return cache[key];
-    var k = d.em.k, n = m(), dim = d.d, out = new Float64Array(n * k);
+    var k = d.em.k, n = m(), dim = d.d, out = new Float64Array(n * k), nz = null;
     if (t >= lastIter()) {
       for (var q = 0; q < n * k; q++) out[q] = d.em.r[q] / 100;
+      if (d.em.noise) { nz = new Float64Array(n); for (q = 0; q < n; q++) nz[q] = d.em.noise[q] / 100; }
+      cache[key + ":nz"] = nz;
       return (cache[key] = out);
     }
-    var comps = d.path.models[t].map(function (c) { return { w: c.w, mu: c.mu, L: cholesky(c.cov, dim) }; });
+    // With the noise component: the Gaussians share 1 − π₀; the noise's density is 1/V.
+    var noise = d.path.noise ? d.path.noise[t] : null, keep = noise ? 1 - noise[0] : 1;
+    var lpn = noise ? Math.log(noise[0]) - noise[1] : -Infinity;
+    if (noise) nz = new Float64Array(n);
+    var comps = d.path.models[t].map(function (c) { return { w: c.w * keep, mu: c.mu, L: cholesky(c.cov, dim) }; });
     var z = new Float64Array(dim), y = new Float64Array(dim), lp = new Float64Array(k);
     for (var s = 0; s < n; s++) {
       for (var c = 0; c < dim; c++) z[c] = (d.x[s][c] - d.zm[c]) / d.zs[c];
@@ -81,19 +89,23 @@
         lp[j] = Math.log(C.w) - 0.5 * (dim * Math.log(2 * Math.PI) + maha) - logdet;
         if (lp[j] > best) best = lp[j];
       }
-      var sum = 0;
+      if (lpn > best) best = lpn;
+      var sum = Math.exp(lpn - best);
       for (j = 0; j < k; j++) sum += Math.exp(lp[j] - best);
       for (j = 0; j < k; j++) out[s * k + j] = Math.exp(lp[j] - best) / sum;
+      if (nz) nz[s] = Math.exp(lpn - best) / sum;
     }
+    cache[key + ":nz"] = nz;
     return (cache[key] = out);
   }
+  function noiseAt(t) { respAt(t); return cache[st.ds + ":" + t + ":nz"]; }
 
   // ---- colours and shapes of the markers ----
   function algo(key) { var a = ds().algos; for (var i = 0; i < a.length; i++) if (a[i].key === key) return a[i]; return null; }
   function markers() {
     var d = ds(), n = m(), col = new Array(n), shp = new Array(n), grp = new Array(n);
     if (st.colourBy.indexOf("em-") === 0 && d.em) {
-      var r = respAt(st.iter), k = d.em.k, nz = st.iter >= lastIter() ? d.em.noise : null, NRGB = hexRgb(NOISE);
+      var r = respAt(st.iter), k = d.em.k, nz = noiseAt(st.iter), NRGB = hexRgb(NOISE), end = st.iter >= lastIter();
       for (var s = 0; s < n; s++) {
         var bj = 0, rgb = [0, 0, 0];
         for (var j = 0; j < k; j++) {
@@ -102,9 +114,11 @@
           rgb[0] += r[s * k + j] * pc[0]; rgb[1] += r[s * k + j] * pc[1]; rgb[2] += r[s * k + j] * pc[2];
         }
         // The noise component's share (its column), grey as DBSCAN's noise.
-        var v0 = nz ? nz[s] / 100 : 0;
+        var v0 = nz ? nz[s] : 0;
         rgb[0] += v0 * NRGB[0]; rgb[1] += v0 * NRGB[1]; rgb[2] += v0 * NRGB[2];
-        var g = nz && d.em.label[s] < 0 ? -1 : d.em.groups[bj];
+        // EM's label: the fit's at the end, else the largest share (the noise's too).
+        var noisy = end ? nz && d.em.label[s] < 0 : nz && v0 > r[s * k + bj];
+        var g = noisy ? -1 : d.em.groups[bj];
         grp[s] = g; shp[s] = groupShape(g);
         col[s] = st.colourBy === "em-soft" ? "rgb(" + Math.round(rgb[0]) + "," + Math.round(rgb[1]) + "," + Math.round(rgb[2]) + ")" : groupColour(g);
       }
@@ -264,8 +278,9 @@
       var v = st.iter >= lastIter() ? d.em.r[s * k + j] / 100 : rt[s * k + j];
       html += '<div class="ex-bar"><span>' + legendShape(groupShape(d.em.groups[j]), groupColour(d.em.groups[j])) + "component " + j + '</span><span class="b"><i style="width:' + (100 * v).toFixed(1) + "%;background:" + groupColour(d.em.groups[j]) + '"></i></span><span>' + v.toFixed(2) + "</span></div>";
     }
-    if (d.em.noise && st.iter >= lastIter()) {
-      var v0 = d.em.noise[s] / 100;
+    var nz = noiseAt(st.iter);
+    if (nz) {
+      var v0 = nz[s];
       html += '<div class="ex-bar"><span>' + legendShape(groupShape(-1), NOISE) + 'noise</span><span class="b"><i style="width:' + (100 * v0).toFixed(1) + "%;background:" + NOISE + '"></i></span><span>' + v0.toFixed(2) + "</span></div>";
     }
     box.innerHTML = html;
@@ -314,8 +329,9 @@
       if (d.em.noise) rs.push(two(d.em.noise[s])); // the noise's column last, as fit gmm --proba
       lines.push("EM: " + emName(d.em.label[s]) + "; responsibilities " + rs.join(", "));
       if (st.iter < lastIter()) {
-        var rt = respAt(st.iter), ri = [];
+        var rt = respAt(st.iter), nzt = noiseAt(st.iter), ri = [];
         for (j = 0; j < k; j++) ri.push(rt[s * k + j].toFixed(2));
+        if (nzt) ri.push(nzt[s].toFixed(2)); // the noise's column last, as above
         lines.push("at iteration " + st.iter + ": " + ri.join(", "));
       }
     }

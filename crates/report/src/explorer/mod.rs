@@ -231,11 +231,23 @@ pub fn dataset_json(s: &Study) -> Value {
                 Value::Array(comps)
             })
             .collect();
-        json!({
+        // With the noise component: each iteration's [proportion, ln V], for
+        // the page's own E-step before the end.
+        let noise = path.models.iter().any(|m| m.noise().is_some()).then(|| {
+            path.models
+                .iter()
+                .map(|m| m.noise().map(|nz| json!([sig(nz.proportion, 8), sig(nz.log_volume, 10)])))
+                .collect::<Vec<_>>()
+        });
+        let mut out = json!({
             "ll": path.log_likelihoods.iter().map(|&v| sig(v, 8)).collect::<Vec<_>>(),
             "models": iters,
             "converged": path.converged,
-        })
+        });
+        if let Some(noise) = noise {
+            out["noise"] = json!(noise);
+        }
+        out
     });
     let path_error = s.em_path.as_ref().err().cloned();
 
