@@ -117,6 +117,15 @@ pub fn polar_orthogonal_from(
     f: ArrayView2<f64>,
     start: Option<ArrayView2<f64>>,
 ) -> (Array2<f64>, Array2<f64>) {
+    let (p, r, _) = polar_jacobi(f, start);
+    (p, r)
+}
+
+/// [`polar_orthogonal_from`], and the number of Jacobi sweeps it took.
+fn polar_jacobi(
+    f: ArrayView2<f64>,
+    start: Option<ArrayView2<f64>>,
+) -> (Array2<f64>, Array2<f64>, usize) {
     let d = f.nrows();
     // Columns as rows of the transposes: column p of U is `ut[p*d..]`.
     let (mut ut, mut rt): (Vec<f64>, Vec<f64>) = match start {
@@ -149,7 +158,9 @@ pub fn polar_orthogonal_from(
     // Squared column norms, fresh each sweep and carried through its
     // rotations (a rotation by t moves t·γ from one to the other).
     let mut norms = vec![0.0; d];
-    for _sweep in 0..100 {
+    let mut sweeps = 0;
+    for _ in 0..100 {
+        sweeps += 1;
         let mut rotated = false;
         // The largest γ²/(αβ) of the sweep: once |γ|/√(αβ) is below 1e-8, the
         // next sweep's would be below its square (Jacobi converges
@@ -159,9 +170,17 @@ pub fn polar_orthogonal_from(
             let up = &ut[p * d..(p + 1) * d];
             *v = dot(up, up);
         }
+        // A column whose norm is below 1e-14 of the largest is a zero
+        // singular value's (completed below): rotating against it only
+        // chases rounding (γ²/(αβ) need not fall when α or β is nil), so a
+        // rank-deficient F would take all 100 sweeps.
+        let negligible = 1e-28 * norms.iter().copied().fold(0.0, f64::max);
         for p in 0..d {
             for q in (p + 1)..d {
                 let (alpha, beta) = (norms[p], norms[q]);
+                if alpha <= negligible || beta <= negligible {
+                    continue;
+                }
                 let gamma = dot(&ut[p * d..(p + 1) * d], &ut[q * d..(q + 1) * d]);
                 // |γ| ≤ 1e-15 √(αβ), without the root.
                 let (g2, ab) = (gamma * gamma, alpha * beta);
@@ -214,7 +233,7 @@ pub fn polar_orthogonal_from(
         }
     }
     if zero.len() == d {
-        return (Array2::eye(d), Array2::eye(d));
+        return (Array2::eye(d), Array2::eye(d), sweeps);
     }
     let mut e = 0;
     for c in zero {
@@ -236,13 +255,37 @@ pub fn polar_orthogonal_from(
             }
         }
     }
-    (u.dot(&r.t()), r)
+    (u.dot(&r.t()), r, sweeps)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+
+    /// A rank-deficient F (rank 2 of 6, as the common-orientation M-steps
+    /// meet with fewer points than features): the Jacobi sweeps stop, no
+    /// rotating against the nil columns' rounding for all 100; P is still
+    /// orthogonal with PᵀF symmetric positive semi-definite.
+    #[test]
+    fn a_rank_deficient_polar_factor_takes_few_sweeps() {
+        let a = Array2::from_shape_fn((6, 2), |(i, j)| ((i * 7 + j * 3) % 5) as f64 - 1.7);
+        let b = Array2::from_shape_fn((2, 6), |(i, j)| ((i * 5 + j * 2) % 7) as f64 * 0.3 - 0.8);
+        let f = a.dot(&b);
+        let (p, _, sweeps) = polar_jacobi(f.view(), None);
+        assert!(sweeps <= 10, "{sweeps} sweeps");
+        let eye = p.t().dot(&p);
+        let h = p.t().dot(&f);
+        for i in 0..6 {
+            for j in 0..6 {
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((eye[[i, j]] - want).abs() < 1e-12, "PᵀP {eye}");
+                assert!((h[[i, j]] - h[[j, i]]).abs() < 1e-12, "PᵀF {h}");
+            }
+        }
+        let (values, _) = symmetric_eigen(((&h + &h.t()) * 0.5).view());
+        assert!(values.iter().all(|&v| v > -1e-12), "{values:?}");
+    }
 
     #[test]
     fn cholesky_of_a_hand_matrix() {
