@@ -646,6 +646,8 @@ impl ValidGmmParams {
         InnerControl {
             tol: self.inner_tol,
             itmax: self.inner_max_iter,
+            // Set by the M-step, which knows the data's scale.
+            singular_variance: 0.0,
         }
     }
 

@@ -225,7 +225,16 @@ pub(crate) fn m_step(
         (Some((cov, _)), _) => Some(cov),
         (None, Some(_)) => None,
         (None, None) => Some(parsimonious_covariances(
-            stats, model, reg, &reseeded, &broad, warm, control,
+            stats,
+            model,
+            reg,
+            &reseeded,
+            &broad,
+            warm,
+            InnerControl {
+                singular_variance: reg + floor,
+                ..control
+            },
         )),
     }
     .unwrap_or_else(|| match (&stats.second, ty) {
