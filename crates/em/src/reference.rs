@@ -696,7 +696,6 @@ fn common_orientation_round(
     polar(f, 1)
 }
 
-/// The largest eigenvalue of each `W_j`.
 /// The largest eigenvalue of each `W_j`, and whether some `W_j` (which
 /// includes `reg·N_j·I`) has an eigenvalue at most `N_j · singular_variance`.
 fn largest_eigenvalues(
@@ -734,7 +733,9 @@ fn rotated_diagonals(w: ArrayView3<f64>, orientation: ArrayView2<f64>) -> Array2
 /// The common-orientation models' inner loop (mclust's EVE and VVE M-steps):
 /// MM rounds for `D`, then the shapes from `diag(Dᵀ W_j D)` — by `shape_of`
 /// — until the target `Σ_j tr(W_j D A_j⁻¹ Dᵀ)` changes by less than `tol`
-/// relative. Returns `D`, the shapes (k × d, det 1 each) and the target.
+/// relative (at most `itmax` rounds, [`SINGULAR_INNER_ITER`] when a component
+/// is singular before regularisation). Returns `D`, the shapes (k × d, det 1
+/// each) and the target.
 fn common_orientation_fit(
     w: ArrayView3<f64>,
     nk: ArrayView1<f64>,
