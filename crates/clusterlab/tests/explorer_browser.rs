@@ -196,6 +196,33 @@ const TITLES: [(&str, &str); 5] = [
 ];
 
 /// The labels of `algorithm` on the test's dataset, from metrics.json.
+/// Chromium (its profile and log under `tmp`) on the report in `out`, in a
+/// page of the test's viewport, its console, log, network and page events
+/// recorded; returns once the page has loaded.
+fn open_report(chromium: &Path, tmp: &Path, out: &Path) -> Browser {
+    let mut b = Browser::start(chromium, &tmp.join("profile"), &tmp.join("chromium.log"));
+    let target = b.call("Target.createTarget", json!({"url": "about:blank"}));
+    let attached = b.call(
+        "Target.attachToTarget",
+        json!({"targetId": target["targetId"], "flatten": true}),
+    );
+    b.session = Some(attached["sessionId"].as_str().unwrap().to_string());
+    for domain in ["Runtime", "Log", "Network", "Page"] {
+        b.call(&format!("{domain}.enable"), json!({}));
+    }
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": VIEWPORT.0, "height": VIEWPORT.1, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    let page = format!(
+        "file://{}",
+        out.join("index.html").canonicalize().unwrap().display()
+    );
+    b.call("Page.navigate", json!({"url": page}));
+    b.wait_for("Page.loadEventFired");
+    b
+}
+
 /// The data the report page embeds (its `clusterlab-data` script).
 fn page_data(out: &Path) -> Value {
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
@@ -389,30 +416,7 @@ fn explorer_answers_about_points_in_headless_chromium() {
         fit["gmm"]
     );
 
-    let mut b = Browser::start(
-        &chromium,
-        &tmp.path().join("profile"),
-        &tmp.path().join("chromium.log"),
-    );
-    let target = b.call("Target.createTarget", json!({"url": "about:blank"}));
-    let attached = b.call(
-        "Target.attachToTarget",
-        json!({"targetId": target["targetId"], "flatten": true}),
-    );
-    b.session = Some(attached["sessionId"].as_str().unwrap().to_string());
-    for domain in ["Runtime", "Log", "Network", "Page"] {
-        b.call(&format!("{domain}.enable"), json!({}));
-    }
-    b.call(
-        "Emulation.setDeviceMetricsOverride",
-        json!({"width": VIEWPORT.0, "height": VIEWPORT.1, "deviceScaleFactor": 1, "mobile": false}),
-    );
-    let page = format!(
-        "file://{}",
-        out.join("index.html").canonicalize().unwrap().display()
-    );
-    b.call("Page.navigate", json!({"url": page}));
-    b.wait_for("Page.loadEventFired");
+    let mut b = open_report(&chromium, tmp.path(), &out);
 
     assert_eq!(
         b.eval("window.clusterlab.datasets"),
@@ -729,30 +733,7 @@ fn explorer_shows_the_noise_component() {
         "3 clusters and the noise"
     );
 
-    let mut b = Browser::start(
-        &chromium,
-        &tmp.path().join("profile"),
-        &tmp.path().join("chromium.log"),
-    );
-    let target = b.call("Target.createTarget", json!({"url": "about:blank"}));
-    let attached = b.call(
-        "Target.attachToTarget",
-        json!({"targetId": target["targetId"], "flatten": true}),
-    );
-    b.session = Some(attached["sessionId"].as_str().unwrap().to_string());
-    for domain in ["Runtime", "Log", "Network", "Page"] {
-        b.call(&format!("{domain}.enable"), json!({}));
-    }
-    b.call(
-        "Emulation.setDeviceMetricsOverride",
-        json!({"width": VIEWPORT.0, "height": VIEWPORT.1, "deviceScaleFactor": 1, "mobile": false}),
-    );
-    let page = format!(
-        "file://{}",
-        out.join("index.html").canonicalize().unwrap().display()
-    );
-    b.call("Page.navigate", json!({"url": page}));
-    b.wait_for("Page.loadEventFired");
+    let mut b = open_report(&chromium, tmp.path(), &out);
     let ds = json!("background");
     b.eval(&format!("window.clusterlab.select({ds}), 0"));
     for (i, em) in [
