@@ -15,26 +15,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{find_chromium, in_ci, DEFAULT_CHROMIUM, INSTALL};
+use common::{chromium_or_skip, find_chromium};
 
 const WINDOW: (u32, u32) = (1400, 1800);
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 #[test]
 fn report_page_renders_in_headless_chromium() {
-    let chromium = match find_chromium(
-        std::env::var_os("CLUSTERLAB_CHROMIUM").as_deref(),
-        Path::new(DEFAULT_CHROMIUM),
-        std::env::var_os("PATH").as_deref(),
-    ) {
-        Ok(p) => p,
-        Err(why) if in_ci() => panic!(
-            "headless Chromium is required when CI is set, but {why}; install it with `{INSTALL}` or set CLUSTERLAB_CHROMIUM"
-        ),
-        Err(why) => {
-            eprintln!("SKIPPED report_page_renders_in_headless_chromium: {why} (install it with `{INSTALL}`; with CI=true this fails)");
-            return;
-        }
+    let Some(chromium) = chromium_or_skip("report_page_renders_in_headless_chromium") else {
+        return;
     };
     eprintln!("browser: {}", chromium.display());
 

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod common;
-use common::{find_chromium, in_ci, DEFAULT_CHROMIUM, INSTALL};
+use common::chromium_or_skip;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 const VIEWPORT: (u32, u32) = (1400, 1100);
@@ -344,19 +344,9 @@ fn problems(events: &[Value]) -> Vec<String> {
 
 #[test]
 fn explorer_answers_about_points_in_headless_chromium() {
-    let chromium = match find_chromium(
-        std::env::var_os("CLUSTERLAB_CHROMIUM").as_deref(),
-        Path::new(DEFAULT_CHROMIUM),
-        std::env::var_os("PATH").as_deref(),
-    ) {
-        Ok(p) => p,
-        Err(why) if in_ci() => panic!(
-            "headless Chromium is required when CI is set, but {why}; install it with `{INSTALL}` or set CLUSTERLAB_CHROMIUM"
-        ),
-        Err(why) => {
-            eprintln!("SKIPPED explorer_answers_about_points_in_headless_chromium: {why} (install it with `{INSTALL}`; with CI=true this fails)");
-            return;
-        }
+    let Some(chromium) = chromium_or_skip("explorer_answers_about_points_in_headless_chromium")
+    else {
+        return;
     };
     let bin = env!("CARGO_BIN_EXE_clusterlab");
     let tmp = tempfile::tempdir().unwrap();
@@ -650,19 +640,8 @@ fn explorer_answers_about_points_in_headless_chromium() {
 /// component; the page logs no error.
 #[test]
 fn explorer_shows_the_noise_component() {
-    let chromium = match find_chromium(
-        std::env::var_os("CLUSTERLAB_CHROMIUM").as_deref(),
-        Path::new(DEFAULT_CHROMIUM),
-        std::env::var_os("PATH").as_deref(),
-    ) {
-        Ok(p) => p,
-        Err(why) if in_ci() => panic!(
-            "headless Chromium is required when CI is set, but {why}; install it with `{INSTALL}` or set CLUSTERLAB_CHROMIUM"
-        ),
-        Err(why) => {
-            eprintln!("SKIPPED explorer_shows_the_noise_component: {why} (install it with `{INSTALL}`; with CI=true this fails)");
-            return;
-        }
+    let Some(chromium) = chromium_or_skip("explorer_shows_the_noise_component") else {
+        return;
     };
     let bin = env!("CARGO_BIN_EXE_clusterlab");
     let tmp = tempfile::tempdir().unwrap();

@@ -62,3 +62,23 @@ pub fn in_ci() -> bool {
         v == "1" || v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("yes")
     })
 }
+
+/// The browser for the test named `test` from this process's environment:
+/// panics when there is none and [`in_ci`]; otherwise `None` after a
+/// `SKIPPED` note on stderr.
+pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    match find_chromium(
+        std::env::var_os("CLUSTERLAB_CHROMIUM").as_deref(),
+        Path::new(DEFAULT_CHROMIUM),
+        std::env::var_os("PATH").as_deref(),
+    ) {
+        Ok(p) => Some(p),
+        Err(why) if in_ci() => panic!(
+            "headless Chromium is required when CI is set, but {why}; install it with `{INSTALL}` or set CLUSTERLAB_CHROMIUM"
+        ),
+        Err(why) => {
+            eprintln!("SKIPPED {test}: {why} (install it with `{INSTALL}`; with CI=true this fails)");
+            None
+        }
+    }
+}
