@@ -11,7 +11,7 @@ use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::exchange::Exchanger;
-use crate::shard::Shard;
+use crate::shard::{in_row_order, own_rows, Shard};
 
 /// The collective of one worker.
 struct Workers<'a, 'w> {
@@ -94,24 +94,15 @@ impl Workers<'_, '_> {
             self.shard.d,
         );
         let (lo, hi) = (b * DRAW_BLOCK, ((b + 1) * DRAW_BLOCK).min(n));
-        let first = lo + (me + t - lo % t) % t;
         let mut row = vec![0.0; d];
-        let mine: Vec<f64> = (first..hi)
-            .step_by(t)
+        let mine: Vec<f64> = own_rows(lo, hi, t, me)
             .map(|i| {
                 self.shard.row(i, &mut row);
                 closest(&row, centres, d)
             })
             .collect();
         let parts = self.gather(mine)?;
-        let mut cursor = vec![0usize; t];
-        Ok((lo..hi)
-            .map(|i| {
-                let w = i % t;
-                cursor[w] += 1;
-                parts[w][cursor[w] - 1]
-            })
-            .collect())
+        Ok(in_row_order(&parts, lo..hi, 1))
     }
 
     /// `init.rs`'s weighted draw ([`crate::kmeans::pick_row`]).
@@ -209,14 +200,9 @@ impl Collective for Workers<'_, '_> {
             }
         }
         let parts = self.gather(payload)?;
-        let mut cursor = vec![0usize; t];
-        Ok(which
-            .iter()
-            .map(|&i| {
-                let w = i % t;
-                cursor[w] += d;
-                Array1::from(parts[w][cursor[w] - d..cursor[w]].to_vec())
-            })
+        Ok(in_row_order(&parts, which.iter().copied(), d)
+            .chunks(d)
+            .map(|r| Array1::from(r.to_vec()))
             .collect())
     }
 

@@ -24,7 +24,7 @@ use rand::seq::index;
 use rand::Rng;
 
 use crate::exchange::Exchanger;
-use crate::shard::Shard;
+use crate::shard::{in_row_order, Shard};
 
 /// The k-means parameters a distributed fit uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,33 +137,18 @@ impl Ctx<'_, '_> {
             }
         }
         let parts = self.gather(payload)?;
-        let mut cursor = vec![0usize; t];
-        let mut out = Vec::with_capacity(which.len() * self.d);
-        for &i in which {
-            let w = i % t;
-            out.extend_from_slice(&parts[w][cursor[w]..cursor[w] + self.d]);
-            cursor[w] += self.d;
-        }
-        Ok(out)
+        Ok(in_row_order(&parts, which.iter().copied(), self.d))
     }
 
     /// D(x)² of every row of global block `b`, in global row order.
     fn block_values(&mut self, b: usize, closest: &[f64]) -> Result<Vec<f64>, String> {
-        let t = self.ex.peers;
         let (lo, hi) = (b * CHUNK, ((b + 1) * CHUNK).min(self.n));
         let mine: Vec<f64> = (0..self.rows.len())
             .filter(|&r| (lo..hi).contains(&self.rows.idx[r]))
             .map(|r| closest[r])
             .collect();
         let parts = self.gather(mine)?;
-        let mut cursor = vec![0usize; t];
-        Ok((lo..hi)
-            .map(|i| {
-                let w = i % t;
-                cursor[w] += 1;
-                parts[w][cursor[w] - 1]
-            })
-            .collect())
+        Ok(in_row_order(&parts, lo..hi, 1))
     }
 
     /// Per-block sums of `f(r)` over this worker's rows, summed over workers.
@@ -407,14 +392,12 @@ pub(crate) fn run(
         ctx.ex.stage = "gathering the labels".into();
         let payload = labels.iter().map(|&l| l as f64).collect();
         if let Some(parts) = ctx.ex.gather(Ok(payload)).map_err(|e| e.0)? {
-            let t = parts.len();
-            let mut l = vec![0i64; n];
-            for (w, p) in parts.iter().enumerate() {
-                for (r, v) in p.iter().enumerate() {
-                    l[w + r * t] = *v as i64;
-                }
-            }
-            labels_out = Some(l);
+            labels_out = Some(
+                in_row_order(&parts, 0..n, 1)
+                    .iter()
+                    .map(|&v| v as i64)
+                    .collect(),
+            );
         }
     }
     if ctx.ex.index != 0 {

@@ -16,7 +16,7 @@ use rand::Rng;
 
 use crate::exchange::Exchanger;
 use crate::kmeans::{nearest, pick_row, sq_dist, KMeansJob, KMeansOutcome};
-use crate::shard::Shard;
+use crate::shard::{in_row_order, own_rows, Shard};
 
 struct Stream<'a, 'w> {
     ex: &'a mut Exchanger<'w>,
@@ -74,38 +74,22 @@ impl Stream<'_, '_> {
             }
         }
         let parts = self.gather(payload)?;
-        let mut cursor = vec![0usize; t];
-        let mut out = Vec::with_capacity(which.len() * d);
-        for &i in which {
-            let w = i % t;
-            out.extend_from_slice(&parts[w][cursor[w]..cursor[w] + d]);
-            cursor[w] += d;
-        }
-        Ok(out)
+        Ok(in_row_order(&parts, which.iter().copied(), d))
     }
 
     /// D(x)² of every row of global block `b` (read again), in global row order.
     fn block_values(&mut self, b: usize, centres: &[f64]) -> Result<Vec<f64>, String> {
         let (t, me, d) = (self.ex.peers, self.ex.index, self.d);
         let (lo, hi) = (b * CHUNK, ((b + 1) * CHUNK).min(self.n));
-        let first = lo + (me + t - lo % t) % t;
         let mut row = vec![0.0; d];
-        let mine: Vec<f64> = (first..hi)
-            .step_by(t)
+        let mine: Vec<f64> = own_rows(lo, hi, t, me)
             .map(|i| {
                 self.shard.row(i, &mut row);
                 closest(&row, centres, d)
             })
             .collect();
         let parts = self.gather(mine)?;
-        let mut cursor = vec![0usize; t];
-        Ok((lo..hi)
-            .map(|i| {
-                let w = i % t;
-                cursor[w] += 1;
-                parts[w][cursor[w] - 1]
-            })
-            .collect())
+        Ok(in_row_order(&parts, lo..hi, 1))
     }
 
     /// The row a draw `v` lands on ([`pick_row`]).
@@ -292,14 +276,12 @@ pub(crate) fn run(
         let mut payload = Vec::with_capacity(shard.len());
         s.scan(|_, x| payload.push(nearest(x, &centroids, d).0 as f64));
         if let Some(parts) = s.ex.gather(Ok(payload)).map_err(|e| e.0)? {
-            let t = parts.len();
-            let mut l = vec![0i64; n];
-            for (w, p) in parts.iter().enumerate() {
-                for (r, v) in p.iter().enumerate() {
-                    l[w + r * t] = *v as i64;
-                }
-            }
-            labels_out = Some(l);
+            labels_out = Some(
+                in_row_order(&parts, 0..n, 1)
+                    .iter()
+                    .map(|&v| v as i64)
+                    .collect(),
+            );
         }
     }
     if s.ex.index != 0 {

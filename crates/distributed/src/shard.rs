@@ -205,9 +205,72 @@ impl Shard {
     }
 }
 
+/// The global rows in `lo..hi` that worker `index` of `peers` holds.
+pub(crate) fn own_rows(
+    lo: usize,
+    hi: usize,
+    peers: usize,
+    index: usize,
+) -> impl Iterator<Item = usize> {
+    (lo + (index + peers - lo % peers) % peers..hi).step_by(peers)
+}
+
+/// What the workers sent for their own rows — `width` numbers per row, in
+/// the order of `rows` (each worker its rows of it, `parts[w]` from worker
+/// w) — back in the order of `rows`.
+pub(crate) fn in_row_order(
+    parts: &[Vec<f64>],
+    rows: impl IntoIterator<Item = usize>,
+    width: usize,
+) -> Vec<f64> {
+    let t = parts.len();
+    let mut cursor = vec![0usize; t];
+    let mut out = Vec::new();
+    for i in rows {
+        let w = i % t;
+        out.extend_from_slice(&parts[w][cursor[w]..cursor[w] + width]);
+        cursor[w] += width;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three workers, rows dealt `i mod 3`: each sends its own rows of 4..11
+    /// (two numbers per row, 10·i and 10·i + 1); they come back in row order.
+    #[test]
+    fn own_rows_and_back_in_row_order() {
+        let (lo, hi) = (4, 11);
+        let mine: Vec<Vec<usize>> = (0..3).map(|w| own_rows(lo, hi, 3, w).collect()).collect();
+        assert_eq!(mine, vec![vec![6, 9], vec![4, 7, 10], vec![5, 8]]);
+        let parts: Vec<Vec<f64>> = mine
+            .iter()
+            .map(|rows| {
+                rows.iter()
+                    .flat_map(|&i| [10.0 * i as f64, 10.0 * i as f64 + 1.0])
+                    .collect()
+            })
+            .collect();
+        let back = in_row_order(&parts, lo..hi, 2);
+        let want: Vec<f64> = (lo..hi)
+            .flat_map(|i| [10.0 * i as f64, 10.0 * i as f64 + 1.0])
+            .collect();
+        assert_eq!(back, want);
+        // Any order of rows, each worker's in that order.
+        let which = [9, 4, 6, 5];
+        let parts: Vec<Vec<f64>> = (0..3)
+            .map(|w| {
+                which
+                    .iter()
+                    .filter(|&&i| i % 3 == w)
+                    .map(|&i| i as f64)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(in_row_order(&parts, which, 1), vec![9.0, 4.0, 6.0, 5.0]);
+    }
 
     /// Every worker's rows, in memory and streamed across block boundaries,
     /// are exactly the rows i with i mod T = t, in order.
