@@ -259,19 +259,32 @@ fn path_model(page_ds: &Value, t: usize) -> Value {
     model
 }
 
+/// Where point `i` of dataset `ds` is drawn, in viewport pixels.
+fn point_on_screen(b: &mut Browser, ds: &Value, i: usize) -> (f64, f64) {
+    let pos = b.eval(&format!(
+        "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
+    ));
+    (pos[0].as_f64().unwrap(), pos[1].as_f64().unwrap())
+}
+
+/// The mouse moved onto point `i` of dataset `ds`: the tooltip's text, when
+/// one shows.
+fn hover(b: &mut Browser, ds: &Value, i: usize) -> Option<String> {
+    let (x, y) = point_on_screen(b, ds, i);
+    b.call(
+        "Input.dispatchMouseEvent",
+        json!({"type": "mouseMoved", "x": x, "y": y}),
+    );
+    b.eval("(() => { const t = document.querySelector('[role=tooltip]'); return t && !t.hidden ? t.textContent : null; })()")
+        .as_str()
+        .map(String::from)
+}
+
 /// Hovering point `i` (the slider at iteration 1), the tooltip's "at
 /// iteration 1" line gives `want` (`fit --init-model` at iteration 0's model,
 /// one step, `--proba`) to two decimals.
 fn check_iteration_one(b: &mut Browser, ds: &Value, i: usize, want: &Value) {
-    let pos = b.eval(&format!(
-        "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
-    ));
-    b.call(
-        "Input.dispatchMouseEvent",
-        json!({"type": "mouseMoved", "x": pos[0], "y": pos[1]}),
-    );
-    let tip = b.eval("document.querySelector('[role=tooltip]').textContent");
-    let text = tip.as_str().unwrap();
+    let text = hover(b, ds, i).unwrap_or_else(|| panic!("no tooltip over point {i}"));
     let line = text
         .lines()
         .find_map(|l| l.strip_prefix("at iteration 1: "))
@@ -433,22 +446,12 @@ fn explorer_answers_about_points_in_headless_chromium() {
         .collect();
     points.extend([0, 123, 499]);
     for &i in &points {
-        let pos = b.eval(&format!(
-            "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
-        ));
-        let (x, y) = (pos[0].as_f64().unwrap(), pos[1].as_f64().unwrap());
+        let (x, y) = point_on_screen(&mut b, &ds, i);
         assert!(
             x > 0.0 && y > 0.0 && x < VIEWPORT.0 as f64 && y < VIEWPORT.1 as f64,
             "point {i} at {x}, {y} is off screen"
         );
-        b.call(
-            "Input.dispatchMouseEvent",
-            json!({"type": "mouseMoved", "x": x, "y": y}),
-        );
-        let tip = b.eval("(() => { const t = document.querySelector('[role=tooltip]'); return t && !t.hidden ? t.textContent : null; })()");
-        let text = tip
-            .as_str()
-            .unwrap_or_else(|| panic!("no tooltip over point {i}"));
+        let text = hover(&mut b, &ds, i).unwrap_or_else(|| panic!("no tooltip over point {i}"));
         let want = two_decimals(resp[i].as_array().unwrap());
         // Points can overlap on screen: the tooltip is of the nearest, so of
         // `i` unless another point sits exactly there.
@@ -604,14 +607,7 @@ fn explorer_answers_about_points_in_headless_chromium() {
         b.eval("(() => { const s = document.getElementById('ex-colour'); s.value = 'em-soft'; s.dispatchEvent(new Event('change')); return 0; })()");
         // The most uncertain point: a boundary point EM and k-means disagree on.
         b.eval("document.activeElement && document.activeElement.blur(), 0");
-        let i = points[0];
-        let pos = b.eval(&format!(
-            "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
-        ));
-        b.call(
-            "Input.dispatchMouseEvent",
-            json!({"type": "mouseMoved", "x": pos[0], "y": pos[1]}),
-        );
+        hover(&mut b, &ds, points[0]);
         let top = b.eval(
             "document.getElementById('explorer').getBoundingClientRect().top + window.scrollY",
         );
@@ -719,17 +715,7 @@ fn explorer_shows_the_noise_component() {
         (noise_point, "EM: noise"),
         (cluster_point, "EM: component "),
     ] {
-        let pos = b.eval(&format!(
-            "(() => {{ const p = window.clusterlab.pointScreenPosition({ds}, {i}); return [p.x - window.scrollX, p.y - window.scrollY]; }})()"
-        ));
-        b.call(
-            "Input.dispatchMouseEvent",
-            json!({"type": "mouseMoved", "x": pos[0], "y": pos[1]}),
-        );
-        let tip = b.eval("(() => { const t = document.querySelector('[role=tooltip]'); return t && !t.hidden ? t.textContent : null; })()");
-        let text = tip
-            .as_str()
-            .unwrap_or_else(|| panic!("no tooltip over point {i}"));
+        let text = hover(&mut b, &ds, i).unwrap_or_else(|| panic!("no tooltip over point {i}"));
         assert!(text.starts_with(&format!("point {i}\n")), "{text}");
         let want = two_decimals(resp[i].as_array().unwrap());
         assert!(
