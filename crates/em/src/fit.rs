@@ -600,10 +600,14 @@ impl ValidGmmParams {
         // then divide all n rows' scatter by k, a covariance n/k times the
         // data's that merges every component into one within a step. The
         // start's statistics come from the rows it names.
-        let named: Vec<usize> = (0..resp.nrows())
-            .filter(|&i| resp.row(i).sum() > 0.0)
-            .collect();
-        let stats = if representation == CovarianceType::Tied && named.len() < resp.nrows() {
+        let named = (representation == CovarianceType::Tied)
+            .then(|| {
+                (0..resp.nrows())
+                    .filter(|&i| resp.row(i).sum() > 0.0)
+                    .collect::<Vec<usize>>()
+            })
+            .filter(|named| named.len() < resp.nrows());
+        let stats = if let Some(named) = named {
             let ws = w.map(|w| w.select(Axis(0), &named));
             let mut stats = self.engine.stats_from_responsibilities(
                 representation,
