@@ -64,6 +64,14 @@ pub struct GmmFit {
     pub warnings: Vec<String>,
     /// Per-iteration responsibilities and parameters, when asked for.
     pub trace: Option<Vec<TraceStep>>,
+    /// EM's path, when asked for ([`crate::GmmParams::record_path`]):
+    /// `path[i]` is the model after iteration `i + 1`'s M-step, so
+    /// `initial_model`, `path[0]`, … `path[n_iter − 1]` (= `model`) are every
+    /// model the fit went through, and `lower_bounds[i]` is the mean
+    /// log-likelihood of the one before `path[i]`. Only the models (no
+    /// responsibilities): what an explorer needs to scrub through the fit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<Vec<GmmModel>>,
 }
 
 /// Iterations each start of [`Init::Auto`] runs before the best goes on.
@@ -245,6 +253,8 @@ pub(crate) struct Run {
     pub(crate) reseeds: Vec<String>,
     pub(crate) final_events: Vec<Event>,
     trace: Option<Vec<TraceStep>>,
+    /// The model after each iteration, when the path is recorded.
+    path: Option<Vec<GmmModel>>,
     /// The iterative M-steps' state, to go on from `model`.
     pub(crate) warm: WarmStart,
 }
@@ -744,6 +754,7 @@ impl ValidGmmParams {
         let mut model = initial.clone();
         let mut lower_bounds = Vec::new();
         let mut trace = self.trace.then(Vec::new);
+        let mut path = self.record_path.then(Vec::new);
         let mut final_events = Vec::new();
         let mut converged = false;
         let mut previous = f64::NEG_INFINITY;
@@ -791,6 +802,9 @@ impl ValidGmmParams {
                     model: next.clone(),
                 });
             }
+            if let Some(ms) = path.as_mut() {
+                ms.push(next.clone());
+            }
             model = next;
             lower_bounds.push(lower_bound);
             let change = lower_bound - previous;
@@ -814,6 +828,7 @@ impl ValidGmmParams {
             reseeds,
             final_events,
             trace,
+            path,
             warm,
         }
     }
@@ -841,8 +856,9 @@ impl ValidGmmParams {
             q.init = Self::auto_method(r);
             q.max_iter = self.max_iter.min(AUTO_SHORT_ITER);
             q.inner_max_iter = self.inner_max_iter.min(AUTO_SHORT_INNER_ITER);
-            // A sample's iterations are not the fit's: nothing to trace.
+            // A sample's iterations are not the fit's: nothing to trace or record.
             q.trace &= sample.is_none();
+            q.record_path &= sample.is_none();
             let mut warm = WarmStart::default();
             let (initial, reseeds) = q.initial_model(p, rng, &mut warm)?;
             let run = match sample {
@@ -886,6 +902,7 @@ impl ValidGmmParams {
                     n_iter: 0,
                     converged: false,
                     trace: None,
+                    path: None,
                     ..screened
                 }
             }
@@ -906,6 +923,13 @@ impl ValidGmmParams {
             }
             (a, b) => a.or(b),
         };
+        let path = match (best.path, rest.path) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
         Ok(Run {
             initial: best.initial,
             model: rest.model,
@@ -915,6 +939,7 @@ impl ValidGmmParams {
             reseeds: rest.reseeds,
             final_events: rest.final_events,
             trace,
+            path,
             warm: rest.warm,
         })
     }
@@ -1120,6 +1145,7 @@ impl ValidGmmParams {
             converged: best.converged,
             warnings,
             trace: best.trace,
+            path: best.path,
         })
     }
 }

@@ -100,6 +100,8 @@ pub struct ValidGmmParams {
     pub(crate) reg_covar: f64,
     pub(crate) seed: u64,
     pub(crate) trace: bool,
+    /// Keep the model of every iteration ([`crate::GmmFit::path`]).
+    pub(crate) record_path: bool,
     pub(crate) engine: Engine,
     pub(crate) inner_tol: f64,
     pub(crate) inner_max_iter: usize,
@@ -214,6 +216,9 @@ impl ValidGmmParams {
     pub fn trace(&self) -> bool {
         self.trace
     }
+    pub fn record_path(&self) -> bool {
+        self.record_path
+    }
     /// Which engine runs the E-step, the statistics and the scoring.
     pub fn engine(&self) -> Engine {
         self.engine
@@ -227,6 +232,12 @@ impl ValidGmmParams {
     /// (see [`GmmParams::hc_start`]); the fit is the same as without it.
     pub fn with_hc_start(mut self, start: std::sync::Arc<HcStart>) -> Self {
         self.hc_start = Some(start);
+        self
+    }
+    /// These parameters recording EM's path ([`crate::GmmFit::path`]; the
+    /// fit is the same as without it).
+    pub fn with_path_recorded(mut self) -> Self {
+        self.record_path = true;
         self
     }
     /// These parameters with a [`StartMemo`] shared by many fits of the same
@@ -260,6 +271,7 @@ impl GaussianMixture {
             reg_covar: 1e-6,
             seed: 0,
             trace: false,
+            record_path: false,
             engine: Engine::Fast,
             inner_tol: f64::EPSILON.sqrt(),
             inner_max_iter: 1000,
@@ -354,6 +366,12 @@ impl GmmParams {
     /// Keep every iteration's responsibilities and parameters (see [`crate::TraceStep`]).
     pub fn trace(mut self, on: bool) -> Self {
         self.0.trace = on;
+        self
+    }
+    /// Keep the model of every iteration, without the responsibilities
+    /// (see [`crate::GmmFit::path`]); the fit is the same either way.
+    pub fn record_path(mut self, on: bool) -> Self {
+        self.0.record_path = on;
         self
     }
 

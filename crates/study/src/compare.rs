@@ -157,7 +157,9 @@ pub fn study(
         progress.stage(&what);
         let t = std::time::Instant::now();
         let p = plan(a, &settings(a), &ctx)
-            .map_err(|e| clusterlab_algos::PlanError::new(format!("{} ({}): {e}", ds.name, a)))?;
+            .map_err(|e| clusterlab_algos::PlanError::new(format!("{} ({}): {e}", ds.name, a)))?
+            // EM keeps its path for the explorable page's slider.
+            .recording_em_path();
         runs.push(fitting::run_plan(
             p,
             z.view(),
@@ -202,7 +204,7 @@ pub fn study(
         Err(e) => Err(e.clone()),
     };
     let em_path = match &pair {
-        Ok(p) => crate::path::em_path(z.view(), &p.em, &gmm_settings, p.k, cfg.seed),
+        Ok(p) => crate::path::em_path(&p.em),
         Err(e) => Err(e.clone()),
     };
     progress.finished(&what, t.elapsed().as_secs_f64());

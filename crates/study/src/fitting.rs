@@ -206,7 +206,9 @@ fn clustering_of(
     if let Some(r) = runs.iter().find(|r| r.algorithm == a) {
         return r.result.clone();
     }
-    let p = plan(a, settings, &Context::new(z, Some(k), seed)).map_err(|e: PlanError| e.0)?;
+    let p = plan(a, settings, &Context::new(z, Some(k), seed))
+        .map_err(|e: PlanError| e.0)?
+        .recording_em_path();
     p.fit(z)
         .map_err(|e| format!("{}: {}", a.title(), one_line(&e.to_string())))
 }

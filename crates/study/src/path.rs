@@ -2,19 +2,13 @@
 //! (the k-means/EM pair's EM, which is metrics.json's gmm row), so the
 //! explorable page can scrub through it.
 //!
-//! The fit itself keeps only its start and its end. The path is replayed
-//! from the start one E+M step at a time (`Init::Model` with `max_iter` 1,
-//! the same plan otherwise): model `i + 1` is one step from model `i`, which
-//! is exactly what the fit's own loop computes. The replay is checked
-//! against the fit (its log-likelihoods and its final model) and refused
-//! when it strays.
+//! The fit records them as it goes (`GmmParams::record_path`, turned on by
+//! `compare` for its EM plan): each is the model the fit's own loop computed,
+//! whatever state its M-steps carry from one iteration to the next (the MM
+//! of EVE and VVE is warm-started from the previous M-step, which a replay
+//! one step at a time from the models alone could not reproduce).
 
-use clusterlab_algos::{plan, Algorithm, Context, Settings};
-use clusterlab_em::{GmmFit, GmmModel, Init};
-use ndarray::ArrayView2;
-use serde_json::json;
-
-use crate::error::one_line;
+use clusterlab_em::{GmmFit, GmmModel};
 
 /// Every model EM went through: `models[0]` is the start, `models[i]` the
 /// model after iteration `i`'s M-step, `models[iterations]` the fitted one.
@@ -33,71 +27,25 @@ impl EmPath {
     }
 }
 
-/// Largest absolute difference between two models' weights and means.
-fn model_gap(a: &GmmModel, b: &GmmModel) -> f64 {
-    let w = (a.weights() - b.weights()).mapv(f64::abs);
-    let m = (a.means() - b.means()).mapv(f64::abs);
-    w.iter().chain(m.iter()).copied().fold(0.0, f64::max)
-}
-
-/// How far a replayed log-likelihood may be from the fit's.
-const LL_TOLERANCE: f64 = 1e-8;
-/// How far the replayed final model may be from the fit's.
-const MODEL_TOLERANCE: f64 = 1e-7;
-
-/// Replays `fit` (the EM plan of `settings` at `k` on `z`) one iteration at
-/// a time and returns its path.
-pub fn em_path(
-    z: ArrayView2<f64>,
-    fit: &GmmFit,
-    settings: &Settings,
-    k: usize,
-    seed: u64,
-) -> Result<EmPath, String> {
-    let s = settings.with(
-        "covariance",
-        json!(fit.model.model().name().to_ascii_lowercase()),
-        "the EM path",
-    );
-    let planned =
-        plan(Algorithm::Gmm, &s, &Context::new(z, Some(k), seed)).map_err(|e| one_line(&e.0))?;
-    let p = planned.gmm().ok_or("not an EM plan")?;
-    let step = |m: &GmmModel| -> Result<GmmFit, String> {
-        p.to_builder()
-            .init(Init::Model(Box::new(m.clone())))
-            .n_init(1)
-            .max_iter(1)
-            .check()
-            .map_err(|e| one_line(&e.to_string()))?
-            .fit(z, None)
-            .map_err(|e| format!("EM path: {}", one_line(&e.to_string())))
-    };
-    let mut models = vec![fit.initial_model.clone()];
-    let mut log_likelihoods = Vec::with_capacity(fit.n_iter + 1);
-    for i in 0..fit.n_iter {
-        let f = step(&models[i])?;
-        let ll = f.lower_bounds.first().copied().unwrap_or(f64::NAN);
-        if let Some(&want) = fit.lower_bounds.get(i) {
-            if !((ll - want).abs() <= LL_TOLERANCE * want.abs().max(1.0)) {
-                return Err(format!(
-                    "EM path: the replayed iteration {} has log-likelihood {ll} where the fit had {want}",
-                    i + 1
-                ));
-            }
-        }
-        log_likelihoods.push(ll);
-        models.push(f.model);
-    }
-    log_likelihoods.push(fit.log_likelihood);
-    let last = models.last().expect("the start");
-    let gap = model_gap(last, &fit.model);
-    if !(gap <= MODEL_TOLERANCE) {
+/// The path of `fit`, from the models it recorded.
+pub fn em_path(fit: &GmmFit) -> Result<EmPath, String> {
+    let recorded = fit
+        .path
+        .as_ref()
+        .ok_or("EM path: the fit did not record its iterations")?;
+    if recorded.len() != fit.n_iter || fit.lower_bounds.len() != fit.n_iter {
         return Err(format!(
-            "EM path: the replayed fit ends {gap:.2e} away from the fitted model"
+            "EM path: {} models and {} log-likelihoods recorded for {} iterations",
+            recorded.len(),
+            fit.lower_bounds.len(),
+            fit.n_iter
         ));
     }
-    // The last entry is the fitted model itself (bit for bit what was reported).
-    *models.last_mut().expect("the start") = fit.model.clone();
+    let mut models = Vec::with_capacity(fit.n_iter + 1);
+    models.push(fit.initial_model.clone());
+    models.extend(recorded.iter().cloned());
+    let mut log_likelihoods = fit.lower_bounds.clone();
+    log_likelihoods.push(fit.log_likelihood);
     Ok(EmPath {
         models,
         log_likelihoods,
@@ -108,7 +56,10 @@ pub fn em_path(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::Array2;
+    use clusterlab_algos::{plan, Algorithm, Context, Settings};
+    use clusterlab_em::Init;
+    use ndarray::{Array2, ArrayView2};
+    use serde_json::json;
 
     /// Three blobs of n points (a fixed pattern, no randomness).
     fn blobs(n: usize) -> Array2<f64> {
@@ -120,41 +71,100 @@ mod tests {
         })
     }
 
+    fn settings(covariance: &str) -> Settings {
+        Settings::default().with("covariance", json!(covariance), "test")
+    }
+
+    /// The default EM plan at k = 3, with and without the path recorded.
+    fn fits(z: ArrayView2<f64>, s: &Settings) -> (GmmFit, GmmFit) {
+        let p = plan(Algorithm::Gmm, s, &Context::new(z, Some(3), 7)).unwrap();
+        let plain = p.gmm().unwrap().fit(z, None).unwrap();
+        let p = p.recording_em_path();
+        let recorded = p.gmm().unwrap().fit(z, None).unwrap();
+        (plain, recorded)
+    }
+
+    /// The recorded path against an independent replay: model `i + 1` is one
+    /// E+M step (`Init::Model`, `max_iter` 1, the same plan) from model `i`,
+    /// and each step's log-likelihood is the fit's `lower_bounds[i]`.
+    fn check_by_replay(z: ArrayView2<f64>, s: &Settings) {
+        let (plain, fit) = fits(z, s);
+        // Recording changes nothing.
+        assert_eq!(plain.model, fit.model);
+        assert_eq!(plain.lower_bounds, fit.lower_bounds);
+        assert!(plain.path.is_none());
+        assert!(fit.n_iter >= 2, "{} iterations", fit.n_iter);
+        let path = em_path(&fit).unwrap();
+        assert_eq!(path.iterations(), fit.n_iter);
+        assert_eq!(path.models[0], fit.initial_model);
+        assert_eq!(path.models[fit.n_iter], fit.model);
+        assert_eq!(path.log_likelihoods[fit.n_iter], fit.log_likelihood);
+        let p = plan(Algorithm::Gmm, s, &Context::new(z, Some(3), 7)).unwrap();
+        for i in 0..fit.n_iter {
+            let step = p
+                .gmm()
+                .unwrap()
+                .to_builder()
+                .init(Init::Model(Box::new(path.models[i].clone())))
+                .n_init(1)
+                .max_iter(1)
+                .check()
+                .unwrap()
+                .fit(z, None)
+                .unwrap();
+            assert_eq!(
+                step.lower_bounds[0],
+                path.log_likelihoods[i],
+                "iteration {}",
+                i + 1
+            );
+            let (a, b) = (&step.model, &path.models[i + 1]);
+            let gap = (a.weights() - b.weights())
+                .iter()
+                .chain((a.means() - b.means()).iter())
+                .fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(gap < 1e-12, "iteration {}: {gap:e}", i + 1);
+        }
+        // EM never lowers the likelihood.
+        for w in path.log_likelihoods.windows(2) {
+            assert!(w[1] >= w[0] - 1e-9, "{w:?}");
+        }
+    }
+
     #[test]
-    fn the_replayed_path_is_the_fit() {
-        replay(90);
+    fn the_recorded_path_is_em_step_by_step() {
+        check_by_replay(blobs(90).view(), &Settings::default());
+        check_by_replay(blobs(90).view(), &settings("diag"));
     }
 
     /// Above `AUTO_SCREEN_ROWS` the default screens its starts on a sample:
     /// the path starts where the iterations on all rows did.
     #[test]
-    fn the_replayed_path_is_the_fit_of_a_screened_start() {
-        replay(clusterlab_em::AUTO_SCREEN_ROWS + 100);
+    fn the_recorded_path_of_a_screened_start_starts_on_all_rows() {
+        check_by_replay(
+            blobs(clusterlab_em::AUTO_SCREEN_ROWS + 100).view(),
+            &Settings::default(),
+        );
     }
 
-    fn replay(n: usize) {
-        let z = blobs(n);
-        let settings = Settings::default();
-        let p = plan(
-            Algorithm::Gmm,
-            &settings,
-            &Context::new(z.view(), Some(3), 7),
-        )
-        .unwrap();
-        let fit = p.gmm().unwrap().fit(z.view(), None).unwrap();
-        assert!(fit.n_iter >= 2, "{} iterations", fit.n_iter);
-        let path = em_path(z.view(), &fit, &settings, 3, 7).unwrap();
-        assert_eq!(path.iterations(), fit.n_iter);
+    /// VVE's M-step is an MM warm-started from the previous M-step: its path
+    /// (which one step from the models alone cannot replay) is the fit's own.
+    #[test]
+    fn a_vve_fit_has_its_path() {
+        let z = blobs(120);
+        let (plain, fit) = fits(z.view(), &settings("vve"));
+        assert_eq!(plain.model, fit.model);
+        let path = em_path(&fit).unwrap();
         assert_eq!(path.models.len(), fit.n_iter + 1);
-        assert_eq!(path.models[0], fit.initial_model);
         assert_eq!(path.models[fit.n_iter], fit.model);
-        for i in 0..fit.n_iter {
-            assert!((path.log_likelihoods[i] - fit.lower_bounds[i]).abs() < 1e-10);
-        }
-        assert_eq!(path.log_likelihoods[fit.n_iter], fit.log_likelihood);
-        // EM never lowers the likelihood.
-        for w in path.log_likelihoods.windows(2) {
-            assert!(w[1] >= w[0] - 1e-9, "{w:?}");
-        }
+        assert_eq!(&path.log_likelihoods[..fit.n_iter], &fit.lower_bounds[..]);
+    }
+
+    #[test]
+    fn a_fit_without_its_path_says_so() {
+        let z = blobs(60);
+        let (plain, _) = fits(z.view(), &Settings::default());
+        let e = em_path(&plain).unwrap_err();
+        assert!(e.contains("did not record"), "{e}");
     }
 }

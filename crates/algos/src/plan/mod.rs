@@ -349,6 +349,16 @@ impl Plan {
         }
     }
 
+    /// This plan with EM recording its path (`GmmFit::path`, every
+    /// iteration's model, for the explorable report); the fit and `params`
+    /// are the same. Other algorithms are unchanged.
+    pub fn recording_em_path(mut self) -> Plan {
+        if let Runnable::Gmm(p) = self.runnable {
+            self.runnable = Runnable::Gmm(p.with_path_recorded());
+        }
+        self
+    }
+
     /// EM's parameters, when this is the EM plan.
     pub fn gmm(&self) -> Option<&ValidGmmParams> {
         match &self.runnable {

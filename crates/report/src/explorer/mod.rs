@@ -473,6 +473,43 @@ mod tests {
         assert_eq!(keys, ["kmeans", "gmm", "truth"]);
     }
 
+    /// With VVE (its MM warm-started from one M-step to the next, which a
+    /// replay from the models alone could not reproduce) the page still gets
+    /// EM's whole path: the fit's own models, iteration by iteration.
+    #[test]
+    fn a_vve_fit_gives_the_page_its_path() {
+        let mut cfg = clusterlab_study::CompareConfig {
+            bic_max_k: 2,
+            ..Default::default()
+        };
+        cfg.settings.insert(
+            Algorithm::Gmm,
+            clusterlab_algos::Settings::default().with("covariance", json!("vve"), "test"),
+        );
+        let ds = clusterlab_data::resolve("overlap", None, cfg.seed).unwrap();
+        let algos = [Algorithm::KMeans, Algorithm::Gmm];
+        let s = clusterlab_study::study(&ds, &algos, &cfg, &clusterlab_study::Silent).unwrap();
+        let v = dataset_json(&s);
+        let gmm = s.run(Algorithm::Gmm).unwrap().gmm().unwrap();
+        assert_eq!(gmm.model.model().name(), "VVE");
+        assert!(gmm.n_iter >= 2, "{} iterations", gmm.n_iter);
+        assert!(v["pathError"].is_null(), "{}", v["pathError"]);
+        let path = &v["path"];
+        assert_eq!(path["models"].as_array().unwrap().len(), gmm.n_iter + 1);
+        for (t, want) in gmm.lower_bounds.iter().enumerate() {
+            assert_eq!(path["ll"][t], sig(*want, 8), "iteration {t}");
+        }
+        let recorded = gmm.path.as_ref().unwrap();
+        for t in [0, gmm.n_iter / 2, gmm.n_iter - 1] {
+            assert_eq!(
+                path["models"][t + 1][1]["mu"][0],
+                sig(recorded[t].means()[[1, 0]], 8),
+                "iteration {}",
+                t + 1
+            );
+        }
+    }
+
     #[test]
     fn density_counts_every_point_once() {
         let pts = [[0.0, 0.0], [1.0, 1.0], [0.5, 0.5], [2.0, 0.0]];
