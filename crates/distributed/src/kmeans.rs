@@ -387,30 +387,39 @@ pub(crate) fn run(
     }
     let (centroids, labels, inertia, n_iter) = best.expect("n_init ≥ 1");
     let fit_seconds = started.elapsed().as_secs_f64();
-    let mut labels_out = None;
-    if want_labels {
-        ctx.ex.stage = "gathering the labels".into();
-        let payload = labels.iter().map(|&l| l as f64).collect();
-        if let Some(parts) = ctx.ex.gather(Ok(payload)).map_err(|e| e.0)? {
-            labels_out = Some(
-                in_row_order(&parts, 0..n, 1)
+    let mine = want_labels.then(|| labels.iter().map(|&l| l as f64).collect());
+    let fitted = KMeansOutcome {
+        centroids: Array2::from_shape_vec((job.k, d), centroids).expect("k × d centroids"),
+        inertia,
+        n_iter,
+        n,
+        labels: None,
+        fit_seconds,
+    };
+    finish(ctx.ex, fitted, mine)
+}
+
+/// The end of both drivers (rows in memory, rows streamed): this worker's
+/// labels (`mine`, in its row order, when they are wanted) gathered into
+/// row order, and the outcome on the first worker of process 0 (`None` on
+/// the others).
+pub(crate) fn finish(
+    ex: &mut Exchanger,
+    mut fitted: KMeansOutcome,
+    mine: Option<Vec<f64>>,
+) -> Result<Option<KMeansOutcome>, String> {
+    if let Some(payload) = mine {
+        ex.stage = "gathering the labels".into();
+        if let Some(parts) = ex.gather(Ok(payload)).map_err(|e| e.0)? {
+            fitted.labels = Some(
+                in_row_order(&parts, 0..fitted.n, 1)
                     .iter()
                     .map(|&v| v as i64)
                     .collect(),
             );
         }
     }
-    if ctx.ex.index != 0 {
-        return Ok(None);
-    }
-    Ok(Some(KMeansOutcome {
-        centroids: Array2::from_shape_vec((job.k, d), centroids).expect("k × d centroids"),
-        inertia,
-        n_iter,
-        n,
-        labels: labels_out,
-        fit_seconds,
-    }))
+    Ok((ex.index == 0).then_some(fitted))
 }
 
 /// The row a k-means++ draw `v` lands on, from the D(x)² of rows in blocks

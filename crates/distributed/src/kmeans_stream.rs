@@ -15,7 +15,7 @@ use rand::seq::index;
 use rand::Rng;
 
 use crate::exchange::Exchanger;
-use crate::kmeans::{nearest, pick_row, sq_dist, KMeansJob, KMeansOutcome};
+use crate::kmeans::{finish, nearest, pick_row, sq_dist, KMeansJob, KMeansOutcome};
 use crate::shard::{in_row_order, own_rows, Shard};
 
 struct Stream<'a, 'w> {
@@ -270,29 +270,18 @@ pub(crate) fn run(
     }
     let (centroids, inertia, n_iter) = best.expect("n_init ≥ 1");
     let fit_seconds = started.elapsed().as_secs_f64();
-    let mut labels_out = None;
-    if want_labels {
-        s.ex.stage = "gathering the labels".into();
+    let mine = want_labels.then(|| {
         let mut payload = Vec::with_capacity(shard.len());
         s.scan(|_, x| payload.push(nearest(x, &centroids, d).0 as f64));
-        if let Some(parts) = s.ex.gather(Ok(payload)).map_err(|e| e.0)? {
-            labels_out = Some(
-                in_row_order(&parts, 0..n, 1)
-                    .iter()
-                    .map(|&v| v as i64)
-                    .collect(),
-            );
-        }
-    }
-    if s.ex.index != 0 {
-        return Ok(None);
-    }
-    Ok(Some(KMeansOutcome {
+        payload
+    });
+    let fitted = KMeansOutcome {
         centroids: Array2::from_shape_vec((job.k, d), centroids).expect("k × d centroids"),
         inertia,
         n_iter,
         n,
-        labels: labels_out,
+        labels: None,
         fit_seconds,
-    }))
+    };
+    finish(s.ex, fitted, mine)
 }
