@@ -54,13 +54,44 @@ pub fn precision_cholesky_from_lower(l: ArrayView2<f64>) -> Array2<f64> {
 /// decreasing order and the eigenvectors as the columns of `V`.
 pub fn symmetric_eigen(a: ArrayView2<f64>) -> (Vec<f64>, Array2<f64>) {
     let d = a.nrows();
-    let mut m = Array2::from_shape_fn((d, d), |(i, j)| 0.5 * (a[[i, j]] + a[[j, i]]));
-    let mut v = Array2::<f64>::eye(d);
+    let (m, v) = jacobi(a, true);
+    let mut order: Vec<usize> = (0..d).collect();
+    order.sort_by(|x, y| m[*y * d + *y].total_cmp(&m[*x * d + *x]));
+    let values = order.iter().map(|i| m[*i * d + *i]).collect();
+    let vectors = Array2::from_shape_fn((d, d), |(r, c)| v[r * d + order[c]]);
+    (values, vectors)
+}
+
+/// The eigenvalues of [`symmetric_eigen`] (bit for bit: the same rotations),
+/// in decreasing order, without accumulating the eigenvectors.
+pub fn symmetric_eigenvalues(a: ArrayView2<f64>) -> Vec<f64> {
+    let d = a.nrows();
+    let (m, _) = jacobi(a, false);
+    let mut values: Vec<f64> = (0..d).map(|i| m[i * d + i]).collect();
+    values.sort_by(|x, y| y.total_cmp(x));
+    values
+}
+
+/// Cyclic Jacobi on the symmetric part of `a`: the rotated matrix (its
+/// diagonal the eigenvalues) and, when asked for, the product of the
+/// rotations, both d × d row-major.
+fn jacobi(a: ArrayView2<f64>, with_vectors: bool) -> (Vec<f64>, Vec<f64>) {
+    let d = a.nrows();
+    let mut m: Vec<f64> = (0..d * d)
+        .map(|x| 0.5 * (a[[x / d, x % d]] + a[[x % d, x / d]]))
+        .collect();
+    let mut v: Vec<f64> = if with_vectors {
+        (0..d * d)
+            .map(|x| f64::from(u8::from(x / d == x % d)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let scale: f64 = m.iter().map(|x| x * x).sum::<f64>().sqrt();
     for _sweep in 0..100 {
         let off: f64 = (0..d)
             .flat_map(|i| (0..d).filter(move |j| *j != i).map(move |j| (i, j)))
-            .map(|(i, j)| m[[i, j]] * m[[i, j]])
+            .map(|(i, j)| m[i * d + j] * m[i * d + j])
             .sum::<f64>()
             .sqrt();
         if off <= 1e-15 * scale || off == 0.0 {
@@ -68,38 +99,35 @@ pub fn symmetric_eigen(a: ArrayView2<f64>) -> (Vec<f64>, Array2<f64>) {
         }
         for p in 0..d {
             for q in (p + 1)..d {
-                let apq = m[[p, q]];
+                let apq = m[p * d + q];
                 if apq == 0.0 {
                     continue;
                 }
-                let theta = (m[[q, q]] - m[[p, p]]) / (2.0 * apq);
+                let theta = (m[q * d + q] - m[p * d + p]) / (2.0 * apq);
                 let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
                 let t = if theta == 0.0 { 1.0 } else { t };
                 let c = 1.0 / (t * t + 1.0).sqrt();
                 let s = t * c;
-                for k in 0..d {
-                    let (mkp, mkq) = (m[[k, p]], m[[k, q]]);
-                    m[[k, p]] = c * mkp - s * mkq;
-                    m[[k, q]] = s * mkp + c * mkq;
+                for row in m.chunks_exact_mut(d) {
+                    let (mkp, mkq) = (row[p], row[q]);
+                    row[p] = c * mkp - s * mkq;
+                    row[q] = s * mkp + c * mkq;
                 }
-                for k in 0..d {
-                    let (mpk, mqk) = (m[[p, k]], m[[q, k]]);
-                    m[[p, k]] = c * mpk - s * mqk;
-                    m[[q, k]] = s * mpk + c * mqk;
+                let (lo, hi) = m.split_at_mut(q * d);
+                for (mp, mq) in lo[p * d..(p + 1) * d].iter_mut().zip(&mut hi[..d]) {
+                    let (mpk, mqk) = (*mp, *mq);
+                    *mp = c * mpk - s * mqk;
+                    *mq = s * mpk + c * mqk;
                 }
-                for k in 0..d {
-                    let (vkp, vkq) = (v[[k, p]], v[[k, q]]);
-                    v[[k, p]] = c * vkp - s * vkq;
-                    v[[k, q]] = s * vkp + c * vkq;
+                for row in v.chunks_exact_mut(d) {
+                    let (vkp, vkq) = (row[p], row[q]);
+                    row[p] = c * vkp - s * vkq;
+                    row[q] = s * vkp + c * vkq;
                 }
             }
         }
     }
-    let mut order: Vec<usize> = (0..d).collect();
-    order.sort_by(|x, y| m[[*y, *y]].total_cmp(&m[[*x, *x]]));
-    let values = order.iter().map(|i| m[[*i, *i]]).collect();
-    let vectors = Array2::from_shape_fn((d, d), |(r, c)| v[[r, order[c]]]);
-    (values, vectors)
+    (m, v)
 }
 
 /// The orthogonal polar factor `P Rᵀ` of a square matrix with singular value
@@ -262,6 +290,28 @@ fn polar_jacobi(
 mod tests {
     use super::*;
     use ndarray::array;
+
+    /// The values alone are the decomposition's, bit for bit (the same
+    /// rotations, the vectors not accumulated).
+    #[test]
+    fn eigenvalues_alone_are_the_decompositions() {
+        for (d, seed) in [(1, 1.0), (2, 2.0), (5, 3.0), (13, 4.0)] {
+            let b = Array2::from_shape_fn((d, d), |(i, j)| {
+                ((i * 7 + j * 3) as f64 * 0.37 + seed).sin()
+            });
+            let a = b.t().dot(&b);
+            let (values, vectors) = symmetric_eigen(a.view());
+            assert_eq!(symmetric_eigenvalues(a.view()), values);
+            // And a decomposition: A V = V diag(values).
+            let av = a.dot(&vectors);
+            for c in 0..d {
+                for r in 0..d {
+                    let want = vectors[[r, c]] * values[c];
+                    assert!((av[[r, c]] - want).abs() < 1e-12 * values[0].max(1.0));
+                }
+            }
+        }
+    }
 
     /// A rank-deficient F (rank 2 of 6, as the common-orientation M-steps
     /// meet with fewer points than features): the Jacobi sweeps stop, no

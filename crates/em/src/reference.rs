@@ -708,7 +708,7 @@ fn largest_eigenvalues(
         .outer_iter()
         .zip(nk)
         .map(|(wj, n)| {
-            let values = crate::linalg::symmetric_eigen(wj).0;
+            let values = crate::linalg::symmetric_eigenvalues(wj);
             singular |= !(values[values.len() - 1] > n * singular_variance);
             values[0]
         })
