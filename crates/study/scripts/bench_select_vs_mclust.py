@@ -9,7 +9,7 @@ root after `cargo build --release`:
 
     python3 crates/study/scripts/bench_select_vs_mclust.py [--n 10000] [--d 5] [--repeats 3]
 
-Times `select` with its default starts (four per fit) and with `--init hc`
+Times `select` with its default starts (eight per fit) and with `--init hc`
 (mclust's single hierarchical start per fit, its procedure exactly). Prints
 each time, the medians and the ratios. Not part of `cargo test`.
 """
