@@ -9,6 +9,7 @@ use std::io::Write;
 
 use clap::{ArgMatches, Args};
 use clusterlab_algos::{Algorithm, Settings};
+use clusterlab_report::Shown;
 use clusterlab_study::select::{all_models, parse_ks, parse_models, select, Criterion, Selection};
 use serde_json::Value;
 
@@ -30,6 +31,9 @@ pub struct SelectArgs {
     /// What ranks the table: bic or icl (lower is better for both).
     #[arg(long, default_value = "bic", value_name = "bic|icl")]
     pub criterion: String,
+    /// No progress on stderr (by default a bar on a terminal, one line per fit otherwise).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// EM's parameters, as for `clusterlab fit gmm` (--init, --n-init, --tol, …).
     #[command(flatten)]
     pub em: EmFlags,
@@ -88,6 +92,7 @@ pub fn run(args: &SelectArgs, out: &mut dyn Write) -> CliResult<()> {
     args.em.settings.check_kinds(Algorithm::Gmm)?;
     let ds = crate::fit::load_dataset(&args.data)?;
     let models = models.unwrap_or_else(|| all_models(ds.d()));
+    let progress = Shown::new(args.quiet, (models.len() * ks.len()) as u64, "select");
     let sel = select(
         ds.x.view(),
         &args.em.settings,
@@ -95,7 +100,10 @@ pub fn run(args: &SelectArgs, out: &mut dyn Write) -> CliResult<()> {
         &ks,
         criterion,
         args.data.seed,
-    )?;
+        &progress,
+    );
+    progress.finish();
+    let sel = sel?;
     if args.data.json {
         serde_json::to_writer(&mut *out, &sel).map_err(|e| CliError::new(e.to_string()))?;
         return writeln!(out).map_err(io);

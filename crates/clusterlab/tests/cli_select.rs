@@ -35,6 +35,50 @@ fn assert_one_line_error(o: &Output, needle: &str) {
     assert!(err.contains(needle), "{err:?} does not mention {needle:?}");
 }
 
+/// Off a terminal, one line for the start and one per fit as it finishes
+/// (counted); `--quiet` prints nothing; stdout is the same either way.
+#[test]
+fn progress_is_a_line_per_fit_off_a_terminal_and_nothing_with_quiet() {
+    let args = [
+        "select",
+        "datasets/iris.csv",
+        "--models",
+        "VVV,EII",
+        "--k",
+        "1..3",
+        "--json",
+    ];
+    let shown = run(&args);
+    let err = String::from_utf8_lossy(&shown.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 7, "{err}");
+    assert_eq!(lines[0], "clusterlab: select · 6 fits (2 models × 3 k) …");
+    for (i, line) in lines[1..].iter().enumerate() {
+        assert!(line.starts_with("clusterlab: select · "), "{line}");
+        assert!(
+            line.contains(&format!(" ({} of 6) done in ", i + 1)),
+            "{line}"
+        );
+    }
+    for fit in ["VVV, k = 1", "VVV, k = 3", "EII, k = 2"] {
+        assert_eq!(
+            lines.iter().filter(|l| l.contains(fit)).count(),
+            1,
+            "{fit}: {err}"
+        );
+    }
+    let quiet = run(&[&args[..], &["--quiet"]].concat());
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    let (a, b) = (json_of(&shown), json_of(&quiet));
+    assert_eq!(a["table"], b["table"]);
+    assert_eq!(a["best"], b["best"]);
+}
+
 #[test]
 fn the_table_is_fit_gmms_fits_and_best_is_sorted() {
     let sel = json_of(&run(&[

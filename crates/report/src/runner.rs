@@ -190,15 +190,17 @@ pub struct RunSummary {
 }
 
 /// The progress of a run: a bar on a terminal, plain stage lines when
-/// stderr is not one, nothing with `--quiet`.
-struct Shown {
+/// stderr is not one, nothing with `--quiet`. `compare` shows its fits and
+/// its pictures with it, `select` its fits.
+pub struct Shown {
     bar: Option<ProgressBar>,
     lines: bool,
 }
 
 impl Shown {
-    fn new(cfg: &CompareConfig, len: u64, prefix: &'static str) -> Shown {
-        if cfg.quiet {
+    /// Progress over `len` steps (the bar's length), the bar labelled `prefix`.
+    pub fn new(quiet: bool, len: u64, prefix: &'static str) -> Shown {
+        if quiet {
             return Shown {
                 bar: None,
                 lines: false,
@@ -224,7 +226,8 @@ impl Shown {
         }
     }
 
-    fn finish(&self) {
+    /// Clears the bar (lines stay as printed).
+    pub fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
@@ -268,7 +271,11 @@ pub fn run(cfg: &CompareConfig) -> Result<RunSummary, ReportError> {
     let lock = unit::Lock::acquire(&target)?;
     render::ensure_fonts();
 
-    let pb = Shown::new(cfg, (datasets.len() * algorithms.len()) as u64, "fitting");
+    let pb = Shown::new(
+        cfg.quiet,
+        (datasets.len() * algorithms.len()) as u64,
+        "fitting",
+    );
     let studies = datasets
         .iter()
         .map(|ds| clusterlab_study::study(ds, &algorithms, cfg, &pb))
@@ -314,7 +321,7 @@ fn write_report(
     }
     // Slowest first (the GIFs), so the two cores stay busy to the end.
     jobs.sort_by_key(|j| !matches!(j.1, Some(Picture::EmTrace) | Some(Picture::EmToKmeansGif)));
-    let rb = Shown::new(cfg, jobs.len() as u64, "rendering");
+    let rb = Shown::new(cfg.quiet, jobs.len() as u64, "rendering");
     rb.stage(&format!("drawing {} pictures", jobs.len()));
     let results: Vec<(PathBuf, Result<(), ReportError>)> = jobs
         .par_iter()

@@ -104,6 +104,8 @@ pub fn sweep(z: ArrayView2<f64>, settings: &Settings, kmax: usize, seed: u64) ->
         &ks,
         crate::select::Criterion::Bic,
         seed,
+        // One stage of compare's own progress: its fits are not the bar's.
+        &crate::compare::Silent,
     );
     let mut bic = vec![vec![None; models.len()]; ks.len()];
     let mut icl = vec![vec![None; models.len()]; ks.len()];

@@ -9,6 +9,7 @@
 //! equals `clusterlab fit gmm DATA --k K --covariance MODEL` with the same
 //! flags. The hierarchical start (`init = hc`) is built once and shared.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,6 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::compare::Progress;
 use crate::error::one_line;
 
 /// The models `select` fits with `--models all`: mclust's 14 for d > 1, its
@@ -212,7 +214,9 @@ fn row(
 
 /// Fit every (model, k) with the EM plan of `settings` and rank by `criterion`.
 /// A setting that cannot make a plan (a bad `tol`, say) is an error; a fit
-/// that fails is its row's `error`.
+/// that fails is its row's `error`. `progress` hears of the hierarchical
+/// start (a stage) and of every fit as it finishes (`"VVE, k = 4 (7 of
+/// 126)"`: the fits run in parallel, largest first).
 pub fn select(
     x: ArrayView2<f64>,
     settings: &Settings,
@@ -220,6 +224,7 @@ pub fn select(
     ks: &[usize],
     criterion: Criterion,
     seed: u64,
+    progress: &dyn Progress,
 ) -> Result<Selection, PlanError> {
     // One context: what the plans compute from the data alone (the noise
     // start's DBSCAN) is computed once.
@@ -251,6 +256,13 @@ pub fn select(
         ),
         _ => None,
     };
+    // After everything that can fail: a failure is one line on stderr.
+    let total = ks.len() * models.len();
+    progress.stage(&format!(
+        "select · {total} fits ({} models × {} k)",
+        models.len(),
+        ks.len()
+    ));
     let memo = Arc::new(StartMemo::new(x.ncols()));
     let jobs: Vec<(CovarianceModel, usize)> = ks
         .iter()
@@ -264,10 +276,12 @@ pub fn select(
         std::cmp::Reverse((k, cov.is_iterative()))
     });
     let mut results: Vec<Option<(Row, Option<GmmFit>)>> = (0..jobs.len()).map(|_| None).collect();
+    let finished = AtomicUsize::new(0);
     let done: Vec<(usize, (Row, Option<GmmFit>))> = order
         .par_iter()
         .map(|&i| (i, jobs[i]))
         .map(|(i, (cov, k))| {
+            let began = Instant::now();
             let fit = plan_at(cov, k).map_err(|e| e.0).and_then(|p| {
                 let mut params = p.gmm().ok_or("not an EM plan")?.clone();
                 if let Some(h) = &hc {
@@ -276,6 +290,11 @@ pub fn select(
                 params = params.with_start_memo(memo.clone());
                 params.fit(x, None).map_err(|e| one_line(&e.to_string()))
             });
+            let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.finished(
+                &format!("select · {cov}, k = {k} ({done} of {total})"),
+                began.elapsed().as_secs_f64(),
+            );
             (i, row(cov, k, x, fit))
         })
         .collect();
@@ -353,5 +372,70 @@ mod tests {
         assert_eq!(parse_ks("5,2,2").unwrap(), vec![2, 5]);
         assert_eq!(parse_ks("3").unwrap(), vec![3]);
         assert!(parse_ks("0..3").is_err() && parse_ks("4..2").is_err() && parse_ks("a").is_err());
+    }
+
+    /// What `progress` hears, in order.
+    #[derive(Default)]
+    struct Heard(std::sync::Mutex<Vec<(bool, String)>>);
+
+    impl Progress for Heard {
+        fn stage(&self, what: &str) {
+            self.0.lock().unwrap().push((false, what.to_string()));
+        }
+        fn finished(&self, what: &str, seconds: f64) {
+            assert!(seconds >= 0.0);
+            self.0.lock().unwrap().push((true, what.to_string()));
+        }
+    }
+
+    /// One stage first, then one message per fit, numbered 1.. in the order
+    /// they finish, each naming its (model, k) once.
+    #[test]
+    fn progress_hears_of_every_fit() {
+        let x = ndarray::Array2::from_shape_fn((40, 2), |(i, c)| {
+            (i % 2) as f64 * 5.0 + ((i * 7 + c * 3) as f64 * 0.61).sin()
+        });
+        let models = [
+            CovarianceModel::VVV,
+            CovarianceModel::EII,
+            CovarianceModel::EVE,
+        ];
+        let heard = Heard::default();
+        let sel = select(
+            x.view(),
+            &Settings::new(),
+            &models,
+            &[1, 2],
+            Criterion::Bic,
+            0,
+            &heard,
+        )
+        .unwrap();
+        assert_eq!(sel.table.len(), 6);
+        let heard = heard.0.into_inner().unwrap();
+        assert_eq!(
+            heard[0],
+            (false, "select · 6 fits (3 models × 2 k)".to_string())
+        );
+        assert_eq!(heard.len(), 7);
+        let mut named: Vec<String> = Vec::new();
+        for (i, (finished, what)) in heard[1..].iter().enumerate() {
+            assert!(*finished, "{what}");
+            let (fit, count) = what.rsplit_once(" (").unwrap();
+            assert_eq!(count, format!("{} of 6)", i + 1));
+            named.push(fit.to_string());
+        }
+        named.sort();
+        assert_eq!(
+            named,
+            [
+                "select · EII, k = 1",
+                "select · EII, k = 2",
+                "select · EVE, k = 1",
+                "select · EVE, k = 2",
+                "select · VVV, k = 1",
+                "select · VVV, k = 2"
+            ]
+        );
     }
 }

@@ -16,6 +16,7 @@
 use clusterlab_algos::Settings;
 use clusterlab_em::CovarianceModel;
 use clusterlab_study::select::{select, Criterion};
+use clusterlab_study::Silent;
 use ndarray::Array2;
 use serde_json::{json, Value};
 
@@ -81,7 +82,16 @@ fn our_best_bic_is_at_least_mclusts() {
             .filter(|m| !left_out.contains(&m.name()))
             .collect();
         let ks: Vec<usize> = (1..=9).collect();
-        let sel = select(x.view(), &settings, &models, &ks, Criterion::Bic, 0).unwrap();
+        let sel = select(
+            x.view(),
+            &settings,
+            &models,
+            &ks,
+            Criterion::Bic,
+            0,
+            &Silent,
+        )
+        .unwrap();
         assert_eq!(sel.table.len(), models.len() * 9);
         let best = &sel.best[0];
         eprintln!(
@@ -126,6 +136,7 @@ fn wines_best_over_all_14_models_is_at_least_mclusts() {
         &[4],
         Criterion::Bic,
         0,
+        &Silent,
     )
     .unwrap();
     let ours = sel.best[0].bic;
