@@ -388,6 +388,13 @@ fn datasets(args: &DatasetsArgs, out: &mut dyn Write) -> CliResult<()> {
 }
 
 /// Writing to stdout failed (e.g. a closed pipe).
+/// Writes `v` as one line of JSON; a reader that went away is
+/// [`io`]'s broken pipe (not reported), any other failure says it could not write.
+pub fn write_json(out: &mut dyn Write, v: &impl serde::Serialize) -> CliResult<()> {
+    serde_json::to_writer(&mut *out, v).map_err(|e| io(e.into()))?;
+    writeln!(out).map_err(io)
+}
+
 pub fn io(e: std::io::Error) -> CliError {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         return CliError::new(crate::error::BROKEN_PIPE);

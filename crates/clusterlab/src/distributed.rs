@@ -277,9 +277,7 @@ pub fn fit(cmd: &FitAlgorithm, d: &DistArgs, out: &mut dyn Write) -> CliResult<(
             );
         }
     }
-    serde_json::to_writer(&mut *out, &Value::Object(env))
-        .map_err(|e| CliError::new(e.to_string()))?;
-    writeln!(out).map_err(io)
+    crate::cli::write_json(out, &Value::Object(env))
 }
 
 fn summarise(o: &Outcome, dataset: &str, out: &mut dyn Write) -> std::io::Result<()> {

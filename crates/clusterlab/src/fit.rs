@@ -9,7 +9,7 @@ use clusterlab_data::Dataset;
 use clusterlab_em::GmmFit;
 use serde_json::Value;
 
-use crate::cli::{io, DataArgs, FitAlgorithm};
+use crate::cli::{io, write_json, DataArgs, FitAlgorithm};
 use crate::error::{CliError, CliResult};
 use crate::output::{envelope, rows, tuple};
 
@@ -53,9 +53,7 @@ pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
                 h.insert("membership_vectors".into(), v);
             }
         }
-        serde_json::to_writer(&mut *out, &Value::Object(env))
-            .map_err(|e| CliError::new(e.to_string()))?;
-        return writeln!(out).map_err(io);
+        return write_json(out, &Value::Object(env));
     }
     summarise(cmd.algorithm.title(), &c, &ds, &env, out).map_err(io)?;
     if cmd.membership_vectors {

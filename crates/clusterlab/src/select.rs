@@ -13,8 +13,8 @@ use clusterlab_report::Shown;
 use clusterlab_study::select::{all_models, parse_ks, parse_models, select, Criterion, Selection};
 use serde_json::Value;
 
-use crate::cli::{io, param_arg, DataArgs};
-use crate::error::{CliError, CliResult};
+use crate::cli::{io, param_arg, write_json, DataArgs};
+use crate::error::CliResult;
 
 /// Options of `clusterlab select`.
 #[derive(Debug, Args, Clone)]
@@ -105,8 +105,7 @@ pub fn run(args: &SelectArgs, out: &mut dyn Write) -> CliResult<()> {
     progress.finish();
     let sel = sel?;
     if args.data.json {
-        serde_json::to_writer(&mut *out, &sel).map_err(|e| CliError::new(e.to_string()))?;
-        return writeln!(out).map_err(io);
+        return write_json(out, &sel);
     }
     summarise(&sel, &ds.name, out).map_err(io)
 }

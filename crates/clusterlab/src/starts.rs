@@ -73,8 +73,7 @@ pub fn run(args: &StartsArgs, out: &mut dyn Write) -> CliResult<()> {
             m.insert("params".into(), Value::Object(gmm.params.clone()));
             m.insert("label_fit_seconds".into(), json!(label_seconds));
         }
-        serde_json::to_writer(&mut *out, &v).map_err(|e| CliError::new(e.to_string()))?;
-        return writeln!(out).map_err(io);
+        return crate::cli::write_json(out, &v);
     }
     summarise(&ds.name, args.k, &r, label_seconds, out).map_err(io)
 }

@@ -132,3 +132,51 @@ fn a_model_that_underflows_everywhere_is_an_error() {
         );
     }
 }
+
+/// A reader that goes away (`| head`) ends the command quietly: exit 0 and
+/// nothing on stderr, for the JSON of every command that prints one (it
+/// said "error: Broken pipe" with exit 1 when the JSON was large). The pipe's
+/// reading end is closed before the command writes, so every write fails.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for args in [
+        &[
+            "fit",
+            "gmm",
+            "datasets/iris.csv",
+            "--k",
+            "3",
+            "--json",
+            "--proba",
+        ][..],
+        &["fit", "gmm", "datasets/iris.csv", "--k", "3"][..],
+        &["fit", "hdbscan", "datasets/iris.csv", "--json"][..],
+        &[
+            "select",
+            "datasets/iris.csv",
+            "--k",
+            "1..2",
+            "--json",
+            "--quiet",
+        ][..],
+        &["starts", "datasets/iris.csv", "--k", "3", "--json"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_clusterlab"))
+            .args(args)
+            .current_dir(&repo)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            o.status.success() && err.is_empty(),
+            "{args:?}: {:?} {err}",
+            o.status
+        );
+    }
+}
