@@ -57,6 +57,8 @@ pub struct FitAlgorithm {
     pub proba: bool,
     /// `--membership-vectors` (HDBSCAN): the soft density clusters in the JSON.
     pub membership_vectors: bool,
+    /// `--quiet`: no progress on stderr, even for a long fit.
+    pub quiet: bool,
     /// `--workers` and the other distributed flags (EM and k-means), when given.
     #[cfg(feature = "distributed")]
     pub distributed: Option<crate::distributed::DistArgs>,
@@ -117,6 +119,7 @@ impl clap::FromArgMatches for FitAlgorithm {
             proba: entry.soft && sub.get_flag("proba"),
             membership_vectors: algorithm == Algorithm::Hdbscan
                 && sub.get_flag("membership-vectors"),
+            quiet: sub.get_flag("quiet"),
             #[cfg(feature = "distributed")]
             distributed: crate::distributed::DistArgs::from_matches(algorithm, sub),
         })
@@ -167,6 +170,13 @@ impl clap::Subcommand for FitAlgorithm {
                         .help("Include each point's soft membership in every cluster (hdbscan.membership_vectors, rows summing to the chance of being in some cluster) in the JSON"),
                 );
             }
+            sc = sc.arg(
+                Arg::new("quiet")
+                    .long("quiet")
+                    .short('q')
+                    .action(ArgAction::SetTrue)
+                    .help("No progress on stderr (by default reading or fitting that takes over a second shows a spinner on a terminal, a line otherwise)"),
+            );
             #[cfg(feature = "distributed")]
             {
                 sc = crate::distributed::DistArgs::augment(a, sc);

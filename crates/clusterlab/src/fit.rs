@@ -9,9 +9,14 @@ use clusterlab_data::Dataset;
 use clusterlab_em::GmmFit;
 use serde_json::Value;
 
+use clusterlab_report::Waiting;
+
 use crate::cli::{io, write_json, DataArgs, FitAlgorithm};
 use crate::error::{CliError, CliResult};
 use crate::output::{envelope, rows, tuple};
+
+/// How long reading or fitting runs before it shows progress.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Load a dataset (CSV path or built-in name), z-scored if asked.
 pub fn load_dataset(d: &DataArgs) -> CliResult<Dataset> {
@@ -27,10 +32,28 @@ pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
     if let Some(d) = &cmd.distributed {
         return crate::distributed::fit(cmd, d, out);
     }
+    let reading = Waiting::start(
+        cmd.quiet,
+        format!("fit · reading {}", cmd.data.data),
+        PATIENCE,
+    );
     let ds = load_dataset(&cmd.data)?;
+    reading.done();
+    let fitting = Waiting::start(
+        cmd.quiet,
+        format!(
+            "fit · {} on {} ({} × {})",
+            cmd.algorithm.title(),
+            ds.name,
+            ds.n(),
+            ds.d()
+        ),
+        PATIENCE,
+    );
     let ctx = Context::new(ds.x.view(), cmd.k, cmd.data.seed);
     let plan = plan(cmd.algorithm, &cmd.settings, &ctx)?;
     let c = plan.fit(ds.x.view())?;
+    fitting.done();
     let name = cmd.algorithm.name();
     let mut env = envelope(
         name,

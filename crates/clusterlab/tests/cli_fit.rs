@@ -637,3 +637,24 @@ fn gmm_starts_from_labels_with_any_model_prior_or_noise() {
     let o = run(&["fit", "gmm", &data, "--k", "2", "--noise-init", &bad]);
     assert_one_line_error(&o, "line 6: label -2 is outside -1..1");
 }
+
+/// A fit that takes under a second says nothing on stderr (progress shows
+/// only past a second); `--quiet` and `-q` are accepted by every algorithm.
+#[test]
+fn a_quick_fit_is_silent_and_every_fit_takes_quiet() {
+    let o = run(&["fit", "gmm", "datasets/iris.csv", "--k", "3"]);
+    assert!(o.status.success());
+    assert_eq!(stderr(&o), "");
+    for alg in ["kmeans", "kmedoids", "dbscan", "optics", "hdbscan", "gmm", "bgmm"] {
+        let mut args = vec!["fit", alg, "datasets/iris.csv", "--quiet"];
+        if !matches!(alg, "dbscan" | "optics" | "hdbscan") {
+            args.extend(["--k", "3"]);
+        }
+        let o = run(&args);
+        assert!(o.status.success(), "{alg}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{alg}");
+        args[3] = "-q";
+        let o = run(&args);
+        assert!(o.status.success(), "{alg} -q: {}", stderr(&o));
+    }
+}

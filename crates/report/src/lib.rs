@@ -48,4 +48,4 @@ pub mod unit;
 pub use clusterlab_algos::Algorithm;
 pub use clusterlab_study::{study, view, CompareConfig};
 pub use error::ReportError;
-pub use runner::{run, Picture, RunSummary, Shown};
+pub use runner::{run, Picture, RunSummary, Shown, Waiting};

@@ -2,7 +2,7 @@
 //! dataset (with a progress bar), render the pictures in parallel, write the
 //! tables and the HTML page, each file atomically.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -254,6 +254,98 @@ impl Progress for Shown {
     }
 }
 
+/// Progress of one step with no parts to count (one fit, reading one
+/// file): silent if it ends within `after`; past that, a spinner with the
+/// elapsed time on a terminal (cleared at the end), or, when stderr is not
+/// one, `clusterlab: WHAT …` and, when it succeeded ([`Waiting::done`]),
+/// `clusterlab: WHAT done in S s`. Nothing with `quiet`. The step ends when
+/// this is dropped (a failure: its error says the rest).
+pub struct Waiting {
+    watch: Option<(WaitState, std::thread::JoinHandle<()>)>,
+}
+
+/// (ended, succeeded) and the signal that it ended.
+type WaitState = std::sync::Arc<(std::sync::Mutex<(bool, bool)>, std::sync::Condvar)>;
+
+impl Waiting {
+    /// Starts watching `what` (e.g. `fit · HDBSCAN on NAME (n × d)`).
+    pub fn start(quiet: bool, what: String, after: Duration) -> Waiting {
+        if quiet {
+            return Waiting { watch: None };
+        }
+        let terminal = std::io::stderr().is_terminal();
+        Waiting::watching(what, after, terminal, Box::new(std::io::stderr()))
+    }
+
+    /// [`Waiting::start`] with its lines (when not on a terminal) going to `sink`.
+    fn watching(
+        what: String,
+        after: Duration,
+        terminal: bool,
+        mut sink: Box<dyn std::io::Write + Send>,
+    ) -> Waiting {
+        let state: WaitState = Default::default();
+        let shared = state.clone();
+        let started = Instant::now();
+        let handle = std::thread::spawn(move || {
+            let (lock, ended) = &*shared;
+            let until_done = |g| ended.wait_while(g, |s: &mut (bool, bool)| !s.0).ok();
+            let Ok(g) = lock.lock() else { return };
+            let Ok((g, _)) = ended.wait_timeout_while(g, after, |s| !s.0) else {
+                return;
+            };
+            if g.0 {
+                return;
+            }
+            if terminal {
+                let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                    .with_elapsed(started.elapsed());
+                pb.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                pb.set_message(what);
+                pb.enable_steady_tick(Duration::from_millis(200));
+                until_done(g);
+                pb.finish_and_clear();
+            } else {
+                let _ = writeln!(sink, "clusterlab: {what} …");
+                if until_done(g).is_some_and(|s| s.1) {
+                    let s = started.elapsed().as_secs_f64();
+                    let _ = writeln!(sink, "clusterlab: {what} done in {s:.2} s");
+                }
+            }
+        });
+        Waiting {
+            watch: Some((state, handle)),
+        }
+    }
+}
+
+impl Waiting {
+    /// The step succeeded.
+    pub fn done(mut self) {
+        self.end(true);
+    }
+
+    fn end(&mut self, ok: bool) {
+        if let Some((state, handle)) = self.watch.take() {
+            let (lock, ended) = &*state;
+            if let Ok(mut s) = lock.lock() {
+                *s = (true, ok);
+            }
+            ended.notify_all();
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.end(false);
+    }
+}
+
 /// Runs the whole comparison and writes the report.
 ///
 /// Everything that can be checked before fitting is (parameters, datasets,
@@ -395,4 +487,75 @@ fn write_report(
     atomic::write_atomic(&root.join("index.html"), page.as_bytes())?;
     summary.files.push(PathBuf::from("index.html"));
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A sink the test reads back.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn text(l: &Lines) -> String {
+        String::from_utf8(l.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// Off a terminal: nothing for a step that ends in time; a line when it
+    /// runs past the wait and one when it succeeds; no "done" for a failure.
+    #[test]
+    fn waiting_speaks_only_of_long_steps() {
+        let quick = Lines::default();
+        let w = Waiting::watching(
+            "quick".into(),
+            Duration::from_secs(5),
+            false,
+            Box::new(quick.clone()),
+        );
+        w.done();
+        assert_eq!(text(&quick), "");
+
+        let long = Lines::default();
+        let w = Waiting::watching(
+            "long".into(),
+            Duration::from_millis(20),
+            false,
+            Box::new(long.clone()),
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(text(&long), "clusterlab: long …\n");
+        w.done();
+        let t = text(&long);
+        let (first, second) = t.split_once('\n').unwrap();
+        assert_eq!(first, "clusterlab: long …");
+        let secs: f64 = second
+            .strip_prefix("clusterlab: long done in ")
+            .and_then(|r| r.strip_suffix(" s\n"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.2..5.0).contains(&secs), "{secs}");
+
+        let failed = Lines::default();
+        let w = Waiting::watching(
+            "failed".into(),
+            Duration::from_millis(20),
+            false,
+            Box::new(failed.clone()),
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        drop(w);
+        assert_eq!(text(&failed), "clusterlab: failed …\n");
+    }
 }
