@@ -16,7 +16,7 @@ use crate::error::{CliError, CliResult};
 use crate::output::{envelope, rows, tuple};
 
 /// How long reading or fitting runs before it shows progress.
-const PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
+pub(crate) const PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Load a dataset (CSV path or built-in name), z-scored if asked.
 pub fn load_dataset(d: &DataArgs) -> CliResult<Dataset> {

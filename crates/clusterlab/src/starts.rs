@@ -8,12 +8,13 @@ use std::io::Write;
 
 use clap::Args;
 use clusterlab_algos::{plan, Algorithm, Context, Settings};
+use clusterlab_report::Waiting;
 use clusterlab_study::starts::{init_sensitivity, InitSensitivity, LabelStart, DEFAULT_STARTS};
 use serde_json::{json, Value};
 
 use crate::cli::{io, DataArgs};
 use crate::error::{CliError, CliResult};
-use crate::fit::load_dataset;
+use crate::fit::{load_dataset, PATIENCE};
 
 /// Options of `clusterlab starts`.
 #[derive(Debug, Args, Clone)]
@@ -29,11 +30,17 @@ pub struct StartsArgs {
     /// Covariance type: full, diag, spherical or tied [default: full].
     #[arg(long)]
     pub covariance: Option<String>,
+    /// No progress on stderr (by default a step that takes over a second shows a spinner on a terminal, a line otherwise).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `clusterlab starts`.
 pub fn run(args: &StartsArgs, out: &mut dyn Write) -> CliResult<()> {
+    let wait = |what: String| Waiting::start(args.quiet, format!("starts · {what}"), PATIENCE);
+    let reading = wait(format!("reading {}", args.data.data));
     let ds = load_dataset(&args.data)?;
+    reading.done();
     let x = ds.x.view();
     let ctx = Context::new(x, Some(args.k), args.data.seed);
     let mut settings = Settings::new();
@@ -46,6 +53,10 @@ pub fn run(args: &StartsArgs, out: &mut dyn Write) -> CliResult<()> {
         .ok_or_else(|| CliError::new("starts: not an EM plan"))?;
     // The label starts: each algorithm's default plan on the same data.
     let t = std::time::Instant::now();
+    let labelling = wait(format!(
+        "k-means', k-medoids' and HDBSCAN's labels of {}",
+        ds.name
+    ));
     let labels: Vec<LabelStart> = [
         (Algorithm::KMeans, "kmeans-labels"),
         (Algorithm::KMedoids, "kmedoids-labels"),
@@ -61,8 +72,11 @@ pub fn run(args: &StartsArgs, out: &mut dyn Write) -> CliResult<()> {
     })
     .collect();
     let label_seconds = t.elapsed().as_secs_f64();
+    labelling.done();
+    let fitting = wait(format!("EM from {} starts on {}", args.starts, ds.name));
     let r = init_sensitivity(x, (0..ds.n()).collect(), params, None, &labels, args.starts)
         .map_err(CliError::new)?;
+    fitting.done();
     if args.data.json {
         let mut v = serde_json::to_value(&r).map_err(|e| CliError::new(e.to_string()))?;
         if let Some(m) = v.as_object_mut() {

@@ -645,7 +645,9 @@ fn a_quick_fit_is_silent_and_every_fit_takes_quiet() {
     let o = run(&["fit", "gmm", "datasets/iris.csv", "--k", "3"]);
     assert!(o.status.success());
     assert_eq!(stderr(&o), "");
-    for alg in ["kmeans", "kmedoids", "dbscan", "optics", "hdbscan", "gmm", "bgmm"] {
+    for alg in [
+        "kmeans", "kmedoids", "dbscan", "optics", "hdbscan", "gmm", "bgmm",
+    ] {
         let mut args = vec!["fit", alg, "datasets/iris.csv", "--quiet"];
         if !matches!(alg, "dbscan" | "optics" | "hdbscan") {
             args.extend(["--k", "3"]);
