@@ -9,8 +9,7 @@
 //! equals `clusterlab fit gmm DATA --k K --covariance MODEL` with the same
 //! flags. The hierarchical start (`init = hc`) is built once and shared.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use clusterlab_algos::{plan, Algorithm, Context, PlanError, Settings};
@@ -214,9 +213,10 @@ fn row(
 
 /// Fit every (model, k) with the EM plan of `settings` and rank by `criterion`.
 /// A setting that cannot make a plan (a bad `tol`, say) is an error; a fit
-/// that fails is its row's `error`. `progress` hears of the hierarchical
-/// start (a stage) and of every fit as it finishes (`"VVE, k = 4 (7 of
-/// 126)"`: the fits run in parallel, largest first).
+/// that fails is its row's `error`. `progress` hears one stage once the
+/// hierarchical start is built (`"select · 126 fits (14 models × 9 k)"`),
+/// then of every fit as it finishes, counted in the order they finish
+/// (`"select · VVE, k = 4 (7 of 126)"`: the fits run in parallel, largest first).
 pub fn select(
     x: ArrayView2<f64>,
     settings: &Settings,
@@ -276,7 +276,8 @@ pub fn select(
         std::cmp::Reverse((k, cov.is_iterative()))
     });
     let mut results: Vec<Option<(Row, Option<GmmFit>)>> = (0..jobs.len()).map(|_| None).collect();
-    let finished = AtomicUsize::new(0);
+    // Counted and told under one lock, so the count follows the telling.
+    let finished = Mutex::new(0usize);
     let done: Vec<(usize, (Row, Option<GmmFit>))> = order
         .par_iter()
         .map(|&i| (i, jobs[i]))
@@ -290,11 +291,14 @@ pub fn select(
                 params = params.with_start_memo(memo.clone());
                 params.fit(x, None).map_err(|e| one_line(&e.to_string()))
             });
-            let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            progress.finished(
-                &format!("select · {cov}, k = {k} ({done} of {total})"),
-                began.elapsed().as_secs_f64(),
-            );
+            let seconds = began.elapsed().as_secs_f64();
+            if let Ok(mut done) = finished.lock() {
+                *done += 1;
+                progress.finished(
+                    &format!("select · {cov}, k = {k} ({done} of {total})"),
+                    seconds,
+                );
+            }
             (i, row(cov, k, x, fit))
         })
         .collect();
