@@ -275,10 +275,18 @@ pub fn select(
         let (cov, k) = jobs[i];
         std::cmp::Reverse((k, cov.is_iterative()))
     });
-    let mut results: Vec<Option<(Row, Option<GmmFit>)>> = (0..jobs.len()).map(|_| None).collect();
+    let score = |r: &Row| match criterion {
+        Criterion::Bic => r.bic,
+        Criterion::Icl => r.icl,
+    };
+    let mut results: Vec<Option<Row>> = (0..jobs.len()).map(|_| None).collect();
     // Counted and told under one lock, so the count follows the telling.
     let finished = Mutex::new(0usize);
-    let done: Vec<(usize, (Row, Option<GmmFit>))> = order
+    // The only fit kept: the best by the criterion so far (ties to the
+    // earlier row, as the ranking below). Every fit holds its n × k
+    // responsibilities: keeping all 126 took 6 GB at 1M × 10.
+    let kept: Mutex<Option<(f64, usize, GmmFit)>> = Mutex::new(None);
+    let done: Vec<(usize, Row)> = order
         .par_iter()
         .map(|&i| (i, jobs[i]))
         .map(|(i, (cov, k))| {
@@ -299,34 +307,39 @@ pub fn select(
                     seconds,
                 );
             }
-            (i, row(cov, k, x, fit))
+            let (r, f) = row(cov, k, x, fit);
+            if let (Some(s), Some(f), Ok(mut kept)) = (score(&r), f, kept.lock()) {
+                let better = kept
+                    .as_ref()
+                    .is_none_or(|(bs, bi, _)| s.total_cmp(bs).then(i.cmp(bi)).is_lt());
+                if better {
+                    *kept = Some((s, i, f));
+                }
+            }
+            (i, r)
         })
         .collect();
     for (i, r) in done {
         results[i] = Some(r);
     }
-    let results: Vec<(Row, Option<GmmFit>)> = results
+    let table: Vec<Row> = results
         .into_iter()
         .map(|r| r.expect("every job ran"))
         .collect();
     let fit_seconds = start.elapsed().as_secs_f64();
-    let score = |r: &Row| match criterion {
-        Criterion::Bic => r.bic,
-        Criterion::Icl => r.icl,
-    };
-    let mut order: Vec<usize> = (0..results.len())
-        .filter(|&i| score(&results[i].0).is_some())
+    let mut order: Vec<usize> = (0..table.len())
+        .filter(|&i| score(&table[i]).is_some())
         .collect();
     order.sort_by(|&a, &b| {
-        score(&results[a].0)
+        score(&table[a])
             .unwrap()
-            .total_cmp(&score(&results[b].0).unwrap())
+            .total_cmp(&score(&table[b]).unwrap())
     });
     let best: Vec<Best> = order
         .iter()
         .take(3)
         .map(|&i| {
-            let r = &results[i].0;
+            let r = &table[i];
             Best {
                 model: r.model,
                 k: r.k,
@@ -336,14 +349,12 @@ pub fn select(
         })
         .collect();
     let chosen_at = order.first().copied();
-    let mut chosen = None;
-    let mut table = Vec::with_capacity(results.len());
-    for (i, (r, f)) in results.into_iter().enumerate() {
-        if Some(i) == chosen_at {
-            chosen = f;
-        }
-        table.push(r);
-    }
+    let chosen = kept
+        .into_inner()
+        .ok()
+        .flatten()
+        .filter(|(_, i, _)| Some(*i) == chosen_at)
+        .map(|(_, _, f)| f);
     Ok(Selection {
         table,
         best,
@@ -416,6 +427,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(sel.table.len(), 6);
+        // The one fit kept is the best row's.
+        let chosen = sel.chosen.as_ref().unwrap();
+        assert_eq!(chosen.model.model().name(), sel.best[0].model);
+        assert_eq!(chosen.model.n_components(), sel.best[0].k);
+        assert_eq!(chosen.bic(x.view()).unwrap(), sel.best[0].bic);
         let heard = heard.0.into_inner().unwrap();
         assert_eq!(
             heard[0],
