@@ -132,7 +132,8 @@ fn jacobi(a: ArrayView2<f64>, with_vectors: bool) -> (Vec<f64>, Vec<f64>) {
 
 /// The orthogonal polar factor `P Rᵀ` of a square matrix with singular value
 /// decomposition `F = P B Rᵀ` (the orthogonal matrix nearest to `F`), by
-/// one-sided Jacobi rotations: `F R = P B`.
+/// one-sided Jacobi rotations (each sweep in rounds of disjoint column
+/// pairs): `F R = P B`.
 pub fn polar_orthogonal(f: ArrayView2<f64>) -> Array2<f64> {
     polar_orthogonal_from(f, None).0
 }
@@ -147,6 +148,17 @@ pub fn polar_orthogonal_from(
 ) -> (Array2<f64>, Array2<f64>) {
     let (p, r, _) = polar_jacobi(f, start);
     (p, r)
+}
+
+/// The column at place `i` of round `round` of the circle method over
+/// `slots` (even) places: place 0 stays, the others turn one step a round;
+/// place i meets place slots − 1 − i.
+fn circle(round: usize, i: usize, slots: usize) -> usize {
+    if i == 0 {
+        0
+    } else {
+        1 + (i - 1 + round) % (slots - 1)
+    }
 }
 
 /// [`polar_orthogonal_from`], and the number of Jacobi sweeps it took.
@@ -186,6 +198,9 @@ fn polar_jacobi(
     // Squared column norms, fresh each sweep and carried through its
     // rotations (a rotation by t moves t·γ from one to the other).
     let mut norms = vec![0.0; d];
+    // Columns 0..d on the circle, one slot more when d is odd (its partner sits out).
+    let slots = d + d % 2;
+    let (mut pairs, mut cs) = (Vec::with_capacity(slots / 2), Vec::with_capacity(slots / 2));
     let mut sweeps = 0;
     for _ in 0..100 {
         sweeps += 1;
@@ -203,27 +218,40 @@ fn polar_jacobi(
         // chases rounding (γ²/(αβ) need not fall when α or β is nil), so a
         // rank-deficient F would take all 100 sweeps.
         let negligible = 1e-28 * norms.iter().copied().fold(0.0, f64::max);
-        for p in 0..d {
-            for q in (p + 1)..d {
-                let (alpha, beta) = (norms[p], norms[q]);
-                if alpha <= negligible || beta <= negligible {
+        // The pairs in rounds of disjoint ones (the circle method): a round's
+        // rotations do not depend on one another, so their scalar work (two
+        // divisions, two roots each) runs side by side instead of in one
+        // chain, and they apply in any order.
+        for round in 0..slots - 1 {
+            pairs.clear();
+            for i in 0..slots / 2 {
+                let (a, b) = (circle(round, i, slots), circle(round, slots - 1 - i, slots));
+                let (p, q) = (a.min(b), a.max(b));
+                if q >= d || norms[p] <= negligible || norms[q] <= negligible {
                     continue;
                 }
                 let gamma = dot(&ut[p * d..(p + 1) * d], &ut[q * d..(q + 1) * d]);
                 // |γ| ≤ 1e-15 √(αβ), without the root.
-                let (g2, ab) = (gamma * gamma, alpha * beta);
+                let (g2, ab) = (gamma * gamma, norms[p] * norms[q]);
                 if g2 <= 1e-30 * ab || gamma == 0.0 {
                     continue;
                 }
-                rotated = true;
                 worst = worst.max(g2 / ab);
+                pairs.push((p, q, gamma));
+            }
+            rotated |= !pairs.is_empty();
+            cs.clear();
+            cs.extend(pairs.iter().map(|&(p, q, gamma)| {
+                let (alpha, beta) = (norms[p], norms[q]);
                 let zeta = (beta - alpha) / (2.0 * gamma);
                 let t = zeta.signum() / (zeta.abs() + (1.0 + zeta * zeta).sqrt());
                 let t = if zeta == 0.0 { 1.0 } else { t };
-                norms[p] = alpha - t * gamma;
-                norms[q] = beta + t * gamma;
                 let c = 1.0 / (1.0 + t * t).sqrt();
-                let s = c * t;
+                (t, c, c * t)
+            }));
+            for (&(p, q, gamma), &(t, c, s)) in pairs.iter().zip(&cs) {
+                norms[p] -= t * gamma;
+                norms[q] += t * gamma;
                 for m in [&mut ut, &mut rt] {
                     let (lo, hi) = m.split_at_mut(q * d);
                     let (cp, cq) = (&mut lo[p * d..(p + 1) * d], &mut hi[..d]);
@@ -290,6 +318,33 @@ fn polar_jacobi(
 mod tests {
     use super::*;
     use ndarray::array;
+
+    /// Each sweep's rounds meet every pair of columns exactly once, each
+    /// column at most once a round (odd d: one sits out each round).
+    #[test]
+    fn the_circle_meets_every_pair_once() {
+        for d in 1..=9 {
+            let slots = d + d % 2;
+            let mut met = vec![0; d * d];
+            for round in 0..slots.saturating_sub(1) {
+                let mut seen = vec![false; slots];
+                for i in 0..slots / 2 {
+                    let (a, b) = (circle(round, i, slots), circle(round, slots - 1 - i, slots));
+                    assert!(a != b && !seen[a] && !seen[b], "d {d} round {round}");
+                    seen[a] = true;
+                    seen[b] = true;
+                    if a.max(b) < d {
+                        met[a.min(b) * d + a.max(b)] += 1;
+                    }
+                }
+            }
+            for p in 0..d {
+                for q in (p + 1)..d {
+                    assert_eq!(met[p * d + q], 1, "d {d}: ({p}, {q})");
+                }
+            }
+        }
+    }
 
     /// The values alone are the decomposition's, bit for bit (the same
     /// rotations, the vectors not accumulated).
