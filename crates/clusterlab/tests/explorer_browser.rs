@@ -280,6 +280,31 @@ fn hover(b: &mut Browser, ds: &Value, i: usize) -> Option<String> {
         .map(String::from)
 }
 
+/// `fit gmm ARGS --standardize --proba --json --max-iter 1 --covariance C
+/// --init-model M` with M the page's model at iteration 0 (written in
+/// `dir`): what the page's own E-step at iteration 1 must show.
+fn one_step_from_the_start(
+    dir: &Path,
+    page_ds: &Value,
+    args: &[&str],
+    covariance: &Value,
+) -> Value {
+    let model_file = dir.join("start.json");
+    std::fs::write(&model_file, path_model(page_ds, 0).to_string()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_clusterlab"))
+        .args(["fit", "gmm"])
+        .args(args)
+        .args(["--standardize", "--proba", "--json", "--max-iter", "1"])
+        .arg("--covariance")
+        .arg(covariance.as_str().unwrap())
+        .arg("--init-model")
+        .arg(&model_file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 /// Hovering point `i` (the slider at iteration 1), the tooltip's "at
 /// iteration 1" line gives `want` (`fit --init-model` at iteration 0's model,
 /// one step, `--proba`) to two decimals.
@@ -489,29 +514,12 @@ fn explorer_answers_about_points_in_headless_chromium() {
     let data = page_data(&out);
     let page_ds = &data["datasets"][0];
     assert_eq!(page_ds["name"], ds);
-    let model_file = tmp.path().join("start.json");
-    std::fs::write(&model_file, path_model(page_ds, 0).to_string()).unwrap();
-    let o = Command::new(bin)
-        .args([
-            "fit",
-            "gmm",
-            DATASET,
-            "--standardize",
-            "--proba",
-            "--json",
-            "--max-iter",
-            "1",
-            "--k",
-        ])
-        .arg(k.to_string())
-        .arg("--covariance")
-        .arg(gmm_row["params"]["covariance"].as_str().unwrap())
-        .arg("--init-model")
-        .arg(&model_file)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let one: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let one = one_step_from_the_start(
+        tmp.path(),
+        page_ds,
+        &[DATASET, "--k", &k.to_string()],
+        &gmm_row["params"]["covariance"],
+    );
     let resp1 = one["responsibilities"].as_array().unwrap();
     assert_eq!(
         b.eval(&format!("window.clusterlab.setIteration({ds}, 1)")),
@@ -734,20 +742,12 @@ fn explorer_shows_the_noise_component() {
         "{}",
         page_ds["path"]["noise"]
     );
-    let model_file = tmp.path().join("start.json");
-    std::fs::write(&model_file, path_model(&page_ds, 0).to_string()).unwrap();
-    let o = Command::new(bin)
-        .args(["fit", "gmm"])
-        .arg(&csv)
-        .args(["--standardize", "--noise", "--proba", "--json", "--k", "3"])
-        .args(["--max-iter", "1", "--covariance"])
-        .arg(gmm["params"]["covariance"].as_str().unwrap())
-        .arg("--init-model")
-        .arg(&model_file)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let one: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let one = one_step_from_the_start(
+        tmp.path(),
+        &page_ds,
+        &[csv.to_str().unwrap(), "--noise", "--k", "3"],
+        &gmm["params"]["covariance"],
+    );
     let resp1 = one["responsibilities"].as_array().unwrap();
     assert_eq!(resp1[0].as_array().unwrap().len(), 4);
     assert_eq!(
