@@ -516,23 +516,17 @@ mod tests {
     /// runs past the wait and one when it succeeds; no "done" for a failure.
     #[test]
     fn waiting_speaks_only_of_long_steps() {
-        let quick = Lines::default();
-        let w = Waiting::watching(
-            "quick".into(),
-            Duration::from_secs(5),
-            false,
-            Box::new(quick.clone()),
-        );
+        // Off a terminal, its lines read back.
+        let watch = |what: &str, after: Duration| {
+            let lines = Lines::default();
+            let w = Waiting::watching(what.into(), after, false, Box::new(lines.clone()));
+            (lines, w)
+        };
+        let (quick, w) = watch("quick", Duration::from_secs(5));
         w.done();
         assert_eq!(text(&quick), "");
 
-        let long = Lines::default();
-        let w = Waiting::watching(
-            "long".into(),
-            Duration::from_millis(20),
-            false,
-            Box::new(long.clone()),
-        );
+        let (long, w) = watch("long", Duration::from_millis(20));
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(text(&long), "clusterlab: long …\n");
         w.done();
@@ -547,13 +541,7 @@ mod tests {
             .unwrap();
         assert!((0.2..5.0).contains(&secs), "{secs}");
 
-        let failed = Lines::default();
-        let w = Waiting::watching(
-            "failed".into(),
-            Duration::from_millis(20),
-            false,
-            Box::new(failed.clone()),
-        );
+        let (failed, w) = watch("failed", Duration::from_millis(20));
         std::thread::sleep(Duration::from_millis(200));
         drop(w);
         assert_eq!(text(&failed), "clusterlab: failed …\n");
