@@ -24,6 +24,14 @@ pub fn load_dataset(d: &DataArgs) -> CliResult<Dataset> {
     Ok(if d.standardize { ds.standardized() } else { ds })
 }
 
+/// [`load_dataset`] for `command`, showing progress past [`PATIENCE`] unless `quiet`.
+pub(crate) fn load_dataset_showing(d: &DataArgs, quiet: bool, command: &str) -> CliResult<Dataset> {
+    let reading = Waiting::start(quiet, format!("{command} · reading {}", d.data), PATIENCE);
+    let ds = load_dataset(d)?;
+    reading.done();
+    Ok(ds)
+}
+
 /// `clusterlab fit ALGORITHM DATA`.
 pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
     // Values that do not parse fail before the data is read.
@@ -32,13 +40,7 @@ pub fn fit(cmd: &FitAlgorithm, out: &mut dyn Write) -> CliResult<()> {
     if let Some(d) = &cmd.distributed {
         return crate::distributed::fit(cmd, d, out);
     }
-    let reading = Waiting::start(
-        cmd.quiet,
-        format!("fit · reading {}", cmd.data.data),
-        PATIENCE,
-    );
-    let ds = load_dataset(&cmd.data)?;
-    reading.done();
+    let ds = load_dataset_showing(&cmd.data, cmd.quiet, "fit")?;
     let fitting = Waiting::start(
         cmd.quiet,
         format!(

@@ -9,7 +9,7 @@ use std::io::Write;
 
 use clap::{ArgMatches, Args};
 use clusterlab_algos::{Algorithm, Settings};
-use clusterlab_report::{Shown, Waiting};
+use clusterlab_report::Shown;
 use clusterlab_study::select::{all_models, parse_ks, parse_models, select, Criterion, Selection};
 use serde_json::Value;
 
@@ -90,13 +90,7 @@ pub fn run(args: &SelectArgs, out: &mut dyn Write) -> CliResult<()> {
     let ks = parse_ks(&args.k)?;
     let criterion: Criterion = args.criterion.parse()?;
     args.em.settings.check_kinds(Algorithm::Gmm)?;
-    let reading = Waiting::start(
-        args.quiet,
-        format!("select · reading {}", args.data.data),
-        crate::fit::PATIENCE,
-    );
-    let ds = crate::fit::load_dataset(&args.data)?;
-    reading.done();
+    let ds = crate::fit::load_dataset_showing(&args.data, args.quiet, "select")?;
     let models = models.unwrap_or_else(|| all_models(ds.d()));
     let progress = Shown::new(args.quiet, (models.len() * ks.len()) as u64, "select");
     let sel = select(

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{io, DataArgs};
 use crate::error::{CliError, CliResult};
-use crate::fit::{load_dataset, PATIENCE};
+use crate::fit::{load_dataset_showing, PATIENCE};
 
 /// Options of `clusterlab starts`.
 #[derive(Debug, Args, Clone)]
@@ -38,9 +38,7 @@ pub struct StartsArgs {
 /// `clusterlab starts`.
 pub fn run(args: &StartsArgs, out: &mut dyn Write) -> CliResult<()> {
     let wait = |what: String| Waiting::start(args.quiet, format!("starts · {what}"), PATIENCE);
-    let reading = wait(format!("reading {}", args.data.data));
-    let ds = load_dataset(&args.data)?;
-    reading.done();
+    let ds = load_dataset_showing(&args.data, args.quiet, "starts")?;
     let x = ds.x.view();
     let ctx = Context::new(x, Some(args.k), args.data.seed);
     let mut settings = Settings::new();

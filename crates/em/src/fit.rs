@@ -102,6 +102,18 @@ pub fn screen_sample(n: usize, seed: u64) -> Option<Vec<usize>> {
     })
 }
 
+/// A record of the screened iterations followed by that of the rest (either
+/// alone when the other was not kept).
+fn joined<T>(first: Option<Vec<T>>, then: Option<Vec<T>>) -> Option<Vec<T>> {
+    match (first, then) {
+        (Some(mut a), Some(b)) => {
+            a.extend(b);
+            Some(a)
+        }
+        (a, b) => a.or(b),
+    }
+}
+
 /// At most this many re-seed warnings are listed individually.
 pub(crate) const MAX_RESEED_WARNINGS: usize = 20;
 
@@ -916,20 +928,8 @@ impl ValidGmmParams {
         let rest = q.run(p, best.model.clone(), best.reseeds, best.warm, best.n_iter);
         let mut lower_bounds = best.lower_bounds;
         lower_bounds.extend(rest.lower_bounds);
-        let trace = match (best.trace, rest.trace) {
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                Some(a)
-            }
-            (a, b) => a.or(b),
-        };
-        let path = match (best.path, rest.path) {
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                Some(a)
-            }
-            (a, b) => a.or(b),
-        };
+        let trace = joined(best.trace, rest.trace);
+        let path = joined(best.path, rest.path);
         Ok(Run {
             initial: best.initial,
             model: rest.model,
