@@ -192,17 +192,22 @@ pub fn summarise(sel: &Selection, name: &str, out: &mut dyn Write) -> std::io::R
         }
         None => writeln!(out, "\nNo model could be fitted.")?,
     }
-    let failed: Vec<_> = sel.table.iter().filter(|r| r.error.is_some()).collect();
+    // One line per model and reason, with every k it holds at.
+    let mut failed: Vec<(&str, &str, Vec<usize>)> = Vec::new();
+    for r in &sel.table {
+        let Some(e) = r.error.as_deref() else {
+            continue;
+        };
+        match failed.iter_mut().find(|(m, w, _)| *m == r.model && *w == e) {
+            Some((_, _, ks)) => ks.push(r.k),
+            None => failed.push((r.model, e, vec![r.k])),
+        }
+    }
     if !failed.is_empty() {
         writeln!(out, "\nNot fitted (NA):")?;
-        for r in failed {
-            writeln!(
-                out,
-                "  {},{}: {}",
-                r.model,
-                r.k,
-                r.error.as_deref().unwrap_or("")
-            )?;
+        for (model, why, ks) in failed {
+            let ks: Vec<String> = ks.iter().map(usize::to_string).collect();
+            writeln!(out, "  {model}, k = {}: {why}", ks.join(", "))?;
         }
     }
     Ok(())

@@ -194,6 +194,69 @@ fn a_model_that_cannot_be_fitted_is_a_row_with_an_error() {
     assert!(table.iter().any(|r| r["error"].is_null()));
 }
 
+/// Eight rows in ten dimensions lie on a 7-d plane: every model free to
+/// turn its components has no maximum likelihood there (mclust: NA), at
+/// every k and without a fit; the diagonal and spherical ones are fitted,
+/// and a prior bounds the likelihood again.
+#[test]
+fn a_model_with_no_maximum_likelihood_is_na_at_every_k() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("wide.csv");
+    let header: Vec<String> = (0..10).map(|j| format!("x{j}")).collect();
+    let mut text = header.join(",") + "\n";
+    for i in 0..8 {
+        let row: Vec<String> = (0..10)
+            .map(|j| {
+                format!(
+                    "{}",
+                    ((i * 10 + j) as f64 * 0.77).sin() + 3.0 * (i % 2) as f64
+                )
+            })
+            .collect();
+        text += &(row.join(",") + "\n");
+    }
+    std::fs::write(&csv, text).unwrap();
+    let f = csv.to_str().unwrap();
+    let sel = json_of(&run(&[
+        "select",
+        f,
+        "--models",
+        "EII,VVI,EVE,VVV",
+        "--k",
+        "1..2",
+        "--json",
+    ]));
+    for r in sel["table"].as_array().unwrap() {
+        let model = r["model"].as_str().unwrap();
+        if model == "EVE" || model == "VVV" {
+            let e = r["error"].as_str().unwrap();
+            assert!(
+                e.starts_with("no maximum likelihood (mclust: NA)")
+                    && e.contains("8 rows span at most 7 of its 10 dimensions"),
+                "{e}"
+            );
+            assert!(r["bic"].is_null());
+        } else {
+            assert!(r["error"].is_null() && r["bic"].as_f64().unwrap().is_finite());
+        }
+    }
+    // The summary says it once per model, with the k it holds at.
+    let o = run(&["select", f, "--models", "EII,VVI,EVE,VVV", "--k", "1..2"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("\n  EVE, k = 1, 2: no maximum likelihood"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  VVV, k = 1, 2: no maximum likelihood"),
+        "{text}"
+    );
+    let prior = json_of(&run(&[
+        "select", f, "--models", "VVV", "--k", "1", "--prior", "--json",
+    ]));
+    assert!(prior["table"][0]["bic"].as_f64().unwrap().is_finite());
+}
+
 #[test]
 fn bad_flags_are_one_line_errors() {
     let f = "datasets/iris.csv";

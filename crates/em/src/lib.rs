@@ -119,6 +119,7 @@ mod mstep;
 mod noise;
 mod params;
 mod reference;
+mod spread;
 mod stats;
 
 pub use collective::{
@@ -137,3 +138,4 @@ pub use init::{random_responsibility_row, KMEANS_START_MAX_ITER, KMEANS_START_TO
 pub use model::{argmax_rows, CovarianceType, Covariances, GmmModel};
 pub use noise::{log_hypervolume, Noise};
 pub use params::{GaussianMixture, GmmParams, Init, NoiseStart, ValidGmmParams};
+pub use spread::Spread;

@@ -191,6 +191,18 @@ impl ValidGmmParams {
     pub fn prior(&self) -> bool {
         self.prior
     }
+    /// Why this fit has no maximum likelihood on rows of this [`Spread`]
+    /// (the model rules them out and no prior bounds the likelihood), or
+    /// `None` when it may have one.
+    ///
+    /// [`Spread`]: crate::Spread
+    pub fn no_maximum_on(&self, spread: &crate::Spread) -> Option<String> {
+        if self.prior {
+            None
+        } else {
+            spread.rules_out(self.model)
+        }
+    }
     pub fn init(&self) -> &Init {
         &self.init
     }

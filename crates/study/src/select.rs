@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use clusterlab_algos::{plan, Algorithm, Context, PlanError, Settings};
-use clusterlab_em::{CovarianceModel, CovarianceType, GmmFit, HcStart, Init, StartMemo};
+use clusterlab_em::{CovarianceModel, CovarianceType, GmmFit, HcStart, Init, Spread, StartMemo};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -264,6 +264,9 @@ pub fn select(
         ks.len()
     ));
     let memo = Arc::new(StartMemo::new(x.ncols()));
+    // A model with no maximum likelihood on these rows (see `Spread`) is
+    // NA at every k without a fit (a ridge-held fit would only crawl).
+    let spread = Spread::of(x);
     let jobs: Vec<(CovarianceModel, usize)> = ks
         .iter()
         .flat_map(|&k| models.iter().map(move |&m| (m, k)))
@@ -293,6 +296,9 @@ pub fn select(
             let began = Instant::now();
             let fit = plan_at(cov, k).map_err(|e| e.0).and_then(|p| {
                 let mut params = p.gmm().ok_or("not an EM plan")?.clone();
+                if let Some(why) = params.no_maximum_on(&spread) {
+                    return Err(why);
+                }
                 if let Some(h) = &hc {
                     params = params.with_hc_start(h.clone());
                 }
