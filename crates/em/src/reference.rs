@@ -783,6 +783,15 @@ fn common_orientation_fit(
     (orientation, shapes, target)
 }
 
+/// One component's covariance under a model with a common orientation
+/// (EVE, VVE): with nothing to share, `Σ = W / N`, the maximum itself (as
+/// mclust fits G = 1, by `mvnXXX`). The MM rounds would only creep toward
+/// it: from wine's spread of variances (10⁻² to 10⁵) they stopped 0.031
+/// below it in mean log-likelihood. `None` for more components.
+fn one_component_covariance(w: ArrayView3<f64>, nk: ArrayView1<f64>) -> Option<Array3<f64>> {
+    (w.dim().0 == 1).then(|| w.mapv(|v| v / nk[0]))
+}
+
 /// EVE: `Σ_j = λ D A_j Dᵀ`: the common orientation by Browne & McNicholas'
 /// MM rounds, `A_j = diag(Dᵀ W_j D) / det(·)^{1/d}`, and
 /// `λ = Σ_j tr(W_j D A_j⁻¹ Dᵀ) / (n d)`.
@@ -792,6 +801,9 @@ pub(crate) fn estimate_eve_covariances(
     warm: &mut WarmStart,
     control: InnerControl,
 ) -> Array3<f64> {
+    if let Some(one) = one_component_covariance(w, nk) {
+        return one;
+    }
     let (k, d, _) = w.dim();
     let (orientation, shapes, target) = common_orientation_fit(w, nk, warm, control, |diag, _| {
         &diag.to_owned() / geometric_mean(diag)
@@ -815,6 +827,9 @@ pub(crate) fn estimate_vve_covariances(
     warm: &mut WarmStart,
     control: InnerControl,
 ) -> Array3<f64> {
+    if let Some(one) = one_component_covariance(w, nk) {
+        return one;
+    }
     let (k, d, _) = w.dim();
     let (orientation, _, _) = common_orientation_fit(w, nk, warm, control, |diag, n| {
         let v = &diag.to_owned() / n;
