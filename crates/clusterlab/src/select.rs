@@ -153,7 +153,9 @@ pub fn summarise(sel: &Selection, name: &str, out: &mut dyn Write) -> std::io::R
         }
         writeln!(out)?;
     }
-    writeln!(out, "\nTop {} by {crit}:", sel.best.len())?;
+    if !sel.best.is_empty() {
+        writeln!(out, "\nTop {} by {crit}:", sel.best.len())?;
+    }
     let top = sel.best.first().map(|b| match sel.criterion {
         Criterion::Bic => b.bic,
         Criterion::Icl => b.icl,
@@ -180,9 +182,10 @@ pub fn summarise(sel: &Selection, name: &str, out: &mut dyn Write) -> std::io::R
                 .expect("the best is a row");
             writeln!(
                 out,
-                "\nChosen: {} with {} components\n  log-likelihood {}  n {}  df {}  BIC {}  ICL {}",
+                "\nChosen: {} with {} component{}\n  log-likelihood {}  n {}  df {}  BIC {}  ICL {}",
                 b.model,
                 b.k,
+                if b.k == 1 { "" } else { "s" },
                 cell(r.log_likelihood),
                 sel.n,
                 r.n_parameters.map_or("NA".into(), |p| p.to_string()),

@@ -70,9 +70,13 @@ impl Spread {
     pub fn rules_out(&self, model: CovarianceModel) -> Option<String> {
         let (n, d, rank) = (self.n, self.d, self.rank);
         if rank == 0 {
+            let rows = if n == 1 {
+                "the data is one row".to_string()
+            } else {
+                format!("all {n} rows are the same point")
+            };
             return Some(format!(
-                "no maximum likelihood (mclust: NA): all {n} rows are one point, so every \
-                 component can shrink onto it"
+                "no maximum likelihood (mclust: NA): {rows}, so every component can shrink onto it"
             ));
         }
         let [_, shape, orientation] = model.letters();
