@@ -2,7 +2,10 @@
 //! the log-likelihood, free parameters, BIC and ICL, and rank by one
 //! criterion. A (model, k) that cannot be fitted is a row with an `error`
 //! (mclust's `NA`), never an abort; so is a fit whose covariance is singular
-//! before regularisation (mclust's `NA` too: its likelihood is unbounded).
+//! before regularisation (mclust's `NA` too: its likelihood is unbounded),
+//! and a model that has no maximum likelihood on the data at any k
+//! ([`Spread`]: rows spanning fewer dimensions than columns, say), which is
+//! not fitted at all.
 //!
 //! Every fit is the EM plan of the user's settings (`init`, `n_init`, `tol`,
 //! …, as `clusterlab fit gmm` resolves them) at that model and k, so a row
