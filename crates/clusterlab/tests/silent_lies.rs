@@ -133,6 +133,56 @@ fn a_model_that_underflows_everywhere_is_an_error() {
     }
 }
 
+/// A uniform noise density 1/V needs the rows to fill a volume. On rows
+/// spanning fewer dimensions than the data has, mclust's hypervolume is 0
+/// but for rounding (50 × 60 points gave ln V = −272 and a "noise" of 96 %
+/// of the points, exit 0): `fit` and `select` refuse `--noise` in one line
+/// naming it, and `compare` keeps the error in EM's row.
+#[test]
+fn a_noise_component_needs_the_rows_to_fill_a_volume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = two_points(tmp.path());
+    let why = "V is 0 here: the data's rows span only 1 of its 3 dimensions";
+    for args in [
+        &["fit", "gmm", &csv, "--k", "2", "--noise"][..],
+        &[
+            "fit",
+            "gmm",
+            &csv,
+            "--k",
+            "2",
+            "--covariance",
+            "EII",
+            "--noise",
+            "--json",
+        ][..],
+        &["select", &csv, "--k", "1..2", "--noise"][..],
+    ] {
+        let o = run(args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains("noise") && err.contains(why), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+    let out = tmp.path().join("report");
+    let o = run(&[
+        "compare",
+        &csv,
+        "--algorithms",
+        "gmm",
+        "--k",
+        "2",
+        "--gmm-noise",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    ok_stdout(&o);
+    let metrics = std::fs::read_to_string(out.join("metrics.json")).unwrap();
+    assert!(metrics.contains(why), "{metrics}");
+}
+
 /// A reader that goes away (`| head`) ends the command quietly: exit 0 and
 /// nothing on stderr, for the JSON of every command that prints one (it
 /// said "error: Broken pipe" with exit 1 when the JSON was large). The pipe's

@@ -1057,6 +1057,11 @@ impl ValidGmmParams {
                 ),
             ));
         }
+        if self.noise {
+            if let Some(why) = crate::Spread::of(x).no_hypervolume() {
+                return Err(crate::error::invalid("noise", why));
+            }
+        }
         let (centre, variance) = weighted_moments(x, sample_weight);
         let (clusters, noise_warning) = self.cluster_rows(x, sample_weight)?;
         let wants_hc = matches!(self.init, Init::Hc | Init::Auto);

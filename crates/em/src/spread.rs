@@ -65,33 +65,43 @@ impl Spread {
         self.rank
     }
 
+    /// How the rows fall short of spanning every dimension (`None` when
+    /// they span them all): "all 4 rows are the same point", "the data's
+    /// 50 rows span at most 49 of its 60 dimensions", ….
+    fn shortfall(&self) -> Option<String> {
+        let (n, d, rank) = (self.n, self.d, self.rank);
+        if rank == d {
+            return None;
+        }
+        Some(match (rank, n) {
+            (0, 1) => "the data is one row".to_string(),
+            (0, _) => format!("all {n} rows are the same point"),
+            _ if n <= d => format!(
+                "the data's {n} rows span at most {} of its {d} dimensions",
+                n - 1
+            ),
+            _ => format!(
+                "the data's rows span only {rank} of its {d} dimensions (a column is constant \
+                 or a combination of others)"
+            ),
+        })
+    }
+
     /// Why `model` has no maximum likelihood on these rows (at any k), or
     /// `None` when it may have one.
     pub fn rules_out(&self, model: CovarianceModel) -> Option<String> {
-        let (n, d, rank) = (self.n, self.d, self.rank);
-        if rank == 0 {
-            let rows = if n == 1 {
-                "the data is one row".to_string()
-            } else {
-                format!("all {n} rows are the same point")
-            };
+        let shortfall = self.shortfall();
+        if self.rank == 0 {
             return Some(format!(
-                "no maximum likelihood (mclust: NA): {rows}, so every component can shrink onto it"
+                "no maximum likelihood (mclust: NA): {}, so every component can shrink onto it",
+                shortfall.unwrap_or_default()
             ));
         }
         let [_, shape, orientation] = model.letters();
-        if matches!(orientation, 'E' | 'V') && rank < d {
-            let why = if n <= d {
-                format!("{n} rows span at most {} of its {d} dimensions", n - 1)
-            } else {
-                format!(
-                    "rows span only {rank} of its {d} dimensions (a column is constant or a \
-                     combination of others)"
-                )
-            };
+        if let (true, Some(why)) = (matches!(orientation, 'E' | 'V'), shortfall) {
             return Some(format!(
-                "no maximum likelihood (mclust: NA): the data's {why}, so a component free to \
-                 turn ({model}) can shrink to zero variance along a direction no row varies in"
+                "no maximum likelihood (mclust: NA): {why}, so a component free to turn \
+                 ({model}) can shrink to zero variance along a direction no row varies in"
             ));
         }
         if matches!(shape, 'E' | 'V') && orientation == 'I' {
@@ -105,6 +115,26 @@ impl Spread {
             }
         }
         None
+    }
+
+    /// Why a uniform noise component has no density on these rows, or `None`.
+    /// Its density is `1/V` over the data's hypervolume `V` (mclust's
+    /// `hypvol`), and where the rows span fewer dimensions than the data
+    /// has, the box of their principal components has no width in the
+    /// others: `V` is 0 but for rounding (on 50 rows × 60 columns `ln V`
+    /// came out −272, and the "noise" took 96 % of the points).
+    pub fn no_hypervolume(&self) -> Option<String> {
+        let fewer = if self.rank > 0 {
+            ", or fit fewer columns (principal components, say)"
+        } else {
+            ""
+        };
+        self.shortfall().map(|why| {
+            format!(
+                "the noise component's density is 1/V over the data's hypervolume V, and V is 0 \
+                 here: {why}; leave the noise out{fewer}"
+            )
+        })
     }
 }
 
@@ -173,11 +203,18 @@ mod tests {
             .unwrap()
             .contains("rows span only 2 of its 3 dimensions"));
 
+        assert!(s
+            .no_hypervolume()
+            .unwrap()
+            .contains("V is 0 here: the data's rows span only 2 of its 3 dimensions"));
+
         // Lifted off the plane by a little in one row: full rank again.
         let mut lifted = plane.clone();
         lifted[[7, 2]] += 1e-3;
-        assert_eq!(Spread::of(lifted.view()).rank(), 3);
-        assert!(ruled_out(&Spread::of(lifted.view())).is_empty());
+        let s = Spread::of(lifted.view());
+        assert_eq!(s.rank(), 3);
+        assert!(ruled_out(&s).is_empty());
+        assert_eq!(s.no_hypervolume(), None);
     }
 
     /// All rows one point: every model, the spherical and one-feature ones too.
@@ -189,6 +226,15 @@ mod tests {
         assert!(CovarianceModel::ALL
             .iter()
             .all(|m| s.rules_out(*m).is_some()));
+        assert!(s
+            .no_hypervolume()
+            .unwrap()
+            .ends_with("all 5 rows are the same point; leave the noise out"));
+        let row = Array2::from_elem((1, 3), 0.5);
+        assert!(Spread::of(row.view())
+            .no_hypervolume()
+            .unwrap()
+            .contains("the data is one row"));
         let column = Array2::from_elem((5, 1), -2.0);
         assert!(Spread::of(column.view())
             .rules_out(CovarianceModel::E)

@@ -250,6 +250,15 @@ pub fn select(
         ),
         &ctx,
     )?;
+    // A uniform noise density needs the rows to fill a volume.
+    let spread = Spread::of(x);
+    if let Some(why) = first
+        .gmm()
+        .filter(|p| p.noise())
+        .and_then(|_| spread.no_hypervolume())
+    {
+        return Err(PlanError::new(format!("--noise: {why}")));
+    }
     let start = Instant::now();
     // The hierarchical start is built once (on the rows that do not start as noise, when some do).
     let hc: Option<Arc<HcStart>> = match first.gmm() {
@@ -269,7 +278,6 @@ pub fn select(
     let memo = Arc::new(StartMemo::new(x.ncols()));
     // A model with no maximum likelihood on these rows (see `Spread`) is
     // NA at every k without a fit (a ridge-held fit would only crawl).
-    let spread = Spread::of(x);
     let jobs: Vec<(CovarianceModel, usize)> = ks
         .iter()
         .flat_map(|&k| models.iter().map(move |&m| (m, k)))
