@@ -255,6 +255,25 @@ fn a_model_with_no_maximum_likelihood_is_na_at_every_k() {
         "select", f, "--models", "VVV", "--k", "1", "--prior", "--json",
     ]));
     assert!(prior["table"][0]["bic"].as_f64().unwrap().is_finite());
+    // `fit gmm` fits it (held up by the ridge, as scikit-learn's full) and
+    // gives the same reason among its warnings.
+    let fit = json_of(&run(&[
+        "fit",
+        "gmm",
+        f,
+        "--k",
+        "2",
+        "--covariance",
+        "VVV",
+        "--json",
+    ]));
+    let warned = fit["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str().unwrap().starts_with(
+            "no maximum likelihood (mclust: NA): the data's 8 rows span at most 7 of its 10 \
+             dimensions",
+        )
+    });
+    assert!(warned, "{}", fit["warnings"]);
 }
 
 #[test]

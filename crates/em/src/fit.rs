@@ -1129,11 +1129,19 @@ impl ValidGmmParams {
                 best.reseeds.len() - MAX_RESEED_WARNINGS
             ));
         }
+        let before = warnings.len();
         warnings.extend(
             best.final_events
                 .iter()
                 .filter_map(|e| describe_singular(e, self.reg_covar)),
         );
+        // A singular fit of a model with no maximum on these rows at all
+        // (what `select` marks NA without fitting) says so.
+        if warnings.len() > before {
+            if let Some(why) = self.no_maximum_on(&crate::Spread::of(x)) {
+                warnings.push(format!("{why}: only reg_covar holds this fit up"));
+            }
+        }
         warnings.extend(describe_identical(&best.model));
         warnings.extend(describe_reg_covar_scale(
             self.reg_covar,
