@@ -11,7 +11,9 @@
 //! VVI), and with all rows one point for every model. mclust answers NA
 //! there; a fit with `reg_covar` only crawls toward the boundary the ridge
 //! holds up (50 × 60 points, EVE: 1000 iterations, 38 s). A conjugate prior
-//! (`--prior`) bounds the likelihood again, so it rules nothing out.
+//! (`--prior`) bounds the likelihood again, so it rules nothing out. On
+//! such rows a uniform noise component has no density either: their
+//! hypervolume is 0 ([`Spread::no_hypervolume`]).
 
 use ndarray::{ArrayView2, Axis};
 
