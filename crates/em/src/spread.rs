@@ -31,34 +31,41 @@ pub struct Spread {
 }
 
 impl Spread {
-    /// The spread of the rows of `x`. The rank is numerical: eigenvalues of
-    /// the covariance at most `max(n, d) · ε` times the largest count as zero
-    /// (rounding leaves a rank-deficient scatter's null eigenvalues near
-    /// `ε` times the largest), and so do column variances against the
-    /// largest.
+    /// The spread of the rows of `x`. A column is flat when every row has
+    /// the same value in it. The rank is that of the correlation matrix of
+    /// the other columns (so a column's units do not matter: values of
+    /// 10⁶ beside values of 10⁻⁶ are not a shortfall), numerically: its
+    /// eigenvalues at most `max(n, d) · ε` times the largest count as zero
+    /// (rounding leaves a rank-deficient matrix's null eigenvalues near `ε`
+    /// times the largest).
     pub fn of(x: ArrayView2<f64>) -> Spread {
         let (n, d) = x.dim();
-        let rank_tol = n.max(d) as f64 * f64::EPSILON;
-        let Some(mean) = x.mean_axis(Axis(0)) else {
+        let flat: Vec<usize> = (0..d)
+            .filter(|&m| {
+                let c = x.column(m);
+                c.iter().all(|v| *v == c[0])
+            })
+            .collect();
+        let varied: Vec<usize> = (0..d).filter(|m| !flat.contains(m)).collect();
+        if varied.is_empty() {
             return Spread {
                 n,
                 d,
                 rank: 0,
-                flat: (0..d).collect(),
+                flat,
             };
-        };
-        let centred = &x - &mean;
-        let cov = centred.t().dot(&centred) / n as f64;
-        let values = linalg::symmetric_eigenvalues(cov.view());
-        let largest = values.first().copied().unwrap_or(0.0);
-        let rank = values
-            .iter()
-            .filter(|&&v| v > largest * rank_tol && v > 0.0)
-            .count();
-        let widest = cov.diag().iter().copied().fold(0.0, f64::max);
-        let flat = (0..d)
-            .filter(|&m| !(cov[[m, m]] > widest * rank_tol && cov[[m, m]] > 0.0))
-            .collect();
+        }
+        let mut centred = x.select(Axis(1), &varied);
+        let mean = centred.mean_axis(Axis(0)).expect("at least one row");
+        centred -= &mean;
+        for mut c in centred.columns_mut() {
+            let norm = c.dot(&c).sqrt();
+            c /= norm;
+        }
+        let correlation = centred.t().dot(&centred);
+        let values = linalg::symmetric_eigenvalues(correlation.view());
+        let tol = values[0] * n.max(d) as f64 * f64::EPSILON;
+        let rank = values.iter().filter(|&&v| v > tol).count();
         Spread { n, d, rank, flat }
     }
 
@@ -217,6 +224,24 @@ mod tests {
         assert_eq!(s.rank(), 3);
         assert!(ruled_out(&s).is_empty());
         assert_eq!(s.no_hypervolume(), None);
+    }
+
+    /// Units do not matter: columns of 10⁶ and 10⁻⁶ (variances 10²⁴
+    /// apart) span the plane; the same columns with a third their sum do not.
+    #[test]
+    fn a_columns_units_are_not_a_shortfall() {
+        let scaled = Array2::from_shape_fn((100, 2), |(i, j)| {
+            let t = i as f64;
+            [1e6 * (t * 0.3).sin(), 1e-6 * (t * 0.7).cos()][j]
+        });
+        let s = Spread::of(scaled.view());
+        assert_eq!((s.rank(), s.flat.len()), (2, 0));
+        assert!(ruled_out(&s).is_empty() && s.no_hypervolume().is_none());
+        let with_sum = Array2::from_shape_fn((100, 3), |(i, j)| match j {
+            2 => scaled[[i, 0]] * 1e-12 + scaled[[i, 1]],
+            _ => scaled[[i, j]],
+        });
+        assert_eq!(Spread::of(with_sum.view()).rank(), 2);
     }
 
     /// All rows one point: every model, the spherical and one-feature ones too.
