@@ -105,11 +105,12 @@ pub fn run(args: &CompareArgs, out: &mut dyn Write) -> CliResult<()> {
     let cfg = args.to_config()?;
     let sum = clusterlab_report::run(&cfg).map_err(|e| CliError::new(e.to_string()))?;
     let io = crate::cli::io;
+    let counted = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     writeln!(
         out,
-        "compared {} datasets × {} algorithms in {:.1} s (fitting {:.1} s, rendering {:.1} s)",
-        sum.studies.len(),
-        sum.algorithms.len(),
+        "compared {} × {} in {:.1} s (fitting {:.1} s, rendering {:.1} s)",
+        counted(sum.studies.len(), "dataset"),
+        counted(sum.algorithms.len(), "algorithm"),
         sum.total_seconds,
         sum.fit_seconds,
         sum.render_seconds
@@ -136,7 +137,8 @@ pub fn run(args: &CompareArgs, out: &mut dyn Write) -> CliResult<()> {
     if failed > 0 {
         writeln!(
             out,
-            "{failed} fits failed (errors in metrics.json and the page)"
+            "{} failed (errors in metrics.json and the page)",
+            counted(failed, "fit")
         )
         .map_err(io)?;
     }

@@ -178,7 +178,11 @@ fn a_noise_component_needs_the_rows_to_fill_a_volume() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    ok_stdout(&o);
+    let said = ok_stdout(&o);
+    assert!(
+        said.contains("1 fit failed (errors in metrics.json"),
+        "{said}"
+    );
     let metrics = std::fs::read_to_string(out.join("metrics.json")).unwrap();
     assert!(metrics.contains(why), "{metrics}");
 }
