@@ -29,6 +29,16 @@ fn fixture() -> Value {
     serde_json::from_str(&text).expect("fixture is JSON")
 }
 
+/// The models of a fixture case, in the order of its BIC table's columns.
+fn model_names(case: &Value) -> Vec<&str> {
+    case["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect()
+}
+
 fn features(name: &str) -> Array2<f64> {
     let path = format!("{}/../../datasets/{name}.csv", env!("CARGO_MANIFEST_DIR"));
     let ds = clusterlab_data::resolve(&path, None, 0).unwrap();
@@ -54,12 +64,7 @@ fn our_best_bic_is_at_least_mclusts() {
             .iter()
             .find(|c| c["dataset"] == name)
             .unwrap();
-        let names: Vec<&str> = case["models"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m.as_str().unwrap())
-            .collect();
+        let names = model_names(case);
         // mclust's best over the models we fit (its sign: higher is better).
         let mut theirs: Option<(f64, &str, usize)> = None;
         for (k0, row) in case["bic"].as_array().unwrap().iter().enumerate() {
@@ -159,12 +164,7 @@ fn every_models_one_component_fit_is_mclusts() {
     settings.set("reg_covar", json!(0.0), "the test");
     for case in f["cases"].as_array().unwrap() {
         let name = case["dataset"].as_str().unwrap();
-        let names: Vec<&str> = case["models"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m.as_str().unwrap())
-            .collect();
+        let names = model_names(case);
         let models: Vec<CovarianceModel> = names.iter().map(|m| m.parse().unwrap()).collect();
         let x = features(name);
         let sel = select(
