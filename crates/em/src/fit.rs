@@ -1057,10 +1057,11 @@ impl ValidGmmParams {
                 ),
             ));
         }
-        if self.noise {
-            if let Some(why) = crate::Spread::of(x).no_hypervolume() {
-                return Err(crate::error::invalid("noise", why));
-            }
+        // The rows' spread, when needed: the noise's volume now, a singular
+        // fit's reason at the end.
+        let spread = self.noise.then(|| crate::Spread::of(x));
+        if let Some(why) = spread.as_ref().and_then(crate::Spread::no_hypervolume) {
+            return Err(crate::error::invalid("noise", why));
         }
         let (centre, variance) = weighted_moments(x, sample_weight);
         let (clusters, noise_warning) = self.cluster_rows(x, sample_weight)?;
@@ -1138,7 +1139,8 @@ impl ValidGmmParams {
         // A singular fit of a model with no maximum on these rows at all
         // (what `select` marks NA without fitting) says so.
         if warnings.len() > before {
-            if let Some(why) = self.no_maximum_on(&crate::Spread::of(x)) {
+            let spread = spread.unwrap_or_else(|| crate::Spread::of(x));
+            if let Some(why) = self.no_maximum_on(&spread) {
                 warnings.push(format!("{why}: only reg_covar holds this fit up"));
             }
         }

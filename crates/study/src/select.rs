@@ -250,6 +250,7 @@ pub fn select(
         ),
         &ctx,
     )?;
+    let start = Instant::now();
     // A uniform noise density needs the rows to fill a volume.
     let spread = Spread::of(x);
     if let Some(why) = first
@@ -259,7 +260,6 @@ pub fn select(
     {
         return Err(PlanError::new(format!("--noise: {why}")));
     }
-    let start = Instant::now();
     // The hierarchical start is built once (on the rows that do not start as noise, when some do).
     let hc: Option<Arc<HcStart>> = match first.gmm() {
         Some(p) if matches!(p.init(), Init::Hc | Init::Auto) => Some(
